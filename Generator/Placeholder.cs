@@ -1,0 +1,2 @@
+namespace ConvGen.Generator;
+internal static class Placeholder { }

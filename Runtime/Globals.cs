@@ -1,0 +1,3 @@
+global using System;
+global using System.Runtime.CompilerServices;
+global using System.Runtime.InteropServices;

@@ -1,0 +1,133 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace ConvGen.Runtime.Simd;
+
+/// <summary>
+/// One vector width as a type, so that a kernel is written once as a generic method and the JIT compiles a
+/// specialised copy per width (the operator-struct pattern of TensorPrimitives). <see cref="Scalar"/> is the same
+/// kernel one lane wide, the fallback when no vector hardware is there.
+/// </summary>
+/// <remarks>
+/// Floating-point policy: <see cref="MultiplyAdd"/> is fused (one rounding) on every width, the scalar one included
+/// (<see cref="MathF.FusedMultiplyAdd"/>), so that results do not depend on which width ran. Accumulations keep a
+/// fixed order per output element for a given width; across widths only the order of the sum differs.
+/// </remarks>
+public interface IVectorOps<TVec> where TVec : struct
+{
+    /// <summary>Lanes of <typeparamref name="TVec"/>.</summary>
+    static abstract int Count { get; }
+    /// <summary>Whether this width is hardware accelerated on this machine (a JIT-time constant).</summary>
+    static abstract bool IsHardwareAccelerated { get; }
+    static abstract TVec Zero { get; }
+    static abstract TVec Create(float value);
+    static abstract TVec Load(ref float source);
+    static abstract void Store(TVec value, ref float destination);
+    static abstract TVec Add(TVec left, TVec right);
+    static abstract TVec Subtract(TVec left, TVec right);
+    static abstract TVec Multiply(TVec left, TVec right);
+    static abstract TVec Divide(TVec left, TVec right);
+    /// <summary>left * right + addend, fused.</summary>
+    static abstract TVec MultiplyAdd(TVec left, TVec right, TVec addend);
+    static abstract TVec Max(TVec left, TVec right);
+    static abstract TVec Min(TVec left, TVec right);
+    static abstract TVec Exp(TVec value);
+    /// <summary>Lane-wise select: where <paramref name="left"/> &gt; <paramref name="right"/>, <paramref name="whenGreater"/>, else <paramref name="otherwise"/>.</summary>
+    static abstract TVec SelectGreater(TVec left, TVec right, TVec whenGreater, TVec otherwise);
+    static abstract float Sum(TVec value);
+    static abstract float MaxAcross(TVec value);
+}
+
+/// <summary>512-bit vectors (16 floats): AVX-512.</summary>
+public readonly struct Vec512 : IVectorOps<Vector512<float>>
+{
+    public static int Count => Vector512<float>.Count;
+    public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
+    public static Vector512<float> Zero => Vector512<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Create(float value) => Vector512.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float source) => Vector512.LoadUnsafe(ref source);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> left, Vector512<float> right) => left + right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Subtract(Vector512<float> left, Vector512<float> right) => left - right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Multiply(Vector512<float> left, Vector512<float> right) => left * right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Divide(Vector512<float> left, Vector512<float> right) => left / right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAdd(Vector512<float> left, Vector512<float> right, Vector512<float> addend) => Vector512.FusedMultiplyAdd(left, right, addend);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.Max(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Min(Vector512<float> left, Vector512<float> right) => Vector512.Min(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> value) => Vector512.Exp(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> SelectGreater(Vector512<float> left, Vector512<float> right, Vector512<float> whenGreater, Vector512<float> otherwise) => Vector512.ConditionalSelect(Vector512.GreaterThan(left, right), whenGreater, otherwise);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> value) => Vector512.Sum(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector512<float> value) => Vec256.MaxAcross(Vector256.Max(value.GetLower(), value.GetUpper()));
+}
+
+/// <summary>256-bit vectors (8 floats): AVX2.</summary>
+public readonly struct Vec256 : IVectorOps<Vector256<float>>
+{
+    public static int Count => Vector256<float>.Count;
+    public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
+    public static Vector256<float> Zero => Vector256<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Create(float value) => Vector256.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float source) => Vector256.LoadUnsafe(ref source);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => left + right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Subtract(Vector256<float> left, Vector256<float> right) => left - right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> left, Vector256<float> right) => left * right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Divide(Vector256<float> left, Vector256<float> right) => left / right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend) => Vector256.FusedMultiplyAdd(left, right, addend);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.Max(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Min(Vector256<float> left, Vector256<float> right) => Vector256.Min(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> value) => Vector256.Exp(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> SelectGreater(Vector256<float> left, Vector256<float> right, Vector256<float> whenGreater, Vector256<float> otherwise) => Vector256.ConditionalSelect(Vector256.GreaterThan(left, right), whenGreater, otherwise);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> value) => Vector256.Sum(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector256<float> value) => Vec128.MaxAcross(Vector128.Max(value.GetLower(), value.GetUpper()));
+}
+
+/// <summary>128-bit vectors (4 floats): SSE/AVX on x64, AdvSimd (NEON) on Arm64.</summary>
+public readonly struct Vec128 : IVectorOps<Vector128<float>>
+{
+    public static int Count => Vector128<float>.Count;
+    public static bool IsHardwareAccelerated => Vector128.IsHardwareAccelerated;
+    public static Vector128<float> Zero => Vector128<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Create(float value) => Vector128.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(ref float source) => Vector128.LoadUnsafe(ref source);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> left, Vector128<float> right) => left + right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Subtract(Vector128<float> left, Vector128<float> right) => left - right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> left, Vector128<float> right) => left * right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Divide(Vector128<float> left, Vector128<float> right) => left / right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend) => Vector128.FusedMultiplyAdd(left, right, addend);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.Max(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Min(Vector128<float> left, Vector128<float> right) => Vector128.Min(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Exp(Vector128<float> value) => Vector128.Exp(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> SelectGreater(Vector128<float> left, Vector128<float> right, Vector128<float> whenGreater, Vector128<float> otherwise) => Vector128.ConditionalSelect(Vector128.GreaterThan(left, right), whenGreater, otherwise);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> value) => Vector128.Sum(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector128<float> value)
+    {
+        float m = value.GetElement(0);
+        for (int i = 1; i < Vector128<float>.Count; i++) m = MathF.Max(m, value.GetElement(i));
+        return m;
+    }
+}
+
+/// <summary>One lane: the portable fallback, and the reference the vector widths are tested against.</summary>
+public readonly struct Scalar : IVectorOps<float>
+{
+    public static int Count => 1;
+    public static bool IsHardwareAccelerated => true;
+    public static float Zero => 0f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Create(float value) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(ref float source) => source;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float value, ref float destination) => destination = value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float left, float right) => left + right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Subtract(float left, float right) => left - right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Multiply(float left, float right) => left * right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Divide(float left, float right) => left / right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float left, float right, float addend) => MathF.FusedMultiplyAdd(left, right, addend);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(float left, float right) => MathF.Max(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Min(float left, float right) => MathF.Min(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Exp(float value) => MathF.Exp(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float SelectGreater(float left, float right, float whenGreater, float otherwise) => left > right ? whenGreater : otherwise;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float value) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(float value) => value;
+}
