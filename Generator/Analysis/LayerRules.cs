@@ -1,0 +1,91 @@
+using ConvGen.Generator.Diagnostics;
+using ConvGen.Generator.Model;
+
+namespace ConvGen.Generator.Analysis;
+
+/// <summary>What shape inference learned about one layer; <see cref="Output"/> is null when it cannot be computed.</summary>
+internal readonly record struct LayerOutcome(Shape? Output, LayerGeometry Geometry, long Parameters, long MultiplyAccumulates)
+{
+    public static LayerOutcome Failed => new(null, new LayerGeometry(), 0, 0);
+}
+
+/// <summary>
+/// PyTorch's shape rules and argument checks for every layer kind. Output sizes follow the formulas of the
+/// <c>torch.nn</c> documentation; each check reports on the argument at fault with the numbers and a fix.
+/// </summary>
+internal static partial class LayerRules
+{
+    public static LayerOutcome Infer(ArgumentReader a, List<Shape> inputs)
+    {
+        LayerDeclaration layer = a.Layer;
+        Shape x = inputs[0];
+        if (!CheckDimensionality(a, x)) return LayerOutcome.Failed;
+
+        LayerOutcome outcome = layer.Kind switch
+        {
+            LayerKind.Conv1d or LayerKind.Conv2d => Convolution(a, x),
+            LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d => TransposedConvolution(a, x),
+            LayerKind.MaxPool1d or LayerKind.MaxPool2d or LayerKind.AvgPool1d or LayerKind.AvgPool2d => Pool(a, x),
+            LayerKind.AdaptiveAvgPool1d or LayerKind.AdaptiveAvgPool2d or LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d => AdaptivePool(a, x),
+            LayerKind.BatchNorm1d or LayerKind.BatchNorm2d => BatchNorm(a, x),
+            LayerKind.ReLU or LayerKind.ReLU6 or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.SiLU or LayerKind.Hardswish
+                => new LayerOutcome(x, new LayerGeometry(), 0, 0),
+            LayerKind.LeakyReLU => new LayerOutcome(x, new LayerGeometry { Alpha = a.Double("NegativeSlope", 0.01) }, 0, 0),
+            LayerKind.GELU => new LayerOutcome(x, new LayerGeometry { Mode = a.Choice("Approximate", "none", "none", "tanh") }, 0, 0),
+            LayerKind.Softmax or LayerKind.LogSoftmax => Softmax(a, x),
+            LayerKind.Flatten => Flatten(a, x),
+            LayerKind.Linear => Linear(a, x),
+            LayerKind.Dropout => Dropout(a, x),
+            LayerKind.Identity => new LayerOutcome(x, new LayerGeometry(), 0, 0),
+            LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d => Pad(a, x),
+            LayerKind.Upsample => Upsample(a, x),
+            LayerKind.ChannelShuffle => ChannelShuffle(a, x),
+            LayerKind.Add or LayerKind.Multiply or LayerKind.Concat => Merge(a, inputs),
+            _ => LayerOutcome.Failed,
+        };
+        return a.HasErrors && outcome.Output is not null && !ShapeStillMeaningful(layer.Kind) ? outcome with { Output = null } : outcome;
+    }
+
+    // After an error in one argument the output shape is still computed from defaults, so later layers are checked
+    // too; but a wrong channel count would cascade into false reports, so those layers stop the walk.
+    private static bool ShapeStillMeaningful(LayerKind kind) => kind is not (LayerKind.Add or LayerKind.Multiply or LayerKind.Concat);
+
+    /// <summary>CG0010: a 1-D layer in a 2-D network or the reverse, or a spatial layer after Flatten.</summary>
+    private static bool CheckDimensionality(ArgumentReader a, Shape x)
+    {
+        LayerKind kind = a.Layer.Kind;
+        int spatial = kind.SpatialRank();
+        bool ok = kind switch
+        {
+            LayerKind.BatchNorm1d => x.Rank is 1 or 2,
+            LayerKind.Upsample => x.Rank is 2 or 3,
+            LayerKind.ChannelShuffle => x.Rank >= 2,
+            _ => spatial == 0 || x.Rank == spatial + 1,
+        };
+        if (ok) return true;
+
+        string needs = kind == LayerKind.BatchNorm1d ? "a C×L or F input" : spatial == 2 ? "a C×H×W input" : spatial == 1 ? "a C×L input" : "a C×H×W or C×L input";
+        string got = x.Rank switch { 1 => $"{x} (flat)", 2 => $"{x} (C×L, 1-D)", 3 => $"{x} (C×H×W, 2-D)", _ => x.ToString() };
+        string fix = x.Rank == 1 ? "move it before Flatten"
+            : spatial == 2 ? $"use {kind.ToString().Replace("2d", "1d")} in a 1-D network, or declare the input as [Network(C, H, W)]"
+            : $"use {kind.ToString().Replace("1d", "2d")} in a 2-D network, or declare the input as [Network(C, L)]";
+        a.Report(DiagnosticDescriptors.InvalidStructureId, a.Layer.NameSpan, $"{a.Who} needs {needs}, but its input is {got}; {fix}");
+        return false;
+    }
+
+    /// <summary>Spatial sizes of a C×H×W or C×L shape as (H, W), H = 1 for 1-D.</summary>
+    private static (int H, int W) SpatialOf(Shape x) => x.Rank == 3 ? (x[1], x[2]) : (1, x[x.Rank - 1]);
+
+    private static Shape WithSpatial(int channels, int rank, int h, int w) => rank == 2 ? Shape.Of(channels, h, w) : Shape.Of(channels, w);
+
+    private static string Plural(int n, string one) => n == 1 ? one : one + "s";
+
+    /// <summary>The divisors of <paramref name="n"/> that also divide <paramref name="m"/>, for a groups fix.</summary>
+    private static string CommonDivisors(int n, int m)
+    {
+        var list = new List<int>();
+        for (int d = 1; d <= Math.Min(n, m); d++)
+            if (n % d == 0 && m % d == 0) list.Add(d);
+        return list.Count <= 8 ? string.Join(", ", list) : string.Join(", ", list.Take(4)) + ", ..., " + list[list.Count - 1];
+    }
+}

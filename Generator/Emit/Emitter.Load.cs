@@ -1,0 +1,98 @@
+using ConvGen.Generator.Model;
+using ConvGen.Generator.Planning;
+
+namespace ConvGen.Generator.Emit;
+
+internal static partial class Emitter
+{
+    private const string Weights = Rt + ".Weights";
+
+    private static void WriteLoad(SourceWriter w, ExecutionPlan plan)
+    {
+        string name = plan.Network.Type.Name;
+        w.Line("/// <summary>Loads a PyTorch <c>state_dict</c> saved as safetensors (<c>safetensors.torch.save_file(model.state_dict(), path)</c>).</summary>");
+        w.Line($"/// <exception cref=\"{Weights}.WeightsException\">A tensor is missing, unexpected, of the wrong shape or dtype, or the file is malformed; the message names the key.</exception>");
+        w.Line($"public static {name} Load(string safetensorsPath) => Load(global::System.IO.File.ReadAllBytes(safetensorsPath));");
+        w.Line();
+        w.Line("/// <summary>Loads a PyTorch <c>state_dict</c> from the bytes of a safetensors file. F32 is read as is; F16 and BF16 are widened.</summary>");
+        w.Line($"/// <exception cref=\"{Weights}.WeightsException\">A tensor is missing, unexpected, of the wrong shape or dtype, or the file is malformed; the message names the key.</exception>");
+        w.Open($"public static {name} Load(global::System.ReadOnlySpan<byte> safetensors)");
+        w.Line($"var reader = {Weights}.SafeTensorsReader.Open(safetensors);");
+        w.Line("var weights = new LoadedWeights();");
+        foreach (PlanStep step in plan.Steps)
+        {
+            if (!WeightFields(step).Any()) continue;
+            w.Line($"// {Describe(step)}");
+            w.Open();
+            WriteStepLoad(w, step);
+            w.Close();
+        }
+        w.Line("reader.ThrowIfUnconsumed();");
+        w.Line($"return new {name}(weights);");
+        w.Close();
+        w.Line();
+    }
+
+    private static void WriteStepLoad(SourceWriter w, PlanStep step)
+    {
+        AnalyzedLayer layer = step.Layer;
+        LayerGeometry g = layer.Geometry;
+        string target = "weights." + WeightsField(step, "Weights");
+        switch (step.Kernel)
+        {
+            case KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise or KernelKind.Linear:
+                {
+                    int outC = g.OutChannels;
+                    string shape = layer.Kind == LayerKind.Linear ? Dims(outC, g.InChannels)
+                        : layer.Kind == LayerKind.Conv1d ? Dims(outC, g.InChannels / g.Groups, g.KernelW)
+                        : Dims(outC, g.InChannels / g.Groups, g.KernelH, g.KernelW);
+                    w.Line($"float[] weight = reader.ReadFloat32({Literal(layer.Key + ".weight")}, {shape});");
+                    w.Line(g.Bias
+                        ? $"float[] bias = reader.ReadFloat32({Literal(layer.Key + ".bias")}, {Dims(outC)});"
+                        : "float[] bias = global::System.Array.Empty<float>();");
+                    if (step.FoldedBatchNorm is { } bn)
+                    {
+                        WriteBatchNormAffine(w, bn, outC);
+                        w.Line($"bias = {Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {outC});");
+                    }
+                    if (step.Kernel == KernelKind.Linear)
+                        w.Line($"{target} = {Kernels}.Linear.PackWeights(weight, {g.InChannels}, {outC});");
+                    else
+                    {
+                        string method = step.Kernel == KernelKind.ConvDepthwise ? "PackDepthwiseWeights" : "PackGemmWeights";
+                        w.Line($"{target} = {Kernels}.Conv2d.{method}(weight, in {GeometryField(step)});");
+                    }
+                    w.Line($"weights.{WeightsField(step, "Bias")} = bias;");
+                    if (step.Workspace is { } workspace)
+                    {
+                        w.Line($"if ({Kernels}.Conv2d.Im2ColWorkspaceLength(in {GeometryField(step)}) > {workspace.Length})");
+                        w.Line($"    throw new global::System.InvalidOperationException(\"ConvGen: the runtime needs more im2col scratch than the generator planned for step {step.Number}; use matching ConvGen.Runtime and ConvGen.Generator versions.\");");
+                    }
+                    break;
+                }
+            case KernelKind.ChannelAffine:
+                WriteBatchNormAffine(w, layer, layer.InputShape[0]);
+                w.Line($"weights.{WeightsField(step, "Scale")} = scale;");
+                w.Line($"weights.{WeightsField(step, "Shift")} = shift;");
+                break;
+        }
+    }
+
+    /// <summary>Reads a BatchNorm's tensors and turns them into <c>scale</c> and <c>shift</c> arrays.</summary>
+    private static void WriteBatchNormAffine(SourceWriter w, AnalyzedLayer bn, int channels)
+    {
+        string key = bn.Key, c = Dims(channels);
+        w.Line($"float[] scale = new float[{channels}], shift = new float[{channels}];");
+        string gamma = bn.Geometry.Affine ? $"reader.ReadFloat32({Literal(key + ".weight")}, {c})" : "global::System.ReadOnlySpan<float>.Empty";
+        string beta = bn.Geometry.Affine ? $"reader.ReadFloat32({Literal(key + ".bias")}, {c})" : "global::System.ReadOnlySpan<float>.Empty";
+        w.Line($"{Weights}.WeightTransforms.BatchNormToAffine(");
+        w.Line($"    {gamma},");
+        w.Line($"    {beta},");
+        w.Line($"    reader.ReadFloat32({Literal(key + ".running_mean")}, {c}),");
+        w.Line($"    reader.ReadFloat32({Literal(key + ".running_var")}, {c}),");
+        w.Line($"    eps: {Double(bn.Geometry.Eps)}, scale, shift);");
+        w.Line($"reader.Ignore({Literal(key + ".num_batches_tracked")});");
+    }
+
+    private static string Dims(params int[] dims) => "new int[] { " + string.Join(", ", dims) + " }";
+}

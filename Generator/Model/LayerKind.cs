@@ -1,0 +1,52 @@
+namespace ConvGen.Generator.Model;
+
+/// <summary>Every layer of the contract's table, named as in <c>torch.nn</c>.</summary>
+internal enum LayerKind
+{
+    Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d,
+    MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
+    AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
+    BatchNorm1d, BatchNorm2d,
+    ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU, GELU, Hardswish, Softmax, LogSoftmax,
+    Flatten, Linear, Dropout, Identity,
+    ZeroPad2d, ReflectionPad2d, ReplicationPad2d, Upsample, ChannelShuffle,
+    Add, Concat, Multiply,
+}
+
+internal static class LayerKinds
+{
+    /// <summary>Maps an attribute class's metadata name (<c>Conv2dAttribute</c>) to its layer kind.</summary>
+    public static bool TryFromAttributeClass(string className, out LayerKind kind)
+    {
+        const string suffix = "Attribute";
+        string name = className.EndsWith(suffix, StringComparison.Ordinal) ? className.Substring(0, className.Length - suffix.Length) : className;
+        return Enum.TryParse(name, ignoreCase: false, out kind) && Enum.IsDefined(typeof(LayerKind), kind);
+    }
+
+    /// <summary>Spatial dimensions the layer works on: 1 for the *1d layers, 2 for the *2d ones, 0 for any.</summary>
+    public static int SpatialRank(this LayerKind kind) => kind switch
+    {
+        LayerKind.Conv1d or LayerKind.ConvTranspose1d or LayerKind.MaxPool1d or LayerKind.AvgPool1d
+            or LayerKind.AdaptiveAvgPool1d or LayerKind.AdaptiveMaxPool1d or LayerKind.BatchNorm1d => 1,
+        LayerKind.Conv2d or LayerKind.ConvTranspose2d or LayerKind.MaxPool2d or LayerKind.AvgPool2d
+            or LayerKind.AdaptiveAvgPool2d or LayerKind.AdaptiveMaxPool2d or LayerKind.BatchNorm2d
+            or LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d => 2,
+        _ => 0,
+    };
+
+    public static bool IsConvolution(this LayerKind kind) => kind is LayerKind.Conv1d or LayerKind.Conv2d or LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d;
+    public static bool IsTransposed(this LayerKind kind) => kind is LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d;
+    public static bool IsMaxOrAvgPool(this LayerKind kind) => kind is LayerKind.MaxPool1d or LayerKind.MaxPool2d or LayerKind.AvgPool1d or LayerKind.AvgPool2d;
+    public static bool IsMaxPool(this LayerKind kind) => kind is LayerKind.MaxPool1d or LayerKind.MaxPool2d;
+    public static bool IsAdaptivePool(this LayerKind kind) => kind is LayerKind.AdaptiveAvgPool1d or LayerKind.AdaptiveAvgPool2d or LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d;
+    public static bool IsBatchNorm(this LayerKind kind) => kind is LayerKind.BatchNorm1d or LayerKind.BatchNorm2d;
+    public static bool IsMerge(this LayerKind kind) => kind is LayerKind.Add or LayerKind.Concat or LayerKind.Multiply;
+    public static bool IsPad(this LayerKind kind) => kind is LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d;
+
+    /// <summary>Element-wise activations, the ones that can be fused into the store of the layer before.</summary>
+    public static bool IsActivation(this LayerKind kind) => kind is LayerKind.ReLU or LayerKind.ReLU6 or LayerKind.LeakyReLU
+        or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.SiLU or LayerKind.GELU or LayerKind.Hardswish;
+
+    /// <summary>Layers that only relabel their input (nothing to compute at inference).</summary>
+    public static bool IsNoOp(this LayerKind kind) => kind is LayerKind.Flatten or LayerKind.Dropout or LayerKind.Identity;
+}

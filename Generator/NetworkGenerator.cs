@@ -1,0 +1,103 @@
+using System.Collections.Immutable;
+using System.Threading;
+using ConvGen.Generator.Analysis;
+using ConvGen.Generator.Diagnostics;
+using ConvGen.Generator.Emit;
+using ConvGen.Generator.Model;
+using ConvGen.Generator.Parsing;
+using ConvGen.Generator.Planning;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace ConvGen.Generator;
+
+/// <summary>
+/// The pipeline. Parse (the only step that sees Roslyn symbols) → analyse shapes → plan → emit. Diagnostics travel
+/// on their own branch with real source locations, so that <c>#pragma warning disable</c> works on them
+/// (dotnet/runtime#92509), while the source branch carries only equatable models and stays cached across edits
+/// that do not change the network.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class NetworkGenerator : IIncrementalGenerator
+{
+    /// <summary>Names of the tracked pipeline steps, for the incremental caching tests.</summary>
+    public static class Steps
+    {
+        public const string Parse = "ConvGen.Parse";
+        public const string Analyze = "ConvGen.Analyze";
+        public const string Model = "ConvGen.Model";
+        public const string Emit = "ConvGen.Emit";
+        public const string Diagnostics = "ConvGen.Diagnostics";
+    }
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<(ParsedNetwork Parsed, SyntaxTree Tree)> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Parser.NetworkAttributeName,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, ct) => (Parser.Parse(ctx, ct), ctx.TargetNode.SyntaxTree))
+            .WithTrackingName(Steps.Parse);
+
+        IncrementalValuesProvider<(AnalysisResult Analysis, SyntaxTree Tree)> analyzed = parsed
+            .Select(static (p, _) => (Analyze(p.Parsed), p.Tree))
+            .WithTrackingName(Steps.Analyze);
+
+        IncrementalValuesProvider<AnalyzedNetwork?> models = analyzed
+            .Select(static (a, _) => a.Analysis.Network)
+            .WithTrackingName(Steps.Model);
+
+        IncrementalValuesProvider<GeneratedSource?> sources = models
+            .Select(static (network, _) => network is null ? null : Emitter.Emit(Planner.Plan(network)))
+            .WithTrackingName(Steps.Emit);
+
+        context.RegisterSourceOutput(sources, static (spc, source) =>
+        {
+            if (source is not null) spc.AddSource(source.HintName, source.Text);
+        });
+
+        IncrementalValuesProvider<EquatableArray<Diagnostic>> diagnostics = analyzed
+            .Select(static (a, _) => ToDiagnostics(a.Analysis.Diagnostics, a.Tree))
+            .WithTrackingName(Steps.Diagnostics);
+
+        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        {
+            foreach (Diagnostic diagnostic in list) spc.ReportDiagnostic(diagnostic);
+        });
+    }
+
+    /// <summary>Parse diagnostics, then shape analysis, then what code generation cannot do yet (CG0012).</summary>
+    internal static AnalysisResult Analyze(ParsedNetwork parsed)
+    {
+        if (parsed.Declaration is not { } declaration)
+            return new AnalysisResult(null, parsed.Diagnostics);
+
+        AnalysisResult analysis = NetworkAnalyzer.Analyze(declaration);
+        var all = parsed.Diagnostics.Concat(analysis.Diagnostics).ToList();
+        AnalyzedNetwork? network = analysis.Network;
+        if (network is not null)
+        {
+            foreach (AnalyzedLayer layer in network.Layers)
+            {
+                if (CodeGeneration.Unsupported(layer) is not { } reason) continue;
+                LayerDeclaration written = declaration.Layers[layer.Index];
+                all.Add(new DiagnosticInfo(DiagnosticDescriptors.NotSupportedId, written.NameSpan,
+                    $"{written.DisplayName}: {reason} in this version of ConvGen; the declaration is valid and its shapes are checked, but no code is generated for the network"));
+                network = null;
+            }
+        }
+        return new AnalysisResult(network, all.ToEquatableArray());
+    }
+
+    private static EquatableArray<Diagnostic> ToDiagnostics(EquatableArray<DiagnosticInfo> infos, SyntaxTree tree)
+    {
+        if (infos.IsEmpty) return EquatableArray<Diagnostic>.Empty;
+        var list = ImmutableArray.CreateBuilder<Diagnostic>(infos.Count);
+        foreach (DiagnosticInfo info in infos)
+        {
+            Location location = Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(info.Span.Start, info.Span.Length));
+            list.Add(Diagnostic.Create(DiagnosticDescriptors.ById(info.Id), location, info.Message));
+        }
+        return new EquatableArray<Diagnostic>(list.MoveToImmutable());
+    }
+}

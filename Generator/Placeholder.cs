@@ -1,2 +1,0 @@
-namespace ConvGen.Generator;
-internal static class Placeholder { }

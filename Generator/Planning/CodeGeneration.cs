@@ -1,0 +1,17 @@
+using ConvGen.Generator.Model;
+
+namespace ConvGen.Generator.Planning;
+
+/// <summary>What this version can compile to code. Valid layers outside it get CG0012 rather than wrong code.</summary>
+internal static class CodeGeneration
+{
+    /// <summary>Null when the layer is supported; otherwise why not, for the diagnostic.</summary>
+    public static string? Unsupported(AnalyzedLayer layer) => layer.Kind switch
+    {
+        LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d => "transposed convolutions are not generated yet",
+        LayerKind.Upsample => "Upsample is not generated yet",
+        LayerKind.ChannelShuffle => "ChannelShuffle is not generated yet",
+        LayerKind.GELU => "GELU is not generated yet",
+        _ => null,
+    };
+}

@@ -1,0 +1,55 @@
+using System.Collections.Immutable;
+using ConvGen.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace ConvGen.Tests.Generator;
+
+/// <summary>Runs the generator on source text with CSharpGeneratorDriver, as the compiler would.</summary>
+internal static class GeneratorHarness
+{
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    {
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
+            .ToList();
+        paths.Add(typeof(ConvGen.NetworkAttribute).Assembly.Location);
+        paths.Add(typeof(ConvGen.Runtime.Simd.Isa).Assembly.Location);
+        return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+    });
+
+    public static CSharpCompilation CreateCompilation(params string[] sources) =>
+        CSharpCompilation.Create("UserProject",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"/src/File{i}.cs")),
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver CreateDriver(bool track = false) =>
+        CSharpGeneratorDriver.Create(new[] { new NetworkGenerator().AsSourceGenerator() }, parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: track));
+
+    public sealed record Result(GeneratorRunResult Run, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics, ImmutableArray<Diagnostic> CompilationDiagnostics)
+    {
+        public string? GeneratedText => Run.GeneratedSources.IsEmpty ? null : Run.GeneratedSources[0].SourceText.ToString();
+        /// <summary>The diagnostics a user sees: the generator's, after #pragma and severity filtering by the compilation.</summary>
+        public IEnumerable<Diagnostic> Reported(string prefix = "CG") => CompilationDiagnostics.Where(d => d.Id.StartsWith(prefix, StringComparison.Ordinal));
+    }
+
+    public static Result Run(params string[] sources)
+    {
+        CSharpCompilation compilation = CreateCompilation(sources);
+        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        GeneratorRunResult run = driver.GetRunResult().Results[0];
+        // Generator diagnostics filtered the way the compiler filters them (pragmas, warning levels).
+        var filtered = CompilationWithGeneratorDiagnostics(output, generatorDiagnostics);
+        return new Result(run, output, generatorDiagnostics, filtered);
+    }
+
+    // The driver applies #pragma and severity options to generator diagnostics (suppressed ones come back with
+    // IsSuppressed set), as the compiler does in a build.
+    private static ImmutableArray<Diagnostic> CompilationWithGeneratorDiagnostics(Compilation output, ImmutableArray<Diagnostic> generatorDiagnostics) =>
+        output.GetDiagnostics().Concat(generatorDiagnostics).Where(d => !d.IsSuppressed).ToImmutableArray();
+
+}
