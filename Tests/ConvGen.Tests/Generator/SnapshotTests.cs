@@ -1,0 +1,49 @@
+using Microsoft.CodeAnalysis;
+
+namespace ConvGen.Tests.Generator;
+
+/// <summary>
+/// The generated code of three networks, as golden text; each must compile with no diagnostic at all in a user
+/// project (warnings included).
+/// </summary>
+public class SnapshotTests
+{
+    private static void VerifyNetwork(string name, string declaration)
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run("using ConvGen;\nnamespace Samples;\n" + declaration);
+        Assert.Empty(result.Reported(""));
+        Assert.NotNull(result.GeneratedText);
+        Snapshot.Verify(name, result.GeneratedText!);
+    }
+
+    [Fact]
+    public void LeNet5() => VerifyNetwork("LeNet5", """
+        [Network(1, 28, 28)]
+        [Conv2d(6, 5, Padding = 2), ReLU, MaxPool2d(2)]
+        [Conv2d(16, 5), ReLU, MaxPool2d(2)]
+        [Flatten, Linear(120), ReLU, Linear(84), ReLU, Linear(10)]
+        public partial class LeNet5;
+        """);
+
+    [Fact]
+    public void DepthwiseSeparableBlock() => VerifyNetwork("DepthwiseSeparable", """
+        [Network(3, 32, 32)]
+        [Conv2d(16, 3, Stride = 2, Padding = 1, Bias = false), BatchNorm2d, ReLU6]
+        [Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false), BatchNorm2d, ReLU6]
+        [Conv2d(32, 1, Bias = false), BatchNorm2d, ReLU6]
+        [AdaptiveAvgPool2d(1), Flatten, Dropout(0.2), Linear(10), Softmax]
+        public partial class DepthwiseSeparable;
+        """);
+
+    [Fact]
+    public void KeywordSpotting1d() => VerifyNetwork("KeywordSpotting", """
+        public static partial class Models
+        {
+            [Network(40, 98)]
+            [Conv1d(32, 5, Stride = 2, PaddingMode = "replicate", Padding = 2), BatchNorm1d, LeakyReLU(0.1)]
+            [MaxPool1d(3, Stride = 2, CeilMode = true), Conv1d(32, 3, Padding = "same", Dilation = 2), Sigmoid]
+            [AvgPool1d(2), Flatten, Linear(12), LogSoftmax(Dim = -1)]
+            internal partial class KeywordSpotting { }
+        }
+        """);
+}
