@@ -21,6 +21,10 @@ public enum ActivationKind
     SiLU,
     /// <summary>y = x * relu6(x + 3) / 6.</summary>
     Hardswish,
+    /// <summary>y = x * 0.5 * (1 + erf(x / sqrt(2))): <c>torch.nn.GELU()</c>, the exact form.</summary>
+    GELU,
+    /// <summary>y = 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))): <c>torch.nn.GELU(approximate='tanh')</c>.</summary>
+    GELUTanh,
 }
 
 /// <summary>
@@ -51,6 +55,8 @@ public readonly record struct Epilogue(ActivationKind Activation, float Alpha = 
                     TVec r6 = TOps.Min(TOps.Max(TOps.Add(x, TOps.Create(3f)), TOps.Zero), TOps.Create(6f));
                     return TOps.Multiply(x, TOps.Multiply(r6, TOps.Create(1f / 6f)));
                 }
+            case ActivationKind.GELU: return Gelu.Exact<TOps, TVec>(x);
+            case ActivationKind.GELUTanh: return Gelu.Tanh<TOps, TVec>(x);
             default: return x;
         }
     }
