@@ -136,10 +136,11 @@ internal static class NetworkAnalyzer
     private static void RegisterName(LayerDeclaration layer, Dictionary<string, int> names, ArgumentReader args)
     {
         if (layer.Name is not { } name) return;
-        if (name.Length == 0 || name.IndexOf('.') >= 0)
+        // Dots are allowed: a nested PyTorch module's keys are dotted ("blocks.0.dw" owns "blocks.0.dw.weight").
+        if (name.Length == 0 || name.StartsWith(".", StringComparison.Ordinal) || name.EndsWith(".", StringComparison.Ordinal))
         {
             args.Report(DiagnosticDescriptors.OutOfRangeId, args.SpanOf("Name"),
-                $"{layer.Kind} #{layer.Index}: Name \"{name}\" cannot be a state_dict key prefix; use a non-empty name without '.'");
+                $"{layer.Kind} #{layer.Index}: Name \"{name}\" cannot be a state_dict key prefix; use a non-empty name that does not start or end with '.'");
             return;
         }
         if (names.TryGetValue(name, out int earlier))

@@ -138,6 +138,21 @@ internal static partial class Emitter
                     w.Line($"{Kernels}.Pad2d.Forward(x, y, {s[0]}, {s[1]}, {s[2]}, {g.PadLeft}, {g.PadRight}, {g.PadTop}, {g.PadBottom}, {Kernels}.PaddingMode.{mode});");
                     break;
                 }
+            case KernelKind.Upsample:
+                {
+                    (int inH, int inW) = HeightWidth(layer.InputShape);
+                    (int outH, int outW) = HeightWidth(layer.OutputShape);
+                    string sizes = $"channels: {layer.InputShape[0]}, inHeight: {inH}, inWidth: {inW}, outHeight: {outH}, outWidth: {outW}";
+                    // PyTorch maps coordinates with 1/scale_factor when one was given, else in/out: pass what was written.
+                    string scales = $"scaleHeight: {Double(g.ScaleH)}, scaleWidth: {Double(g.ScaleW)}";
+                    w.Line(g.Mode == "bilinear"
+                        ? $"{Kernels}.Upsample.Bilinear(x, y, {sizes}, alignCorners: {Bool(g.AlignCorners)}, {scales});"
+                        : $"{Kernels}.Upsample.Nearest(x, y, {sizes}, {scales});");
+                    break;
+                }
+            case KernelKind.ChannelShuffle:
+                w.Line($"{Kernels}.Elementwise.ChannelShuffle(x, y, channels: {layer.InputShape[0]}, groups: {g.Groups}, spatial: {layer.InputShape.Spatial});");
+                break;
             case KernelKind.Copy:
                 w.Line("x.CopyTo(y);");
                 break;

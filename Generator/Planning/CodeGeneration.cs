@@ -9,9 +9,6 @@ internal static class CodeGeneration
     public static string? Unsupported(AnalyzedLayer layer) => layer.Kind switch
     {
         LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d => "transposed convolutions are not generated yet",
-        LayerKind.Upsample => "Upsample is not generated yet",
-        LayerKind.ChannelShuffle => "ChannelShuffle is not generated yet",
-        LayerKind.GELU => "GELU is not generated yet",
         _ => null,
     };
 }

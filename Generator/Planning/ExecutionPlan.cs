@@ -26,6 +26,8 @@ internal enum KernelKind
     Softmax,
     LogSoftmax,
     Pad,
+    Upsample,
+    ChannelShuffle,
     /// <summary>Copies the input to the output (a network that computes nothing, e.g. only Flatten).</summary>
     Copy,
 }

@@ -51,7 +51,25 @@ internal static class Planner
                 continue;
             }
 
+            // A ZeroPad2d feeding a convolution becomes that convolution's (possibly asymmetric) padding: the kernels
+            // read out-of-range taps as zeros, so no padded copy is made (Keras "same" padding ported to PyTorch).
+            AnalyzedLayer? pad = null;
+            if (layer.Kind == LayerKind.ZeroPad2d && Next(layers, i) is { Kind: LayerKind.Conv2d } conv && conv.Geometry.PaddingMode == "zeros"
+                && ReadsOnly(conv, layer) && uses[layer.Index] == 1)
+            {
+                pad = layer;
+                LayerGeometry p = layer.Geometry, c = conv.Geometry;
+                layer = conv with
+                {
+                    Inputs = pad.Inputs,
+                    InputShape = pad.InputShape,
+                    Geometry = c with { PadTop = c.PadTop + p.PadTop, PadBottom = c.PadBottom + p.PadBottom, PadLeft = c.PadLeft + p.PadLeft, PadRight = c.PadRight + p.PadRight },
+                };
+                i++;
+            }
+
             var draft = new Draft { Layer = layer, Kernel = ChooseKernel(layer) };
+            if (pad is not null) draft.Fused.Add(pad);
             draft.Fused.Add(layer);
             draft.InputValues.AddRange(layer.Inputs.Select(input => valueOf[input]));
             AnalyzedLayer last = layer;
@@ -116,11 +134,12 @@ internal static class Planner
         or KernelKind.Linear or KernelKind.ChannelAffine or KernelKind.Add;
 
     private static bool IsFusableActivation(AnalyzedLayer layer) => layer.Kind is LayerKind.ReLU or LayerKind.ReLU6 or LayerKind.LeakyReLU
-        or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.SiLU or LayerKind.Hardswish;
+        or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.SiLU or LayerKind.Hardswish or LayerKind.GELU;
 
     private static EpilogueSpec EpilogueOf(AnalyzedLayer activation) => activation.Kind switch
     {
         LayerKind.LeakyReLU => new EpilogueSpec("LeakyReLU", activation.Geometry.Alpha),
+        LayerKind.GELU => new EpilogueSpec(activation.Geometry.Mode == "tanh" ? "GELUTanh" : "GELU", 0),
         _ => new EpilogueSpec(activation.Kind.ToString(), 0),
     };
 
@@ -146,6 +165,8 @@ internal static class Planner
             case LayerKind.Softmax: return KernelKind.Softmax;
             case LayerKind.LogSoftmax: return KernelKind.LogSoftmax;
             case LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d: return KernelKind.Pad;
+            case LayerKind.Upsample: return KernelKind.Upsample;
+            case LayerKind.ChannelShuffle: return KernelKind.ChannelShuffle;
             default:
                 if (layer.Kind.IsActivation()) return KernelKind.Activation;
                 throw new InvalidOperationException($"no kernel for {layer.Kind}; CodeGeneration.Supports should have rejected it");

@@ -13,7 +13,7 @@ PyTorch's output for it.
     Tests/Golden/data/cases.json             manifest: name, C# class, input and output shape per case.
 
 and the C# twins of the networks, plus the table the xunit test iterates over, to --cs-out (default
-Tests/Golden/pending/GoldenNetworks.cs). Each case below carries its PyTorch module and its C# declaration
+Tests/ConvGen.Tests/Golden/GoldenNetworks.cs). Each case below carries its PyTorch module and its C# declaration
 side by side, so adding a case is one edit here.
 
 Everything is deterministic: torch.manual_seed(case index) before building each case, and the
@@ -37,7 +37,7 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
-DEFAULT_CS_OUT = os.path.join(HERE, "pending", "GoldenNetworks.cs")
+DEFAULT_CS_OUT = os.path.join(HERE, "..", "ConvGen.Tests", "Golden", "GoldenNetworks.cs")
 
 ST_DTYPES = {torch.float32: ("F32", "<f4"), torch.int64: ("I64", "<i8")}
 

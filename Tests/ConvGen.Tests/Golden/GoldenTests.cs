@@ -55,7 +55,7 @@ public sealed class GoldenTests
     public static TheoryData<string> CaseNames()
     {
         var names = new TheoryData<string>();
-        foreach (GoldenCase c in GoldenCases.All)
+        foreach (GoldenCase c in AllCases)
             names.Add(c.Name);
         return names;
     }
@@ -97,15 +97,18 @@ public sealed class GoldenTests
     [Fact]
     public void EveryManifestCaseHasACSharpTwin()
     {
-        var declared = GoldenCases.All.Select(c => c.Name).ToHashSet();
+        var declared = AllCases.Select(c => c.Name).ToHashSet();
         var generated = Manifest.Value.Keys.ToHashSet();
         Assert.Empty(generated.Except(declared).Order());
         Assert.Empty(declared.Except(generated).Order());
     }
 
+    /// <summary>The generated layer cases (make_golden.py) and the peer reference networks (import_peers.py).</summary>
+    private static IEnumerable<GoldenCase> AllCases => GoldenCases.All.Concat(PeerCases.All);
+
     private static GoldenCase Find(string name)
     {
-        foreach (GoldenCase c in GoldenCases.All)
+        foreach (GoldenCase c in AllCases)
         {
             if (c.Name == name)
                 return c;
@@ -171,13 +174,16 @@ public sealed class GoldenTests
     /// <summary>cases.json: name -> (input shape, output shape), both without the batch dimension.</summary>
     private static readonly Lazy<Dictionary<string, (int[] Input, int[] Output)>> Manifest = new(() =>
     {
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(DataDirectory, "cases.json")));
         var cases = new Dictionary<string, (int[], int[])>();
+        foreach (string manifest in new[] { "cases.json", "peers.json" })
+        {
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(DataDirectory, manifest)));
         foreach (JsonElement c in doc.RootElement.GetProperty("cases").EnumerateArray())
         {
             int[] input = c.GetProperty("input").EnumerateArray().Select(e => e.GetInt32()).ToArray();
             int[] output = c.GetProperty("output").EnumerateArray().Select(e => e.GetInt32()).ToArray();
             cases.Add(c.GetProperty("name").GetString()!, (input, output));
+        }
         }
         return cases;
     });
