@@ -1,5 +1,7 @@
+using System.Runtime.Intrinsics;
 using ConvGen.Reference;
 using ConvGen.Runtime.Kernels;
+using ConvGen.Runtime.Simd;
 using static ConvGen.Tests.Runtime.PoolingTestSupport;
 
 namespace ConvGen.Tests.Runtime;
@@ -51,6 +53,46 @@ public class UpsampleKernelTests
             AssertClose(PadReference.Bilinear(x, c, h, w, oh, ow, alignCorners, sh, sw), y, 1e-6,
                 $"{c}x{h}x{w} -> {oh}x{ow}, scale ({sh}, {sw}), align_corners {alignCorners}");
         }
+    }
+
+    [Theory, MemberData(nameof(Widths), MemberType = typeof(PoolingTestSupport))]
+    public void Bilinear_EveryWidth_MatchesReference(int width)
+    {
+        var rng = new Random(101);
+        foreach (var (c, h, w, oh, ow, sh, sw) in Cases(3).Take(100))
+            foreach (bool alignCorners in new[] { false, true })
+            {
+                float[] x = RandomValues(rng, c * h * w);
+                var y = new float[c * oh * ow];
+                switch (width)
+                {
+                    case 16: Upsample.Bilinear<Vec512, Vector512<float>>(x, y, c, h, w, oh, ow, alignCorners, sh, sw); break;
+                    case 8: Upsample.Bilinear<Vec256, Vector256<float>>(x, y, c, h, w, oh, ow, alignCorners, sh, sw); break;
+                    case 4: Upsample.Bilinear<Vec128, Vector128<float>>(x, y, c, h, w, oh, ow, alignCorners, sh, sw); break;
+                    default: Upsample.Bilinear<Scalar, float>(x, y, c, h, w, oh, ow, alignCorners, sh, sw); break;
+                }
+                AssertClose(PadReference.Bilinear(x, c, h, w, oh, ow, alignCorners, sh, sw), y, 1e-6,
+                    $"width {width}, {c}x{h}x{w} -> {oh}x{ow}, scale ({sh}, {sw}), align_corners {alignCorners}");
+            }
+    }
+
+    [Fact]
+    public void WideRows_MatchReference()
+    {
+        // Outputs wider than the column table take the direct bilinear path; x2 nearest duplicates columns by vectors.
+        var rng = new Random(103);
+        float[] x = RandomValues(rng, 2 * 3 * 700);
+        var y = new float[2 * 6 * 1400];
+        foreach (bool alignCorners in new[] { false, true })
+        {
+            Upsample.Bilinear(x, y, 2, 3, 700, 6, 1400, alignCorners, 2.0, 2.0);
+            AssertClose(PadReference.Bilinear(x, 2, 3, 700, 6, 1400, alignCorners, 2.0, 2.0), y, 1e-6, $"bilinear 700 -> 1400, align_corners {alignCorners}");
+        }
+        Upsample.Nearest(x, y, 2, 3, 700, 6, 1400, 2.0, 2.0);
+        AssertEqual(PadReference.Nearest(x, 2, 3, 700, 6, 1400, 2.0, 2.0, channelsLastShortcuts: false), y, "nearest 700 -> 1400");
+        var z = new float[2 * 3 * 701];
+        Upsample.Bilinear(x, z, 2, 3, 700, 3, 701, false);
+        AssertClose(PadReference.Bilinear(x, 2, 3, 700, 3, 701, false, 0, 0), z, 1e-6, "bilinear 700 -> 701");
     }
 
     [Fact]
