@@ -229,7 +229,6 @@ public static class Pool2d
     /// <paramref name="firstRow"/>, <paramref name="rowStep"/> apart) of padded columns [pBegin, pBegin + length);
     /// padding columns and a window without valid rows get the identity.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void VerticalPass<TOps, TVec, TRed>(ref float firstRow, int rows, int rowStep, ref float buf, int pBegin, int length, int pad, int width)
         where TOps : IVectorOps<TVec> where TVec : struct where TRed : struct, IPoolReduction
     {
@@ -243,9 +242,21 @@ public static class Pool2d
         for (int p = pBegin; p < dataBegin; p++) Unsafe.Add(ref buf, p - pBegin) = TRed.Identity;
         for (int p = dataEnd; p < pEnd; p++) Unsafe.Add(ref buf, p - pBegin) = TRed.Identity;
 
-        ref float src = ref Unsafe.Add(ref firstRow, dataBegin - pad);
-        ref float dst = ref Unsafe.Add(ref buf, dataBegin - pBegin);
-        int n = dataEnd - dataBegin;
+        VerticalReduce<TOps, TVec, TRed>(ref Unsafe.Add(ref firstRow, dataBegin - pad), rows, rowStep, ref Unsafe.Add(ref buf, dataBegin - pBegin), dataEnd - dataBegin);
+    }
+
+    /// <summary>dst[i] = the reduction of src[i + r * rowStep] over r in [0, rows), for i in [0, n).</summary>
+    private static void VerticalReduce<TOps, TVec, TRed>(ref float src, int rows, int rowStep, ref float dst, int n)
+        where TOps : IVectorOps<TVec> where TVec : struct where TRed : struct, IPoolReduction
+    {
+        if (n < TOps.Count && TOps.Count > 4)
+        {
+            // Rows narrower than a vector run at the next narrower width (16 to 8, 8 to 4 floats) rather than one
+            // float at a time: a 28-wide plane still gets vectors on an AVX-512 machine.
+            if (TOps.Count == 16) VerticalReduce<Vec256, Vector256<float>, TRed>(ref src, rows, rowStep, ref dst, n);
+            else VerticalReduce<Vec128, Vector128<float>, TRed>(ref src, rows, rowStep, ref dst, n);
+            return;
+        }
         int i = 0;
         if (n >= TOps.Count)
         {
@@ -261,17 +272,15 @@ public static class Pool2d
                 i += TOps.Count;
                 if (i >= n) break;
             }
+            return;
         }
-        else
+        for (; i < n; i++)
         {
-            for (; i < n; i++)
-            {
-                ref float s = ref Unsafe.Add(ref src, i);
-                float acc = s;
-                for (int r = 1; r < rows; r++)
-                    acc = TRed.Combine<Scalar, float>(acc, Unsafe.Add(ref s, (nint)r * rowStep));
-                Unsafe.Add(ref dst, i) = acc;
-            }
+            ref float s = ref Unsafe.Add(ref src, i);
+            float acc = s;
+            for (int r = 1; r < rows; r++)
+                acc = TRed.Combine<Scalar, float>(acc, Unsafe.Add(ref s, (nint)r * rowStep));
+            Unsafe.Add(ref dst, i) = acc;
         }
     }
 
@@ -279,10 +288,16 @@ public static class Pool2d
     /// Output columns [o0, o0 + count) of one row from the row buffer, whose element 0 is the padded column of
     /// window o0's first element.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void HorizontalPass<TOps, TVec, TRed>(ref float buf, ref float outRow, int o0, int count, in Pool2dGeometry g, AverageDivisor avg, float rowFactor)
         where TOps : IVectorOps<TVec> where TVec : struct where TRed : struct, IPoolReduction
     {
+        if (count < TOps.Count && TOps.Count > 4)
+        {
+            // Narrower rows step down a width, as in VerticalReduce.
+            if (TOps.Count == 16) HorizontalPass<Vec256, Vector256<float>, TRed>(ref buf, ref outRow, o0, count, g, avg, rowFactor);
+            else HorizontalPass<Vec128, Vector128<float>, TRed>(ref buf, ref outRow, o0, count, g, avg, rowFactor);
+            return;
+        }
         int kW = g.KernelWidth, dW = g.DilationWidth, sW = g.StrideWidth;
         int j = 0;
         bool vectorised = count >= TOps.Count && TOps.Count > 1 && (sW == 1 || (sW == 2 && CanDeinterleave<TVec>()));
@@ -337,12 +352,18 @@ public static class Pool2d
     /// are combined, then even and odd columns. Returns how many leading output columns it wrote (every column whose
     /// window lies inside the input, when there are at least a vector's worth).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Row2x2<TOps, TVec, TRed>(ref float row0, ref float row1, ref float outRow, in Pool2dGeometry g, AverageDivisor avg)
         where TOps : IVectorOps<TVec> where TVec : struct where TRed : struct, IPoolReduction
     {
         int full = Math.Min(g.OutWidth, g.InWidth / 2);
-        if (full < TOps.Count || TOps.Count == 1) return 0;
+        if (full < TOps.Count && TOps.Count > 4)
+        {
+            // Narrower rows step down a width, as in VerticalReduce.
+            return TOps.Count == 16
+                ? Row2x2<Vec256, Vector256<float>, TRed>(ref row0, ref row1, ref outRow, g, avg)
+                : Row2x2<Vec128, Vector128<float>, TRed>(ref row0, ref row1, ref outRow, g, avg);
+        }
+        if (full < TOps.Count || TOps.Count == 1 || !CanDeinterleave<TVec>()) return 0;
         // Every full window of two valid rows has 4 elements and pool size 4. Division by a power of two is exact
         // as a multiplication by its reciprocal.
         int divisorValue = avg.DivisorOverride != 0 ? avg.DivisorOverride : 4;

@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using ConvGen.Runtime.Simd;
+
 namespace ConvGen.Runtime.Kernels;
 
 /// <summary>
@@ -48,16 +51,34 @@ public static class Upsample
                 if (ratioW == 1f && outWidth == inWidth)
                     MemoryMarshal.CreateReadOnlySpan(ref row, inWidth).CopyTo(MemoryMarshal.CreateSpan(ref outRow, outWidth));
                 else if (ratioW == 0.5f && outWidth == 2 * inWidth)
-                    for (int iw = 0; iw < inWidth; iw++)
-                    {
-                        float v = Unsafe.Add(ref row, iw);
-                        Unsafe.Add(ref outRow, 2 * iw) = v;
-                        Unsafe.Add(ref outRow, 2 * iw + 1) = v;
-                    }
+                    DuplicateColumns(ref row, ref outRow, inWidth);
                 else
                     for (int ow = 0; ow < outWidth; ow++)
                         Unsafe.Add(ref outRow, ow) = Unsafe.Add(ref row, NearestIndex(ow, inWidth, ratioW));
             }
+        }
+    }
+
+    /// <summary>out[2i] = out[2i + 1] = row[i] for i in [0, n).</summary>
+    private static void DuplicateColumns(ref float row, ref float outRow, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Constant shuffle indices: one vpermps per output vector.
+            Vector256<int> low = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3), high = Vector256.Create(4, 4, 5, 5, 6, 6, 7, 7);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> v = Vector256.LoadUnsafe(ref Unsafe.Add(ref row, i));
+                Vector256.Shuffle(v, low).StoreUnsafe(ref Unsafe.Add(ref outRow, 2 * i));
+                Vector256.Shuffle(v, high).StoreUnsafe(ref Unsafe.Add(ref outRow, 2 * i + Vector256<float>.Count));
+            }
+        }
+        for (; i < n; i++)
+        {
+            float v = Unsafe.Add(ref row, i);
+            Unsafe.Add(ref outRow, 2 * i) = v;
+            Unsafe.Add(ref outRow, 2 * i + 1) = v;
         }
     }
 
@@ -71,11 +92,98 @@ public static class Upsample
         bool alignCorners, double scaleHeight = 0, double scaleWidth = 0)
     {
         Check(input.Length, output.Length, channels, inHeight, inWidth, outHeight, outWidth);
+        if (Vec512.IsHardwareAccelerated) Bilinear<Vec512, Vector512<float>>(input, output, channels, inHeight, inWidth, outHeight, outWidth, alignCorners, scaleHeight, scaleWidth);
+        else if (Vec256.IsHardwareAccelerated) Bilinear<Vec256, Vector256<float>>(input, output, channels, inHeight, inWidth, outHeight, outWidth, alignCorners, scaleHeight, scaleWidth);
+        else if (Vec128.IsHardwareAccelerated) Bilinear<Vec128, Vector128<float>>(input, output, channels, inHeight, inWidth, outHeight, outWidth, alignCorners, scaleHeight, scaleWidth);
+        else Bilinear<Scalar, float>(input, output, channels, inHeight, inWidth, outHeight, outWidth, alignCorners, scaleHeight, scaleWidth);
+    }
+
+    /// <summary>Input row buffer of the separable bilinear path, in floats (16 KB on the stack).</summary>
+    private const int RowBufferLength = 4096;
+
+    /// <summary>Output columns whose source indices and weights the separable path tabulates (16 KB on the stack).</summary>
+    private const int ColumnTableLength = 1024;
+
+    /// <summary>
+    /// Separable bilinear: each output row first blends its two source rows into a row buffer (vectorised along the
+    /// input width), then each output column blends two buffer elements with tabulated indices and weights. Rows
+    /// or outputs wider than the buffers take the direct per-element path.
+    /// </summary>
+    [SkipLocalsInit]
+    internal static void Bilinear<TOps, TVec>(ReadOnlySpan<float> input, Span<float> output, int channels, int inHeight, int inWidth, int outHeight, int outWidth,
+        bool alignCorners, double scaleHeight, double scaleWidth)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
         float ratioH = LinearRatio(alignCorners, scaleHeight, inHeight, outHeight);
         float ratioW = LinearRatio(alignCorners, scaleWidth, inWidth, outWidth);
-        int inPlane = inHeight * inWidth, outPlane = outHeight * outWidth;
         ref float src = ref MemoryMarshal.GetReference(input);
         ref float dst = ref MemoryMarshal.GetReference(output);
+        if (inWidth > RowBufferLength || outWidth > ColumnTableLength)
+        {
+            BilinearDirect(ref src, ref dst, channels, inHeight, inWidth, outHeight, outWidth, alignCorners, ratioH, ratioW);
+            return;
+        }
+
+        Span<int> index0 = stackalloc int[outWidth], index1 = stackalloc int[outWidth];
+        Span<float> weight0 = stackalloc float[outWidth], weight1 = stackalloc float[outWidth];
+        for (int ow = 0; ow < outWidth; ow++)
+        {
+            LinearIndex(ow, inWidth, outWidth, ratioW, alignCorners, out int w0, out int wOffset, out float l0, out float l1);
+            index0[ow] = w0;
+            index1[ow] = w0 + wOffset;
+            weight0[ow] = l0;
+            weight1[ow] = l1;
+        }
+        ref int i0 = ref MemoryMarshal.GetReference(index0);
+        ref int i1 = ref MemoryMarshal.GetReference(index1);
+        ref float l0r = ref MemoryMarshal.GetReference(weight0);
+        ref float l1r = ref MemoryMarshal.GetReference(weight1);
+        Span<float> rowBuffer = stackalloc float[inWidth];
+        ref float buf = ref MemoryMarshal.GetReference(rowBuffer);
+
+        int inPlane = inHeight * inWidth, outPlane = outHeight * outWidth;
+        for (int c = 0; c < channels; c++)
+        {
+            ref float plane = ref Unsafe.Add(ref src, (nint)c * inPlane);
+            ref float outPlaneRef = ref Unsafe.Add(ref dst, (nint)c * outPlane);
+            for (int oh = 0; oh < outHeight; oh++)
+            {
+                LinearIndex(oh, inHeight, outHeight, ratioH, alignCorners, out int h0, out int hOffset, out float h0Weight, out float h1Weight);
+                ref float row0 = ref Unsafe.Add(ref plane, (nint)h0 * inWidth);
+                ref float row1 = ref Unsafe.Add(ref row0, (nint)hOffset * inWidth);
+                BlendRows<TOps, TVec>(ref row0, ref row1, h0Weight, h1Weight, ref buf, inWidth);
+                ref float outRow = ref Unsafe.Add(ref outPlaneRef, (nint)oh * outWidth);
+                for (int ow = 0; ow < outWidth; ow++)
+                    Unsafe.Add(ref outRow, ow) = MathF.FusedMultiplyAdd(Unsafe.Add(ref l1r, ow), Unsafe.Add(ref buf, Unsafe.Add(ref i1, ow)),
+                        Unsafe.Add(ref l0r, ow) * Unsafe.Add(ref buf, Unsafe.Add(ref i0, ow)));
+            }
+        }
+    }
+
+    /// <summary>buf[i] = w0 * row0[i] + w1 * row1[i] for i in [0, n); the buffer never aliases the rows.</summary>
+    private static void BlendRows<TOps, TVec>(ref float row0, ref float row1, float w0, float w1, ref float buf, int n)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int i = 0;
+        if (TOps.Count > 1 && n >= TOps.Count)
+        {
+            TVec v0 = TOps.Create(w0), v1 = TOps.Create(w1);
+            while (true)
+            {
+                if (i > n - TOps.Count) i = n - TOps.Count;   // overlap the last vector: rewrites the same values
+                TOps.Store(TOps.MultiplyAdd(v1, TOps.Load(ref Unsafe.Add(ref row1, i)), TOps.Multiply(v0, TOps.Load(ref Unsafe.Add(ref row0, i)))), ref Unsafe.Add(ref buf, i));
+                i += TOps.Count;
+                if (i >= n) return;
+            }
+        }
+        for (; i < n; i++) Unsafe.Add(ref buf, i) = MathF.FusedMultiplyAdd(w1, Unsafe.Add(ref row1, i), w0 * Unsafe.Add(ref row0, i));
+    }
+
+    /// <summary>One output element at a time, in PyTorch's order: for rows or outputs too wide for the stack buffers.</summary>
+    private static void BilinearDirect(ref float src, ref float dst, int channels, int inHeight, int inWidth, int outHeight, int outWidth,
+        bool alignCorners, float ratioH, float ratioW)
+    {
+        int inPlane = inHeight * inWidth, outPlane = outHeight * outWidth;
         for (int c = 0; c < channels; c++)
         {
             ref float plane = ref Unsafe.Add(ref src, (nint)c * inPlane);
