@@ -11,7 +11,7 @@ Job baseJob = Job.Default.WithWarmupCount(5).WithIterationCount(20);
 config = config.AddJob(baseJob.WithId("Vector512").AsBaseline());
 if (isa)
 {
-    config = config.AddJob(baseJob.WithEnvironmentVariable("DOTNET_EnableAVX512F", "0").WithId("Vector256"));
+    config = config.AddJob(baseJob.WithEnvironmentVariable("DOTNET_EnableAVX512", "0").WithId("Vector256"));
     config = config.AddJob(baseJob.WithEnvironmentVariable("DOTNET_EnableAVX2", "0").WithId("Vector128"));
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
