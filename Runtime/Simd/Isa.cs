@@ -8,7 +8,7 @@ public static class Isa
     /// <summary>
     /// Lanes of the widest accelerated vector (16, 8, 4) or 1 for the scalar path. The dispatchers test the same
     /// <c>IsHardwareAccelerated</c> properties in the same order, so this is the width they pick. Set
-    /// <c>DOTNET_EnableAVX512F=0</c>, <c>DOTNET_EnableAVX2=0</c> or <c>DOTNET_EnableHWIntrinsic=0</c> to force a narrower one.
+    /// <c>DOTNET_EnableAVX512=0</c>, <c>DOTNET_EnableAVX2=0</c> or <c>DOTNET_EnableHWIntrinsic=0</c> to force a narrower one.
     /// </summary>
     public static int ActiveWidth =>
         Vector512.IsHardwareAccelerated ? Vector512<float>.Count :
