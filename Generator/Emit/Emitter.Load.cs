@@ -40,12 +40,18 @@ internal static partial class Emitter
         string target = "weights." + WeightsField(step, "Weights");
         switch (step.Kernel)
         {
-            case KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise or KernelKind.Linear:
+            case KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise or KernelKind.ConvTranspose or KernelKind.Linear:
                 {
                     int outC = g.OutChannels;
-                    string shape = layer.Kind == LayerKind.Linear ? Dims(outC, g.InChannels)
-                        : layer.Kind == LayerKind.Conv1d ? Dims(outC, g.InChannels / g.Groups, g.KernelW)
-                        : Dims(outC, g.InChannels / g.Groups, g.KernelH, g.KernelW);
+                    // PyTorch layouts: Conv [out, in/groups, k...], ConvTranspose [in, out/groups, k...], Linear [out, in].
+                    string shape = layer.Kind switch
+                    {
+                        LayerKind.Linear => Dims(outC, g.InChannels),
+                        LayerKind.Conv1d => Dims(outC, g.InChannels / g.Groups, g.KernelW),
+                        LayerKind.Conv2d => Dims(outC, g.InChannels / g.Groups, g.KernelH, g.KernelW),
+                        LayerKind.ConvTranspose1d => Dims(g.InChannels, outC / g.Groups, g.KernelW),
+                        _ => Dims(g.InChannels, outC / g.Groups, g.KernelH, g.KernelW),
+                    };
                     w.Line($"float[] weight = reader.ReadFloat32({Literal(layer.Key + ".weight")}, {shape});");
                     w.Line(g.Bias
                         ? $"float[] bias = reader.ReadFloat32({Literal(layer.Key + ".bias")}, {Dims(outC)});"
@@ -53,10 +59,14 @@ internal static partial class Emitter
                     if (step.FoldedBatchNorm is { } bn)
                     {
                         WriteBatchNormAffine(w, bn, outC);
-                        w.Line($"bias = {Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {outC});");
+                        w.Line(step.Kernel == KernelKind.ConvTranspose
+                            ? $"bias = {Weights}.WeightTransforms.FoldAffineIntoTransposedWeights(weight, bias, scale, shift, {g.InChannels}, {outC}, {g.Groups});"
+                            : $"bias = {Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {outC});");
                     }
                     if (step.Kernel == KernelKind.Linear)
                         w.Line($"{target} = {Kernels}.Linear.PackWeights(weight, {g.InChannels}, {outC});");
+                    else if (step.Kernel == KernelKind.ConvTranspose)
+                        w.Line($"{target} = {Kernels}.ConvTranspose2d.PackWeights(weight, in {GeometryField(step)});");
                     else
                     {
                         string method = step.Kernel == KernelKind.ConvDepthwise ? "PackDepthwiseWeights" : "PackGemmWeights";
@@ -65,8 +75,9 @@ internal static partial class Emitter
                     w.Line($"weights.{WeightsField(step, "Bias")} = bias;");
                     if (step.Workspace is { } workspace)
                     {
-                        w.Line($"if ({Kernels}.Conv2d.Im2ColWorkspaceLength(in {GeometryField(step)}) > {workspace.Length})");
-                        w.Line($"    throw new global::System.InvalidOperationException(\"ConvGen: the runtime needs more im2col scratch than the generator planned for step {step.Number}; use matching ConvGen.Runtime and ConvGen.Generator versions.\");");
+                        string needed = step.Kernel == KernelKind.ConvTranspose ? "ConvTranspose2d.WorkspaceLength" : "Conv2d.Im2ColWorkspaceLength";
+                        w.Line($"if ({Kernels}.{needed}(in {GeometryField(step)}) > {workspace.Length})");
+                        w.Line($"    throw new global::System.InvalidOperationException(\"ConvGen: the runtime needs more scratch than the generator planned for step {step.Number}; use matching ConvGen.Runtime and ConvGen.Generator versions.\");");
                     }
                     break;
                 }

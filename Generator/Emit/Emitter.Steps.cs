@@ -34,6 +34,7 @@ internal static partial class Emitter
             KernelKind.ConvIm2Col => "im2col + packed GEMM",
             KernelKind.ConvPointwise => "pointwise GEMM",
             KernelKind.ConvDepthwise => "depthwise kernel",
+            KernelKind.ConvTranspose => "transposed: GEMM into columns, then col2im",
             KernelKind.Linear => "GEMV over packed weights",
             KernelKind.ChannelAffine => "per-channel scale and shift",
             KernelKind.Activation => step.Inputs[0] == step.Output ? "in place" : "element-wise",
@@ -79,6 +80,9 @@ internal static partial class Emitter
                         w.Line($"{Kernels}.Conv2d.Depthwise({x}, y, {weights}, {bias}, {geometry}, {epilogue});");
                     break;
                 }
+            case KernelKind.ConvTranspose:
+                w.Line($"{Kernels}.ConvTranspose2d.Forward(x, y, {weights}, {bias}, in {GeometryField(step)}, {epilogue}, {ScratchSlice(step.Workspace!.Value)});");
+                break;
             case KernelKind.Linear:
                 w.Line($"{Kernels}.Linear.Forward(x, y, {weights}, {bias}, rows: {g.Outer}, inFeatures: {g.InChannels}, outFeatures: {g.OutChannels}, {epilogue});");
                 break;
@@ -186,6 +190,12 @@ internal static partial class Emitter
                         w.Line($"    DilationHeight: {g.DilationH}, DilationWidth: {g.DilationW}, Groups: {g.Groups});");
                         break;
                     }
+                case KernelKind.ConvTranspose:
+                    w.Line($"private static readonly {Kernels}.ConvTranspose2dGeometry {GeometryField(step)} = new {Kernels}.ConvTranspose2dGeometry(");
+                    w.Line($"    InChannels: {g.InChannels}, InHeight: {inH}, InWidth: {inW}, OutChannels: {g.OutChannels}, OutHeight: {outH}, OutWidth: {outW},");
+                    w.Line($"    KernelHeight: {g.KernelH}, KernelWidth: {g.KernelW}, StrideHeight: {g.StrideH}, StrideWidth: {g.StrideW}, PadTop: {g.PadTop}, PadLeft: {g.PadLeft},");
+                    w.Line($"    DilationHeight: {g.DilationH}, DilationWidth: {g.DilationW}, Groups: {g.Groups});");
+                    break;
                 case KernelKind.MaxPool or KernelKind.AvgPool:
                     w.Line($"private static readonly {Kernels}.Pool2dGeometry {GeometryField(step)} = new {Kernels}.Pool2dGeometry(");
                     w.Line($"    Channels: {g.InChannels}, InHeight: {inH}, InWidth: {inW}, OutHeight: {outH}, OutWidth: {outW},");
@@ -213,7 +223,7 @@ internal static partial class Emitter
 
     private static IEnumerable<string> WeightFields(PlanStep step) => step.Kernel switch
     {
-        KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise or KernelKind.Linear => new[] { "Weights", "Bias" },
+        KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise or KernelKind.ConvTranspose or KernelKind.Linear => new[] { "Weights", "Bias" },
         KernelKind.ChannelAffine => new[] { "Scale", "Shift" },
         _ => Array.Empty<string>(),
     };

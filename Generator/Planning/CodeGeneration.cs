@@ -8,7 +8,6 @@ internal static class CodeGeneration
     /// <summary>Null when the layer is supported; otherwise why not, for the diagnostic.</summary>
     public static string? Unsupported(AnalyzedLayer layer) => layer.Kind switch
     {
-        LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d => "transposed convolutions are not generated yet",
         _ => null,
     };
 }

@@ -11,6 +11,8 @@ internal enum KernelKind
     ConvPointwise,
     /// <summary>Depthwise conv (groups = input channels, optional depth multiplier).</summary>
     ConvDepthwise,
+    /// <summary>Transposed conv: GEMM into columns, then col2im scatter-add.</summary>
+    ConvTranspose,
     Linear,
     MaxPool,
     AvgPool,

@@ -124,13 +124,13 @@ internal static class Planner
 
     private static bool ReadsOnly(AnalyzedLayer layer, AnalyzedLayer producer) => layer.Inputs.Count == 1 && layer.Inputs[0] == producer.Index;
 
-    private static bool CanFoldBatchNorm(AnalyzedLayer layer) => layer.Kind is LayerKind.Conv1d or LayerKind.Conv2d or LayerKind.Linear;
+    private static bool CanFoldBatchNorm(AnalyzedLayer layer) => layer.Kind is LayerKind.Conv1d or LayerKind.Conv2d or LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d or LayerKind.Linear;
 
     // BatchNorm normalises the channel axis (dim 1 with the batch); a Linear's outputs are its last axis, which is the
     // channel axis only when its output is flat.
     private static bool FoldsOnChannelAxis(AnalyzedLayer layer) => layer.Kind != LayerKind.Linear || layer.OutputShape.Rank == 1;
 
-    private static bool TakesEpilogue(KernelKind kernel) => kernel is KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise
+    private static bool TakesEpilogue(KernelKind kernel) => kernel is KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise or KernelKind.ConvTranspose
         or KernelKind.Linear or KernelKind.ChannelAffine or KernelKind.Add;
 
     private static bool IsFusableActivation(AnalyzedLayer layer) => layer.Kind is LayerKind.ReLU or LayerKind.ReLU6 or LayerKind.LeakyReLU
@@ -153,6 +153,7 @@ internal static class Planner
                 bool unpadded = g.PadTop == 0 && g.PadBottom == 0 && g.PadLeft == 0 && g.PadRight == 0;
                 if (g.KernelH == 1 && g.KernelW == 1 && g.StrideH == 1 && g.StrideW == 1 && unpadded) return KernelKind.ConvPointwise;
                 return KernelKind.ConvIm2Col;
+            case LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d: return KernelKind.ConvTranspose;
             case LayerKind.Linear: return KernelKind.Linear;
             case LayerKind.MaxPool1d or LayerKind.MaxPool2d: return KernelKind.MaxPool;
             case LayerKind.AvgPool1d or LayerKind.AvgPool2d: return KernelKind.AvgPool;
@@ -184,7 +185,22 @@ internal static class Planner
         return (long)(g.InChannels / g.Groups) * g.KernelH * g.KernelW * o.Spatial;
     }
 
-    private static long WorkspaceLength(Draft draft) => draft.Kernel == KernelKind.ConvIm2Col ? WorkspaceLength(draft.Layer) : 0;
+    /// <summary>
+    /// The col2im columns of one group of a transposed convolution: (out/groups)·kh·kw rows of in_h·in_w, as
+    /// ConvGen.Runtime's ConvTranspose2d.WorkspaceLength returns.
+    /// </summary>
+    internal static long TransposedWorkspaceLength(AnalyzedLayer layer)
+    {
+        LayerGeometry g = layer.Geometry;
+        return (long)(g.OutChannels / g.Groups) * g.KernelH * g.KernelW * layer.InputShape.Spatial;
+    }
+
+    private static long WorkspaceLength(Draft draft) => draft.Kernel switch
+    {
+        KernelKind.ConvIm2Col => WorkspaceLength(draft.Layer),
+        KernelKind.ConvTranspose => TransposedWorkspaceLength(draft.Layer),
+        _ => 0,
+    };
 
     /// <summary>A convolution with reflect/replicate/circular padding first pads its input into scratch.</summary>
     private static long PaddedInputLength(AnalyzedLayer layer)
