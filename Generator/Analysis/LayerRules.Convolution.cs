@@ -60,7 +60,7 @@ internal static partial class LayerRules
             return LayerOutcome.Failed;
         }
         int outH = effH / sh + 1, outW = effW / sw + 1;
-        ReportUnread(a, x, rank, effH, effW, sh, sw, top, left, kh, kw, dh, dw, isPool: false, maxPad: int.MaxValue);
+        ReportUnread(a, x, rank, effH, effW, sh, sw, top, left, bottom, right, isPool: false, maxPad: int.MaxValue);
 
         var g = new LayerGeometry
         {
@@ -174,21 +174,24 @@ internal static partial class LayerRules
     }
 
     /// <summary>
-    /// CG0002: (in + pads - d*(k-1) - 1) mod s != 0 leaves the last rows/columns unread. The fix names the smallest
-    /// padding and the largest smaller stride that use every row (and, for pooling, ceil mode).
+    /// CG0002: (in + pads - d*(k-1) - 1) mod s != 0 leaves the last rows/columns of the padded input unread. Only
+    /// rows of the input itself count: when the unread rows are all end padding (a 3×3 stride-2 conv with padding 1
+    /// on an even size), nothing is lost and nothing is reported. The fix names the smallest padding and the largest
+    /// smaller stride that use every row (and, for pooling, ceil mode).
     /// </summary>
     private static void ReportUnread(ArgumentReader a, Shape x, int rank, int effH, int effW, int sh, int sw, int padH, int padW,
-        int kh, int kw, int dh, int dw, bool isPool, int maxPad)
+        int padBottom, int padRight, bool isPool, int maxPad)
     {
         for (int axis = rank == 2 ? 0 : 1; axis < 2; axis++)
         {
             int eff = axis == 0 ? effH : effW, s = axis == 0 ? sh : sw, p = axis == 0 ? padH : padW;
-            int unread = eff % s;
-            if (unread == 0) continue;
+            int padEnd = axis == 0 ? padBottom : padRight;
+            int unread = eff % s - padEnd;
+            if (unread <= 0) continue;
             string what = axis == 0 ? "row(s)" : rank == 1 ? "position(s)" : "column(s)";
             var fixes = new List<string>();
             for (int extra = 1; extra < s && p + extra <= maxPad; extra++)
-                if ((eff + 2 * extra) % s == 0) { fixes.Add($"padding {p + extra}"); break; }
+                if ((eff + 2 * extra) % s <= padEnd + extra) { fixes.Add($"padding {p + extra}"); break; }
             for (int smaller = s - 1; smaller >= 1; smaller--)
                 if (eff % smaller == 0) { fixes.Add($"stride {smaller}"); break; }
             if (isPool) fixes.Add("CeilMode = true");

@@ -110,7 +110,7 @@ internal static partial class Emitter
         w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: input has \" + input.Length + \" floats; expected InputLength = {net.InputShape.Elements} ({net.InputShape}, CHW).\", nameof(input));");
         w.Line("if (output.Length != OutputLength)");
         w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: output has \" + output.Length + \" floats; expected OutputLength = {net.OutputShape.Elements} ({net.OutputShape}).\", nameof(output));");
-        w.Line("if (input.Overlaps(output))");
+        w.Line("if (global::System.MemoryExtensions.Overlaps(input, output))");
         w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: input and output must not overlap.\", nameof(output));");
         w.Line($"{Span} scratch = _scratch;");
         foreach (PlanStep step in plan.Steps)

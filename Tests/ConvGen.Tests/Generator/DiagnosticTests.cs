@@ -58,7 +58,7 @@ public class DiagnosticTests
             [Conv2d(8, 3, [|Stride = 3|], Name = "conv3")]
             public partial class Net;
             """, "CG0002", DiagnosticSeverity.Warning,
-            "Conv2d 'conv3': stride 3 leaves the last 2 row(s) of the 14×14 input unread; padding 2 or stride 1 would use all of it",
+            "Conv2d 'conv3': stride 3 leaves the last 2 row(s) of the 14×14 input unread; padding 1 or stride 1 would use all of it",
             "last 2 column(s)");
         Assert.Equal(2, found.Count);
     }
@@ -69,6 +69,14 @@ public class DiagnosticTests
         [MaxPool2d([|2|])]
         public partial class Net;
         """, "CG0002", DiagnosticSeverity.Warning, "stride 2 leaves the last 1 row(s) of the 7×7 input unread", "CeilMode = true");
+
+    [Fact]
+    public void CG0002_NotReportedWhenOnlyEndPaddingIsUnread()
+    {
+        // 3×3, stride 2, padding 1 on 32: the one unread row is the bottom padding, so no input is lost.
+        GeneratorHarness.Result result = GeneratorHarness.Run("using ConvGen;\n[Network(3, 32, 32)] [Conv2d(8, 3, Stride = 2, Padding = 1)] public partial class Net;");
+        Assert.Empty(result.Reported("CG"));
+    }
 
     [Fact]
     public void CG0002_NotReportedInCeilMode()

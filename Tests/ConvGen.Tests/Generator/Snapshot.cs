@@ -20,9 +20,9 @@ internal static class Snapshot
             if (File.Exists(received)) File.Delete(received);
             return;
         }
+        Directory.CreateDirectory(folder);
         if (Environment.GetEnvironmentVariable("CONVGEN_ACCEPT_SNAPSHOTS") == "1")
         {
-            Directory.CreateDirectory(folder);
             File.WriteAllText(verified, actual);
             if (File.Exists(received)) File.Delete(received);
             return;
