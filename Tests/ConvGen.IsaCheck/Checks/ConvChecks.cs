@@ -1,0 +1,106 @@
+using ConvGen.Reference;
+using ConvGen.Runtime.Kernels;
+
+namespace ConvGen.IsaCheck.Checks;
+
+/// <summary>Convolution and linear kernels through their public (dispatching) entry points, against <see cref="ConvReference"/>.</summary>
+internal static class ConvChecks
+{
+    [IsaCheck("conv.im2col")]
+    public static void Im2Col(CheckContext context)
+    {
+        var random = new Random(101);
+        int index = 0;
+        foreach ((string name, Conv2dGeometry g) in Cases(random, depthwise: false))
+        {
+            Epilogue epilogue = ConvReference.Epilogues[index++ % ConvReference.Epilogues.Length];
+            (float[] input, float[] weights, float[]? bias) = Data(random, g);
+            float[] expected = ConvReference.Conv2d(input, weights, bias, g, epilogue);
+            float[] packed = Conv2d.PackGemmWeights(weights, g);
+            var output = new float[g.OutputLength];
+            var workspace = new float[Conv2d.Im2ColWorkspaceLength(g)];
+            Conv2d.Im2ColGemm(input, output, packed, bias, g, epilogue, workspace);
+            context.ExpectClose($"{name} {epilogue.Activation}", output, expected, g.ReductionLength);
+        }
+    }
+
+    [IsaCheck("conv.pointwise")]
+    public static void Pointwise(CheckContext context)
+    {
+        var random = new Random(102);
+        int index = 0;
+        foreach ((string name, Conv2dGeometry g) in ConvCases.Named)
+        {
+            if (!g.IsPointwise) continue;
+            Epilogue epilogue = ConvReference.Epilogues[index++ % ConvReference.Epilogues.Length];
+            (float[] input, float[] weights, float[]? bias) = Data(random, g);
+            var output = new float[g.OutputLength];
+            Conv2d.Pointwise(input, output, Conv2d.PackGemmWeights(weights, g), bias, g, epilogue);
+            context.ExpectClose($"{name} {epilogue.Activation}", output, ConvReference.Conv2d(input, weights, bias, g, epilogue), g.ReductionLength);
+        }
+    }
+
+    [IsaCheck("conv.depthwise")]
+    public static void Depthwise(CheckContext context)
+    {
+        var random = new Random(103);
+        int index = 0;
+        foreach ((string name, Conv2dGeometry g) in Cases(random, depthwise: true))
+        {
+            Epilogue epilogue = ConvReference.Epilogues[index++ % ConvReference.Epilogues.Length];
+            (float[] input, float[] weights, float[]? bias) = Data(random, g);
+            var output = new float[g.OutputLength];
+            Conv2d.Depthwise(input, output, Conv2d.PackDepthwiseWeights(weights, g), bias, g, epilogue);
+            context.ExpectClose($"{name} {epilogue.Activation}", output, ConvReference.Conv2d(input, weights, bias, g, epilogue), g.ReductionLength);
+        }
+    }
+
+    [IsaCheck("linear")]
+    public static void LinearLayers(CheckContext context)
+    {
+        var random = new Random(104);
+        int index = 0;
+        foreach ((string name, int rows, int inFeatures, int outFeatures) in ConvCases.NamedLinear)
+        {
+            Epilogue epilogue = ConvReference.Epilogues[index++ % ConvReference.Epilogues.Length];
+            float[] input = ConvReference.RandomValues(random, rows * inFeatures);
+            float[] weights = ConvReference.RandomValues(random, inFeatures * outFeatures);
+            float[]? bias = index % 3 == 0 ? null : ConvReference.RandomValues(random, outFeatures);
+            var output = new float[rows * outFeatures];
+            Linear.Forward(input, output, Linear.PackWeights(weights, inFeatures, outFeatures), bias, rows, inFeatures, outFeatures, epilogue);
+            context.ExpectClose($"{name} {epilogue.Activation}", output,
+                ConvReference.Linear(input, weights, bias, rows, inFeatures, outFeatures, epilogue), inFeatures);
+        }
+    }
+
+    [IsaCheck("conv.arguments")]
+    public static void Arguments(CheckContext context)
+    {
+        Conv2dGeometry g = ConvCases.Geometry(2, 5, 5, 3, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1);
+        float[] packed = Conv2d.PackGemmWeights(new float[g.WeightLength], g);
+        var workspace = new float[Conv2d.Im2ColWorkspaceLength(g)];
+        context.ExpectArgumentException("short input",
+            () => Conv2d.Im2ColGemm(new float[g.InputLength - 1], new float[g.OutputLength], packed, default, g, Epilogue.None, workspace));
+        context.ExpectArgumentException("short workspace",
+            () => Conv2d.Im2ColGemm(new float[g.InputLength], new float[g.OutputLength], packed, default, g, Epilogue.None, new float[workspace.Length - 1]));
+        context.ExpectArgumentException("linear bias",
+            () => Linear.Forward(new float[4], new float[3], Linear.PackWeights(new float[12], 4, 3), new float[2], 1, 4, 3, Epilogue.None));
+    }
+
+    // The named shapes of the requested kind, then random ones (the sparser set: the scalar width runs this too).
+    private static IEnumerable<(string Name, Conv2dGeometry Geometry)> Cases(Random random, bool depthwise)
+    {
+        foreach ((string name, Conv2dGeometry g) in ConvCases.Named)
+            if (!depthwise || g.IsDepthwise) yield return (name, g);
+        for (int i = 0; i < 25; i++)
+        {
+            Conv2dGeometry g = ConvCases.RandomGeometry(random, depthwise);
+            yield return ($"random {ConvCases.Describe(g)}", g);
+        }
+    }
+
+    private static (float[] Input, float[] Weights, float[]? Bias) Data(Random random, in Conv2dGeometry g) =>
+        (ConvReference.RandomValues(random, g.InputLength),
+         ConvReference.RandomValues(random, g.WeightLength),
+         random.Next(3) == 0 ? null : ConvReference.RandomValues(random, g.OutChannels));
+}
