@@ -224,6 +224,283 @@ namespace ConvGen.Tests.Golden
     [Conv2d(4, 3, Padding = 1), Identity, ReLU, Dropout(0.25), Conv2d(5, 3)]
     public partial class IdentityDropout;
 
+    /// <summary>Golden case <c>conv1d_basic</c>.</summary>
+    [Network(3, 12)]
+    [Conv1d(4, 3)]
+    public partial class Conv1dBasic;
+
+    /// <summary>Golden case <c>conv1d_stride_pad_dilation</c>.</summary>
+    [Network(3, 11)]
+    [Conv1d(5, 3, Stride = 2, Padding = 2, Dilation = 2)]
+    public partial class Conv1dStridePadDilation;
+
+    /// <summary>Golden case <c>conv1d_groups</c>.</summary>
+    [Network(4, 10)]
+    [Conv1d(6, 3, Padding = 1, Groups = 2)]
+    public partial class Conv1dGroups;
+
+    /// <summary>Golden case <c>conv1d_same_even</c>.</summary>
+    [Network(3, 10)]
+    [Conv1d(4, 4, Padding = "same")]
+    public partial class Conv1dSameEven;
+
+    /// <summary>Golden case <c>maxpool1d</c>.</summary>
+    [Network(3, 10)]
+    [MaxPool1d(3, Stride = 2, Padding = 1, CeilMode = true)]
+    public partial class Maxpool1d;
+
+    /// <summary>Golden case <c>avgpool1d</c>.</summary>
+    [Network(3, 11)]
+    [AvgPool1d(3, Stride = 2, Padding = 1, CountIncludePad = false)]
+    public partial class Avgpool1d;
+
+    /// <summary>Golden case <c>batchnorm1d_after_conv1d</c>.</summary>
+    [Network(3, 10)]
+    [Conv1d(6, 3, Padding = 1), BatchNorm1d, ReLU]
+    public partial class Batchnorm1dAfterConv1d;
+
+    /// <summary>Golden case <c>batchnorm1d_after_linear</c>.</summary>
+    [Network(3, 8)]
+    [Flatten, Linear(16), BatchNorm1d, ReLU]
+    public partial class Batchnorm1dAfterLinear;
+
+    /// <summary>Golden case <c>adaptive_avg1d</c>.</summary>
+    [Network(4, 9)]
+    [Conv1d(5, 3), AdaptiveAvgPool1d(1)]
+    public partial class AdaptiveAvg1d;
+
+    /// <summary>Golden case <c>conv_reflect</c>.</summary>
+    [Network(2, 7, 9)]
+    [Conv2d(3, 3, Padding = 1, PaddingMode = "reflect")]
+    [Conv2d(4, 3, Padding = 2, PaddingMode = "reflect")]
+    public partial class ConvReflect;
+
+    /// <summary>Golden case <c>conv_replicate</c>.</summary>
+    [Network(2, 7, 9)]
+    [Conv2d(3, 3, Padding = 1, PaddingMode = "replicate")]
+    [Conv2d(4, 3, Padding = 2, PaddingMode = "replicate")]
+    public partial class ConvReplicate;
+
+    /// <summary>Golden case <c>conv_circular</c>.</summary>
+    [Network(2, 7, 9)]
+    [Conv2d(3, 3, Padding = 1, PaddingMode = "circular")]
+    [Conv2d(4, 3, Padding = 2, PaddingMode = "circular")]
+    public partial class ConvCircular;
+
+    /// <summary>Golden case <c>conv_reflect_nonsquare</c>.</summary>
+    [Network(2, 6, 8)]
+    [Conv2d(3, new[] { 3, 5 }, Padding = new[] { 1, 2 }, PaddingMode = "reflect")]
+    public partial class ConvReflectNonsquare;
+
+    /// <summary>Golden case <c>conv1d_reflect</c>.</summary>
+    [Network(3, 10)]
+    [Conv1d(4, 3, Padding = 2, PaddingMode = "reflect")]
+    public partial class Conv1dReflect;
+
+    /// <summary>Golden case <c>zeropad2d</c>.</summary>
+    [Network(2, 6, 7)]
+    [ZeroPad2d(new[] { 1, 2, 0, 3 }), Conv2d(4, 3)]
+    public partial class Zeropad2d;
+
+    /// <summary>Golden case <c>reflectionpad2d</c>.</summary>
+    [Network(2, 6, 7)]
+    [ReflectionPad2d(new[] { 2, 1, 3, 0 })]
+    public partial class Reflectionpad2d;
+
+    /// <summary>Golden case <c>reflectionpad2d_conv</c>.</summary>
+    [Network(2, 6, 7)]
+    [ReflectionPad2d(1), Conv2d(4, 3)]
+    public partial class Reflectionpad2dConv;
+
+    /// <summary>Golden case <c>replicationpad2d</c>.</summary>
+    [Network(2, 6, 7)]
+    [ReplicationPad2d(new[] { 1, 3, 2, 0 }), Conv2d(4, 3)]
+    public partial class Replicationpad2d;
+
+    /// <summary>Golden case <c>zeropad_fold</c>.</summary>
+    [Network(3, 8, 8)]
+    [ZeroPad2d(new[] { 0, 1, 0, 1 }), Conv2d(4, 3, Stride = 2)]
+    public partial class ZeropadFold;
+
+    /// <summary>Golden case <c>maxpool_dilation_ceil</c>.</summary>
+    [Network(2, 10, 9)]
+    [MaxPool2d(3, Stride = 2, Padding = 1, Dilation = 2, CeilMode = true)]
+    public partial class MaxpoolDilationCeil;
+
+    /// <summary>Golden case <c>maxpool_ceil_window_in_left_padding</c>.</summary>
+    [Network(2, 2, 6)]
+    [MaxPool2d(new[] { 7, 3 }, Stride = new[] { 2, 3 }, Padding = new[] { 3, 1 }, CeilMode = true)]
+    public partial class MaxpoolCeilWindowInLeftPadding;
+
+    /// <summary>Golden case <c>avgpool_ceil_window_in_left_padding</c>.</summary>
+    [Network(2, 2, 6)]
+    [AvgPool2d(new[] { 7, 3 }, Stride = new[] { 2, 3 }, Padding = new[] { 3, 1 }, CeilMode = true)]
+    public partial class AvgpoolCeilWindowInLeftPadding;
+
+    /// <summary>Golden case <c>adaptive_max_2</c>.</summary>
+    [Network(3, 7, 5)]
+    [AdaptiveMaxPool2d(new[] { 2, 3 })]
+    public partial class AdaptiveMax2;
+
+    /// <summary>Golden case <c>adaptive_avg_2x3</c>.</summary>
+    [Network(3, 7, 5)]
+    [AdaptiveAvgPool2d(new[] { 2, 3 })]
+    public partial class AdaptiveAvg2x3;
+
+    /// <summary>Golden case <c>avgpool_stride1</c>.</summary>
+    [Network(3, 7, 8)]
+    [AvgPool2d(3, Stride = 1, Padding = 1)]
+    public partial class AvgpoolStride1;
+
+    /// <summary>Golden case <c>act_silu</c>.</summary>
+    [Network(3, 6, 6)]
+    [Conv2d(4, 3, Padding = 1), SiLU]
+    public partial class ActSilu;
+
+    /// <summary>Golden case <c>act_gelu</c>.</summary>
+    [Network(3, 6, 6)]
+    [Conv2d(4, 3, Padding = 1), GELU]
+    public partial class ActGelu;
+
+    /// <summary>Golden case <c>act_gelu_tanh</c>.</summary>
+    [Network(3, 6, 6)]
+    [Conv2d(4, 3, Padding = 1), GELU(Approximate = "tanh")]
+    public partial class ActGeluTanh;
+
+    /// <summary>Golden case <c>act_hardswish</c>.</summary>
+    [Network(3, 6, 6)]
+    [Conv2d(4, 3, Padding = 1), Hardswish]
+    public partial class ActHardswish;
+
+    /// <summary>Golden case <c>softmax_channels</c>.</summary>
+    [Network(3, 5, 6)]
+    [Conv2d(5, 3, Padding = 1), Softmax(Dim = 1)]
+    public partial class SoftmaxChannels;
+
+    /// <summary>Golden case <c>softmax_flat</c>.</summary>
+    [Network(2, 5, 5)]
+    [Flatten, Linear(10), Softmax]
+    public partial class SoftmaxFlat;
+
+    /// <summary>Golden case <c>logsoftmax_last</c>.</summary>
+    [Network(3, 5, 6)]
+    [Conv2d(4, 3, Padding = 1), LogSoftmax(Dim = -1)]
+    public partial class LogsoftmaxLast;
+
+    /// <summary>Golden case <c>leaky_standalone</c>.</summary>
+    [Network(3, 8, 10)]
+    [MaxPool2d(2), LeakyReLU(0.1)]
+    public partial class LeakyStandalone;
+
+    /// <summary>Golden case <c>upsample_nearest_2x</c>.</summary>
+    [Network(3, 5, 6)]
+    [Upsample(ScaleFactor = 2)]
+    public partial class UpsampleNearest2x;
+
+    /// <summary>Golden case <c>upsample_nearest_size</c>.</summary>
+    [Network(3, 5, 6)]
+    [Upsample(Size = new[] { 7, 9 })]
+    public partial class UpsampleNearestSize;
+
+    /// <summary>Golden case <c>upsample_nearest_frac</c>.</summary>
+    [Network(2, 5, 6)]
+    [Upsample(ScaleFactor = 1.7)]
+    public partial class UpsampleNearestFrac;
+
+    /// <summary>Golden case <c>upsample_bilinear</c>.</summary>
+    [Network(3, 5, 6)]
+    [Upsample(ScaleFactor = 2, Mode = "bilinear")]
+    public partial class UpsampleBilinear;
+
+    /// <summary>Golden case <c>upsample_bilinear_frac</c>.</summary>
+    [Network(2, 5, 6)]
+    [Upsample(ScaleFactor = 1.7, Mode = "bilinear")]
+    public partial class UpsampleBilinearFrac;
+
+    /// <summary>Golden case <c>upsample_bilinear_align</c>.</summary>
+    [Network(3, 5, 6)]
+    [Upsample(Size = new[] { 7, 9 }, Mode = "bilinear", AlignCorners = true)]
+    public partial class UpsampleBilinearAlign;
+
+    /// <summary>Golden case <c>upsample_nearest_1d</c>.</summary>
+    [Network(3, 7)]
+    [Upsample(ScaleFactor = 3)]
+    public partial class UpsampleNearest1d;
+
+    /// <summary>Golden case <c>channel_shuffle</c>.</summary>
+    [Network(3, 6, 6)]
+    [Conv2d(4, 3, Padding = 1), ChannelShuffle(2)]
+    public partial class ChannelShuffle;
+
+    /// <summary>Golden case <c>residual_add</c>.</summary>
+    [Network(4, 8, 8)]
+    [Conv2d(4, 3, Padding = 1, Bias = false, Name = "conv1"), BatchNorm2d(Name = "bn1"), ReLU]
+    [Conv2d(4, 3, Padding = 1, Bias = false, Name = "conv2"), BatchNorm2d(Name = "bn2"), Add("input"), ReLU]
+    public partial class ResidualAdd;
+
+    /// <summary>Golden case <c>residual_projection</c>.</summary>
+    [Network(4, 9, 9)]
+    [Conv2d(8, 3, Stride = 2, Padding = 1, Bias = false, Name = "conv1"), BatchNorm2d(Name = "bn1"), ReLU]
+    [Conv2d(8, 3, Padding = 1, Bias = false, Name = "conv2"), BatchNorm2d(Name = "bn2")]
+    [Conv2d(8, 1, Stride = 2, Bias = false, From = "input", Name = "shortcut.0"), BatchNorm2d(Name = "shortcut.1")]
+    [Add("bn2"), ReLU]
+    public partial class ResidualProjection;
+
+    /// <summary>Golden case <c>inception</c>.</summary>
+    [Network(3, 7, 8)]
+    [Conv2d(4, 3, Padding = 1, Name = "stem"), ReLU(Name = "s")]
+    [Conv2d(3, 1, Name = "b1")]
+    [Conv2d(2, 1, From = "s", Name = "b2_reduce"), ReLU, Conv2d(3, 3, Padding = 1, Name = "b2")]
+    [Conv2d(2, 1, From = "s", Name = "b3_reduce"), ReLU, Conv2d(2, 5, Padding = 2, Name = "b3")]
+    [MaxPool2d(3, Stride = 1, Padding = 1, From = "s"), Conv2d(2, 1, Name = "b4")]
+    [Concat("b1", "b2", "b3", "b4"), ReLU]
+    public partial class Inception;
+
+    /// <summary>Golden case <c>dense_block</c>.</summary>
+    [Network(4, 6, 6)]
+    [BatchNorm2d(Name = "l1.norm"), ReLU, Conv2d(3, 3, Padding = 1, Bias = false, Name = "l1.conv"), Concat("input", Name = "c1")]
+    [BatchNorm2d(Name = "l2.norm"), ReLU, Conv2d(3, 3, Padding = 1, Bias = false, Name = "l2.conv"), Concat("c1", "l2.conv")]
+    public partial class DenseBlock;
+
+    /// <summary>Golden case <c>unet_tiny</c>.</summary>
+    [Network(2, 8, 10)]
+    [Conv2d(4, 3, Padding = 1, Name = "enc"), ReLU(Name = "e"), MaxPool2d(2)]
+    [Conv2d(6, 3, Padding = 1, Name = "mid"), ReLU, Upsample(ScaleFactor = 2)]
+    [Concat("e"), Conv2d(1, 1, Name = "head"), Sigmoid]
+    public partial class UnetTiny;
+
+    /// <summary>Golden case <c>gated_conv</c>.</summary>
+    [Network(3, 7, 7)]
+    [Conv2d(4, 3, Padding = 1, Name = "feat")]
+    [Conv2d(4, 3, Padding = 1, From = "input", Name = "gate"), Sigmoid, Multiply("feat")]
+    public partial class GatedConv;
+
+    /// <summary>Golden case <c>add_three</c>.</summary>
+    [Network(3, 6, 7)]
+    [Conv2d(4, 3, Padding = 1, Name = "a")]
+    [Conv2d(4, 1, From = "input", Name = "b")]
+    [Conv2d(4, 3, Padding = 2, Dilation = 2, From = "input", Name = "c")]
+    [Add("a", "b", "c"), ReLU]
+    public partial class AddThree;
+
+    /// <summary>Golden case <c>concat_three</c>.</summary>
+    [Network(3, 6, 7)]
+    [Conv2d(4, 3, Padding = 1, Name = "a")]
+    [Conv2d(4, 1, From = "input", Name = "b")]
+    [Conv2d(4, 3, Padding = 2, Dilation = 2, From = "input", Name = "c")]
+    [Concat("c", "a", "b")]
+    public partial class ConcatThree;
+
+    /// <summary>Golden case <c>sobel_separable</c>.</summary>
+    [Network(1, 10, 12)]
+    [Conv2d(1, new[] { 3, 1 }, Bias = false), Conv2d(1, new[] { 1, 3 }, Bias = false)]
+    public partial class SobelSeparable;
+
+    /// <summary>Golden case <c>sobel_full</c>.</summary>
+    [Network(1, 10, 12)]
+    [Conv2d(1, 3, Bias = false)]
+    public partial class SobelFull;
+
     /// <summary>Every golden case, with delegates that load and run its network.</summary>
     internal static class GoldenCases
     {
@@ -271,6 +548,57 @@ namespace ConvGen.Tests.Golden
             GoldenCase.Of<LeNet5>("lenet5", LeNet5.InputLength, LeNet5.OutputLength, static path => LeNet5.Load(path), static (net, x, y) => net.Run(x, y)),
             GoldenCase.Of<DwSeparableBlock>("dw_separable_block", DwSeparableBlock.InputLength, DwSeparableBlock.OutputLength, static path => DwSeparableBlock.Load(path), static (net, x, y) => net.Run(x, y)),
             GoldenCase.Of<IdentityDropout>("identity_dropout", IdentityDropout.InputLength, IdentityDropout.OutputLength, static path => IdentityDropout.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Conv1dBasic>("conv1d_basic", Conv1dBasic.InputLength, Conv1dBasic.OutputLength, static path => Conv1dBasic.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Conv1dStridePadDilation>("conv1d_stride_pad_dilation", Conv1dStridePadDilation.InputLength, Conv1dStridePadDilation.OutputLength, static path => Conv1dStridePadDilation.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Conv1dGroups>("conv1d_groups", Conv1dGroups.InputLength, Conv1dGroups.OutputLength, static path => Conv1dGroups.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Conv1dSameEven>("conv1d_same_even", Conv1dSameEven.InputLength, Conv1dSameEven.OutputLength, static path => Conv1dSameEven.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Maxpool1d>("maxpool1d", Maxpool1d.InputLength, Maxpool1d.OutputLength, static path => Maxpool1d.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Avgpool1d>("avgpool1d", Avgpool1d.InputLength, Avgpool1d.OutputLength, static path => Avgpool1d.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Batchnorm1dAfterConv1d>("batchnorm1d_after_conv1d", Batchnorm1dAfterConv1d.InputLength, Batchnorm1dAfterConv1d.OutputLength, static path => Batchnorm1dAfterConv1d.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Batchnorm1dAfterLinear>("batchnorm1d_after_linear", Batchnorm1dAfterLinear.InputLength, Batchnorm1dAfterLinear.OutputLength, static path => Batchnorm1dAfterLinear.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<AdaptiveAvg1d>("adaptive_avg1d", AdaptiveAvg1d.InputLength, AdaptiveAvg1d.OutputLength, static path => AdaptiveAvg1d.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ConvReflect>("conv_reflect", ConvReflect.InputLength, ConvReflect.OutputLength, static path => ConvReflect.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ConvReplicate>("conv_replicate", ConvReplicate.InputLength, ConvReplicate.OutputLength, static path => ConvReplicate.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ConvCircular>("conv_circular", ConvCircular.InputLength, ConvCircular.OutputLength, static path => ConvCircular.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ConvReflectNonsquare>("conv_reflect_nonsquare", ConvReflectNonsquare.InputLength, ConvReflectNonsquare.OutputLength, static path => ConvReflectNonsquare.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Conv1dReflect>("conv1d_reflect", Conv1dReflect.InputLength, Conv1dReflect.OutputLength, static path => Conv1dReflect.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Zeropad2d>("zeropad2d", Zeropad2d.InputLength, Zeropad2d.OutputLength, static path => Zeropad2d.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Reflectionpad2d>("reflectionpad2d", Reflectionpad2d.InputLength, Reflectionpad2d.OutputLength, static path => Reflectionpad2d.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Reflectionpad2dConv>("reflectionpad2d_conv", Reflectionpad2dConv.InputLength, Reflectionpad2dConv.OutputLength, static path => Reflectionpad2dConv.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Replicationpad2d>("replicationpad2d", Replicationpad2d.InputLength, Replicationpad2d.OutputLength, static path => Replicationpad2d.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ZeropadFold>("zeropad_fold", ZeropadFold.InputLength, ZeropadFold.OutputLength, static path => ZeropadFold.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<MaxpoolDilationCeil>("maxpool_dilation_ceil", MaxpoolDilationCeil.InputLength, MaxpoolDilationCeil.OutputLength, static path => MaxpoolDilationCeil.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<MaxpoolCeilWindowInLeftPadding>("maxpool_ceil_window_in_left_padding", MaxpoolCeilWindowInLeftPadding.InputLength, MaxpoolCeilWindowInLeftPadding.OutputLength, static path => MaxpoolCeilWindowInLeftPadding.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<AvgpoolCeilWindowInLeftPadding>("avgpool_ceil_window_in_left_padding", AvgpoolCeilWindowInLeftPadding.InputLength, AvgpoolCeilWindowInLeftPadding.OutputLength, static path => AvgpoolCeilWindowInLeftPadding.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<AdaptiveMax2>("adaptive_max_2", AdaptiveMax2.InputLength, AdaptiveMax2.OutputLength, static path => AdaptiveMax2.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<AdaptiveAvg2x3>("adaptive_avg_2x3", AdaptiveAvg2x3.InputLength, AdaptiveAvg2x3.OutputLength, static path => AdaptiveAvg2x3.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<AvgpoolStride1>("avgpool_stride1", AvgpoolStride1.InputLength, AvgpoolStride1.OutputLength, static path => AvgpoolStride1.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ActSilu>("act_silu", ActSilu.InputLength, ActSilu.OutputLength, static path => ActSilu.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ActGelu>("act_gelu", ActGelu.InputLength, ActGelu.OutputLength, static path => ActGelu.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ActGeluTanh>("act_gelu_tanh", ActGeluTanh.InputLength, ActGeluTanh.OutputLength, static path => ActGeluTanh.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ActHardswish>("act_hardswish", ActHardswish.InputLength, ActHardswish.OutputLength, static path => ActHardswish.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<SoftmaxChannels>("softmax_channels", SoftmaxChannels.InputLength, SoftmaxChannels.OutputLength, static path => SoftmaxChannels.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<SoftmaxFlat>("softmax_flat", SoftmaxFlat.InputLength, SoftmaxFlat.OutputLength, static path => SoftmaxFlat.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<LogsoftmaxLast>("logsoftmax_last", LogsoftmaxLast.InputLength, LogsoftmaxLast.OutputLength, static path => LogsoftmaxLast.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<LeakyStandalone>("leaky_standalone", LeakyStandalone.InputLength, LeakyStandalone.OutputLength, static path => LeakyStandalone.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<UpsampleNearest2x>("upsample_nearest_2x", UpsampleNearest2x.InputLength, UpsampleNearest2x.OutputLength, static path => UpsampleNearest2x.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<UpsampleNearestSize>("upsample_nearest_size", UpsampleNearestSize.InputLength, UpsampleNearestSize.OutputLength, static path => UpsampleNearestSize.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<UpsampleNearestFrac>("upsample_nearest_frac", UpsampleNearestFrac.InputLength, UpsampleNearestFrac.OutputLength, static path => UpsampleNearestFrac.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<UpsampleBilinear>("upsample_bilinear", UpsampleBilinear.InputLength, UpsampleBilinear.OutputLength, static path => UpsampleBilinear.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<UpsampleBilinearFrac>("upsample_bilinear_frac", UpsampleBilinearFrac.InputLength, UpsampleBilinearFrac.OutputLength, static path => UpsampleBilinearFrac.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<UpsampleBilinearAlign>("upsample_bilinear_align", UpsampleBilinearAlign.InputLength, UpsampleBilinearAlign.OutputLength, static path => UpsampleBilinearAlign.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<UpsampleNearest1d>("upsample_nearest_1d", UpsampleNearest1d.InputLength, UpsampleNearest1d.OutputLength, static path => UpsampleNearest1d.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ChannelShuffle>("channel_shuffle", ChannelShuffle.InputLength, ChannelShuffle.OutputLength, static path => ChannelShuffle.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ResidualAdd>("residual_add", ResidualAdd.InputLength, ResidualAdd.OutputLength, static path => ResidualAdd.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ResidualProjection>("residual_projection", ResidualProjection.InputLength, ResidualProjection.OutputLength, static path => ResidualProjection.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Inception>("inception", Inception.InputLength, Inception.OutputLength, static path => Inception.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<DenseBlock>("dense_block", DenseBlock.InputLength, DenseBlock.OutputLength, static path => DenseBlock.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<UnetTiny>("unet_tiny", UnetTiny.InputLength, UnetTiny.OutputLength, static path => UnetTiny.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<GatedConv>("gated_conv", GatedConv.InputLength, GatedConv.OutputLength, static path => GatedConv.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<AddThree>("add_three", AddThree.InputLength, AddThree.OutputLength, static path => AddThree.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<ConcatThree>("concat_three", ConcatThree.InputLength, ConcatThree.OutputLength, static path => ConcatThree.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<SobelSeparable>("sobel_separable", SobelSeparable.InputLength, SobelSeparable.OutputLength, static path => SobelSeparable.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<SobelFull>("sobel_full", SobelFull.InputLength, SobelFull.OutputLength, static path => SobelFull.Load(path), static (net, x, y) => net.Run(x, y)),
         ];
     }
 }
