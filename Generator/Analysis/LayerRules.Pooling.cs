@@ -22,9 +22,9 @@ internal static partial class LayerRules
         int divisor = kind == LayerKind.AvgPool2d ? a.Int("DivisorOverride", 0, min: 0) : 0;
         if (rank == 1) ph = 0;
 
-        // ATen: max pooling allows pad <= effective kernel / 2, average pooling pad <= kernel / 2.
-        int maxPh = isMax ? ((kh - 1) * dh + 1) / 2 : kh / 2;
-        int maxPw = isMax ? ((kw - 1) * dw + 1) / 2 : kw / 2;
+        // ATen (torch 1.13): pad <= kernel_size / 2 for max and average pooling alike, whatever the dilation.
+        int maxPh = kh / 2;
+        int maxPw = kw / 2;
         if (ph > maxPh || pw > maxPw)
         {
             a.Report(DiagnosticDescriptors.InvalidPaddingId, a.SpanOf("Padding"),
