@@ -25,6 +25,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     {
         public const string Parse = "ConvGen.Parse";
         public const string Analyze = "ConvGen.Analyze";
+        public const string WeightsFiles = "ConvGen.WeightsFiles";
+        public const string CheckWeights = "ConvGen.CheckWeights";
         public const string Model = "ConvGen.Model";
         public const string Emit = "ConvGen.Emit";
         public const string Diagnostics = "ConvGen.Diagnostics";
@@ -39,9 +41,21 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 static (ctx, ct) => (Parser.Parse(ctx, ct), ctx.TargetNode.SyntaxTree))
             .WithTrackingName(Steps.Parse);
 
+        // The project's .safetensors AdditionalFiles, for embedded weights ([Network(..., Weights = "file")]).
+        IncrementalValueProvider<EquatableArray<WeightsFile>> weightsFiles = context.AdditionalTextsProvider
+            .Where(static text => text.Path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, ct) => WeightsFileReader.Read(pair.Left, pair.Right.GetOptions(pair.Left), ct))
+            .Collect()
+            .Select(static (files, _) => files.ToEquatableArray())
+            .WithTrackingName(Steps.WeightsFiles);
+
         IncrementalValuesProvider<(AnalysisResult Analysis, SyntaxTree Tree)> analyzed = parsed
             .Select(static (p, _) => (Analyze(p.Parsed), p.Tree))
-            .WithTrackingName(Steps.Analyze);
+            .WithTrackingName(Steps.Analyze)
+            .Combine(weightsFiles)
+            .Select(static (pair, _) => (EmbeddedWeightsCheck.Attach(pair.Left.Item1, pair.Right), pair.Left.Item2))
+            .WithTrackingName(Steps.CheckWeights);
 
         IncrementalValuesProvider<AnalyzedNetwork?> models = analyzed
             .Select(static (a, _) => a.Analysis.Network)
@@ -86,7 +100,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 network = null;
             }
         }
-        return new AnalysisResult(network, all.ToEquatableArray());
+        return analysis with { Network = network, Diagnostics = all.ToEquatableArray() };
     }
 
     private static EquatableArray<Diagnostic> ToDiagnostics(EquatableArray<DiagnosticInfo> infos, SyntaxTree tree)

@@ -4,7 +4,14 @@ using ConvGen.Generator.Model;
 namespace ConvGen.Generator.Analysis;
 
 /// <summary>The analysis of one declaration: the validated network (null when there are errors) and every diagnostic.</summary>
-internal sealed record AnalysisResult(AnalyzedNetwork? Network, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record AnalysisResult(AnalyzedNetwork? Network, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>The embedded weights file the declaration names, and where, still to be checked against the files.</summary>
+    public WeightsRequest? Weights { get; init; }
+}
+
+/// <summary>A <c>Weights = "file"</c> argument: the file name and the argument's span.</summary>
+internal sealed record WeightsRequest(string FileName, SourceSpan Span);
 
 /// <summary>
 /// Shape inference and validation: walks the layers in order, resolves what each reads (previous layer, From,
@@ -38,12 +45,6 @@ internal static class NetworkAnalyzer
             diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidStructureId, declaration.NetworkSpan,
                 $"Network '{declaration.Type.Name}' has no layers; add them as attributes after [Network], in forward order, e.g. [Conv2d(8, 3), ReLU]"));
             return new AnalysisResult(null, diagnostics.ToEquatableArray());
-        }
-        if (declaration.WeightsFile is not null)
-        {
-            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.NotSupportedId, declaration.WeightsSpan,
-                $"Network '{declaration.Type.Name}': embedded weights (Weights = \"{declaration.WeightsFile}\") are not supported by this version yet; remove Weights and call Load(path) or Load(bytes) with the safetensors file"));
-            failed = true;
         }
 
         var inputShape = new Shape(inputDims);
@@ -83,9 +84,10 @@ internal static class NetworkAnalyzer
         if (failed || layers.Count != declaration.Layers.Count)
             return new AnalysisResult(null, diagnostics.ToEquatableArray());
 
+        WeightsRequest? weights = declaration.WeightsFile is { } file ? new WeightsRequest(file, declaration.WeightsSpan) : null;
         var network = new AnalyzedNetwork(declaration.Type, inputShape, layers[layers.Count - 1].OutputShape, layers.ToEquatableArray(),
             layers.Sum(l => l.Parameters), layers.Sum(l => l.MultiplyAccumulates));
-        return new AnalysisResult(network, diagnostics.ToEquatableArray());
+        return new AnalysisResult(network, diagnostics.ToEquatableArray()) { Weights = weights };
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using ConvGen.Generator.Analysis;
 using ConvGen.Generator.Model;
 using ConvGen.Generator.Planning;
 
@@ -14,6 +15,7 @@ internal static partial class Emitter
         w.Line($"/// <exception cref=\"{Weights}.WeightsException\">A tensor is missing, unexpected, of the wrong shape or dtype, or the file is malformed; the message names the key.</exception>");
         w.Line($"public static {name} Load(string safetensorsPath) => Load(global::System.IO.File.ReadAllBytes(safetensorsPath));");
         w.Line();
+        if (plan.Network.Embedded is { } embedded) WriteEmbeddedLoad(w, plan, embedded);
         w.Line("/// <summary>Loads a PyTorch <c>state_dict</c> from the bytes of a safetensors file. F32 is read as is; F16 and BF16 are widened.</summary>");
         w.Line($"/// <exception cref=\"{Weights}.WeightsException\">A tensor is missing, unexpected, of the wrong shape or dtype, or the file is malformed; the message names the key.</exception>");
         w.Open($"public static {name} Load(global::System.ReadOnlySpan<byte> safetensors)");
@@ -43,15 +45,7 @@ internal static partial class Emitter
             case KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise or KernelKind.ConvTranspose or KernelKind.Linear:
                 {
                     int outC = g.OutChannels;
-                    // PyTorch layouts: Conv [out, in/groups, k...], ConvTranspose [in, out/groups, k...], Linear [out, in].
-                    string shape = layer.Kind switch
-                    {
-                        LayerKind.Linear => Dims(outC, g.InChannels),
-                        LayerKind.Conv1d => Dims(outC, g.InChannels / g.Groups, g.KernelW),
-                        LayerKind.Conv2d => Dims(outC, g.InChannels / g.Groups, g.KernelH, g.KernelW),
-                        LayerKind.ConvTranspose1d => Dims(g.InChannels, outC / g.Groups, g.KernelW),
-                        _ => Dims(g.InChannels, outC / g.Groups, g.KernelH, g.KernelW),
-                    };
+                    string shape = Dims(WeightsManifest.WeightShape(layer));
                     w.Line($"float[] weight = reader.ReadFloat32({Literal(layer.Key + ".weight")}, {shape});");
                     w.Line(g.Bias
                         ? $"float[] bias = reader.ReadFloat32({Literal(layer.Key + ".bias")}, {Dims(outC)});"
@@ -87,6 +81,49 @@ internal static partial class Emitter
                 w.Line($"weights.{WeightsField(step, "Shift")} = shift;");
                 break;
         }
+    }
+
+    /// <summary>
+    /// Load() for weights embedded at compile time: from the manifest resource ConvGen.targets adds, or from a byte
+    /// array in this file (stored as constant data, read in place: no file I/O, no copy before parsing).
+    /// </summary>
+    private static void WriteEmbeddedLoad(SourceWriter w, ExecutionPlan plan, EmbeddedWeights embedded)
+    {
+        string name = plan.Network.Type.Name;
+        w.Line($"/// <summary>Loads the weights embedded at compile time from <c>{Xml(embedded.FileName)}</c> (checked against this declaration when it was compiled).</summary>");
+        if (embedded.ResourceName is { } resource)
+        {
+            w.Open($"public static {name} Load()");
+            w.Line($"using global::System.IO.Stream? stream = typeof({name}).Assembly.GetManifestResourceStream({Literal(resource)});");
+            w.Line("if (stream is null)");
+            string message = $"{name}.Load(): the embedded resource '{resource}' is missing from the assembly; build with ConvGen.targets imported.";
+            w.Line($"    throw new global::System.InvalidOperationException({Literal(message)});");
+            w.Line("byte[] bytes = new byte[stream.Length];");
+            w.Line("stream.ReadExactly(bytes);");
+            w.Line("return Load(bytes);");
+            w.Close();
+        }
+        else
+        {
+            w.Line($"public static {name} Load() => Load(EmbeddedWeights);");
+            w.Line();
+            w.Line($"/// <summary>The bytes of <c>{Xml(embedded.FileName)}</c>, {embedded.Literal!.Length} of them.</summary>");
+            w.Line("private static global::System.ReadOnlySpan<byte> EmbeddedWeights => new byte[]");
+            w.Line("{");
+            ReadOnlySpan<byte> bytes = embedded.Literal.Span;
+            var line = new System.Text.StringBuilder();
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                line.Append(bytes[i]).Append(',');
+                if (line.Length >= 120 || i == bytes.Length - 1)
+                {
+                    w.Line("    " + line);
+                    line.Clear();
+                }
+            }
+            w.Line("};");
+        }
+        w.Line();
     }
 
     /// <summary>Reads a BatchNorm's tensors and turns them into <c>scale</c> and <c>shift</c> arrays.</summary>

@@ -69,6 +69,9 @@ internal sealed record AnalyzedNetwork(
     long Parameters,
     long MultiplyAccumulates)
 {
+    /// <summary>Weights embedded at compile time ([Network(..., Weights = "file")]), checked against the declaration.</summary>
+    public EmbeddedWeights? Embedded { get; init; }
+
     /// <summary>-1 for the network input, otherwise the layer index whose output is the network output.</summary>
     public int OutputLayer => Layers.Count == 0 ? -1 : Layers[Layers.Count - 1].Index;
 }

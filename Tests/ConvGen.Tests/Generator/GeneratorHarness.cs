@@ -37,10 +37,15 @@ internal static class GeneratorHarness
         public IEnumerable<Diagnostic> Reported(string prefix = "CG") => CompilationDiagnostics.Where(d => d.Id.StartsWith(prefix, StringComparison.Ordinal));
     }
 
-    public static Result Run(params string[] sources)
+    public static Result Run(params string[] sources) => Run(sources, Array.Empty<AdditionalText>());
+
+    /// <summary>Runs with additional files; <paramref name="resources"/> names files ConvGen.targets would embed (path → resource name).</summary>
+    public static Result Run(string[] sources, AdditionalText[] additionalFiles, IReadOnlyDictionary<string, string>? resources = null)
     {
         CSharpCompilation compilation = CreateCompilation(sources);
-        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new NetworkGenerator().AsSourceGenerator() }, additionalFiles, ParseOptions,
+                new ResourceOptionsProvider(resources ?? new Dictionary<string, string>()))
+            .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
         GeneratorRunResult run = driver.GetRunResult().Results[0];
         // Generator diagnostics filtered the way the compiler filters them (pragmas, warning levels).
         var filtered = CompilationWithGeneratorDiagnostics(output, generatorDiagnostics);
@@ -52,4 +57,43 @@ internal static class GeneratorHarness
     private static ImmutableArray<Diagnostic> CompilationWithGeneratorDiagnostics(Compilation output, ImmutableArray<Diagnostic> generatorDiagnostics) =>
         output.GetDiagnostics().Concat(generatorDiagnostics).Where(d => !d.IsSuppressed).ToImmutableArray();
 
+}
+
+/// <summary>
+/// A binary additional file: written to a temporary folder (the generator reads weights files from their path, as
+/// the compiler refuses to decode binary additional files), with GetText failing as the compiler's does.
+/// </summary>
+internal sealed class BinaryAdditionalText : AdditionalText
+{
+    private static readonly string Folder = Directory.CreateTempSubdirectory("convgen-tests-").FullName;
+    private readonly string _path;
+
+    public BinaryAdditionalText(string name, byte[] bytes)
+    {
+        _path = System.IO.Path.Combine(Folder, Guid.NewGuid().ToString("N"), System.IO.Path.GetFileName(name));
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
+        File.WriteAllBytes(_path, bytes);
+    }
+
+    public override string Path => _path;
+    public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default) =>
+        throw new InvalidDataException("binary file (the compiler reports CS2015)");
+}
+
+/// <summary>Per-file analyzer options carrying the ConvGenEmbeddedResource metadata that ConvGen.targets sets.</summary>
+internal sealed class ResourceOptionsProvider(IReadOnlyDictionary<string, string> resources) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+{
+    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions => new Options(null);
+    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options(null);
+    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) =>
+        new Options(resources.TryGetValue(textFile.Path, out string? resource) ? resource : null);
+
+    private sealed class Options(string? resource) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+    {
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+        {
+            value = key == "build_metadata.AdditionalFiles.ConvGenEmbeddedResource" ? resource : null;
+            return value is not null;
+        }
+    }
 }

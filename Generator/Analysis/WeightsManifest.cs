@@ -1,0 +1,54 @@
+using ConvGen.Generator.Model;
+
+namespace ConvGen.Generator.Analysis;
+
+/// <summary>One tensor the declaration expects in the state_dict.</summary>
+/// <param name="Ignored">Accepted in any dtype and shape and not used (<c>num_batches_tracked</c>), and optional.</param>
+internal sealed record ExpectedTensor(string Key, EquatableArray<int> Shape, bool Ignored, int LayerIndex);
+
+/// <summary>
+/// The state_dict a declaration expects, in PyTorch's layouts: Conv [out, in/groups, k...], ConvTranspose
+/// [in, out/groups, k...], Linear [out, in], BatchNorm weight/bias/running_mean/running_var [C] and
+/// num_batches_tracked. Used by Load and by the compile-time check of embedded weights.
+/// </summary>
+internal static class WeightsManifest
+{
+    public static int[] WeightShape(AnalyzedLayer layer)
+    {
+        LayerGeometry g = layer.Geometry;
+        return layer.Kind switch
+        {
+            LayerKind.Linear => new[] { g.OutChannels, g.InChannels },
+            LayerKind.Conv1d => new[] { g.OutChannels, g.InChannels / g.Groups, g.KernelW },
+            LayerKind.Conv2d => new[] { g.OutChannels, g.InChannels / g.Groups, g.KernelH, g.KernelW },
+            LayerKind.ConvTranspose1d => new[] { g.InChannels, g.OutChannels / g.Groups, g.KernelW },
+            LayerKind.ConvTranspose2d => new[] { g.InChannels, g.OutChannels / g.Groups, g.KernelH, g.KernelW },
+            _ => throw new ArgumentException($"{layer.Kind} has no weight tensor"),
+        };
+    }
+
+    public static IEnumerable<ExpectedTensor> Of(AnalyzedNetwork network)
+    {
+        foreach (AnalyzedLayer layer in network.Layers)
+        {
+            LayerGeometry g = layer.Geometry;
+            if (layer.Kind.IsConvolution() || layer.Kind == LayerKind.Linear)
+            {
+                yield return new ExpectedTensor(layer.Key + ".weight", WeightShape(layer).ToEquatableArray(), false, layer.Index);
+                if (g.Bias) yield return new ExpectedTensor(layer.Key + ".bias", EquatableArray.Create(g.OutChannels), false, layer.Index);
+            }
+            else if (layer.Kind.IsBatchNorm())
+            {
+                EquatableArray<int> c = EquatableArray.Create(layer.InputShape[0]);
+                if (g.Affine)
+                {
+                    yield return new ExpectedTensor(layer.Key + ".weight", c, false, layer.Index);
+                    yield return new ExpectedTensor(layer.Key + ".bias", c, false, layer.Index);
+                }
+                yield return new ExpectedTensor(layer.Key + ".running_mean", c, false, layer.Index);
+                yield return new ExpectedTensor(layer.Key + ".running_var", c, false, layer.Index);
+                yield return new ExpectedTensor(layer.Key + ".num_batches_tracked", EquatableArray<int>.Empty, true, layer.Index);
+            }
+        }
+    }
+}
