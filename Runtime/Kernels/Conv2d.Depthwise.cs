@@ -64,15 +64,15 @@ public static partial class Conv2d
     private static long PlaneScratchLength(in Conv2dGeometry g, int lanes)
     {
         PlaneLayout(g, lanes, out _, out int planeLength, out int maskLength);
-        return planeLength + (long)g.KernelWidth * maskLength;
+        return 2L * planeLength + (long)g.KernelWidth * maskLength;
     }
 
     /// <summary>
     /// Stride 1 with OutWidth == InWidth: output position p = y * W + x reads the padded plane at p + kh * DH * W +
     /// kw * DW - PL, a constant offset per tap, so one vector covers several rows. A tap column whose reads fall off
     /// the left or right edge wraps into a neighbouring row; those lanes are selected away with a per-column mask.
-    /// Per output vector: for each kernel column, the sum over kernel rows, masked if the column is partial, added
-    /// to the bias in kernel-column order.
+    /// Per output vector: for each kernel column, the sum over kernel rows, masked if the column is partial; the
+    /// column sums are added to the bias in a fixed order (kernel-column order; for 3x3, (bias + c0) + (c1 + c2)).
     /// </summary>
     private static void DepthwisePlane<TOps, TVec>(ref float input, ref float output, ref float weights, ref float bias, bool hasBias,
         in Conv2dGeometry g, Epilogue epilogue)
@@ -84,9 +84,11 @@ public static partial class Conv2d
         int multiplier = g.OutChannels / g.InChannels;
         PlaneLayout(g, lanes, out int front, out int planeLength, out int maskLength);
 
-        Span<float> scratch = stackalloc float[planeLength + kw * maskLength];
-        Span<float> plane = scratch.Slice(0, planeLength);
-        Span<float> masks = scratch.Slice(planeLength);
+        // Two planes: the next channel is copied into one while the other is read, so the reads never wait for
+        // the copy's stores (a vector load that straddles recent stores cannot be forwarded from them).
+        Span<float> scratch = stackalloc float[2 * planeLength + kw * maskLength];
+        Span<float> planes = scratch.Slice(0, 2 * planeLength);
+        Span<float> masks = scratch.Slice(2 * planeLength);
         // Per kernel column: the offset of its taps from the output position, and whether it needs a mask.
         Span<int> columnOffsets = stackalloc int[kw];
         Span<bool> partialColumns = stackalloc bool[kw];
@@ -109,17 +111,24 @@ public static partial class Conv2d
         int paddedRows = g.OutHeight + (kh - 1) * g.DilationHeight;
         int copied = Math.Clamp(paddedRows - g.PadTop, 0, h);
         int dataStart = front + Math.Min(g.PadTop, paddedRows) * w;
-        plane.Slice(0, dataStart).Clear();
-        plane.Slice(dataStart + copied * w).Clear();
+        for (int i = 0; i < 2; i++)
+        {
+            planes.Slice(i * planeLength, dataStart).Clear();
+            planes.Slice(i * planeLength + dataStart + copied * w, planeLength - dataStart - copied * w).Clear();
+        }
 
         var shape = new PlaneShape(n, w, (nint)g.DilationHeight * w);
         Span<float> partial = stackalloc float[Gemm.MaxLanes];
-        ref float planeRef = ref MemoryMarshal.GetReference(plane);
+        ref float planesRef = ref MemoryMarshal.GetReference(planes);
         ref float maskRef = ref MemoryMarshal.GetReference(masks);
         bool threeByThree = kh == 3 && kw == 3;
+        GemmClamp clamp = GemmClamp.For(epilogue);
+        RowCopy.Copy(ref input, ref Unsafe.Add(ref planesRef, dataStart), copied * w);
         for (int ci = 0; ci < g.InChannels; ci++)
         {
-            RowCopy.Copy(ref Unsafe.Add(ref input, (nint)ci * h * w), ref Unsafe.Add(ref planeRef, dataStart), copied * w);
+            ref float planeRef = ref Unsafe.Add(ref planesRef, (ci & 1) * planeLength);
+            if (ci + 1 < g.InChannels)
+                RowCopy.Copy(ref Unsafe.Add(ref input, (nint)(ci + 1) * h * w), ref Unsafe.Add(ref planesRef, ((ci + 1) & 1) * planeLength + dataStart), copied * w);
             for (int mi = 0; mi < multiplier; mi++)
             {
                 int co = ci * multiplier + mi;
@@ -128,11 +137,11 @@ public static partial class Conv2d
                 float initial = hasBias ? Unsafe.Add(ref bias, co) : 0f;
                 if (threeByThree)
                     PlaneChannel3x3<TOps, TVec>(ref planeRef, ref wc, initial, ref outPlane, shape, columnOffsets, partialColumns,
-                        ref maskRef, maskLength, partial);
+                        ref maskRef, maskLength, partial, clamp);
                 else
                     PlaneChannel<TOps, TVec>(ref planeRef, ref wc, initial, ref outPlane, shape, kh, columnOffsets, partialColumns,
-                        ref maskRef, maskLength, partial);
-                Gemm.ActivateInPlace<TOps, TVec>(ref outPlane, n, epilogue);
+                        ref maskRef, maskLength, partial, clamp);
+                if (!clamp.Enabled) Gemm.ActivateInPlace<TOps, TVec>(ref outPlane, n, epilogue);
             }
         }
     }
@@ -142,7 +151,7 @@ public static partial class Conv2d
 
     // One output channel of the plane algorithm, any kernel.
     private static void PlaneChannel<TOps, TVec>(ref float plane, ref float weights, float bias, ref float output, PlaneShape shape, int kh,
-        ReadOnlySpan<int> columnOffsets, ReadOnlySpan<bool> partialColumns, ref float masks, int maskLength, Span<float> partial)
+        ReadOnlySpan<int> columnOffsets, ReadOnlySpan<bool> partialColumns, ref float masks, int maskLength, Span<float> partial, GemmClamp clamp)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         int lanes = TOps.Count, n = shape.Positions, w = shape.Width, kw = columnOffsets.Length;
@@ -173,16 +182,18 @@ public static partial class Conv2d
                 acc = TOps.Add(acc, sum);
             }
 
-            StorePlaneVector<TOps, TVec>(acc, ref output, start, n, partial);
+            StorePlaneVector<TOps, TVec>(clamp.Apply<TOps, TVec>(acc), ref output, start, n, partial);
             if (last) break;
+            // Branch-free: with the plane a few columns wide the wrap is unpredictable. (w - 1 - column) >> 31 is
+            // all ones exactly when column >= w.
             column += lanesModW;
-            if (column >= w) column -= w;
+            column -= w & ((w - 1 - column) >> 31);
         }
     }
 
     // One output channel of the plane algorithm for a 3x3 kernel: the nine weights stay in registers.
     private static void PlaneChannel3x3<TOps, TVec>(ref float plane, ref float weights, float bias, ref float output, PlaneShape shape,
-        ReadOnlySpan<int> columnOffsets, ReadOnlySpan<bool> partialColumns, ref float masks, int maskLength, Span<float> partial)
+        ReadOnlySpan<int> columnOffsets, ReadOnlySpan<bool> partialColumns, ref float masks, int maskLength, Span<float> partial, GemmClamp clamp)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         int lanes = TOps.Count, n = shape.Positions, w = shape.Width;
@@ -220,10 +231,13 @@ public static partial class Conv2d
             if (m0) s0 = TOps.SelectGreater(TOps.Load(ref Unsafe.Add(ref mask0, column)), TOps.Zero, s0, TOps.Zero);
             if (m1) s1 = TOps.SelectGreater(TOps.Load(ref Unsafe.Add(ref mask1, column)), TOps.Zero, s1, TOps.Zero);
             if (m2) s2 = TOps.SelectGreater(TOps.Load(ref Unsafe.Add(ref mask2, column)), TOps.Zero, s2, TOps.Zero);
-            StorePlaneVector<TOps, TVec>(TOps.Add(TOps.Add(TOps.Add(initial, s0), s1), s2), ref output, start, n, partial);
+            TVec sum = TOps.Add(TOps.Add(initial, s0), TOps.Add(s1, s2));
+            StorePlaneVector<TOps, TVec>(clamp.Apply<TOps, TVec>(sum), ref output, start, n, partial);
             if (last) break;
+            // Branch-free: with the plane a few columns wide the wrap is unpredictable. (w - 1 - column) >> 31 is
+            // all ones exactly when column >= w.
             column += lanesModW;
-            if (column >= w) column -= w;
+            column -= w & ((w - 1 - column) >> 31);
         }
     }
 
@@ -290,6 +304,7 @@ public static partial class Conv2d
         int rowLength = sw * phaseLength;
         Span<float> partial = stackalloc float[Gemm.MaxLanes];
         ref float bandRef = ref MemoryMarshal.GetReference(band);
+        GemmClamp clamp = GemmClamp.For(epilogue);
         // The padding columns of every band row are the same zeros whichever input row the row holds, so they are
         // cleared once here and PadRow writes only the input columns.
         band.Clear();
@@ -327,12 +342,13 @@ public static partial class Conv2d
                     float initial = hasBias ? Unsafe.Add(ref bias, co) : 0f;
                     ref float wc = ref Unsafe.Add(ref weights, (nint)co * taps);
                     if (tapOffsets.Length == 3)
-                        RowVectors3<TOps, TVec>(ref firstRow, rows, ref wc, initial, ref outRow, ow, tapOffsets, partial);
+                        RowVectors3<TOps, TVec>(ref firstRow, rows, ref wc, initial, ref outRow, ow, tapOffsets, partial, clamp);
                     else
-                        RowVectors<TOps, TVec>(ref firstRow, rows, ref wc, initial, ref outRow, ow, tapOffsets, partial);
+                        RowVectors<TOps, TVec>(ref firstRow, rows, ref wc, initial, ref outRow, ow, tapOffsets, partial, clamp);
                 }
             }
 
+            if (clamp.Enabled) continue;
             for (int mi = 0; mi < multiplier; mi++)
                 Gemm.ActivateInPlace<TOps, TVec>(ref Unsafe.Add(ref output, (nint)(ci * multiplier + mi) * oh * ow), oh * ow, epilogue);
         }
@@ -343,7 +359,7 @@ public static partial class Conv2d
 
     // One output row, any kernel width: the vectors along the row, taps in kernel-row-major order.
     private static void RowVectors<TOps, TVec>(ref float firstRow, BandRows rows, ref float weights, float bias, ref float output, int ow,
-        ReadOnlySpan<int> tapOffsets, Span<float> partial)
+        ReadOnlySpan<int> tapOffsets, Span<float> partial, GemmClamp clamp)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         int lanes = TOps.Count, kw = tapOffsets.Length;
@@ -362,14 +378,14 @@ public static partial class Conv2d
                 row = ref Unsafe.Add(ref row, rows.Step);
             }
 
-            StorePlaneVector<TOps, TVec>(acc, ref output, start, ow, partial);
+            StorePlaneVector<TOps, TVec>(clamp.Apply<TOps, TVec>(acc), ref output, start, ow, partial);
             if (last) break;
         }
     }
 
     // One output row of a kernel three wide.
     private static void RowVectors3<TOps, TVec>(ref float firstRow, BandRows rows, ref float weights, float bias, ref float output, int ow,
-        ReadOnlySpan<int> tapOffsets, Span<float> partial)
+        ReadOnlySpan<int> tapOffsets, Span<float> partial, GemmClamp clamp)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         int lanes = TOps.Count;
@@ -390,7 +406,7 @@ public static partial class Conv2d
                 row = ref Unsafe.Add(ref row, rows.Step);
             }
 
-            StorePlaneVector<TOps, TVec>(acc, ref output, start, ow, partial);
+            StorePlaneVector<TOps, TVec>(clamp.Apply<TOps, TVec>(acc), ref output, start, ow, partial);
             if (last) break;
         }
     }

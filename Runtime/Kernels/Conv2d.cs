@@ -44,17 +44,24 @@ public static partial class Conv2d
         return packed;
     }
 
-    /// <summary>Floats of scratch <see cref="Im2ColGemm"/> needs: one group's column matrix, or 0 for a pointwise geometry.</summary>
+    /// <summary>
+    /// Floats of scratch <see cref="Im2ColGemm"/> needs for <paramref name="g"/>: 0 for a pointwise geometry, else
+    /// what the algorithm it picks for the shape uses (one group at a time).
+    /// </summary>
     public static int Im2ColWorkspaceLength(in Conv2dGeometry g)
     {
         g.Validate();
-        return g.IsPointwise ? 0 : g.ReductionLength * g.OutputPlane;
+        return WorkspaceLength(g, ChooseAlgorithm(g));
     }
 
     /// <summary>
-    /// Any convolution: per group, the input is unfolded into a column matrix (one row per input channel and kernel
-    /// tap, one column per output position, zeros for padding taps) in <paramref name="workspace"/>, then multiplied
-    /// by the packed weights. <paramref name="bias"/> is empty (no bias) or has OutChannels values.
+    /// Any convolution, as a GEMM of the packed weights with the input seen as a matrix with one row per input
+    /// channel and kernel tap and one column per output position. At stride 1 those rows are shifted views of the
+    /// (zero-padded, if the geometry pads) input planes, so the GEMM reads them in place and computes each output
+    /// row as wide as the padded input row, keeping the first OutWidth columns; otherwise (or when that would waste
+    /// too much) the input is unfolded into a column matrix first (im2col), zeros for padding taps.
+    /// <paramref name="bias"/> is empty (no bias) or has OutChannels values; <paramref name="workspace"/> has at
+    /// least <see cref="Im2ColWorkspaceLength"/> floats.
     /// </summary>
     public static void Im2ColGemm(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
@@ -107,20 +114,66 @@ public static partial class Conv2d
 
     /// <summary><see cref="Im2ColGemm(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, in Conv2dGeometry, Epilogue, Span{float})"/> at one width.</summary>
     internal static void Im2ColGemm<TOps, TVec>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
-        ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
+        ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace, ConvAlgorithm algorithm = ConvAlgorithm.Auto)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         CheckGemmArguments(input, output, packedWeights, bias, g);
-        if (g.IsPointwise)
-        {
-            GroupedGemm<TOps, TVec>(input, output, packedWeights, bias, g, epilogue, default);
-            return;
-        }
+        if (algorithm == ConvAlgorithm.Auto) algorithm = ChooseAlgorithm(g);
+        if (algorithm == ConvAlgorithm.Shifted && (g.StrideHeight != 1 || g.StrideWidth != 1))
+            throw new ArgumentException("The shifted algorithm needs stride 1.", nameof(algorithm));
+        int needed = WorkspaceLength(g, algorithm);
+        if (workspace.Length < needed)
+            throw new ArgumentException($"workspace has {workspace.Length} elements; Im2ColGemm needs {needed}.", nameof(workspace));
+        if (algorithm == ConvAlgorithm.Shifted)
+            ShiftedGemm<TOps, TVec>(input, output, packedWeights, bias, g, epilogue, workspace.Slice(0, needed));
+        else
+            GroupedGemm<TOps, TVec>(input, output, packedWeights, bias, g, epilogue, workspace.Slice(0, needed));
+    }
 
-        int columns = g.ReductionLength * g.OutputPlane;
-        if (workspace.Length < columns)
-            throw new ArgumentException($"workspace has {workspace.Length} elements; Im2ColGemm needs {columns}.", nameof(workspace));
-        GroupedGemm<TOps, TVec>(input, output, packedWeights, bias, g, epilogue, workspace.Slice(0, columns));
+    /// <summary>How <see cref="Im2ColGemm"/> forms the GEMM's right-hand matrix (tests force each one).</summary>
+    internal enum ConvAlgorithm
+    {
+        /// <summary>Pick by shape.</summary>
+        Auto,
+        /// <summary>Unfold into a column matrix (pointwise geometries use the input planes directly).</summary>
+        Im2Col,
+        /// <summary>Stride 1: shifted views of the (padded) input planes, output rows computed padded-input wide.</summary>
+        Shifted,
+    }
+
+    // Shifted reads no unfolded copy but computes each output row PaddedWidth wide (PaddedWidth - OutWidth columns
+    // are thrown away), so it pays off unless the waste, times the output channels that each waste a multiply-add
+    // per column and tap, outweighs unfolding (about one store per tap and column, worth ~16 multiply-adds).
+    private static ConvAlgorithm ChooseAlgorithm(in Conv2dGeometry g)
+    {
+        if (g.IsPointwise || g.StrideHeight != 1 || g.StrideWidth != 1) return ConvAlgorithm.Im2Col;
+        int paddedWidth = ShiftedWidth(g);
+        return g.OutHeight == 1 || (long)(paddedWidth - g.OutWidth) * g.OutChannelsPerGroup <= 16L * g.OutWidth
+            ? ConvAlgorithm.Shifted : ConvAlgorithm.Im2Col;
+    }
+
+    // Stride 1: the padded input row is OutWidth + (KW-1)*DW wide and the padded plane OutHeight + (KH-1)*DH tall.
+    private static int ShiftedWidth(in Conv2dGeometry g) => g.OutWidth + (g.KernelWidth - 1) * g.DilationWidth;
+
+    private static int ShiftedHeight(in Conv2dGeometry g) => g.OutHeight + (g.KernelHeight - 1) * g.DilationHeight;
+
+    // The input planes serve as they are when the geometry does not pad (then the padded plane is the input plane).
+    private static bool ShiftedNeedsPadding(in Conv2dGeometry g) => ShiftedWidth(g) != g.InWidth || ShiftedHeight(g) != g.InHeight
+        || g.PadTop != 0 || g.PadLeft != 0;
+
+    // Output rows computed PaddedWidth apart, the last one only OutWidth wide.
+    private static int ShiftedColumns(in Conv2dGeometry g) => (g.OutHeight - 1) * ShiftedWidth(g) + g.OutWidth;
+
+    // The GEMM can write the output directly when its rows are not wider than the output's.
+    private static bool ShiftedWritesOutput(in Conv2dGeometry g) => g.OutHeight == 1 || ShiftedWidth(g) == g.OutWidth;
+
+    internal static int WorkspaceLength(in Conv2dGeometry g, ConvAlgorithm algorithm)
+    {
+        if (g.IsPointwise) return 0;
+        if (algorithm != ConvAlgorithm.Shifted) return g.ReductionLength * g.OutputPlane;
+        long planes = ShiftedNeedsPadding(g) ? (long)g.InChannelsPerGroup * ShiftedHeight(g) * ShiftedWidth(g) : 0;
+        long wide = ShiftedWritesOutput(g) ? 0 : (long)g.OutChannelsPerGroup * ShiftedColumns(g);
+        return checked((int)(planes + wide));
     }
 
     /// <summary><see cref="Pointwise(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, in Conv2dGeometry, Epilogue)"/> at one width.</summary>
@@ -164,6 +217,85 @@ public static partial class Conv2d
             Gemm.RunPacked<TOps, TVec>(ref Unsafe.Add(ref weightRef, (nint)group * groupWeights), m, k, ref b, n, n, n,
                 ref Unsafe.Add(ref outputRef, (nint)group * m * n), n,
                 ref (biasMode == GemmBias.None ? ref biasRef : ref Unsafe.Add(ref biasRef, group * m)), biasMode, epilogue);
+        }
+    }
+
+    // Per group: zero-pad the input planes into the workspace unless the geometry does not pad, GEMM with B row
+    // (c, kh, kw) = padded plane c shifted by (kh * DH, kw * DW), output rows PaddedWidth apart; then keep the first
+    // OutWidth columns of each row (or, when the rows are not wider than the output's, write the output directly).
+    private static void ShiftedGemm<TOps, TVec>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
+        ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int m = g.OutChannelsPerGroup, k = g.ReductionLength, n = g.OutputPlane, channels = g.InChannelsPerGroup;
+        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth;
+        int paddedWidth = ShiftedWidth(g), paddedHeight = ShiftedHeight(g), columns = ShiftedColumns(g);
+        bool pad = ShiftedNeedsPadding(g), direct = ShiftedWritesOutput(g);
+        int planeLength = pad ? paddedHeight * paddedWidth : h * w;
+        int groupInput = channels * h * w, groupWeights = Gemm.PackedLength(m, k);
+        GemmBias biasMode = bias.IsEmpty ? GemmBias.None : GemmBias.PerRow;
+
+        int[]? rented = k <= 4096 ? null : ArrayPool<int>.Shared.Rent(k);
+        Span<int> rows = rented is null ? stackalloc int[k] : rented.AsSpan(0, k);
+        int p = 0;
+        for (int c = 0; c < channels; c++)
+            for (int kh = 0; kh < g.KernelHeight; kh++)
+                for (int kw = 0; kw < g.KernelWidth; kw++)
+                    rows[p++] = c * planeLength + kh * g.DilationHeight * paddedWidth + kw * g.DilationWidth;
+
+        ref float inputRef = ref MemoryMarshal.GetReference(input);
+        ref float outputRef = ref MemoryMarshal.GetReference(output);
+        ref float weightRef = ref MemoryMarshal.GetReference(packedWeights);
+        ref float biasRef = ref MemoryMarshal.GetReference(bias);
+        ref float planesRef = ref MemoryMarshal.GetReference(workspace);
+        ref float wideRef = ref Unsafe.Add(ref planesRef, pad ? channels * planeLength : 0);
+        for (int group = 0; group < g.Groups; group++)
+        {
+            ref float groupIn = ref Unsafe.Add(ref inputRef, (nint)group * groupInput);
+            ref float b = ref groupIn;
+            if (pad)
+            {
+                PadPlanes(ref groupIn, channels, h, w, g.PadTop, g.PadLeft, paddedHeight, paddedWidth, ref planesRef);
+                b = ref planesRef;
+            }
+
+            ref float groupOut = ref Unsafe.Add(ref outputRef, (nint)group * m * n);
+            ref float c0 = ref direct ? ref groupOut : ref wideRef;
+            Gemm.RunRows<TOps, TVec>(ref Unsafe.Add(ref weightRef, (nint)group * groupWeights), (nint)Gemm.MR * k, 1, Gemm.MR, m, k,
+                ref b, rows, columns, columns, ref c0, columns,
+                ref (biasMode == GemmBias.None ? ref biasRef : ref Unsafe.Add(ref biasRef, group * m)), biasMode, epilogue);
+            if (direct) continue;
+            for (int i = 0; i < m; i++)
+                for (int y = 0; y < oh; y++)
+                    RowCopy.Copy(ref Unsafe.Add(ref wideRef, i * columns + y * paddedWidth), ref Unsafe.Add(ref groupOut, i * n + y * ow), ow);
+        }
+
+        if (rented is not null) ArrayPool<int>.Shared.Return(rented);
+    }
+
+    // Copies `channels` h x w planes into paddedHeight x paddedWidth planes, input pixel (y, x) at (y + top, x + left),
+    // zeros elsewhere (input pixels that fall outside, when the stride leaves them unread, are dropped).
+    private static void PadPlanes(ref float input, int channels, int h, int w, int top, int left, int paddedHeight, int paddedWidth, ref float planes)
+    {
+        int copyWidth = Math.Min(w, paddedWidth - left);
+        for (int c = 0; c < channels; c++)
+        {
+            ref float plane = ref Unsafe.Add(ref planes, c * paddedHeight * paddedWidth);
+            ref float source = ref Unsafe.Add(ref input, c * h * w);
+            for (int r = 0; r < paddedHeight; r++)
+            {
+                ref float row = ref Unsafe.Add(ref plane, r * paddedWidth);
+                int y = r - top;
+                if ((uint)y >= (uint)h || copyWidth <= 0)
+                {
+                    RowCopy.Zero(ref row, paddedWidth);
+                    continue;
+                }
+
+                RowCopy.Zero(ref row, left);
+                RowCopy.Copy(ref Unsafe.Add(ref source, y * w), ref Unsafe.Add(ref row, left), copyWidth);
+                RowCopy.Zero(ref Unsafe.Add(ref row, left + copyWidth), paddedWidth - left - copyWidth);
+            }
         }
     }
 
