@@ -30,14 +30,13 @@ public static partial class Conv2d
         CheckLength(packedWeights.Length, g.WeightLength, nameof(packedWeights));
         CheckBias(bias.Length, g.OutChannels);
 
-        bool planeFits = g.StrideHeight == 1 && g.StrideWidth == 1 && g.OutWidth == g.InWidth
-            && PlaneScratchLength(g, TOps.Count) <= DepthwiseStackFloats;
-        if (algorithm == DepthwiseAlgorithm.Plane && !planeFits)
-            throw new ArgumentException("The plane algorithm needs stride 1, OutWidth == InWidth and a small plane.", nameof(algorithm));
-        // Rows waste lanes when a row is much narrower than a vector; the plane form pays two selects per masked
-        // kernel column instead, which is cheaper once a row fills less than about two thirds of a vector.
+        bool planeApplies = g.StrideHeight == 1 && g.StrideWidth == 1 && g.OutWidth == g.InWidth;
+        if (algorithm == DepthwiseAlgorithm.Plane && !planeApplies)
+            throw new ArgumentException("The plane algorithm needs stride 1 and OutWidth == InWidth.", nameof(algorithm));
+        // The plane form wastes no lanes on row ends and has less bookkeeping per vector; measured faster than the
+        // row form from 5 to 48 columns wide, so it runs wherever it applies.
         if (algorithm == DepthwiseAlgorithm.Auto)
-            algorithm = planeFits && 3 * g.OutWidth < 2 * TOps.Count ? DepthwiseAlgorithm.Plane : DepthwiseAlgorithm.Rows;
+            algorithm = planeApplies ? DepthwiseAlgorithm.Plane : DepthwiseAlgorithm.Rows;
 
         ref float biasRef = ref MemoryMarshal.GetReference(bias);
         if (algorithm == DepthwiseAlgorithm.Plane)
@@ -78,6 +77,19 @@ public static partial class Conv2d
         in Conv2dGeometry g, Epilogue epilogue)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
+        // Scratch on the stack for planes up to about 60x60, else pooled; the kernel runs in a method without
+        // exception handling (a rented array that an exception strands is left to the GC).
+        int length = checked((int)PlaneScratchLength(g, TOps.Count));
+        float[]? rented = length <= DepthwiseStackFloats ? null : ArrayPool<float>.Shared.Rent(length);
+        Span<float> scratch = rented is null ? stackalloc float[length] : rented.AsSpan(0, length);
+        DepthwisePlaneCore<TOps, TVec>(ref input, ref output, ref weights, ref bias, hasBias, g, epilogue, scratch);
+        if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+    }
+
+    private static void DepthwisePlaneCore<TOps, TVec>(ref float input, ref float output, ref float weights, ref float bias, bool hasBias,
+        in Conv2dGeometry g, Epilogue epilogue, Span<float> scratch)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
         int lanes = TOps.Count;
         int h = g.InHeight, w = g.InWidth, n = g.OutHeight * w;
         int kh = g.KernelHeight, kw = g.KernelWidth, taps = kh * kw;
@@ -86,7 +98,6 @@ public static partial class Conv2d
 
         // Two planes: the next channel is copied into one while the other is read, so the reads never wait for
         // the copy's stores (a vector load that straddles recent stores cannot be forwarded from them).
-        Span<float> scratch = stackalloc float[2 * planeLength + kw * maskLength];
         Span<float> planes = scratch.Slice(0, 2 * planeLength);
         Span<float> masks = scratch.Slice(2 * planeLength);
         // Per kernel column: the offset of its taps from the output position, and whether it needs a mask.
@@ -222,12 +233,13 @@ public static partial class Conv2d
             ref float x0 = ref Unsafe.Add(ref at, c0);
             ref float x1 = ref Unsafe.Add(ref at, c1);
             ref float x2 = ref Unsafe.Add(ref at, c2);
-            TVec s0 = TOps.MultiplyAdd(w20, TOps.Load(ref Unsafe.Add(ref x0, r2)),
-                TOps.MultiplyAdd(w10, TOps.Load(ref Unsafe.Add(ref x0, r1)), TOps.Multiply(w00, TOps.Load(ref x0))));
-            TVec s1 = TOps.MultiplyAdd(w21, TOps.Load(ref Unsafe.Add(ref x1, r2)),
-                TOps.MultiplyAdd(w11, TOps.Load(ref Unsafe.Add(ref x1, r1)), TOps.Multiply(w01, TOps.Load(ref x1))));
-            TVec s2 = TOps.MultiplyAdd(w22, TOps.Load(ref Unsafe.Add(ref x2, r2)),
-                TOps.MultiplyAdd(w12, TOps.Load(ref Unsafe.Add(ref x2, r1)), TOps.Multiply(w02, TOps.Load(ref x2))));
+            // Per kernel column: (top + middle) row products as one fused step, plus the bottom row's product.
+            TVec s0 = TOps.Add(TOps.MultiplyAdd(w10, TOps.Load(ref Unsafe.Add(ref x0, r1)), TOps.Multiply(w00, TOps.Load(ref x0))),
+                TOps.Multiply(w20, TOps.Load(ref Unsafe.Add(ref x0, r2))));
+            TVec s1 = TOps.Add(TOps.MultiplyAdd(w11, TOps.Load(ref Unsafe.Add(ref x1, r1)), TOps.Multiply(w01, TOps.Load(ref x1))),
+                TOps.Multiply(w21, TOps.Load(ref Unsafe.Add(ref x1, r2))));
+            TVec s2 = TOps.Add(TOps.MultiplyAdd(w12, TOps.Load(ref Unsafe.Add(ref x2, r1)), TOps.Multiply(w02, TOps.Load(ref x2))),
+                TOps.Multiply(w22, TOps.Load(ref Unsafe.Add(ref x2, r2))));
             if (m0) s0 = TOps.SelectGreater(TOps.Load(ref Unsafe.Add(ref mask0, column)), TOps.Zero, s0, TOps.Zero);
             if (m1) s1 = TOps.SelectGreater(TOps.Load(ref Unsafe.Add(ref mask1, column)), TOps.Zero, s1, TOps.Zero);
             if (m2) s2 = TOps.SelectGreater(TOps.Load(ref Unsafe.Add(ref mask2, column)), TOps.Zero, s2, TOps.Zero);
@@ -298,12 +310,11 @@ public static partial class Conv2d
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth;
-        int kh = g.KernelHeight, taps = kh * g.KernelWidth;
-        int sh = g.StrideHeight, sw = g.StrideWidth, dh = g.DilationHeight, padTop = g.PadTop, padLeft = g.PadLeft;
+        int taps = g.KernelHeight * g.KernelWidth, sw = g.StrideWidth, padLeft = g.PadLeft;
         int multiplier = g.OutChannels / g.InChannels;
         int rowLength = sw * phaseLength;
+        var rows = new RowGeometry(h, g.KernelHeight, g.StrideHeight, g.PadTop, g.DilationHeight, rowLength, ow);
         Span<float> partial = stackalloc float[Gemm.MaxLanes];
-        ref float bandRef = ref MemoryMarshal.GetReference(band);
         GemmClamp clamp = GemmClamp.For(epilogue);
         // The padding columns of every band row are the same zeros whichever input row the row holds, so they are
         // cleared once here and PadRow writes only the input columns.
@@ -312,40 +323,39 @@ public static partial class Conv2d
         {
             ref float plane = ref Unsafe.Add(ref input, (nint)ci * h * w);
             int bandStart = 0, bandRows = 0;
-            for (int y = 0; y < oh; y++)
+            for (int y = 0; y < oh;)
             {
-                int top = y * sh - padTop;
-                // Kernel rows whose input row top + ky * DH is inside [0, h).
-                int kyLo = top >= 0 ? 0 : Math.Min(kh, (-top + dh - 1) / dh);
-                int kyHi = h - 1 - top < 0 ? 0 : Math.Min(kh, (h - 1 - top) / dh + 1);
-                if (kyLo < kyHi)
+                // Load the band from the first input row output row y needs, then run every output row it covers.
+                rows.Needed(y, out int needLo, out int needHi);
+                if (needLo < needHi && (needLo < bandStart || needHi > bandStart + bandRows))
                 {
-                    int needLo = top + kyLo * dh, needHi = top + (kyHi - 1) * dh + 1;
-                    if (needLo < bandStart || needHi > bandStart + bandRows)
-                    {
-                        bandStart = needLo;
-                        bandRows = Math.Min(bandCapacity, h - needLo);
-                        for (int r = 0; r < bandRows; r++)
-                            PadRow(ref Unsafe.Add(ref plane, (nint)(bandStart + r) * w), (h - bandStart - r) * w, w, padLeft, sw, phaseLength,
-                                band.Slice(r * rowLength, rowLength));
-                    }
+                    bandStart = needLo;
+                    bandRows = Math.Min(bandCapacity, h - needLo);
+                    for (int r = 0; r < bandRows; r++)
+                        PadRow(ref Unsafe.Add(ref plane, (nint)(bandStart + r) * w), (h - bandStart - r) * w, w, padLeft, sw, phaseLength,
+                            band.Slice(r * rowLength, rowLength));
                 }
 
-                // Band row of the first valid kernel row, and the floats between consecutive kernel rows' band rows.
-                // (With no valid kernel row nothing is read; the reference then stays at the band's start.)
-                ref float firstRow = ref kyLo < kyHi ? ref Unsafe.Add(ref bandRef, (nint)(top + kyLo * dh - bandStart) * rowLength) : ref bandRef;
-                var rows = new BandRows(kyLo, kyHi, (nint)dh * rowLength);
+                int end = y + 1;
+                for (; end < oh; end++)
+                {
+                    rows.Needed(end, out needLo, out needHi);
+                    if (needLo < needHi && (needLo < bandStart || needHi > bandStart + bandRows)) break;
+                }
+
                 for (int mi = 0; mi < multiplier; mi++)
                 {
                     int co = ci * multiplier + mi;
-                    ref float outRow = ref Unsafe.Add(ref output, ((nint)co * oh + y) * ow);
+                    ref float outPlane = ref Unsafe.Add(ref output, (nint)co * oh * ow);
                     float initial = hasBias ? Unsafe.Add(ref bias, co) : 0f;
                     ref float wc = ref Unsafe.Add(ref weights, (nint)co * taps);
                     if (tapOffsets.Length == 3)
-                        RowVectors3<TOps, TVec>(ref firstRow, rows, ref wc, initial, ref outRow, ow, tapOffsets, partial, clamp);
+                        RowRange3<TOps, TVec>(band, bandStart, rows, y, end, ref wc, initial, ref outPlane, tapOffsets, partial, clamp);
                     else
-                        RowVectors<TOps, TVec>(ref firstRow, rows, ref wc, initial, ref outRow, ow, tapOffsets, partial, clamp);
+                        RowRange<TOps, TVec>(band, bandStart, rows, y, end, ref wc, initial, ref outPlane, tapOffsets, partial, clamp);
                 }
+
+                y = end;
             }
 
             if (clamp.Enabled) continue;
@@ -354,60 +364,105 @@ public static partial class Conv2d
         }
     }
 
-    // The valid kernel rows [First, End) of an output row and the floats between their band rows.
-    private readonly record struct BandRows(int First, int End, nint Step);
-
-    // One output row, any kernel width: the vectors along the row, taps in kernel-row-major order.
-    private static void RowVectors<TOps, TVec>(ref float firstRow, BandRows rows, ref float weights, float bias, ref float output, int ow,
-        ReadOnlySpan<int> tapOffsets, Span<float> partial, GemmClamp clamp)
-        where TOps : IVectorOps<TVec> where TVec : struct
+    // The vertical geometry of the row algorithm, and the floats per band row.
+    private readonly record struct RowGeometry(int InHeight, int KernelHeight, int Stride, int PadTop, int Dilation, int RowLength, int OutWidth)
     {
-        int lanes = TOps.Count, kw = tapOffsets.Length;
-        TVec initial = TOps.Create(bias);
-        for (int x = 0; ; x += lanes)
+        // Kernel rows [first, end) of output row y whose input row Top(y) + ky * Dilation is inside [0, InHeight).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void KernelRows(int y, out int top, out int first, out int end)
         {
-            bool last = x + lanes >= ow;
-            int start = last ? Math.Max(0, ow - lanes) : x;
-            TVec acc = initial;
-            ref float row = ref Unsafe.Add(ref firstRow, start);
-            for (int ky = rows.First; ky < rows.End; ky++)
+            top = y * Stride - PadTop;
+            if (top >= 0 && top + (KernelHeight - 1) * Dilation < InHeight)
             {
-                ref float wk = ref Unsafe.Add(ref weights, ky * kw);
-                for (int kx = 0; kx < kw; kx++)
-                    acc = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref wk, kx)), TOps.Load(ref Unsafe.Add(ref row, tapOffsets[kx])), acc);
-                row = ref Unsafe.Add(ref row, rows.Step);
+                first = 0;
+                end = KernelHeight;
+                return;
             }
 
-            StorePlaneVector<TOps, TVec>(clamp.Apply<TOps, TVec>(acc), ref output, start, ow, partial);
-            if (last) break;
+            first = top >= 0 ? 0 : Math.Min(KernelHeight, (-top + Dilation - 1) / Dilation);
+            end = InHeight - 1 - top < 0 ? 0 : Math.Min(KernelHeight, (InHeight - 1 - top) / Dilation + 1);
+        }
+
+        // The input rows [lo, hi) output row y reads (empty when every tap is padding).
+        public void Needed(int y, out int lo, out int hi)
+        {
+            KernelRows(y, out int top, out int first, out int end);
+            lo = top + first * Dilation;
+            hi = first < end ? top + (end - 1) * Dilation + 1 : lo;
         }
     }
 
-    // One output row of a kernel three wide.
-    private static void RowVectors3<TOps, TVec>(ref float firstRow, BandRows rows, ref float weights, float bias, ref float output, int ow,
-        ReadOnlySpan<int> tapOffsets, Span<float> partial, GemmClamp clamp)
+    // Output rows [y0, y1) of one output channel, any kernel width: vectors along each row, taps in kernel-row-major
+    // order onto the bias. The band holds input rows from bandStart on.
+    private static void RowRange<TOps, TVec>(Span<float> band, int bandStart, RowGeometry rows, int y0, int y1, ref float weights, float bias,
+        ref float output, ReadOnlySpan<int> tapOffsets, Span<float> partial, GemmClamp clamp)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
-        int lanes = TOps.Count;
-        nint t0 = tapOffsets[0], t1 = tapOffsets[1], t2 = tapOffsets[2];
+        int lanes = TOps.Count, kw = tapOffsets.Length, ow = rows.OutWidth;
+        nint rowStep = (nint)rows.Dilation * rows.RowLength;
+        ref float bandRef = ref MemoryMarshal.GetReference(band);
         TVec initial = TOps.Create(bias);
-        for (int x = 0; ; x += lanes)
+        for (int y = y0; y < y1; y++)
         {
-            bool last = x + lanes >= ow;
-            int start = last ? Math.Max(0, ow - lanes) : x;
-            TVec acc = initial;
-            ref float row = ref Unsafe.Add(ref firstRow, start);
-            for (int ky = rows.First; ky < rows.End; ky++)
+            rows.KernelRows(y, out int top, out int first, out int end);
+            ref float outRow = ref Unsafe.Add(ref output, (nint)y * ow);
+            // (With no valid kernel row nothing is read; the reference then stays at the band's start.)
+            ref float firstRow = ref first < end ? ref Unsafe.Add(ref bandRef, (nint)(top + first * rows.Dilation - bandStart) * rows.RowLength) : ref bandRef;
+            for (int x = 0; ; x += lanes)
             {
-                ref float wk = ref Unsafe.Add(ref weights, ky * 3);
-                acc = TOps.MultiplyAdd(TOps.Create(wk), TOps.Load(ref Unsafe.Add(ref row, t0)), acc);
-                acc = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref wk, 1)), TOps.Load(ref Unsafe.Add(ref row, t1)), acc);
-                acc = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref wk, 2)), TOps.Load(ref Unsafe.Add(ref row, t2)), acc);
-                row = ref Unsafe.Add(ref row, rows.Step);
-            }
+                bool last = x + lanes >= ow;
+                int start = last ? Math.Max(0, ow - lanes) : x;
+                TVec acc = initial;
+                ref float row = ref Unsafe.Add(ref firstRow, start);
+                for (int ky = first; ky < end; ky++)
+                {
+                    ref float wk = ref Unsafe.Add(ref weights, ky * kw);
+                    for (int kx = 0; kx < kw; kx++)
+                        acc = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref wk, kx)), TOps.Load(ref Unsafe.Add(ref row, tapOffsets[kx])), acc);
+                    row = ref Unsafe.Add(ref row, rowStep);
+                }
 
-            StorePlaneVector<TOps, TVec>(clamp.Apply<TOps, TVec>(acc), ref output, start, ow, partial);
-            if (last) break;
+                StorePlaneVector<TOps, TVec>(clamp.Apply<TOps, TVec>(acc), ref outRow, start, ow, partial);
+                if (last) break;
+            }
+        }
+    }
+
+    // Output rows [y0, y1) of one output channel, kernel three wide.
+    private static void RowRange3<TOps, TVec>(Span<float> band, int bandStart, RowGeometry rows, int y0, int y1, ref float weights, float bias,
+        ref float output, ReadOnlySpan<int> tapOffsets, Span<float> partial, GemmClamp clamp)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int lanes = TOps.Count, ow = rows.OutWidth;
+        nint rowStep = (nint)rows.Dilation * rows.RowLength;
+        nint t0 = tapOffsets[0], t1 = tapOffsets[1], t2 = tapOffsets[2];
+        ref float bandRef = ref MemoryMarshal.GetReference(band);
+        TVec initial = TOps.Create(bias);
+        for (int y = y0; y < y1; y++)
+        {
+            rows.KernelRows(y, out int top, out int first, out int end);
+            ref float outRow = ref Unsafe.Add(ref output, (nint)y * ow);
+            ref float firstRow = ref first < end ? ref Unsafe.Add(ref bandRef, (nint)(top + first * rows.Dilation - bandStart) * rows.RowLength) : ref bandRef;
+            for (int x = 0; ; x += lanes)
+            {
+                bool last = x + lanes >= ow;
+                int start = last ? Math.Max(0, ow - lanes) : x;
+                // One partial sum per kernel column (three short chains instead of one long one), then a fixed order.
+                TVec acc0 = initial, acc1 = TOps.Zero, acc2 = TOps.Zero;
+                ref float row = ref Unsafe.Add(ref firstRow, start);
+                for (int ky = first; ky < end; ky++)
+                {
+                    ref float wk = ref Unsafe.Add(ref weights, ky * 3);
+                    acc0 = TOps.MultiplyAdd(TOps.Create(wk), TOps.Load(ref Unsafe.Add(ref row, t0)), acc0);
+                    acc1 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref wk, 1)), TOps.Load(ref Unsafe.Add(ref row, t1)), acc1);
+                    acc2 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref wk, 2)), TOps.Load(ref Unsafe.Add(ref row, t2)), acc2);
+                    row = ref Unsafe.Add(ref row, rowStep);
+                }
+
+                TVec acc = TOps.Add(acc0, TOps.Add(acc1, acc2));
+                StorePlaneVector<TOps, TVec>(clamp.Apply<TOps, TVec>(acc), ref outRow, start, ow, partial);
+                if (last) break;
+            }
         }
     }
 
