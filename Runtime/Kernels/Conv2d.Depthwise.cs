@@ -30,14 +30,13 @@ public static partial class Conv2d
         CheckLength(packedWeights.Length, g.WeightLength, nameof(packedWeights));
         CheckBias(bias.Length, g.OutChannels);
 
-        bool planeFits = g.StrideHeight == 1 && g.StrideWidth == 1 && g.OutWidth == g.InWidth
-            && PlaneScratchLength(g, TOps.Count) <= DepthwiseStackFloats;
-        if (algorithm == DepthwiseAlgorithm.Plane && !planeFits)
-            throw new ArgumentException("The plane algorithm needs stride 1, OutWidth == InWidth and a small plane.", nameof(algorithm));
-        // Rows waste lanes when a row is much narrower than a vector; the plane form pays two selects per masked
-        // kernel column instead, which is cheaper once a row fills less than about two thirds of a vector.
+        bool planeApplies = g.StrideHeight == 1 && g.StrideWidth == 1 && g.OutWidth == g.InWidth;
+        if (algorithm == DepthwiseAlgorithm.Plane && !planeApplies)
+            throw new ArgumentException("The plane algorithm needs stride 1 and OutWidth == InWidth.", nameof(algorithm));
+        // The plane form wastes no lanes on row ends and has less bookkeeping per vector; measured faster than the
+        // row form from 5 to 48 columns wide, so it runs wherever it applies.
         if (algorithm == DepthwiseAlgorithm.Auto)
-            algorithm = planeFits && 3 * g.OutWidth < 2 * TOps.Count ? DepthwiseAlgorithm.Plane : DepthwiseAlgorithm.Rows;
+            algorithm = planeApplies ? DepthwiseAlgorithm.Plane : DepthwiseAlgorithm.Rows;
 
         ref float biasRef = ref MemoryMarshal.GetReference(bias);
         if (algorithm == DepthwiseAlgorithm.Plane)
@@ -64,18 +63,31 @@ public static partial class Conv2d
     private static long PlaneScratchLength(in Conv2dGeometry g, int lanes)
     {
         PlaneLayout(g, lanes, out _, out int planeLength, out int maskLength);
-        return planeLength + (long)g.KernelWidth * maskLength;
+        return 2L * planeLength + (long)g.KernelWidth * maskLength;
     }
 
     /// <summary>
     /// Stride 1 with OutWidth == InWidth: output position p = y * W + x reads the padded plane at p + kh * DH * W +
     /// kw * DW - PL, a constant offset per tap, so one vector covers several rows. A tap column whose reads fall off
     /// the left or right edge wraps into a neighbouring row; those lanes are selected away with a per-column mask.
-    /// Per output vector: for each kernel column, the sum over kernel rows, masked if the column is partial, added
-    /// to the bias in kernel-column order.
+    /// Per output vector: for each kernel column, the sum over kernel rows, masked if the column is partial; the
+    /// column sums are added to the bias in a fixed order (kernel-column order; for 3x3, (bias + c0) + (c1 + c2)).
     /// </summary>
     private static void DepthwisePlane<TOps, TVec>(ref float input, ref float output, ref float weights, ref float bias, bool hasBias,
         in Conv2dGeometry g, Epilogue epilogue)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        // Scratch on the stack for planes up to about 60x60, else pooled; the kernel runs in a method without
+        // exception handling (a rented array that an exception strands is left to the GC).
+        int length = checked((int)PlaneScratchLength(g, TOps.Count));
+        float[]? rented = length <= DepthwiseStackFloats ? null : ArrayPool<float>.Shared.Rent(length);
+        Span<float> scratch = rented is null ? stackalloc float[length] : rented.AsSpan(0, length);
+        DepthwisePlaneCore<TOps, TVec>(ref input, ref output, ref weights, ref bias, hasBias, g, epilogue, scratch);
+        if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+    }
+
+    private static void DepthwisePlaneCore<TOps, TVec>(ref float input, ref float output, ref float weights, ref float bias, bool hasBias,
+        in Conv2dGeometry g, Epilogue epilogue, Span<float> scratch)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         int lanes = TOps.Count;
@@ -84,9 +96,10 @@ public static partial class Conv2d
         int multiplier = g.OutChannels / g.InChannels;
         PlaneLayout(g, lanes, out int front, out int planeLength, out int maskLength);
 
-        Span<float> scratch = stackalloc float[planeLength + kw * maskLength];
-        Span<float> plane = scratch.Slice(0, planeLength);
-        Span<float> masks = scratch.Slice(planeLength);
+        // Two planes: the next channel is copied into one while the other is read, so the reads never wait for
+        // the copy's stores (a vector load that straddles recent stores cannot be forwarded from them).
+        Span<float> planes = scratch.Slice(0, 2 * planeLength);
+        Span<float> masks = scratch.Slice(2 * planeLength);
         // Per kernel column: the offset of its taps from the output position, and whether it needs a mask.
         Span<int> columnOffsets = stackalloc int[kw];
         Span<bool> partialColumns = stackalloc bool[kw];
@@ -109,17 +122,24 @@ public static partial class Conv2d
         int paddedRows = g.OutHeight + (kh - 1) * g.DilationHeight;
         int copied = Math.Clamp(paddedRows - g.PadTop, 0, h);
         int dataStart = front + Math.Min(g.PadTop, paddedRows) * w;
-        plane.Slice(0, dataStart).Clear();
-        plane.Slice(dataStart + copied * w).Clear();
+        for (int i = 0; i < 2; i++)
+        {
+            planes.Slice(i * planeLength, dataStart).Clear();
+            planes.Slice(i * planeLength + dataStart + copied * w, planeLength - dataStart - copied * w).Clear();
+        }
 
         var shape = new PlaneShape(n, w, (nint)g.DilationHeight * w);
         Span<float> partial = stackalloc float[Gemm.MaxLanes];
-        ref float planeRef = ref MemoryMarshal.GetReference(plane);
+        ref float planesRef = ref MemoryMarshal.GetReference(planes);
         ref float maskRef = ref MemoryMarshal.GetReference(masks);
         bool threeByThree = kh == 3 && kw == 3;
+        GemmClamp clamp = GemmClamp.For(epilogue);
+        RowCopy.Copy(ref input, ref Unsafe.Add(ref planesRef, dataStart), copied * w);
         for (int ci = 0; ci < g.InChannels; ci++)
         {
-            RowCopy.Copy(ref Unsafe.Add(ref input, (nint)ci * h * w), ref Unsafe.Add(ref planeRef, dataStart), copied * w);
+            ref float planeRef = ref Unsafe.Add(ref planesRef, (ci & 1) * planeLength);
+            if (ci + 1 < g.InChannels)
+                RowCopy.Copy(ref Unsafe.Add(ref input, (nint)(ci + 1) * h * w), ref Unsafe.Add(ref planesRef, ((ci + 1) & 1) * planeLength + dataStart), copied * w);
             for (int mi = 0; mi < multiplier; mi++)
             {
                 int co = ci * multiplier + mi;
@@ -128,11 +148,11 @@ public static partial class Conv2d
                 float initial = hasBias ? Unsafe.Add(ref bias, co) : 0f;
                 if (threeByThree)
                     PlaneChannel3x3<TOps, TVec>(ref planeRef, ref wc, initial, ref outPlane, shape, columnOffsets, partialColumns,
-                        ref maskRef, maskLength, partial);
+                        ref maskRef, maskLength, partial, clamp);
                 else
                     PlaneChannel<TOps, TVec>(ref planeRef, ref wc, initial, ref outPlane, shape, kh, columnOffsets, partialColumns,
-                        ref maskRef, maskLength, partial);
-                Gemm.ActivateInPlace<TOps, TVec>(ref outPlane, n, epilogue);
+                        ref maskRef, maskLength, partial, clamp);
+                if (!clamp.Enabled) Gemm.ActivateInPlace<TOps, TVec>(ref outPlane, n, epilogue);
             }
         }
     }
@@ -142,7 +162,7 @@ public static partial class Conv2d
 
     // One output channel of the plane algorithm, any kernel.
     private static void PlaneChannel<TOps, TVec>(ref float plane, ref float weights, float bias, ref float output, PlaneShape shape, int kh,
-        ReadOnlySpan<int> columnOffsets, ReadOnlySpan<bool> partialColumns, ref float masks, int maskLength, Span<float> partial)
+        ReadOnlySpan<int> columnOffsets, ReadOnlySpan<bool> partialColumns, ref float masks, int maskLength, Span<float> partial, GemmClamp clamp)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         int lanes = TOps.Count, n = shape.Positions, w = shape.Width, kw = columnOffsets.Length;
@@ -173,16 +193,18 @@ public static partial class Conv2d
                 acc = TOps.Add(acc, sum);
             }
 
-            StorePlaneVector<TOps, TVec>(acc, ref output, start, n, partial);
+            StorePlaneVector<TOps, TVec>(clamp.Apply<TOps, TVec>(acc), ref output, start, n, partial);
             if (last) break;
+            // Branch-free: with the plane a few columns wide the wrap is unpredictable. (w - 1 - column) >> 31 is
+            // all ones exactly when column >= w.
             column += lanesModW;
-            if (column >= w) column -= w;
+            column -= w & ((w - 1 - column) >> 31);
         }
     }
 
     // One output channel of the plane algorithm for a 3x3 kernel: the nine weights stay in registers.
     private static void PlaneChannel3x3<TOps, TVec>(ref float plane, ref float weights, float bias, ref float output, PlaneShape shape,
-        ReadOnlySpan<int> columnOffsets, ReadOnlySpan<bool> partialColumns, ref float masks, int maskLength, Span<float> partial)
+        ReadOnlySpan<int> columnOffsets, ReadOnlySpan<bool> partialColumns, ref float masks, int maskLength, Span<float> partial, GemmClamp clamp)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         int lanes = TOps.Count, n = shape.Positions, w = shape.Width;
@@ -211,19 +233,23 @@ public static partial class Conv2d
             ref float x0 = ref Unsafe.Add(ref at, c0);
             ref float x1 = ref Unsafe.Add(ref at, c1);
             ref float x2 = ref Unsafe.Add(ref at, c2);
-            TVec s0 = TOps.MultiplyAdd(w20, TOps.Load(ref Unsafe.Add(ref x0, r2)),
-                TOps.MultiplyAdd(w10, TOps.Load(ref Unsafe.Add(ref x0, r1)), TOps.Multiply(w00, TOps.Load(ref x0))));
-            TVec s1 = TOps.MultiplyAdd(w21, TOps.Load(ref Unsafe.Add(ref x1, r2)),
-                TOps.MultiplyAdd(w11, TOps.Load(ref Unsafe.Add(ref x1, r1)), TOps.Multiply(w01, TOps.Load(ref x1))));
-            TVec s2 = TOps.MultiplyAdd(w22, TOps.Load(ref Unsafe.Add(ref x2, r2)),
-                TOps.MultiplyAdd(w12, TOps.Load(ref Unsafe.Add(ref x2, r1)), TOps.Multiply(w02, TOps.Load(ref x2))));
+            // Per kernel column: (top + middle) row products as one fused step, plus the bottom row's product.
+            TVec s0 = TOps.Add(TOps.MultiplyAdd(w10, TOps.Load(ref Unsafe.Add(ref x0, r1)), TOps.Multiply(w00, TOps.Load(ref x0))),
+                TOps.Multiply(w20, TOps.Load(ref Unsafe.Add(ref x0, r2))));
+            TVec s1 = TOps.Add(TOps.MultiplyAdd(w11, TOps.Load(ref Unsafe.Add(ref x1, r1)), TOps.Multiply(w01, TOps.Load(ref x1))),
+                TOps.Multiply(w21, TOps.Load(ref Unsafe.Add(ref x1, r2))));
+            TVec s2 = TOps.Add(TOps.MultiplyAdd(w12, TOps.Load(ref Unsafe.Add(ref x2, r1)), TOps.Multiply(w02, TOps.Load(ref x2))),
+                TOps.Multiply(w22, TOps.Load(ref Unsafe.Add(ref x2, r2))));
             if (m0) s0 = TOps.SelectGreater(TOps.Load(ref Unsafe.Add(ref mask0, column)), TOps.Zero, s0, TOps.Zero);
             if (m1) s1 = TOps.SelectGreater(TOps.Load(ref Unsafe.Add(ref mask1, column)), TOps.Zero, s1, TOps.Zero);
             if (m2) s2 = TOps.SelectGreater(TOps.Load(ref Unsafe.Add(ref mask2, column)), TOps.Zero, s2, TOps.Zero);
-            StorePlaneVector<TOps, TVec>(TOps.Add(TOps.Add(TOps.Add(initial, s0), s1), s2), ref output, start, n, partial);
+            TVec sum = TOps.Add(TOps.Add(initial, s0), TOps.Add(s1, s2));
+            StorePlaneVector<TOps, TVec>(clamp.Apply<TOps, TVec>(sum), ref output, start, n, partial);
             if (last) break;
+            // Branch-free: with the plane a few columns wide the wrap is unpredictable. (w - 1 - column) >> 31 is
+            // all ones exactly when column >= w.
             column += lanesModW;
-            if (column >= w) column -= w;
+            column -= w & ((w - 1 - column) >> 31);
         }
     }
 
@@ -284,12 +310,12 @@ public static partial class Conv2d
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth;
-        int kh = g.KernelHeight, taps = kh * g.KernelWidth;
-        int sh = g.StrideHeight, sw = g.StrideWidth, dh = g.DilationHeight, padTop = g.PadTop, padLeft = g.PadLeft;
+        int taps = g.KernelHeight * g.KernelWidth, sw = g.StrideWidth, padLeft = g.PadLeft;
         int multiplier = g.OutChannels / g.InChannels;
         int rowLength = sw * phaseLength;
+        var rows = new RowGeometry(h, g.KernelHeight, g.StrideHeight, g.PadTop, g.DilationHeight, rowLength, ow);
         Span<float> partial = stackalloc float[Gemm.MaxLanes];
-        ref float bandRef = ref MemoryMarshal.GetReference(band);
+        GemmClamp clamp = GemmClamp.For(epilogue);
         // The padding columns of every band row are the same zeros whichever input row the row holds, so they are
         // cleared once here and PadRow writes only the input columns.
         band.Clear();
@@ -297,101 +323,146 @@ public static partial class Conv2d
         {
             ref float plane = ref Unsafe.Add(ref input, (nint)ci * h * w);
             int bandStart = 0, bandRows = 0;
-            for (int y = 0; y < oh; y++)
+            for (int y = 0; y < oh;)
             {
-                int top = y * sh - padTop;
-                // Kernel rows whose input row top + ky * DH is inside [0, h).
-                int kyLo = top >= 0 ? 0 : Math.Min(kh, (-top + dh - 1) / dh);
-                int kyHi = h - 1 - top < 0 ? 0 : Math.Min(kh, (h - 1 - top) / dh + 1);
-                if (kyLo < kyHi)
+                // Load the band from the first input row output row y needs, then run every output row it covers.
+                rows.Needed(y, out int needLo, out int needHi);
+                if (needLo < needHi && (needLo < bandStart || needHi > bandStart + bandRows))
                 {
-                    int needLo = top + kyLo * dh, needHi = top + (kyHi - 1) * dh + 1;
-                    if (needLo < bandStart || needHi > bandStart + bandRows)
-                    {
-                        bandStart = needLo;
-                        bandRows = Math.Min(bandCapacity, h - needLo);
-                        for (int r = 0; r < bandRows; r++)
-                            PadRow(ref Unsafe.Add(ref plane, (nint)(bandStart + r) * w), (h - bandStart - r) * w, w, padLeft, sw, phaseLength,
-                                band.Slice(r * rowLength, rowLength));
-                    }
+                    bandStart = needLo;
+                    bandRows = Math.Min(bandCapacity, h - needLo);
+                    for (int r = 0; r < bandRows; r++)
+                        PadRow(ref Unsafe.Add(ref plane, (nint)(bandStart + r) * w), (h - bandStart - r) * w, w, padLeft, sw, phaseLength,
+                            band.Slice(r * rowLength, rowLength));
                 }
 
-                // Band row of the first valid kernel row, and the floats between consecutive kernel rows' band rows.
-                // (With no valid kernel row nothing is read; the reference then stays at the band's start.)
-                ref float firstRow = ref kyLo < kyHi ? ref Unsafe.Add(ref bandRef, (nint)(top + kyLo * dh - bandStart) * rowLength) : ref bandRef;
-                var rows = new BandRows(kyLo, kyHi, (nint)dh * rowLength);
+                int end = y + 1;
+                for (; end < oh; end++)
+                {
+                    rows.Needed(end, out needLo, out needHi);
+                    if (needLo < needHi && (needLo < bandStart || needHi > bandStart + bandRows)) break;
+                }
+
                 for (int mi = 0; mi < multiplier; mi++)
                 {
                     int co = ci * multiplier + mi;
-                    ref float outRow = ref Unsafe.Add(ref output, ((nint)co * oh + y) * ow);
+                    ref float outPlane = ref Unsafe.Add(ref output, (nint)co * oh * ow);
                     float initial = hasBias ? Unsafe.Add(ref bias, co) : 0f;
                     ref float wc = ref Unsafe.Add(ref weights, (nint)co * taps);
                     if (tapOffsets.Length == 3)
-                        RowVectors3<TOps, TVec>(ref firstRow, rows, ref wc, initial, ref outRow, ow, tapOffsets, partial);
+                        RowRange3<TOps, TVec>(band, bandStart, rows, y, end, ref wc, initial, ref outPlane, tapOffsets, partial, clamp);
                     else
-                        RowVectors<TOps, TVec>(ref firstRow, rows, ref wc, initial, ref outRow, ow, tapOffsets, partial);
+                        RowRange<TOps, TVec>(band, bandStart, rows, y, end, ref wc, initial, ref outPlane, tapOffsets, partial, clamp);
                 }
+
+                y = end;
             }
 
+            if (clamp.Enabled) continue;
             for (int mi = 0; mi < multiplier; mi++)
                 Gemm.ActivateInPlace<TOps, TVec>(ref Unsafe.Add(ref output, (nint)(ci * multiplier + mi) * oh * ow), oh * ow, epilogue);
         }
     }
 
-    // The valid kernel rows [First, End) of an output row and the floats between their band rows.
-    private readonly record struct BandRows(int First, int End, nint Step);
-
-    // One output row, any kernel width: the vectors along the row, taps in kernel-row-major order.
-    private static void RowVectors<TOps, TVec>(ref float firstRow, BandRows rows, ref float weights, float bias, ref float output, int ow,
-        ReadOnlySpan<int> tapOffsets, Span<float> partial)
-        where TOps : IVectorOps<TVec> where TVec : struct
+    // The vertical geometry of the row algorithm, and the floats per band row.
+    private readonly record struct RowGeometry(int InHeight, int KernelHeight, int Stride, int PadTop, int Dilation, int RowLength, int OutWidth)
     {
-        int lanes = TOps.Count, kw = tapOffsets.Length;
-        TVec initial = TOps.Create(bias);
-        for (int x = 0; ; x += lanes)
+        // Kernel rows [first, end) of output row y whose input row Top(y) + ky * Dilation is inside [0, InHeight).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void KernelRows(int y, out int top, out int first, out int end)
         {
-            bool last = x + lanes >= ow;
-            int start = last ? Math.Max(0, ow - lanes) : x;
-            TVec acc = initial;
-            ref float row = ref Unsafe.Add(ref firstRow, start);
-            for (int ky = rows.First; ky < rows.End; ky++)
+            top = y * Stride - PadTop;
+            if (top >= 0 && top + (KernelHeight - 1) * Dilation < InHeight)
             {
-                ref float wk = ref Unsafe.Add(ref weights, ky * kw);
-                for (int kx = 0; kx < kw; kx++)
-                    acc = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref wk, kx)), TOps.Load(ref Unsafe.Add(ref row, tapOffsets[kx])), acc);
-                row = ref Unsafe.Add(ref row, rows.Step);
+                first = 0;
+                end = KernelHeight;
+                return;
             }
 
-            StorePlaneVector<TOps, TVec>(acc, ref output, start, ow, partial);
-            if (last) break;
+            first = top >= 0 ? 0 : Math.Min(KernelHeight, (-top + Dilation - 1) / Dilation);
+            end = InHeight - 1 - top < 0 ? 0 : Math.Min(KernelHeight, (InHeight - 1 - top) / Dilation + 1);
+        }
+
+        // The input rows [lo, hi) output row y reads (empty when every tap is padding).
+        public void Needed(int y, out int lo, out int hi)
+        {
+            KernelRows(y, out int top, out int first, out int end);
+            lo = top + first * Dilation;
+            hi = first < end ? top + (end - 1) * Dilation + 1 : lo;
         }
     }
 
-    // One output row of a kernel three wide.
-    private static void RowVectors3<TOps, TVec>(ref float firstRow, BandRows rows, ref float weights, float bias, ref float output, int ow,
-        ReadOnlySpan<int> tapOffsets, Span<float> partial)
+    // Output rows [y0, y1) of one output channel, any kernel width: vectors along each row, taps in kernel-row-major
+    // order onto the bias. The band holds input rows from bandStart on.
+    private static void RowRange<TOps, TVec>(Span<float> band, int bandStart, RowGeometry rows, int y0, int y1, ref float weights, float bias,
+        ref float output, ReadOnlySpan<int> tapOffsets, Span<float> partial, GemmClamp clamp)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
-        int lanes = TOps.Count;
-        nint t0 = tapOffsets[0], t1 = tapOffsets[1], t2 = tapOffsets[2];
+        int lanes = TOps.Count, kw = tapOffsets.Length, ow = rows.OutWidth;
+        nint rowStep = (nint)rows.Dilation * rows.RowLength;
+        ref float bandRef = ref MemoryMarshal.GetReference(band);
         TVec initial = TOps.Create(bias);
-        for (int x = 0; ; x += lanes)
+        for (int y = y0; y < y1; y++)
         {
-            bool last = x + lanes >= ow;
-            int start = last ? Math.Max(0, ow - lanes) : x;
-            TVec acc = initial;
-            ref float row = ref Unsafe.Add(ref firstRow, start);
-            for (int ky = rows.First; ky < rows.End; ky++)
+            rows.KernelRows(y, out int top, out int first, out int end);
+            ref float outRow = ref Unsafe.Add(ref output, (nint)y * ow);
+            // (With no valid kernel row nothing is read; the reference then stays at the band's start.)
+            ref float firstRow = ref first < end ? ref Unsafe.Add(ref bandRef, (nint)(top + first * rows.Dilation - bandStart) * rows.RowLength) : ref bandRef;
+            for (int x = 0; ; x += lanes)
             {
-                ref float wk = ref Unsafe.Add(ref weights, ky * 3);
-                acc = TOps.MultiplyAdd(TOps.Create(wk), TOps.Load(ref Unsafe.Add(ref row, t0)), acc);
-                acc = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref wk, 1)), TOps.Load(ref Unsafe.Add(ref row, t1)), acc);
-                acc = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref wk, 2)), TOps.Load(ref Unsafe.Add(ref row, t2)), acc);
-                row = ref Unsafe.Add(ref row, rows.Step);
-            }
+                bool last = x + lanes >= ow;
+                int start = last ? Math.Max(0, ow - lanes) : x;
+                TVec acc = initial;
+                ref float row = ref Unsafe.Add(ref firstRow, start);
+                for (int ky = first; ky < end; ky++)
+                {
+                    ref float wk = ref Unsafe.Add(ref weights, ky * kw);
+                    for (int kx = 0; kx < kw; kx++)
+                        acc = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref wk, kx)), TOps.Load(ref Unsafe.Add(ref row, tapOffsets[kx])), acc);
+                    row = ref Unsafe.Add(ref row, rowStep);
+                }
 
-            StorePlaneVector<TOps, TVec>(acc, ref output, start, ow, partial);
-            if (last) break;
+                StorePlaneVector<TOps, TVec>(clamp.Apply<TOps, TVec>(acc), ref outRow, start, ow, partial);
+                if (last) break;
+            }
+        }
+    }
+
+    // Output rows [y0, y1) of one output channel, kernel three wide.
+    private static void RowRange3<TOps, TVec>(Span<float> band, int bandStart, RowGeometry rows, int y0, int y1, ref float weights, float bias,
+        ref float output, ReadOnlySpan<int> tapOffsets, Span<float> partial, GemmClamp clamp)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int lanes = TOps.Count, ow = rows.OutWidth;
+        nint rowStep = (nint)rows.Dilation * rows.RowLength;
+        nint t0 = tapOffsets[0], t1 = tapOffsets[1], t2 = tapOffsets[2];
+        ref float bandRef = ref MemoryMarshal.GetReference(band);
+        TVec initial = TOps.Create(bias);
+        for (int y = y0; y < y1; y++)
+        {
+            rows.KernelRows(y, out int top, out int first, out int end);
+            ref float outRow = ref Unsafe.Add(ref output, (nint)y * ow);
+            ref float firstRow = ref first < end ? ref Unsafe.Add(ref bandRef, (nint)(top + first * rows.Dilation - bandStart) * rows.RowLength) : ref bandRef;
+            for (int x = 0; ; x += lanes)
+            {
+                bool last = x + lanes >= ow;
+                int start = last ? Math.Max(0, ow - lanes) : x;
+                // One partial sum per kernel column (three short chains instead of one long one), then a fixed order.
+                TVec acc0 = initial, acc1 = TOps.Zero, acc2 = TOps.Zero;
+                ref float row = ref Unsafe.Add(ref firstRow, start);
+                for (int ky = first; ky < end; ky++)
+                {
+                    ref float wk = ref Unsafe.Add(ref weights, ky * 3);
+                    acc0 = TOps.MultiplyAdd(TOps.Create(wk), TOps.Load(ref Unsafe.Add(ref row, t0)), acc0);
+                    acc1 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref wk, 1)), TOps.Load(ref Unsafe.Add(ref row, t1)), acc1);
+                    acc2 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref wk, 2)), TOps.Load(ref Unsafe.Add(ref row, t2)), acc2);
+                    row = ref Unsafe.Add(ref row, rowStep);
+                }
+
+                TVec acc = TOps.Add(acc0, TOps.Add(acc1, acc2));
+                StorePlaneVector<TOps, TVec>(clamp.Apply<TOps, TVec>(acc), ref outRow, start, ow, partial);
+                if (last) break;
+            }
         }
     }
 

@@ -44,17 +44,25 @@ public static partial class Conv2d
         return packed;
     }
 
-    /// <summary>Floats of scratch <see cref="Im2ColGemm"/> needs: one group's column matrix, or 0 for a pointwise geometry.</summary>
+    /// <summary>
+    /// Floats of scratch <see cref="Im2ColGemm"/> needs for <paramref name="g"/>: 0 for a pointwise geometry, else
+    /// what the algorithm it picks for the shape uses (one group at a time).
+    /// </summary>
     public static int Im2ColWorkspaceLength(in Conv2dGeometry g)
     {
         g.Validate();
-        return g.IsPointwise ? 0 : g.ReductionLength * g.OutputPlane;
+        return WorkspaceLength(g, ChooseAlgorithm(g));
     }
 
     /// <summary>
-    /// Any convolution: per group, the input is unfolded into a column matrix (one row per input channel and kernel
-    /// tap, one column per output position, zeros for padding taps) in <paramref name="workspace"/>, then multiplied
-    /// by the packed weights. <paramref name="bias"/> is empty (no bias) or has OutChannels values.
+    /// Any convolution, as a GEMM of the packed weights with the input seen as a matrix with one row per input
+    /// channel and kernel tap and one column per output position. Usually those rows are read as shifted views of
+    /// the input planes, zero-padded and split by stride phase (at stride 1 without padding, the input planes as
+    /// they are), computing each output row a few columns wider and keeping the first OutWidth; when that would
+    /// waste too much (many output channels on narrow rows) or the kernel is 1x1, the input is unfolded into a
+    /// column matrix first (im2col), zeros for padding taps.
+    /// <paramref name="bias"/> is empty (no bias) or has OutChannels values; <paramref name="workspace"/> has at
+    /// least <see cref="Im2ColWorkspaceLength"/> floats.
     /// </summary>
     public static void Im2ColGemm(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
@@ -107,20 +115,87 @@ public static partial class Conv2d
 
     /// <summary><see cref="Im2ColGemm(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, in Conv2dGeometry, Epilogue, Span{float})"/> at one width.</summary>
     internal static void Im2ColGemm<TOps, TVec>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
-        ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
+        ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace, ConvAlgorithm algorithm = ConvAlgorithm.Auto)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         CheckGemmArguments(input, output, packedWeights, bias, g);
-        if (g.IsPointwise)
-        {
-            GroupedGemm<TOps, TVec>(input, output, packedWeights, bias, g, epilogue, default);
-            return;
-        }
+        if (algorithm == ConvAlgorithm.Auto) algorithm = ChooseAlgorithm(g);
+        int needed = WorkspaceLength(g, algorithm);
+        if (workspace.Length < needed)
+            throw new ArgumentException($"workspace has {workspace.Length} elements; Im2ColGemm needs {needed}.", nameof(workspace));
+        if (algorithm == ConvAlgorithm.Shifted)
+            ShiftedGemm<TOps, TVec>(input, output, packedWeights, bias, g, epilogue, workspace.Slice(0, needed));
+        else
+            GroupedGemm<TOps, TVec>(input, output, packedWeights, bias, g, epilogue, workspace.Slice(0, needed));
+    }
 
-        int columns = g.ReductionLength * g.OutputPlane;
-        if (workspace.Length < columns)
-            throw new ArgumentException($"workspace has {workspace.Length} elements; Im2ColGemm needs {columns}.", nameof(workspace));
-        GroupedGemm<TOps, TVec>(input, output, packedWeights, bias, g, epilogue, workspace.Slice(0, columns));
+    /// <summary>How <see cref="Im2ColGemm"/> forms the GEMM's right-hand matrix (tests force each one).</summary>
+    internal enum ConvAlgorithm
+    {
+        /// <summary>Pick by shape.</summary>
+        Auto,
+        /// <summary>Unfold into a column matrix (pointwise geometries use the input planes directly).</summary>
+        Im2Col,
+        /// <summary>Shifted views of the padded, stride-phase-split input planes; output rows computed padded-row wide.</summary>
+        Shifted,
+    }
+
+    // Shifted copies far less than im2col but computes each output row PhaseWidth wide (PhaseWidth - OutWidth columns
+    // are thrown away), so it pays off unless the waste, times the output channels that each waste a multiply-add
+    // per column and tap, outweighs unfolding (one store per tap and column, worth about 10 multiply-adds: measured
+    // on LeNet-5, DS-CNN and ResNet-8 layers). A 1x1 kernel copies the same subsampled planes either way.
+    private static ConvAlgorithm ChooseAlgorithm(in Conv2dGeometry g)
+    {
+        if (g.KernelHeight == 1 && g.KernelWidth == 1) return ConvAlgorithm.Im2Col;
+        return g.OutHeight == 1 || (long)(PhaseWidth(g) - g.OutWidth) * g.OutChannelsPerGroup <= 10L * g.OutWidth
+            ? ConvAlgorithm.Shifted : ConvAlgorithm.Im2Col;
+    }
+
+    // The shifted algorithm. Pad the input (PadTop/PadLeft in front, zeros wherever a tap lands outside) and split it
+    // by stride phase: phase (a, b) of channel c is the plane Q[i][j] = Padded[i * SH + a][j * SW + b]. Tap (kh, kw)
+    // of output (y, x) is then Q[(kh*DH) % SH, (kw*DW) % SW][y + (kh*DH) / SH][x + (kw*DW) / SW]: each GEMM row is the
+    // phase plane shifted by a constant, read in place. A phase plane is PhaseHeight x PhaseWidth; output row y is
+    // computed at columns [y * PhaseWidth, y * PhaseWidth + OutWidth) of a PhaseWidth-strided grid.
+    private static int PhaseWidth(in Conv2dGeometry g) => g.OutWidth + (g.KernelWidth - 1) * g.DilationWidth / g.StrideWidth;
+
+    private static int PhaseHeight(in Conv2dGeometry g) => g.OutHeight + (g.KernelHeight - 1) * g.DilationHeight / g.StrideHeight;
+
+    // At stride 1 without padding the single phase plane is the input plane itself, so nothing is copied.
+    private static bool ShiftedCopiesInput(in Conv2dGeometry g) => g.StrideHeight != 1 || g.StrideWidth != 1
+        || PhaseWidth(g) != g.InWidth || PhaseHeight(g) != g.InHeight || g.PadTop != 0 || g.PadLeft != 0;
+
+    // Output rows computed PhaseWidth apart, the last one only OutWidth wide.
+    private static int ShiftedColumns(in Conv2dGeometry g) => (g.OutHeight - 1) * PhaseWidth(g) + g.OutWidth;
+
+    // The GEMM can write the output directly when its rows are not wider than the output's.
+    private static bool ShiftedWritesOutput(in Conv2dGeometry g) => g.OutHeight == 1 || PhaseWidth(g) == g.OutWidth;
+
+    // The stride phases some tap reads, numbered in (a, b) order; phase[a * SW + b] = its number or -1.
+    private static int UsedPhases(in Conv2dGeometry g, Span<int> phase)
+    {
+        phase.Fill(-1);
+        for (int kh = 0; kh < g.KernelHeight; kh++)
+            for (int kw = 0; kw < g.KernelWidth; kw++)
+                phase[kh * g.DilationHeight % g.StrideHeight * g.StrideWidth + kw * g.DilationWidth % g.StrideWidth] = 0;
+        int count = 0;
+        for (int i = 0; i < phase.Length; i++)
+            if (phase[i] == 0) phase[i] = count++;
+        return count;
+    }
+
+    private static int UsedPhaseCount(in Conv2dGeometry g)
+    {
+        Span<int> phase = g.StrideHeight * g.StrideWidth <= 64 ? stackalloc int[g.StrideHeight * g.StrideWidth] : new int[g.StrideHeight * g.StrideWidth];
+        return UsedPhases(g, phase);
+    }
+
+    internal static int WorkspaceLength(in Conv2dGeometry g, ConvAlgorithm algorithm)
+    {
+        if (g.IsPointwise) return 0;
+        if (algorithm != ConvAlgorithm.Shifted) return g.ReductionLength * g.OutputPlane;
+        long planes = ShiftedCopiesInput(g) ? (long)g.InChannelsPerGroup * UsedPhaseCount(g) * PhaseHeight(g) * PhaseWidth(g) : 0;
+        long wide = ShiftedWritesOutput(g) ? 0 : (long)g.OutChannelsPerGroup * ShiftedColumns(g);
+        return checked((int)(planes + wide));
     }
 
     /// <summary><see cref="Pointwise(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, in Conv2dGeometry, Epilogue)"/> at one width.</summary>
@@ -164,6 +239,112 @@ public static partial class Conv2d
             Gemm.RunPacked<TOps, TVec>(ref Unsafe.Add(ref weightRef, (nint)group * groupWeights), m, k, ref b, n, n, n,
                 ref Unsafe.Add(ref outputRef, (nint)group * m * n), n,
                 ref (biasMode == GemmBias.None ? ref biasRef : ref Unsafe.Add(ref biasRef, group * m)), biasMode, epilogue);
+        }
+    }
+
+    // Per group: copy the used stride phases of the padded input planes into the workspace (unless stride 1 without
+    // padding: then the input planes serve as they are), GEMM with B row (c, kh, kw) = the phase plane shifted by
+    // ((kh*DH) / SH, (kw*DW) / SW), output rows PhaseWidth apart; then keep the first OutWidth columns of each row
+    // (or, when the rows are not wider than the output's, the GEMM writes the output directly).
+    private static void ShiftedGemm<TOps, TVec>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
+        ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int m = g.OutChannelsPerGroup, k = g.ReductionLength, n = g.OutputPlane, channels = g.InChannelsPerGroup;
+        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, sh = g.StrideHeight, sw = g.StrideWidth;
+        int phaseWidth = PhaseWidth(g), phaseHeight = PhaseHeight(g), columns = ShiftedColumns(g);
+        bool copy = ShiftedCopiesInput(g), direct = ShiftedWritesOutput(g);
+        Span<int> phase = sh * sw <= 64 ? stackalloc int[sh * sw] : new int[sh * sw];
+        int phases = UsedPhases(g, phase);
+        int planeLength = copy ? phaseHeight * phaseWidth : h * w;
+        int groupInput = channels * h * w, groupWeights = Gemm.PackedLength(m, k);
+        GemmBias biasMode = bias.IsEmpty ? GemmBias.None : GemmBias.PerRow;
+
+        int[]? rented = k <= 4096 ? null : ArrayPool<int>.Shared.Rent(k);
+        Span<int> rows = rented is null ? stackalloc int[k] : rented.AsSpan(0, k);
+        int p = 0;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int kh = 0; kh < g.KernelHeight; kh++)
+            {
+                for (int kw = 0; kw < g.KernelWidth; kw++)
+                {
+                    int dy = kh * g.DilationHeight, dx = kw * g.DilationWidth;
+                    int plane = copy ? c * phases + phase[dy % sh * sw + dx % sw] : c;
+                    rows[p++] = plane * planeLength + dy / sh * phaseWidth + dx / sw;
+                }
+            }
+        }
+
+        ref float inputRef = ref MemoryMarshal.GetReference(input);
+        ref float outputRef = ref MemoryMarshal.GetReference(output);
+        ref float weightRef = ref MemoryMarshal.GetReference(packedWeights);
+        ref float biasRef = ref MemoryMarshal.GetReference(bias);
+        ref float planesRef = ref MemoryMarshal.GetReference(workspace);
+        ref float wideRef = ref Unsafe.Add(ref planesRef, copy ? channels * phases * planeLength : 0);
+        for (int group = 0; group < g.Groups; group++)
+        {
+            ref float groupIn = ref Unsafe.Add(ref inputRef, (nint)group * groupInput);
+            ref float b = ref groupIn;
+            if (copy)
+            {
+                PhasePlanes(ref groupIn, groupInput, g, phase, phases, phaseHeight, phaseWidth, ref planesRef);
+                b = ref planesRef;
+            }
+
+            ref float groupOut = ref Unsafe.Add(ref outputRef, (nint)group * m * n);
+            ref float c0 = ref direct ? ref groupOut : ref wideRef;
+            Gemm.RunRows<TOps, TVec>(ref Unsafe.Add(ref weightRef, (nint)group * groupWeights), (nint)Gemm.MR * k, 1, Gemm.MR, m, k,
+                ref b, rows, columns, columns, ref c0, columns,
+                ref (biasMode == GemmBias.None ? ref biasRef : ref Unsafe.Add(ref biasRef, group * m)), biasMode, epilogue);
+            if (direct) continue;
+            for (int i = 0; i < m; i++)
+                for (int y = 0; y < oh; y++)
+                    RowCopy.Copy(ref Unsafe.Add(ref wideRef, i * columns + y * phaseWidth), ref Unsafe.Add(ref groupOut, i * n + y * ow), ow);
+        }
+
+        if (rented is not null) ArrayPool<int>.Shared.Return(rented);
+    }
+
+    // Writes the used stride phases of one group's padded input planes: plane (c, phase of (a, b)) element (i, j) =
+    // input[c][i * SH + a - PT][j * SW + b - PL], zero outside the input. `inputLength` floats of input are readable.
+    private static void PhasePlanes(ref float input, int inputLength, in Conv2dGeometry g, ReadOnlySpan<int> phase, int phases,
+        int phaseHeight, int phaseWidth, ref float planes)
+    {
+        int h = g.InHeight, w = g.InWidth, sh = g.StrideHeight, sw = g.StrideWidth, top = g.PadTop, left = g.PadLeft;
+        int planeLength = phaseHeight * phaseWidth;
+        for (int a = 0; a < sh; a++)
+        {
+            for (int bc = 0; bc < sw; bc++)
+            {
+                int index = phase[a * sw + bc];
+                if (index < 0) continue;
+                // Columns j whose input column j * sw + bc - left is inside [0, w).
+                int first = left - bc, end = w + left - bc;
+                int lo = first <= 0 ? 0 : Math.Min(phaseWidth, (first + sw - 1) / sw);
+                int hi = end <= 0 ? 0 : Math.Min(phaseWidth, (end + sw - 1) / sw);
+                if (hi < lo) hi = lo;
+                for (int c = 0; c < g.InChannelsPerGroup; c++)
+                {
+                    ref float plane = ref Unsafe.Add(ref planes, (c * phases + index) * planeLength);
+                    int channelStart = c * h * w;
+                    for (int i = 0; i < phaseHeight; i++)
+                    {
+                        ref float row = ref Unsafe.Add(ref plane, i * phaseWidth);
+                        int y = i * sh + a - top;
+                        if ((uint)y >= (uint)h || hi == lo)
+                        {
+                            RowCopy.Zero(ref row, phaseWidth);
+                            continue;
+                        }
+
+                        RowCopy.Zero(ref row, lo);
+                        int src = channelStart + y * w + lo * sw + bc - left;
+                        RowCopy.Gather(ref Unsafe.Add(ref input, src), sw, inputLength - src, ref Unsafe.Add(ref row, lo), hi - lo);
+                        RowCopy.Zero(ref Unsafe.Add(ref row, hi), phaseWidth - hi);
+                    }
+                }
+            }
         }
     }
 

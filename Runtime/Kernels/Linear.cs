@@ -89,8 +89,9 @@ public static class Linear
         if (outFeatures < 1) throw new ArgumentException($"outFeatures must be >= 1, got {outFeatures}.", nameof(outFeatures));
     }
 
-    // One row: blocks of four output vectors (two interleaved partial sums over even and odd inputs, eight chains),
-    // then single vectors (four interleaved partial sums). Reads never pass the padded stride.
+    // One row: blocks of eight output vectors (one chain each), then four (two interleaved partial sums over even and
+    // odd inputs, eight chains), then single vectors (four interleaved partial sums). Reads never pass the padded
+    // stride.
     private static void Gemv<TOps, TVec>(ref float x, ref float wt, nint stride, int inFeatures, int outFeatures,
         ref float bias, bool hasBias, Epilogue epilogue, ref float y)
         where TOps : IVectorOps<TVec> where TVec : struct
@@ -98,6 +99,36 @@ public static class Linear
         int lanes = TOps.Count;
         int vectors = (outFeatures + lanes - 1) / lanes;
         int v = 0;
+        for (; v + 8 <= vectors; v += 8)
+        {
+            // Eight output vectors: one chain each, and each weight row read as one contiguous run.
+            nint o = (nint)v * lanes;
+            ref float w0 = ref Unsafe.Add(ref wt, o);
+            TVec a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
+            for (int i = 0; i < inFeatures; i++)
+            {
+                ref float wr = ref Unsafe.Add(ref w0, i * stride);
+                TVec xi = TOps.Create(Unsafe.Add(ref x, i));
+                a0 = TOps.MultiplyAdd(xi, TOps.Load(ref wr), a0);
+                a1 = TOps.MultiplyAdd(xi, TOps.Load(ref Unsafe.Add(ref wr, lanes)), a1);
+                a2 = TOps.MultiplyAdd(xi, TOps.Load(ref Unsafe.Add(ref wr, 2 * lanes)), a2);
+                a3 = TOps.MultiplyAdd(xi, TOps.Load(ref Unsafe.Add(ref wr, 3 * lanes)), a3);
+                a4 = TOps.MultiplyAdd(xi, TOps.Load(ref Unsafe.Add(ref wr, 4 * lanes)), a4);
+                a5 = TOps.MultiplyAdd(xi, TOps.Load(ref Unsafe.Add(ref wr, 5 * lanes)), a5);
+                a6 = TOps.MultiplyAdd(xi, TOps.Load(ref Unsafe.Add(ref wr, 6 * lanes)), a6);
+                a7 = TOps.MultiplyAdd(xi, TOps.Load(ref Unsafe.Add(ref wr, 7 * lanes)), a7);
+            }
+
+            StoreOutputs<TOps, TVec>(a0, (int)o, outFeatures, ref bias, hasBias, ref y);
+            StoreOutputs<TOps, TVec>(a1, (int)o + lanes, outFeatures, ref bias, hasBias, ref y);
+            StoreOutputs<TOps, TVec>(a2, (int)o + 2 * lanes, outFeatures, ref bias, hasBias, ref y);
+            StoreOutputs<TOps, TVec>(a3, (int)o + 3 * lanes, outFeatures, ref bias, hasBias, ref y);
+            StoreOutputs<TOps, TVec>(a4, (int)o + 4 * lanes, outFeatures, ref bias, hasBias, ref y);
+            StoreOutputs<TOps, TVec>(a5, (int)o + 5 * lanes, outFeatures, ref bias, hasBias, ref y);
+            StoreOutputs<TOps, TVec>(a6, (int)o + 6 * lanes, outFeatures, ref bias, hasBias, ref y);
+            StoreOutputs<TOps, TVec>(a7, (int)o + 7 * lanes, outFeatures, ref bias, hasBias, ref y);
+        }
+
         for (; v + 4 <= vectors; v += 4)
         {
             nint o = (nint)v * lanes;

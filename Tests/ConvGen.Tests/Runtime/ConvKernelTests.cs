@@ -167,13 +167,25 @@ public class ConvKernelTests
     }
 
     [Fact]
-    public void Im2ColWorkspaceLength_IsOneGroupsColumnMatrix_AndZeroForPointwise()
+    public void Im2ColWorkspaceLength_FitsTheChosenAlgorithm_AndIsZeroForPointwise()
     {
-        Conv2dGeometry g = ConvCases.Geometry(6, 9, 10, 4, 3, 2, 2, 1, 1, 0, 1, 1, groups: 2);
-        Assert.Equal(3 * 3 * 2 * g.OutHeight * g.OutWidth, Conv2d.Im2ColWorkspaceLength(g));
-        Assert.Equal(0, Conv2d.Im2ColWorkspaceLength(ConvCases.Geometry(6, 9, 10, 4, 1, 1, groups: 2)));
-        // A 1x1 kernel with stride 2 is not pointwise: it needs the subsampled columns.
+        // Many output channels on narrow rows: the column matrix (2 channels x 25 taps x 5 x 5 positions).
+        Conv2dGeometry g = ConvCases.Geometry(2, 9, 9, 64, 5, 5, 2, 2, 2, 2, 2, 2);
+        Assert.Equal(2 * 25 * 25, Conv2d.Im2ColWorkspaceLength(g));
+        // Stride 2 in height only, kernel 3x2: two stride phases of 3 channels, 6 x 11 each, plus 2 output channels'
+        // rows computed 11 wide (5 rows, the last 10 wide).
+        Conv2dGeometry phases = ConvCases.Geometry(6, 9, 10, 4, 3, 2, 2, 1, 1, 0, 1, 1, groups: 2);
+        Assert.Equal(3 * 2 * 6 * 11 + 2 * (4 * 11 + 10), Conv2d.Im2ColWorkspaceLength(phases));
+        // A 1x1 stride-2 kernel unfolds into the subsampled input planes.
         Assert.Equal(6 * 5 * 5, Conv2d.Im2ColWorkspaceLength(ConvCases.Geometry(6, 9, 10, 4, 1, 1, 2, 2)));
+        Assert.Equal(6 * 5 * 5, Conv2d.WorkspaceLength(ConvCases.Geometry(6, 9, 10, 4, 1, 1, 2, 2), Conv2d.ConvAlgorithm.Shifted));
+        // Stride 1, padded: the padded planes of one group plus its output rows computed padded-input wide.
+        Conv2dGeometry s = ConvCases.Geometry(4, 8, 8, 6, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: 2);
+        Assert.Equal(2 * 10 * 10 + 3 * (7 * 10 + 8), Conv2d.Im2ColWorkspaceLength(s));
+        // Stride 1 without padding: the input planes serve as they are; a 1-D kernel x 1 writes the output directly.
+        Assert.Equal(3 * (5 * 8 + 6), Conv2d.Im2ColWorkspaceLength(ConvCases.Geometry(4, 8, 8, 3, 3, 3)));
+        Assert.Equal(0, Conv2d.Im2ColWorkspaceLength(ConvCases.Geometry(4, 1, 30, 3, 1, 5)));
+        Assert.Equal(0, Conv2d.Im2ColWorkspaceLength(ConvCases.Geometry(6, 9, 10, 4, 1, 1, groups: 2)));
     }
 
     [Fact]
@@ -318,8 +330,7 @@ public class ConvKernelTests
         throw new ArgumentException($"No named case {name}.", nameof(name));
     }
 
-    private static bool PlaneApplies(in Conv2dGeometry g) => g.StrideHeight == 1 && g.StrideWidth == 1 && g.OutWidth == g.InWidth
-        && g.InHeight * g.InWidth < 4000;
+    private static bool PlaneApplies(in Conv2dGeometry g) => g.StrideHeight == 1 && g.StrideWidth == 1 && g.OutWidth == g.InWidth;
 
     // Stride 1 with OutWidth == InWidth (so the plane algorithm applies): "same" padding split any way.
     private static Conv2dGeometry RandomSamePadDepthwise(Random random)
@@ -333,23 +344,34 @@ public class ConvKernelTests
         return ConvCases.Geometry(channels, h, w, channels * multiplier, kh, kw, 1, 1, pt, left, pb, padW - left, dh, dw, channels);
     }
 
+    // Every algorithm (Auto, Im2Col, Shifted), each with exactly its workspace.
     private static void CheckIm2ColGemm(in Conv2dGeometry g, int width, Epilogue epilogue, bool withBias, Random random, string label)
+    {
+        CheckIm2ColGemm(g, width, epilogue, withBias, random, label, Conv2d.ConvAlgorithm.Auto);
+        CheckIm2ColGemm(g, width, epilogue, withBias, random, label, Conv2d.ConvAlgorithm.Im2Col);
+        CheckIm2ColGemm(g, width, epilogue, withBias, random, label, Conv2d.ConvAlgorithm.Shifted);
+    }
+
+    private static void CheckIm2ColGemm(in Conv2dGeometry g, int width, Epilogue epilogue, bool withBias, Random random, string label,
+        Conv2d.ConvAlgorithm algorithm)
     {
         (float[] x, float[] w, float[]? b) = Data(g, withBias, random);
         float[] packed = Conv2d.PackGemmWeights(w, g);
         Guarded input = Guarded.Input(x), output = Guarded.Output(g.OutputLength);
-        Guarded workspace = Guarded.Output(Conv2d.Im2ColWorkspaceLength(g));
+        int workspaceLength = algorithm == Conv2d.ConvAlgorithm.Auto ? Conv2d.Im2ColWorkspaceLength(g) : Conv2d.WorkspaceLength(g, algorithm);
+        Guarded workspace = Guarded.Output(workspaceLength);
         switch (width)
         {
-            case 16: Conv2d.Im2ColGemm<Vec512, Vector512<float>>(input.Span, output.Span, packed, b, g, epilogue, workspace.Span); break;
-            case 8: Conv2d.Im2ColGemm<Vec256, Vector256<float>>(input.Span, output.Span, packed, b, g, epilogue, workspace.Span); break;
-            case 4: Conv2d.Im2ColGemm<Vec128, Vector128<float>>(input.Span, output.Span, packed, b, g, epilogue, workspace.Span); break;
-            default: Conv2d.Im2ColGemm<Scalar, float>(input.Span, output.Span, packed, b, g, epilogue, workspace.Span); break;
+            case 16: Conv2d.Im2ColGemm<Vec512, Vector512<float>>(input.Span, output.Span, packed, b, g, epilogue, workspace.Span, algorithm); break;
+            case 8: Conv2d.Im2ColGemm<Vec256, Vector256<float>>(input.Span, output.Span, packed, b, g, epilogue, workspace.Span, algorithm); break;
+            case 4: Conv2d.Im2ColGemm<Vec128, Vector128<float>>(input.Span, output.Span, packed, b, g, epilogue, workspace.Span, algorithm); break;
+            default: Conv2d.Im2ColGemm<Scalar, float>(input.Span, output.Span, packed, b, g, epilogue, workspace.Span, algorithm); break;
         }
 
+        label = $"Im2ColGemm {algorithm} width {width} {label} {epilogue.Activation}";
         output.AssertGuardsIntact(label);
         workspace.AssertGuardsIntact(label + " (workspace)");
-        AssertClose(output.Span, ConvReference.Conv2d(x, w, b, g, epilogue), g.ReductionLength, $"Im2ColGemm width {width} {label} {epilogue.Activation}");
+        AssertClose(output.Span, ConvReference.Conv2d(x, w, b, g, epilogue), g.ReductionLength, label);
     }
 
     private static void CheckPointwise(in Conv2dGeometry g, int width, Epilogue epilogue, bool withBias, Random random, string label)

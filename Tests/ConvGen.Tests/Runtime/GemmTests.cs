@@ -73,9 +73,9 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(Widths), MemberType = typeof(ConvTestSupport))]
-    public void NarrowColumns_TooDeepForTheStackStrip_FallBackAndMatch(int width)
+    public void NarrowColumns_TooDeepForTheStackStrip_UseAPooledStripAndMatch(int width)
     {
-        // k * lanes above the strip's stack budget: the one-lane tiles run instead.
+        // k * lanes above the strip's stack budget: the strip comes from the array pool.
         var random = new Random(700 + width);
         Check(width, m: 10, k: 1100, n: Math.Max(1, width - 3), packed: true, GemmBias.PerRow, new Epilogue(ActivationKind.Tanh), bReadableExtra: 0, random);
         Check(width, m: 5, k: 700, n: 2, packed: false, GemmBias.PerColumn, Epilogue.None, bReadableExtra: 0, random);
