@@ -67,10 +67,11 @@ internal static partial class Emitter
                         w.Line($"{target} = {Kernels}.Conv2d.{method}(weight, in {GeometryField(step)});");
                     }
                     w.Line($"weights.{WeightsField(step, "Bias")} = bias;");
-                    if (step.Workspace is { } workspace)
+                    if (step.Kernel is KernelKind.ConvIm2Col or KernelKind.ConvTranspose)
                     {
+                        int planned = step.Workspace?.Length ?? 0;
                         string needed = step.Kernel == KernelKind.ConvTranspose ? "ConvTranspose2d.WorkspaceLength" : "Conv2d.Im2ColWorkspaceLength";
-                        w.Line($"if ({Kernels}.{needed}(in {GeometryField(step)}) > {workspace.Length})");
+                        w.Line($"if ({Kernels}.{needed}(in {GeometryField(step)}) > {planned})");
                         w.Line($"    throw new global::System.InvalidOperationException(\"ConvGen: the runtime needs more scratch than the generator planned for step {step.Number}; use matching ConvGen.Runtime and ConvGen.Generator versions.\");");
                     }
                     break;

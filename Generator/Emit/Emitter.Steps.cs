@@ -52,6 +52,9 @@ internal static partial class Emitter
 
     private static string ScratchSlice(BufferSlice slice) => $"scratch.Slice({slice.Offset}, {slice.Length})";
 
+    // A kernel that needs no scratch for this geometry (e.g. a stride-1 unpadded conv read in place) gets an empty span.
+    private static string WorkspaceExpression(PlanStep step) => step.Workspace is { } w ? ScratchSlice(w) : $"{Span}.Empty";
+
     private static void WriteStepBody(SourceWriter w, PlanStep step)
     {
         AnalyzedLayer layer = step.Layer;
@@ -73,7 +76,7 @@ internal static partial class Emitter
                     }
                     string geometry = $"in {GeometryField(step)}";
                     if (step.Kernel == KernelKind.ConvIm2Col)
-                        w.Line($"{Kernels}.Conv2d.Im2ColGemm({x}, y, {weights}, {bias}, {geometry}, {epilogue}, {ScratchSlice(step.Workspace!.Value)});");
+                        w.Line($"{Kernels}.Conv2d.Im2ColGemm({x}, y, {weights}, {bias}, {geometry}, {epilogue}, {WorkspaceExpression(step)});");
                     else if (step.Kernel == KernelKind.ConvPointwise)
                         w.Line($"{Kernels}.Conv2d.Pointwise({x}, y, {weights}, {bias}, {geometry}, {epilogue});");
                     else
@@ -81,7 +84,7 @@ internal static partial class Emitter
                     break;
                 }
             case KernelKind.ConvTranspose:
-                w.Line($"{Kernels}.ConvTranspose2d.Forward(x, y, {weights}, {bias}, in {GeometryField(step)}, {epilogue}, {ScratchSlice(step.Workspace!.Value)});");
+                w.Line($"{Kernels}.ConvTranspose2d.Forward(x, y, {weights}, {bias}, in {GeometryField(step)}, {epilogue}, {WorkspaceExpression(step)});");
                 break;
             case KernelKind.Linear:
                 w.Line($"{Kernels}.Linear.Forward(x, y, {weights}, {bias}, rows: {g.Outer}, inFeatures: {g.InChannels}, outFeatures: {g.OutChannels}, {epilogue});");

@@ -175,14 +175,22 @@ internal static class Planner
     }
 
     /// <summary>
-    /// The im2col columns for one group: (in/groups)·kh·kw rows of out_h·out_w, the length
-    /// ConvGen.Runtime's Conv2d.Im2ColWorkspaceLength returns (checked again at load).
+    /// The scratch Conv2d.Im2ColGemm needs for this layer (im2col columns or the shifted-view planes of one group),
+    /// by the runtime's own rule (ConvWorkspace, shared source); Load checks it again.
     /// </summary>
     internal static long WorkspaceLength(AnalyzedLayer layer)
     {
         LayerGeometry g = layer.Geometry;
-        Shape o = layer.OutputShape;
-        return (long)(g.InChannels / g.Groups) * g.KernelH * g.KernelW * o.Spatial;
+        Shape x = layer.InputShape, o = layer.OutputShape;
+        int inH = x.Rank == 3 ? x[1] : 1, inW = x[x.Rank - 1], outH = o.Rank == 3 ? o[1] : 1, outW = o[o.Rank - 1];
+        int padTop = g.PadTop, padLeft = g.PadLeft;
+        if (g.PaddingMode != "zeros")
+        {
+            // The kernel then reads the input padded into scratch first, with no padding of its own.
+            inH += g.PadTop + g.PadBottom; inW += g.PadLeft + g.PadRight; padTop = padLeft = 0;
+        }
+        return ConvWorkspace.Im2ColLength(g.InChannels, inH, inW, g.OutChannels, outH, outW, g.KernelH, g.KernelW,
+            g.StrideH, g.StrideW, padTop, padLeft, g.DilationH, g.DilationW, g.Groups);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Buffers;
 using System.Runtime.Intrinsics;
 using ConvGen.Runtime.Simd;
@@ -51,7 +52,10 @@ public static partial class Conv2d
     public static int Im2ColWorkspaceLength(in Conv2dGeometry g)
     {
         g.Validate();
-        return WorkspaceLength(g, ChooseAlgorithm(g));
+        int length = WorkspaceLength(g, ChooseAlgorithm(g));
+        Debug.Assert(length == ConvWorkspace.Im2ColLength(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
+            g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups));
+        return length;
     }
 
     /// <summary>
@@ -144,12 +148,10 @@ public static partial class Conv2d
     // are thrown away), so it pays off unless the waste, times the output channels that each waste a multiply-add
     // per column and tap, outweighs unfolding (one store per tap and column, worth about 10 multiply-adds: measured
     // on LeNet-5, DS-CNN and ResNet-8 layers). A 1x1 kernel copies the same subsampled planes either way.
-    private static ConvAlgorithm ChooseAlgorithm(in Conv2dGeometry g)
-    {
-        if (g.KernelHeight == 1 && g.KernelWidth == 1) return ConvAlgorithm.Im2Col;
-        return g.OutHeight == 1 || (long)(PhaseWidth(g) - g.OutWidth) * g.OutChannelsPerGroup <= 10L * g.OutWidth
+    // The rule lives in Portable/ConvWorkspace.cs, shared with the generator, which sizes the scratch by it.
+    private static ConvAlgorithm ChooseAlgorithm(in Conv2dGeometry g) =>
+        ConvWorkspace.UsesShiftedViews(g.OutChannelsPerGroup, g.OutHeight, g.OutWidth, g.KernelHeight, g.KernelWidth, g.StrideWidth, g.DilationWidth)
             ? ConvAlgorithm.Shifted : ConvAlgorithm.Im2Col;
-    }
 
     // The shifted algorithm. Pad the input (PadTop/PadLeft in front, zeros wherever a tap lands outside) and split it
     // by stride phase: phase (a, b) of channel c is the plane Q[i][j] = Padded[i * SH + a][j * SW + b]. Tap (kh, kw)

@@ -27,7 +27,7 @@ namespace Samples
     /// 13  Softmax                                                10             0        0  all
     ///     total                                                             1,546  278,848
     /// </code>
-    /// <para>Run takes 3072 floats (3×32×32, CHW) and writes 10; it calls 6 fused steps and uses 60,416 bytes of scratch per instance, allocating nothing.</para>
+    /// <para>Run takes 3072 floats (3×32×32, CHW) and writes 10; it calls 6 fused steps and uses 64,000 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
     /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
@@ -47,9 +47,9 @@ namespace Samples
         /// <summary>Multiply-accumulates per sample in convolution and linear layers.</summary>
         public const long MultiplyAccumulates = 278848;
         /// <summary>Floats of scratch memory each instance owns for Run (intermediate tensors, im2col columns).</summary>
-        public const int ScratchLength = 15104;
+        public const int ScratchLength = 16000;
         /// <summary>Bytes of scratch memory each instance owns for Run.</summary>
-        public const long ScratchBytes = 60416;
+        public const long ScratchBytes = 64000;
 
         private readonly LoadedWeights _weights;
         private readonly float[] _scratch;
@@ -91,7 +91,7 @@ namespace Samples
                 bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 16);
                 weights.Step0Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step0Geometry);
                 weights.Step0Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step0Geometry) > 6912)
+                if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step0Geometry) > 7804)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 0; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false) + #4 BatchNorm2d + #5 ReLU6
@@ -151,9 +151,9 @@ namespace Samples
             if (global::System.MemoryExtensions.Overlaps(input, output))
                 throw new global::System.ArgumentException("DepthwiseSeparable.Run: input and output must not overlap.", nameof(output));
             global::System.Span<float> scratch = _scratch;
-            Step0_Conv2d(input, scratch.Slice(6912, 4096), scratch);
-            Step1_Conv2d(scratch.Slice(6912, 4096), scratch.Slice(11008, 4096));
-            Step2_Conv2d(scratch.Slice(11008, 4096), scratch.Slice(0, 8192));
+            Step0_Conv2d(input, scratch.Slice(7808, 4096), scratch);
+            Step1_Conv2d(scratch.Slice(7808, 4096), scratch.Slice(11904, 4096));
+            Step2_Conv2d(scratch.Slice(11904, 4096), scratch.Slice(0, 8192));
             Step3_AdaptiveAvgPool2d(scratch.Slice(0, 8192), scratch.Slice(8192, 32));
             Step4_Linear(scratch.Slice(8192, 32), output);
             Step5_Softmax(output, output);
@@ -178,7 +178,7 @@ namespace Samples
         /// <summary>#0 Conv2d(16, 3, Stride = 2, Padding = 1, Bias = false) + #1 BatchNorm2d + #2 ReLU6: 3×32×32 → 16×16×16; im2col + packed GEMM, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
         private void Step0_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU6, 0f), scratch.Slice(0, 6912));
+            global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU6, 0f), scratch.Slice(0, 7804));
         }
 
         /// <summary>#3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false) + #4 BatchNorm2d + #5 ReLU6: 16×16×16 → 16×16×16; depthwise kernel, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>

@@ -25,7 +25,7 @@ namespace Samples
         /// 9  LogSoftmax(Dim = -1)                                               12           0        0  all
         ///    total                                                                      14,220  391,936
         /// </code>
-        /// <para>Run takes 3920 floats (40×98, CHW) and writes 12; it calls 6 fused steps and uses 61,824 bytes of scratch per instance, allocating nothing.</para>
+        /// <para>Run takes 3920 floats (40×98, CHW) and writes 12; it calls 6 fused steps and uses 38,912 bytes of scratch per instance, allocating nothing.</para>
         /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
         /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
         /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
@@ -45,9 +45,9 @@ namespace Samples
             /// <summary>Multiply-accumulates per sample in convolution and linear layers.</summary>
             public const long MultiplyAccumulates = 391936;
             /// <summary>Floats of scratch memory each instance owns for Run (intermediate tensors, im2col columns).</summary>
-            public const int ScratchLength = 15456;
+            public const int ScratchLength = 9728;
             /// <summary>Bytes of scratch memory each instance owns for Run.</summary>
-            public const long ScratchBytes = 61824;
+            public const long ScratchBytes = 38912;
 
             private readonly LoadedWeights _weights;
             private readonly float[] _scratch;
@@ -89,7 +89,7 @@ namespace Samples
                     bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 32);
                     weights.Step0Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step0Geometry);
                     weights.Step0Bias = bias;
-                    if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step0Geometry) > 9800)
+                    if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step0Geometry) > 4080)
                         throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 0; use matching ConvGen.Runtime and ConvGen.Generator versions.");
                 }
                 // #4 Conv1d(32, 3, Padding = "same", Dilation = 2) + #5 Sigmoid
@@ -98,7 +98,7 @@ namespace Samples
                     float[] bias = reader.ReadFloat32("4.bias", new int[] { 32 });
                     weights.Step2Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step2Geometry);
                     weights.Step2Bias = bias;
-                    if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step2Geometry) > 2304)
+                    if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step2Geometry) > 896)
                         throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 2; use matching ConvGen.Runtime and ConvGen.Generator versions.");
                 }
                 // #8 Linear(12)
@@ -126,10 +126,10 @@ namespace Samples
                 if (global::System.MemoryExtensions.Overlaps(input, output))
                     throw new global::System.ArgumentException("KeywordSpotting.Run: input and output must not overlap.", nameof(output));
                 global::System.Span<float> scratch = _scratch;
-                Step0_Conv1d(input, scratch.Slice(13888, 1568), scratch);
-                Step1_MaxPool1d(scratch.Slice(13888, 1568), scratch.Slice(2304, 768));
-                Step2_Conv1d(scratch.Slice(2304, 768), scratch.Slice(3072, 768), scratch);
-                Step3_AvgPool1d(scratch.Slice(3072, 768), scratch.Slice(0, 384));
+                Step0_Conv1d(input, scratch.Slice(8160, 1568), scratch);
+                Step1_MaxPool1d(scratch.Slice(8160, 1568), scratch.Slice(896, 768));
+                Step2_Conv1d(scratch.Slice(896, 768), scratch.Slice(1664, 768), scratch);
+                Step3_AvgPool1d(scratch.Slice(1664, 768), scratch.Slice(0, 384));
                 Step4_Linear(scratch.Slice(0, 384), output);
                 Step5_LogSoftmax(output, output);
             }
@@ -153,9 +153,9 @@ namespace Samples
             /// <summary>#0 Conv1d(32, 5, Stride = 2, PaddingMode = "replicate", Padding = 2) + #1 BatchNorm1d + #2 LeakyReLU(0.1): 40×98 → 32×49; im2col + packed GEMM, input padded (replicate) into scratch first, BatchNorm folded into the weights at load, LeakyReLU fused into the store.</summary>
             private void Step0_Conv1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
             {
-                global::System.Span<float> padded = scratch.Slice(9808, 4080);
+                global::System.Span<float> padded = scratch.Slice(0, 4080);
                 global::ConvGen.Runtime.Kernels.Pad2d.Forward(x, padded, 40, 1, 98, 2, 2, 0, 0, global::ConvGen.Runtime.Kernels.PaddingMode.Replicate);
-                global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(padded, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.LeakyReLU, 0.1f), scratch.Slice(0, 9800));
+                global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(padded, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.LeakyReLU, 0.1f), scratch.Slice(4080, 4080));
             }
 
             /// <summary>#3 MaxPool1d(3, Stride = 2, CeilMode = true): 32×49 → 32×24; MaxPool.</summary>
@@ -167,7 +167,7 @@ namespace Samples
             /// <summary>#4 Conv1d(32, 3, Padding = "same", Dilation = 2) + #5 Sigmoid: 32×24 → 32×24; im2col + packed GEMM, Sigmoid fused into the store.</summary>
             private void Step2_Conv1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
             {
-                global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.Sigmoid, 0f), scratch.Slice(0, 2304));
+                global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.Sigmoid, 0f), scratch.Slice(0, 896));
             }
 
             /// <summary>#6 AvgPool1d(2): 32×24 → 32×12; AvgPool.</summary>

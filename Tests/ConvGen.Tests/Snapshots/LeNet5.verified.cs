@@ -25,7 +25,7 @@ namespace Samples
     /// 11  Linear(10)                 10           850      840  all
     ///     total                                61,706  416,520
     /// </code>
-    /// <para>Run takes 784 floats (1×28×28, CHW) and writes 10; it calls 7 fused steps and uses 97,216 bytes of scratch per instance, allocating nothing.</para>
+    /// <para>Run takes 784 floats (1×28×28, CHW) and writes 10; it calls 7 fused steps and uses 44,352 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
     /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
@@ -45,9 +45,9 @@ namespace Samples
         /// <summary>Multiply-accumulates per sample in convolution and linear layers.</summary>
         public const long MultiplyAccumulates = 416520;
         /// <summary>Floats of scratch memory each instance owns for Run (intermediate tensors, im2col columns).</summary>
-        public const int ScratchLength = 24304;
+        public const int ScratchLength = 11088;
         /// <summary>Bytes of scratch memory each instance owns for Run.</summary>
-        public const long ScratchBytes = 97216;
+        public const long ScratchBytes = 44352;
 
         private readonly LoadedWeights _weights;
         private readonly float[] _scratch;
@@ -80,7 +80,7 @@ namespace Samples
                 float[] bias = reader.ReadFloat32("0.bias", new int[] { 6 });
                 weights.Step0Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step0Geometry);
                 weights.Step0Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step0Geometry) > 19600)
+                if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step0Geometry) > 6376)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 0; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #3 Conv2d(16, 5) + #4 ReLU
@@ -89,7 +89,7 @@ namespace Samples
                 float[] bias = reader.ReadFloat32("3.bias", new int[] { 16 });
                 weights.Step2Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step2Geometry);
                 weights.Step2Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step2Geometry) > 15000)
+                if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step2Geometry) > 2176)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 2; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #7 Linear(120) + #8 ReLU
@@ -131,10 +131,10 @@ namespace Samples
             if (global::System.MemoryExtensions.Overlaps(input, output))
                 throw new global::System.ArgumentException("LeNet5.Run: input and output must not overlap.", nameof(output));
             global::System.Span<float> scratch = _scratch;
-            Step0_Conv2d(input, scratch.Slice(19600, 4704), scratch);
-            Step1_MaxPool2d(scratch.Slice(19600, 4704), scratch.Slice(16608, 1176));
-            Step2_Conv2d(scratch.Slice(16608, 1176), scratch.Slice(15008, 1600), scratch);
-            Step3_MaxPool2d(scratch.Slice(15008, 1600), scratch.Slice(0, 400));
+            Step0_Conv2d(input, scratch.Slice(6384, 4704), scratch);
+            Step1_MaxPool2d(scratch.Slice(6384, 4704), scratch.Slice(3776, 1176));
+            Step2_Conv2d(scratch.Slice(3776, 1176), scratch.Slice(2176, 1600), scratch);
+            Step3_MaxPool2d(scratch.Slice(2176, 1600), scratch.Slice(0, 400));
             Step4_Linear(scratch.Slice(0, 400), scratch.Slice(400, 120));
             Step5_Linear(scratch.Slice(400, 120), scratch.Slice(0, 84));
             Step6_Linear(scratch.Slice(0, 84), output);
@@ -159,7 +159,7 @@ namespace Samples
         /// <summary>#0 Conv2d(6, 5, Padding = 2) + #1 ReLU: 1×28×28 → 6×28×28; im2col + packed GEMM, ReLU fused into the store.</summary>
         private void Step0_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 19600));
+            global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 6376));
         }
 
         /// <summary>#2 MaxPool2d(2): 6×28×28 → 6×14×14; MaxPool.</summary>
@@ -171,7 +171,7 @@ namespace Samples
         /// <summary>#3 Conv2d(16, 5) + #4 ReLU: 6×14×14 → 16×10×10; im2col + packed GEMM, ReLU fused into the store.</summary>
         private void Step2_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 15000));
+            global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 2176));
         }
 
         /// <summary>#5 MaxPool2d(2): 16×10×10 → 16×5×5; MaxPool.</summary>

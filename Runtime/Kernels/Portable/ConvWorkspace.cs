@@ -1,0 +1,62 @@
+// Portable: compiled into the runtime and linked into the generator (netstandard2.0, CONVGEN_GENERATOR), so that the
+// generator sizes each convolution's scratch at compile time with the very rule the kernel uses at run time.
+using System;
+
+#if CONVGEN_GENERATOR
+namespace ConvGen.Generator.Planning;
+#else
+namespace ConvGen.Runtime.Kernels;
+#endif
+
+/// <summary>Which method <c>Conv2d.Im2ColGemm</c> uses for a geometry, and the scratch it needs.</summary>
+public static class ConvWorkspace
+{
+    /// <summary>
+    /// True for the shifted-view method (the input's zero-padded stride phases read in place as GEMM rows), false for
+    /// classic im2col. Shifted wins unless the kernel is 1×1 or it would compute too many extra columns
+    /// (many output channels on narrow rows); the threshold was measured on the LeNet and ResNet-8 layers.
+    /// </summary>
+    public static bool UsesShiftedViews(int outChannelsPerGroup, int outHeight, int outWidth, int kernelHeight, int kernelWidth, int strideWidth, int dilationWidth)
+    {
+        if (kernelHeight == 1 && kernelWidth == 1) return false;
+        int phaseWidth = outWidth + (kernelWidth - 1) * dilationWidth / strideWidth;
+        return outHeight == 1 || (long)(phaseWidth - outWidth) * outChannelsPerGroup <= 10L * outWidth;
+    }
+
+    /// <summary>Floats of scratch <c>Conv2d.Im2ColGemm</c> needs for this geometry (0 for a pointwise one).</summary>
+    public static int Im2ColLength(int inChannels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth,
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padTop, int padLeft,
+        int dilationHeight, int dilationWidth, int groups)
+    {
+        bool pointwise = kernelHeight == 1 && kernelWidth == 1 && strideHeight == 1 && strideWidth == 1
+            && padTop == 0 && padLeft == 0 && outHeight == inHeight && outWidth == inWidth;
+        if (pointwise) return 0;
+        int inPerGroup = inChannels / groups, outPerGroup = outChannels / groups;
+        if (!UsesShiftedViews(outPerGroup, outHeight, outWidth, kernelHeight, kernelWidth, strideWidth, dilationWidth))
+            return checked(inPerGroup * kernelHeight * kernelWidth * outHeight * outWidth);
+
+        int phaseWidth = outWidth + (kernelWidth - 1) * dilationWidth / strideWidth;
+        int phaseHeight = outHeight + (kernelHeight - 1) * dilationHeight / strideHeight;
+        // At stride 1 without padding the one phase plane is the input plane itself: nothing is copied.
+        bool copiesInput = strideHeight != 1 || strideWidth != 1 || phaseWidth != inWidth || phaseHeight != inHeight || padTop != 0 || padLeft != 0;
+        // The GEMM writes the output directly when its rows are not wider than the output's.
+        bool writesOutput = outHeight == 1 || phaseWidth == outWidth;
+        long planes = copiesInput ? (long)inPerGroup * UsedPhaseCount(kernelHeight, kernelWidth, strideHeight, strideWidth, dilationHeight, dilationWidth) * phaseHeight * phaseWidth : 0;
+        long wide = writesOutput ? 0 : (long)outPerGroup * ((outHeight - 1) * phaseWidth + outWidth);
+        return checked((int)(planes + wide));
+    }
+
+    /// <summary>The stride phases (a, b) that some kernel tap reads.</summary>
+    public static int UsedPhaseCount(int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int dilationHeight, int dilationWidth)
+    {
+        var used = new bool[strideHeight * strideWidth];
+        int count = 0;
+        for (int kh = 0; kh < kernelHeight; kh++)
+            for (int kw = 0; kw < kernelWidth; kw++)
+            {
+                int phase = kh * dilationHeight % strideHeight * strideWidth + kw * dilationWidth % strideWidth;
+                if (!used[phase]) { used[phase] = true; count++; }
+            }
+        return count;
+    }
+}
