@@ -16,28 +16,14 @@ their outputs against PyTorch before timing them.
 import json
 import pathlib
 import shutil
-import struct
 import sys
 
 import numpy as np
+import torch
+
+from make_golden import write_safetensors
 
 MODELS = ["resnet8", "dscnn"]
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
 
 
 def main():
@@ -49,7 +35,7 @@ def main():
         shutil.copyfile(src / "weights.safetensors", here / "data" / f"peer_{model}.safetensors")
         x = np.load(src / "input.npy")[0]
         y = np.load(src / "output.npy")[0]
-        write_safetensors(here / "data" / f"peer_{model}.io.safetensors", {"input": x, "output": y})
+        write_safetensors({"input": torch.from_numpy(x.copy()), "output": torch.from_numpy(y.copy())}, here / "data" / f"peer_{model}.io.safetensors")
         manifest.append({"name": f"peer_{model}", "input": list(x.shape), "output": list(y.shape)})
         print(f"{model}: input {x.shape}, output {y.shape}")
     with open(here / "data" / "peers.json", "w") as f:
