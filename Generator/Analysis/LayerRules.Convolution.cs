@@ -10,19 +10,8 @@ internal static partial class LayerRules
     /// <summary>Conv1d/Conv2d: out = floor((in + pad_begin + pad_end - d*(k-1) - 1) / s) + 1 (torch.nn.Conv2d docs).</summary>
     private static LayerOutcome Convolution(ArgumentReader a, Shape x)
     {
-        int rank = a.Layer.Kind.SpatialRank();
-        int inC = x[0];
-        (int inH, int inW) = SpatialOf(x);
-
-        int outC = a.Int("OutChannels", 1, min: 1);
-        CheckDeclaredChannels(a, "InChannels", "in_channels", inC, x);
-        (int kh, int kw) = a.Tuple("KernelSize", rank, (1, 1), 1, "kernel_size");
-        (int sh, int sw) = a.Tuple("Stride", rank, (1, 1), 1, "stride");
-        (int dh, int dw) = a.Tuple("Dilation", rank, (1, 1), 1, "dilation");
-        int groups = a.Int("Groups", 1, min: 1);
-        bool bias = a.Bool("Bias", true);
+        (int rank, int inC, int inH, int inW, int outC, int kh, int kw, int sh, int sw, int dh, int dw, int groups, bool bias) = ReadCommon(a, x);
         string mode = a.Choice("PaddingMode", "zeros", PaddingModes);
-        CheckGroups(a, groups, inC, outC);
 
         int top, bottom, left, right;
         Argument? padding = a.Layer.Find("Padding");
@@ -77,21 +66,10 @@ internal static partial class LayerRules
     /// <summary>ConvTranspose1d/2d: out = (in - 1)*s - 2p + d*(k-1) + output_padding + 1 (torch.nn.ConvTranspose2d docs).</summary>
     private static LayerOutcome TransposedConvolution(ArgumentReader a, Shape x)
     {
-        int rank = a.Layer.Kind.SpatialRank();
-        int inC = x[0];
-        (int inH, int inW) = SpatialOf(x);
-
-        int outC = a.Int("OutChannels", 1, min: 1);
-        CheckDeclaredChannels(a, "InChannels", "in_channels", inC, x);
-        (int kh, int kw) = a.Tuple("KernelSize", rank, (1, 1), 1, "kernel_size");
-        (int sh, int sw) = a.Tuple("Stride", rank, (1, 1), 1, "stride");
-        (int dh, int dw) = a.Tuple("Dilation", rank, (1, 1), 1, "dilation");
+        (int rank, int inC, int inH, int inW, int outC, int kh, int kw, int sh, int sw, int dh, int dw, int groups, bool bias) = ReadCommon(a, x);
         (int ph, int pw) = a.Tuple("Padding", rank, (0, 0), 0, "padding");
         (int oph, int opw) = a.Tuple("OutputPadding", rank, (0, 0), 0, "output_padding");
-        int groups = a.Int("Groups", 1, min: 1);
-        bool bias = a.Bool("Bias", true);
         a.Choice("PaddingMode", "zeros", "zeros");
-        CheckGroups(a, groups, inC, outC);
         if (rank == 1) { ph = 0; oph = 0; }
 
         if ((oph >= sh && oph >= dh) || (opw >= sw && opw >= dw))
@@ -125,6 +103,23 @@ internal static partial class LayerRules
         };
         long perInput = (long)(outC / Math.Max(1, groups)) * kh * kw;
         return new LayerOutcome(WithSpatial(outC, rank, outH, outW), g, inC * perInput + (bias ? outC : 0), (long)inC * inH * inW * perInput);
+    }
+
+    /// <summary>The arguments every convolution has, read and checked once (channels, kernel, stride, dilation, groups, bias).</summary>
+    private static (int Rank, int InC, int InH, int InW, int OutC, int KH, int KW, int SH, int SW, int DH, int DW, int Groups, bool Bias) ReadCommon(ArgumentReader a, Shape x)
+    {
+        int rank = a.Layer.Kind.SpatialRank();
+        int inC = x[0];
+        (int inH, int inW) = SpatialOf(x);
+        int outC = a.Int("OutChannels", 1, min: 1);
+        CheckDeclaredChannels(a, "InChannels", "in_channels", inC, x);
+        (int kh, int kw) = a.Tuple("KernelSize", rank, (1, 1), 1, "kernel_size");
+        (int sh, int sw) = a.Tuple("Stride", rank, (1, 1), 1, "stride");
+        (int dh, int dw) = a.Tuple("Dilation", rank, (1, 1), 1, "dilation");
+        int groups = a.Int("Groups", 1, min: 1);
+        bool bias = a.Bool("Bias", true);
+        CheckGroups(a, groups, inC, outC);
+        return (rank, inC, inH, inW, outC, kh, kw, sh, sw, dh, dw, groups, bias);
     }
 
     /// <summary>CG0004: a declared channel count (PyTorch's first argument) that contradicts the inferred one.</summary>
