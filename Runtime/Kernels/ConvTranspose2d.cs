@@ -90,9 +90,9 @@ public readonly record struct ConvTranspose2dGeometry(int InChannels, int InHeig
 /// channel per group (depthwise) there is no GEMM: col2im scales the input plane by each tap directly.
 /// </para>
 /// <para>
-/// Sums: each column element is a fused multiply-add chain over the group's input channels in order; each output
-/// element then adds its taps in (kh, kw) order. The order does not depend on alignment, only (for the positions of a
-/// GEMM tile) on which width ran.
+/// Sums: each column element is a fused multiply-add chain over the group's input channels in order, and each output
+/// element adds its taps to the bias in (kh, kw) order, at every width and alignment; so the widths agree to the bit
+/// before the activation (whose vector and scalar forms may differ in the last bits).
 /// </para>
 /// </remarks>
 public static class ConvTranspose2d

@@ -162,6 +162,20 @@ public class ConvTransposeKernelTests
     }
 
     [Theory, MemberData(nameof(Widths), MemberType = typeof(PoolingTestSupport))]
+    public void PaddingPastTheDilatedKernel_DropsTheOutsideTaps(int width)
+    {
+        // PyTorch accepts padding > dilation * (kernel - 1) while the output stays non-empty: whole taps and input
+        // rows/columns then land outside the output.
+        var rng = new Random(41);
+        foreach (var (k, s, p, d) in new[] { (1, 2, 1, 1), (3, 2, 3, 1), (2, 3, 2, 2), (2, 1, 2, 1), (3, 3, 4, 1) })
+        {
+            var g = Geometry(4, 5, 19, 6, k, k, s, s, p, p, d, d, 0, 0, 2);
+            Assert.NotNull(g);
+            Check(width, rng, g.Value, withBias: true, ActivationKind.Hardswish, $"k{k} s{s} p{p} d{d}");
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths), MemberType = typeof(PoolingTestSupport))]
     public void UnreachedOutputs_HoldTheActivatedBias(int width)
     {
         // Kernel 1, stride 3: only every third output column is reached; output_padding 2 adds two more unreached ones,
@@ -184,6 +198,21 @@ public class ConvTransposeKernelTests
                 }
         Assert.Equal(g.OutChannels * g.InHeight * g.InWidth, reached);
         AssertClose(ConvTransposeReference.Forward(x, w, bias, g, ActivationKind.Sigmoid), y, 1e-5, $"width {width}");
+    }
+
+    [Fact]
+    public void EveryWidth_SumsInTheSameOrder_BitwiseEqualResults()
+    {
+        // Each column is a fused multiply-add chain over the input channels in order and each output adds its taps in
+        // (kh, kw) order at every width, so before a transcendental activation the widths agree to the bit.
+        var rng = new Random(40);
+        foreach (var g in RandomGeometries(4, 60, oneDimensional: false))
+        {
+            float[] x = RandomValues(rng, g.InputLength, 1f), w = RandomValues(rng, g.WeightsLength, 0.5f), bias = RandomValues(rng, g.OutChannels);
+            float[] scalar = Run(1, x, w, bias, g, new Epilogue(ActivationKind.ReLU));
+            foreach (int width in new[] { 4, 8, 16 })
+                AssertEqual(scalar, Run(width, x, w, bias, g, new Epilogue(ActivationKind.ReLU)), $"width {width} vs scalar, {g}");
+        }
     }
 
     [Fact]
