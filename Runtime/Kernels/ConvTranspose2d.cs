@@ -1,0 +1,773 @@
+using System.Runtime.Intrinsics;
+using ConvGen.Runtime.Simd;
+
+namespace ConvGen.Runtime.Kernels;
+
+/// <summary>
+/// Geometry of a PyTorch <c>ConvTranspose2d</c> (or a <c>ConvTranspose1d</c> as height 1) over one CHW tensor
+/// (batch 1). Output position o receives input position i through kernel tap k when o = i*stride - pad + k*dilation;
+/// the output size, given, includes output_padding: out = (in - 1)*stride - 2*pad + dilation*(kernel - 1) +
+/// output_padding + 1 (the ConvTranspose2d docs' formula), with 0 &lt;= output_padding &lt; max(stride, dilation).
+/// </summary>
+public readonly record struct ConvTranspose2dGeometry(int InChannels, int InHeight, int InWidth, int OutChannels, int OutHeight, int OutWidth,
+    int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth, int PadTop, int PadLeft,
+    int DilationHeight, int DilationWidth, int Groups)
+{
+    /// <summary>Floats in the input tensor: InChannels * InHeight * InWidth.</summary>
+    public int InputLength => InChannels * InHeight * InWidth;
+
+    /// <summary>Floats in the output tensor: OutChannels * OutHeight * OutWidth.</summary>
+    public int OutputLength => OutChannels * OutHeight * OutWidth;
+
+    /// <summary>Floats in PyTorch's weight tensor [InChannels, OutChannels/Groups, KernelHeight, KernelWidth].</summary>
+    public int WeightsLength => InChannels * (OutChannels / Groups) * KernelHeight * KernelWidth;
+
+    /// <summary>The output_padding the output height implies (the rows past the last one an input reaches).</summary>
+    public int OutputPaddingHeight => OutHeight - ((InHeight - 1) * StrideHeight - 2 * PadTop + DilationHeight * (KernelHeight - 1) + 1);
+
+    /// <summary>The output_padding the output width implies.</summary>
+    public int OutputPaddingWidth => OutWidth - ((InWidth - 1) * StrideWidth - 2 * PadLeft + DilationWidth * (KernelWidth - 1) + 1);
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> unless every size is positive, the groups divide both channel counts,
+    /// padding is non-negative, the output size is PyTorch's with 0 &lt;= output_padding &lt; max(stride, dilation),
+    /// and every tensor, the packed weights and the workspace fit in an <see cref="int"/> count of floats.
+    /// </summary>
+    public void Validate()
+    {
+        if (InChannels < 1 || OutChannels < 1) throw new ArgumentException($"The channels must be >= 1, got {InChannels} in, {OutChannels} out.");
+        if (Groups < 1 || InChannels % Groups != 0 || OutChannels % Groups != 0)
+            throw new ArgumentException($"Groups ({Groups}) must be >= 1 and divide both {InChannels} input and {OutChannels} output channels.");
+        if (InHeight < 1 || InWidth < 1) throw new ArgumentException($"The input must be at least 1x1, got {InHeight}x{InWidth}.");
+        if (OutHeight < 1 || OutWidth < 1) throw new ArgumentException($"The output must be at least 1x1, got {OutHeight}x{OutWidth}.");
+        if (KernelHeight < 1 || KernelWidth < 1) throw new ArgumentException($"The kernel must be at least 1x1, got {KernelHeight}x{KernelWidth}.");
+        if (StrideHeight < 1 || StrideWidth < 1) throw new ArgumentException($"The stride must be at least 1, got ({StrideHeight}, {StrideWidth}).");
+        if (DilationHeight < 1 || DilationWidth < 1) throw new ArgumentException($"The dilation must be at least 1, got ({DilationHeight}, {DilationWidth}).");
+        if (PadTop < 0 || PadLeft < 0) throw new ArgumentException($"The padding must be >= 0, got ({PadTop}, {PadLeft}).");
+        CheckOutputPadding(OutHeight, InHeight, KernelHeight, StrideHeight, PadTop, DilationHeight, "height");
+        CheckOutputPadding(OutWidth, InWidth, KernelWidth, StrideWidth, PadLeft, DilationWidth, "width");
+        long taps = (long)KernelHeight * KernelWidth;
+        CheckSize((long)InChannels * InHeight * InWidth, "The input");
+        CheckSize((long)OutChannels * OutHeight * OutWidth, "The output");
+        CheckSize(InChannels * (OutChannels / Groups) * taps, "The weight tensor");
+        CheckSize(Groups * ConvTranspose2d.PanelRows * (((OutChannels / Groups) * taps + ConvTranspose2d.PanelRows - 1) / ConvTranspose2d.PanelRows)
+            * (InChannels / Groups), "The packed weights");
+        CheckSize((OutChannels / Groups) * taps * InHeight * InWidth, "The workspace");
+    }
+
+    private static void CheckOutputPadding(int output, int input, int kernel, int stride, int pad, int dilation, string axis)
+    {
+        // output_padding must be smaller than either the stride or the dilation (PyTorch's check).
+        long outputPadding = output - ((long)(input - 1) * stride - 2L * pad + (long)dilation * (kernel - 1) + 1);
+        if (outputPadding < 0 || outputPadding >= Math.Max(stride, dilation))
+            throw new ArgumentException($"Output {axis} {output} implies output_padding {outputPadding}, which must be in [0, max(stride {stride}, dilation {dilation})) " +
+                $"for input {input}, kernel {kernel}, padding {pad}.");
+    }
+
+    private static void CheckSize(long floats, string what)
+    {
+        if (floats > int.MaxValue) throw new ArgumentException($"{what} would need {floats} floats, more than an int can count.");
+    }
+}
+
+/// <summary>
+/// PyTorch <c>ConvTranspose2d</c> (and <c>ConvTranspose1d</c> as height 1) at batch 1: stride, padding,
+/// output_padding, dilation, groups (depthwise included), bias and a fused activation.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Per group, a GEMM computes the columns C[m, n] = sum over k of W[k, m] * X[k, n], where k is an input channel of
+/// the group, m = (output channel, kh, kw) and n an input position; then col2im adds each column row into its output
+/// channel, shifted by the tap: o = i*stride - pad + k*dilation. The output starts as the bias, so positions no input
+/// reaches (output_padding rows, say) hold just the bias; the activation runs over each output plane once it is
+/// complete.
+/// </para>
+/// <para>
+/// The GEMM is vectorised along the input positions with register tiles of 8 rows x 3 vectors (512-bit) or 4 rows x 3
+/// vectors (narrower, with 16 registers); the weights are packed once in panels of <see cref="PanelRows"/> rows, so the
+/// broadcast operand is contiguous. When there are fewer input positions than vector lanes (a 1x1 latent, a 2x2 map),
+/// the GEMM is vectorised along m instead, over the same panels, into columns stored position-major. With one input
+/// channel per group (depthwise) there is no GEMM: col2im scales the input plane by each tap directly.
+/// </para>
+/// <para>
+/// Sums: each column element is a fused multiply-add chain over the group's input channels in order, and each output
+/// element adds its taps to the bias in (kh, kw) order, at every width and alignment; so the widths agree to the bit
+/// before the activation (whose vector and scalar forms may differ in the last bits).
+/// </para>
+/// </remarks>
+public static class ConvTranspose2d
+{
+    /// <summary>Rows (m values) per packed weight panel: one 512-bit vector, two 256-bit, four 128-bit.</summary>
+    internal const int PanelRows = 16;
+
+    /// <summary>
+    /// Packs PyTorch's weights [InChannels, OutChannels/Groups, KernelHeight, KernelWidth] (BatchNorm already folded)
+    /// for <see cref="Forward"/>: per group, panels of <see cref="PanelRows"/> m-rows (m = (output channel, kh, kw)),
+    /// each stored input-channel-major, the last panel padded with zeros.
+    /// </summary>
+    public static float[] PackWeights(ReadOnlySpan<float> weights, in ConvTranspose2dGeometry g)
+    {
+        g.Validate();
+        if (weights.Length != g.WeightsLength)
+            throw new ArgumentException($"weights has {weights.Length} floats, the geometry needs {g.WeightsLength} " +
+                $"({g.InChannels}x{g.OutChannels / g.Groups}x{g.KernelHeight}x{g.KernelWidth}).", nameof(weights));
+        int m = Rows(g), k = g.InChannels / g.Groups, panels = Panels(m);
+        var packed = new float[PackedLength(g)];
+        for (int group = 0; group < g.Groups; group++)
+            for (int panel = 0; panel < panels; panel++)
+            {
+                int rows = Math.Min(PanelRows, m - panel * PanelRows);
+                for (int ic = 0; ic < k; ic++)
+                {
+                    ReadOnlySpan<float> source = weights.Slice(((group * k + ic) * m) + panel * PanelRows, rows);
+                    source.CopyTo(packed.AsSpan((((group * panels) + panel) * k + ic) * PanelRows, rows));
+                }
+            }
+        return packed;
+    }
+
+    /// <summary>Floats in <see cref="PackWeights"/>' result: Groups * (m rounded up to a panel) * InChannels/Groups.</summary>
+    public static int PackedLength(in ConvTranspose2dGeometry g) => g.Groups * Panels(Rows(g)) * PanelRows * (g.InChannels / g.Groups);
+
+    /// <summary>
+    /// Scratch <see cref="Forward"/> needs, in floats: the columns of one group,
+    /// (OutChannels/Groups) * KernelHeight * KernelWidth * InHeight * InWidth.
+    /// </summary>
+    public static int WorkspaceLength(in ConvTranspose2dGeometry g)
+    {
+        g.Validate();
+        return Rows(g) * g.InHeight * g.InWidth;
+    }
+
+    /// <summary>
+    /// output = epilogue(conv_transpose2d(input, weights) + bias). <paramref name="packedWeights"/> comes from
+    /// <see cref="PackWeights"/>; <paramref name="bias"/> is empty (none) or has OutChannels floats;
+    /// <paramref name="workspace"/> has at least <see cref="WorkspaceLength"/> floats, its contents are overwritten.
+    /// Input, output and workspace must not overlap.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
+        ReadOnlySpan<float> bias, in ConvTranspose2dGeometry g, Epilogue epilogue, Span<float> workspace)
+    {
+        g.Validate();
+        CheckLengths(input.Length, output.Length, packedWeights.Length, bias.Length, workspace.Length, g);
+        if (Vec512.IsHardwareAccelerated) Forward<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue, workspace);
+        else if (Vec256.IsHardwareAccelerated) Forward<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue, workspace);
+        else if (Vec128.IsHardwareAccelerated) Forward<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue, workspace);
+        else Forward<Scalar, float>(input, output, packedWeights, bias, g, epilogue, workspace);
+    }
+
+    // ---- Per-width implementation (arguments already validated) ----
+
+    internal static void Forward<TOps, TVec>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
+        ReadOnlySpan<float> bias, in ConvTranspose2dGeometry g, Epilogue epilogue, Span<float> workspace)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        ref float x = ref MemoryMarshal.GetReference(input);
+        ref float y = ref MemoryMarshal.GetReference(output);
+        ref float w = ref MemoryMarshal.GetReference(packedWeights);
+        ref float columns = ref MemoryMarshal.GetReference(workspace);
+        bool hasBias = !bias.IsEmpty;
+        int m = Rows(g), k = g.InChannels / g.Groups, n = g.InHeight * g.InWidth;
+        int outPerGroup = g.OutChannels / g.Groups, taps = g.KernelHeight * g.KernelWidth, plane = g.OutHeight * g.OutWidth;
+        nint groupWeights = (nint)Panels(m) * PanelRows * k;
+        // With a column stride, a tap's outputs along a row are every stride-th: each output row is accumulated
+        // phase-split (the outputs of column phase 0, then phase 1, ...), where every tap adds a contiguous run,
+        // and put back in order, activated, once the plane is complete.
+        bool phaseSplit = g.StrideWidth > 1 && g.OutWidth <= MaxPhaseSplitRow;
+        Span<float> rowBuffer = phaseSplit ? stackalloc float[g.OutWidth] : default;
+        // Each tap's input rows and columns that land inside the output, and where they land (computed once).
+        int tableLength = 3 * (g.KernelHeight + g.KernelWidth);
+        Span<int> tapTable = tableLength <= 768 ? stackalloc int[tableLength] : new int[tableLength];
+        Span<int> tapRows = tapTable[..(3 * g.KernelHeight)], tapColumns = tapTable[(3 * g.KernelHeight)..];
+        TapRanges(g, phaseSplit, tapRows, tapColumns);
+        int columnStep = phaseSplit ? 1 : g.StrideWidth;
+        for (int group = 0; group < g.Groups; group++)
+        {
+            ref float xg = ref Unsafe.Add(ref x, (nint)group * k * n);
+            ref float wg = ref Unsafe.Add(ref w, group * groupWeights);
+            // Where column row r's element for input position p is: columns[r * rowStride + p * positionStride].
+            bool direct = k == 1;
+            nint rowStride, positionStride;
+            if (direct)
+            {
+                rowStride = 0; positionStride = 1;   // col2im reads the input plane, scaled by the tap's weight
+            }
+            else if (n >= TOps.Count)
+            {
+                GemmAlongPositions<TOps, TVec>(ref wg, ref xg, ref columns, m, k, n);
+                rowStride = n; positionStride = 1;
+            }
+            else
+            {
+                GemmAlongRows<TOps, TVec>(ref wg, ref xg, ref columns, m, k, n);
+                rowStride = 1; positionStride = m;
+            }
+            for (int oc = 0; oc < outPerGroup; oc++)
+            {
+                int channel = group * outPerGroup + oc;
+                ref float yc = ref Unsafe.Add(ref y, (nint)channel * plane);
+                MemoryMarshal.CreateSpan(ref yc, plane).Fill(hasBias ? bias[channel] : 0f);
+                for (int kh = 0; kh < g.KernelHeight; kh++)
+                {
+                    int ih0 = tapRows[3 * kh], ih1 = tapRows[3 * kh + 1], offsetH = tapRows[3 * kh + 2];
+                    if (ih1 < ih0) continue;
+                    for (int kw = 0; kw < g.KernelWidth; kw++)
+                    {
+                        int iw0 = tapColumns[3 * kw], count = tapColumns[3 * kw + 1], first = tapColumns[3 * kw + 2];
+                        if (count <= 0) continue;
+                        int row = oc * taps + kh * g.KernelWidth + kw;
+                        // Input (ih, iw0) lands at plane[(ih*sh + offsetH) * OutWidth + first], the next column columnStep further.
+                        ref float source = ref direct ? ref xg : ref Unsafe.Add(ref columns, row * rowStride);
+                        float scale = direct ? WeightOfDirect(ref wg, row) : 1f;
+                        for (int ih = ih0; ih <= ih1; ih++)
+                        {
+                            ref float src = ref Unsafe.Add(ref source, (nint)(ih * g.InWidth + iw0) * positionStride);
+                            ref float dst = ref Unsafe.Add(ref yc, (nint)(ih * g.StrideHeight + offsetH) * g.OutWidth + first);
+                            if (positionStride == 1 && columnStep == 1) AddScaledRun<TOps, TVec>(ref src, ref dst, count, scale);
+                            else AddScaledStrided(ref src, positionStride, ref dst, columnStep, count, scale);
+                        }
+                    }
+                }
+                if (phaseSplit) InterleavePhases<TOps, TVec>(ref yc, g, epilogue, rowBuffer);
+                else if (epilogue.Activation != ActivationKind.None) Activate<TOps, TVec>(ref yc, plane, epilogue);
+            }
+        }
+    }
+
+    /// <summary>With one input channel per group, packed row r's weight is at r (panels of one k are back to back).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float WeightOfDirect(ref float groupWeights, int row) => Unsafe.Add(ref groupWeights, row);
+
+    // ---- GEMM along input positions: columns[r, p] (row-major, n per row), n >= TOps.Count ----
+
+    /// <summary>
+    /// columns[r * n + p] = sum over c of W[c, r] * X[c * n + p], for r &lt; m and p &lt; n. Tiles of 3 vectors of
+    /// positions by 8 (512-bit) or 4 rows; the positions past the last full vector reuse an overlapping last vector,
+    /// which recomputes identical values.
+    /// </summary>
+    private static void GemmAlongPositions<TOps, TVec>(ref float w, ref float x, ref float columns, int m, int k, int n)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int tileRows = TOps.Count == 16 ? 8 : 4;
+        int units = (m + tileRows - 1) / tileRows;
+        int wide = 3 * TOps.Count;
+        int p = 0;
+        // Positions outer: a 3-vector strip of X (k x 3 vectors) stays in cache while every weight panel streams by.
+        for (; p <= n - wide; p += wide)
+            for (int u = 0; u < units; u++)
+                Tile<TOps, TVec>(ref w, ref x, ref columns, m, k, n, u * tileRows, p, tileRows, vectors: 3);
+        for (; p < n; p += TOps.Count)
+        {
+            if (p > n - TOps.Count) p = n - TOps.Count;
+            for (int u = 0; u < units; u++)
+                Tile<TOps, TVec>(ref w, ref x, ref columns, m, k, n, u * tileRows, p, tileRows, vectors: 1);
+        }
+    }
+
+    /// <summary>One register tile: rows [r0, r0 + tileRows) (clipped to m) by <paramref name="vectors"/> vectors from position p.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<TOps, TVec>(ref float w, ref float x, ref float columns, int m, int k, int n, int r0, int p, int tileRows, int vectors)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        ref float a = ref Unsafe.Add(ref w, (nint)(r0 / PanelRows) * PanelRows * k + r0 % PanelRows);
+        ref float b = ref Unsafe.Add(ref x, p);
+        int rows = Math.Min(tileRows, m - r0);
+        if (rows == tileRows)
+        {
+            ref float c = ref Unsafe.Add(ref columns, (nint)r0 * n + p);
+            Dispatch<TOps, TVec>(ref a, ref b, n, k, ref c, n, tileRows, vectors);
+            return;
+        }
+        PartialTile<TOps, TVec>(ref a, ref b, ref columns, k, n, r0, p, rows, tileRows, vectors);
+    }
+
+    /// <summary>The last, partial tile: computes its zero-padded rows into a buffer and copies the real ones.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void PartialTile<TOps, TVec>(ref float a, ref float b, ref float columns, int k, int n, int r0, int p, int rows, int tileRows, int vectors)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        Span<float> buffer = stackalloc float[8 * 3 * 16];
+        ref float t = ref MemoryMarshal.GetReference(buffer);
+        int width = vectors * TOps.Count;
+        Dispatch<TOps, TVec>(ref a, ref b, n, k, ref t, width, tileRows, vectors);
+        for (int r = 0; r < rows; r++)
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref t, r * width), width)
+                .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref columns, (nint)(r0 + r) * n + p), width));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dispatch<TOps, TVec>(ref float a, ref float b, nint ldb, int k, ref float c, nint ldc, int tileRows, int vectors)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        if (tileRows == 8)
+        {
+            if (vectors == 3) Tile8x3<TOps, TVec>(ref a, ref b, ldb, k, ref c, ldc);
+            else Tile8x1<TOps, TVec>(ref a, ref b, ldb, k, ref c, ldc);
+        }
+        else
+        {
+            if (vectors == 3) Tile4x3<TOps, TVec>(ref a, ref b, ldb, k, ref c, ldc);
+            else Tile4x1<TOps, TVec>(ref a, ref b, ldb, k, ref c, ldc);
+        }
+    }
+
+    // Register tiles. a: a panel at the tile's first row (one row per float, PanelRows floats per input channel);
+    // b: X at the tile's first position (ldb floats per input channel); c: the columns (ldc floats per row).
+
+    private static void Tile8x3<TOps, TVec>(ref float a, ref float b, nint ldb, int k, ref float c, nint ldc)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int v = TOps.Count;
+        TVec c00 = TOps.Zero, c01 = TOps.Zero, c02 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c12 = TOps.Zero;
+        TVec c20 = TOps.Zero, c21 = TOps.Zero, c22 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero, c32 = TOps.Zero;
+        TVec c40 = TOps.Zero, c41 = TOps.Zero, c42 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero, c52 = TOps.Zero;
+        TVec c60 = TOps.Zero, c61 = TOps.Zero, c62 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero, c72 = TOps.Zero;
+        for (int i = 0; i < k; i++)
+        {
+            TVec b0 = TOps.Load(ref b), b1 = TOps.Load(ref Unsafe.Add(ref b, v)), b2 = TOps.Load(ref Unsafe.Add(ref b, 2 * v));
+            TVec s = TOps.Create(a);
+            c00 = TOps.MultiplyAdd(s, b0, c00); c01 = TOps.MultiplyAdd(s, b1, c01); c02 = TOps.MultiplyAdd(s, b2, c02);
+            s = TOps.Create(Unsafe.Add(ref a, 1));
+            c10 = TOps.MultiplyAdd(s, b0, c10); c11 = TOps.MultiplyAdd(s, b1, c11); c12 = TOps.MultiplyAdd(s, b2, c12);
+            s = TOps.Create(Unsafe.Add(ref a, 2));
+            c20 = TOps.MultiplyAdd(s, b0, c20); c21 = TOps.MultiplyAdd(s, b1, c21); c22 = TOps.MultiplyAdd(s, b2, c22);
+            s = TOps.Create(Unsafe.Add(ref a, 3));
+            c30 = TOps.MultiplyAdd(s, b0, c30); c31 = TOps.MultiplyAdd(s, b1, c31); c32 = TOps.MultiplyAdd(s, b2, c32);
+            s = TOps.Create(Unsafe.Add(ref a, 4));
+            c40 = TOps.MultiplyAdd(s, b0, c40); c41 = TOps.MultiplyAdd(s, b1, c41); c42 = TOps.MultiplyAdd(s, b2, c42);
+            s = TOps.Create(Unsafe.Add(ref a, 5));
+            c50 = TOps.MultiplyAdd(s, b0, c50); c51 = TOps.MultiplyAdd(s, b1, c51); c52 = TOps.MultiplyAdd(s, b2, c52);
+            s = TOps.Create(Unsafe.Add(ref a, 6));
+            c60 = TOps.MultiplyAdd(s, b0, c60); c61 = TOps.MultiplyAdd(s, b1, c61); c62 = TOps.MultiplyAdd(s, b2, c62);
+            s = TOps.Create(Unsafe.Add(ref a, 7));
+            c70 = TOps.MultiplyAdd(s, b0, c70); c71 = TOps.MultiplyAdd(s, b1, c71); c72 = TOps.MultiplyAdd(s, b2, c72);
+            a = ref Unsafe.Add(ref a, PanelRows);
+            b = ref Unsafe.Add(ref b, ldb);
+        }
+        Store3<TOps, TVec>(c00, c01, c02, ref c);
+        Store3<TOps, TVec>(c10, c11, c12, ref Unsafe.Add(ref c, ldc));
+        Store3<TOps, TVec>(c20, c21, c22, ref Unsafe.Add(ref c, 2 * ldc));
+        Store3<TOps, TVec>(c30, c31, c32, ref Unsafe.Add(ref c, 3 * ldc));
+        Store3<TOps, TVec>(c40, c41, c42, ref Unsafe.Add(ref c, 4 * ldc));
+        Store3<TOps, TVec>(c50, c51, c52, ref Unsafe.Add(ref c, 5 * ldc));
+        Store3<TOps, TVec>(c60, c61, c62, ref Unsafe.Add(ref c, 6 * ldc));
+        Store3<TOps, TVec>(c70, c71, c72, ref Unsafe.Add(ref c, 7 * ldc));
+    }
+
+    private static void Tile8x1<TOps, TVec>(ref float a, ref float b, nint ldb, int k, ref float c, nint ldc)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        TVec c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero, c6 = TOps.Zero, c7 = TOps.Zero;
+        for (int i = 0; i < k; i++)
+        {
+            TVec b0 = TOps.Load(ref b);
+            c0 = TOps.MultiplyAdd(TOps.Create(a), b0, c0);
+            c1 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 1)), b0, c1);
+            c2 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 2)), b0, c2);
+            c3 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 3)), b0, c3);
+            c4 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 4)), b0, c4);
+            c5 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 5)), b0, c5);
+            c6 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 6)), b0, c6);
+            c7 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 7)), b0, c7);
+            a = ref Unsafe.Add(ref a, PanelRows);
+            b = ref Unsafe.Add(ref b, ldb);
+        }
+        TOps.Store(c0, ref c);
+        TOps.Store(c1, ref Unsafe.Add(ref c, ldc));
+        TOps.Store(c2, ref Unsafe.Add(ref c, 2 * ldc));
+        TOps.Store(c3, ref Unsafe.Add(ref c, 3 * ldc));
+        TOps.Store(c4, ref Unsafe.Add(ref c, 4 * ldc));
+        TOps.Store(c5, ref Unsafe.Add(ref c, 5 * ldc));
+        TOps.Store(c6, ref Unsafe.Add(ref c, 6 * ldc));
+        TOps.Store(c7, ref Unsafe.Add(ref c, 7 * ldc));
+    }
+
+    private static void Tile4x3<TOps, TVec>(ref float a, ref float b, nint ldb, int k, ref float c, nint ldc)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int v = TOps.Count;
+        TVec c00 = TOps.Zero, c01 = TOps.Zero, c02 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c12 = TOps.Zero;
+        TVec c20 = TOps.Zero, c21 = TOps.Zero, c22 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero, c32 = TOps.Zero;
+        for (int i = 0; i < k; i++)
+        {
+            TVec b0 = TOps.Load(ref b), b1 = TOps.Load(ref Unsafe.Add(ref b, v)), b2 = TOps.Load(ref Unsafe.Add(ref b, 2 * v));
+            TVec s = TOps.Create(a);
+            c00 = TOps.MultiplyAdd(s, b0, c00); c01 = TOps.MultiplyAdd(s, b1, c01); c02 = TOps.MultiplyAdd(s, b2, c02);
+            s = TOps.Create(Unsafe.Add(ref a, 1));
+            c10 = TOps.MultiplyAdd(s, b0, c10); c11 = TOps.MultiplyAdd(s, b1, c11); c12 = TOps.MultiplyAdd(s, b2, c12);
+            s = TOps.Create(Unsafe.Add(ref a, 2));
+            c20 = TOps.MultiplyAdd(s, b0, c20); c21 = TOps.MultiplyAdd(s, b1, c21); c22 = TOps.MultiplyAdd(s, b2, c22);
+            s = TOps.Create(Unsafe.Add(ref a, 3));
+            c30 = TOps.MultiplyAdd(s, b0, c30); c31 = TOps.MultiplyAdd(s, b1, c31); c32 = TOps.MultiplyAdd(s, b2, c32);
+            a = ref Unsafe.Add(ref a, PanelRows);
+            b = ref Unsafe.Add(ref b, ldb);
+        }
+        Store3<TOps, TVec>(c00, c01, c02, ref c);
+        Store3<TOps, TVec>(c10, c11, c12, ref Unsafe.Add(ref c, ldc));
+        Store3<TOps, TVec>(c20, c21, c22, ref Unsafe.Add(ref c, 2 * ldc));
+        Store3<TOps, TVec>(c30, c31, c32, ref Unsafe.Add(ref c, 3 * ldc));
+    }
+
+    private static void Tile4x1<TOps, TVec>(ref float a, ref float b, nint ldb, int k, ref float c, nint ldc)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        TVec c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero;
+        for (int i = 0; i < k; i++)
+        {
+            TVec b0 = TOps.Load(ref b);
+            c0 = TOps.MultiplyAdd(TOps.Create(a), b0, c0);
+            c1 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 1)), b0, c1);
+            c2 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 2)), b0, c2);
+            c3 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 3)), b0, c3);
+            a = ref Unsafe.Add(ref a, PanelRows);
+            b = ref Unsafe.Add(ref b, ldb);
+        }
+        TOps.Store(c0, ref c);
+        TOps.Store(c1, ref Unsafe.Add(ref c, ldc));
+        TOps.Store(c2, ref Unsafe.Add(ref c, 2 * ldc));
+        TOps.Store(c3, ref Unsafe.Add(ref c, 3 * ldc));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store3<TOps, TVec>(TVec v0, TVec v1, TVec v2, ref float destination)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        TOps.Store(v0, ref destination);
+        TOps.Store(v1, ref Unsafe.Add(ref destination, TOps.Count));
+        TOps.Store(v2, ref Unsafe.Add(ref destination, 2 * TOps.Count));
+    }
+
+    // ---- GEMM along rows: columns[p, r] (position-major, m per position), n < TOps.Count ----
+
+    /// <summary>
+    /// columns[p * m + r] = sum over c of W[c, r] * X[c * n + p], vectorised along r over the packed panels (a panel
+    /// row of one input channel is <see cref="PanelRows"/> contiguous weights), four positions at a time. For maps
+    /// smaller than a vector: a 1x1 latent, a 2x2 or 3x3 map.
+    /// </summary>
+    private static void GemmAlongRows<TOps, TVec>(ref float w, ref float x, ref float columns, int m, int k, int n)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int v = TOps.Count;
+        int panels = Panels(m);
+        Span<float> buffer = stackalloc float[4 * 16];
+        ref float t = ref MemoryMarshal.GetReference(buffer);
+        for (int panel = 0; panel < panels; panel++)
+            for (int r0 = panel * PanelRows; r0 < Math.Min(m, (panel + 1) * PanelRows); r0 += v)
+            {
+                ref float a0 = ref Unsafe.Add(ref w, (nint)panel * PanelRows * k + r0 % PanelRows);
+                for (int p = 0; p < n; p += 4)
+                {
+                    // Positions past n repeat the last one (computed, not stored), so the loop has no branches.
+                    int count = Math.Min(4, n - p);
+                    int p1 = p + Math.Min(1, count - 1), p2 = p + Math.Min(2, count - 1), p3 = p + Math.Min(3, count - 1);
+                    TVec s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
+                    ref float a = ref a0;
+                    ref float b = ref x;
+                    for (int i = 0; i < k; i++)
+                    {
+                        TVec wv = TOps.Load(ref a);
+                        s0 = TOps.MultiplyAdd(wv, TOps.Create(Unsafe.Add(ref b, p)), s0);
+                        s1 = TOps.MultiplyAdd(wv, TOps.Create(Unsafe.Add(ref b, p1)), s1);
+                        s2 = TOps.MultiplyAdd(wv, TOps.Create(Unsafe.Add(ref b, p2)), s2);
+                        s3 = TOps.MultiplyAdd(wv, TOps.Create(Unsafe.Add(ref b, p3)), s3);
+                        a = ref Unsafe.Add(ref a, PanelRows);
+                        b = ref Unsafe.Add(ref b, n);
+                    }
+                    int rows = Math.Min(v, m - r0);
+                    if (rows == v)
+                    {
+                        ref float c = ref Unsafe.Add(ref columns, (nint)p * m + r0);
+                        TOps.Store(s0, ref c);
+                        if (count > 1) TOps.Store(s1, ref Unsafe.Add(ref c, m));
+                        if (count > 2) TOps.Store(s2, ref Unsafe.Add(ref c, 2 * m));
+                        if (count > 3) TOps.Store(s3, ref Unsafe.Add(ref c, 3 * m));
+                    }
+                    else
+                    {
+                        TOps.Store(s0, ref t);
+                        TOps.Store(s1, ref Unsafe.Add(ref t, 16));
+                        TOps.Store(s2, ref Unsafe.Add(ref t, 32));
+                        TOps.Store(s3, ref Unsafe.Add(ref t, 48));
+                        for (int j = 0; j < count; j++)
+                            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref t, 16 * j), rows)
+                                .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref columns, (nint)(p + j) * m + r0), rows));
+                    }
+                }
+            }
+    }
+
+    // ---- col2im ----
+
+    /// <summary>Longest output row accumulated phase-split (its buffer is on the stack); longer rows scatter with a stride.</summary>
+    private const int MaxPhaseSplitRow = 4096;
+
+    /// <summary>
+    /// Per kernel row kh: the first and last input rows whose output row ih*StrideHeight + offsetH lies inside, and
+    /// offsetH = kh*DilationHeight - PadTop. Per kernel column kw: the first input column iw0 that lands inside, how
+    /// many do, and where iw0 lands in an output row: iw0*StrideWidth + offsetW, or with <paramref name="phaseSplit"/>
+    /// its place PhaseStart(phase) + j in the phase-split row (output column j*StrideWidth + phase).
+    /// </summary>
+    private static void TapRanges(in ConvTranspose2dGeometry g, bool phaseSplit, Span<int> rows, Span<int> columns)
+    {
+        int sh = g.StrideHeight, sw = g.StrideWidth;
+        for (int kh = 0; kh < g.KernelHeight; kh++)
+        {
+            int offset = kh * g.DilationHeight - g.PadTop;
+            // 0 <= ih*sh + offset < OutHeight.
+            rows[3 * kh] = offset >= 0 ? 0 : (-offset + sh - 1) / sh;
+            rows[3 * kh + 1] = g.OutHeight - 1 - offset < 0 ? -1 : Math.Min(g.InHeight - 1, (g.OutHeight - 1 - offset) / sh);
+            rows[3 * kh + 2] = offset;
+        }
+        for (int kw = 0; kw < g.KernelWidth; kw++)
+        {
+            int offset = kw * g.DilationWidth - g.PadLeft;
+            int iw0 = offset >= 0 ? 0 : (-offset + sw - 1) / sw;
+            int iw1 = g.OutWidth - 1 - offset < 0 ? -1 : Math.Min(g.InWidth - 1, (g.OutWidth - 1 - offset) / sw);
+            int ow0 = iw0 * sw + offset;
+            columns[3 * kw] = iw0;
+            columns[3 * kw + 1] = iw1 - iw0 + 1;
+            columns[3 * kw + 2] = phaseSplit ? PhaseStart(g.OutWidth, sw, ow0 % sw) + ow0 / sw : ow0;
+        }
+    }
+
+    /// <summary>dst[i] += scale * src[i] for i &lt; count (fused): full vectors, then <see cref="AddScaledTail"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaledRun<TOps, TVec>(ref float src, ref float dst, int count, float scale)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        TVec s = TOps.Create(scale);
+        int i = 0;
+        for (; i <= count - TOps.Count; i += TOps.Count)
+        {
+            ref float d = ref Unsafe.Add(ref dst, i);
+            TOps.Store(TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref src, i)), s, TOps.Load(ref d)), ref d);
+        }
+        if (i < count) AddScaledTail<TOps, TVec>(ref Unsafe.Add(ref src, i), ref Unsafe.Add(ref dst, i), count - i, scale);
+    }
+
+    /// <summary>
+    /// The last <paramref name="count"/> &lt; TOps.Count floats of a run: one masked vector where the ISA has masked
+    /// loads and stores (AVX-512, AVX: lanes masked off are neither read, stored nor faulted on, so the run may end
+    /// at the end of a buffer), else one at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void AddScaledTail<TOps, TVec>(ref float src, ref float dst, int count, float scale)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        ref float lanes = ref MemoryMarshal.GetReference(LaneIndex);
+        fixed (float* ps = &src, pd = &dst)
+        {
+            if (typeof(TVec) == typeof(Vector512<float>) && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            {
+                Vector512<float> mask = Vector512.LessThan(Vector512.LoadUnsafe(ref lanes), Vector512.Create((float)count));
+                Vector512<float> x = System.Runtime.Intrinsics.X86.Avx512F.MaskLoad(ps, mask, Vector512<float>.Zero);
+                Vector512<float> d = System.Runtime.Intrinsics.X86.Avx512F.MaskLoad(pd, mask, Vector512<float>.Zero);
+                System.Runtime.Intrinsics.X86.Avx512F.MaskStore(pd, mask, Vector512.FusedMultiplyAdd(x, Vector512.Create(scale), d));
+                return;
+            }
+            if (typeof(TVec) == typeof(Vector256<float>) && System.Runtime.Intrinsics.X86.Avx.IsSupported)
+            {
+                Vector256<float> mask = Vector256.LessThan(Vector256.LoadUnsafe(ref lanes), Vector256.Create((float)count));
+                Vector256<float> x = System.Runtime.Intrinsics.X86.Avx.MaskLoad(ps, mask);
+                Vector256<float> d = System.Runtime.Intrinsics.X86.Avx.MaskLoad(pd, mask);
+                System.Runtime.Intrinsics.X86.Avx.MaskStore(pd, mask, Vector256.FusedMultiplyAdd(x, Vector256.Create(scale), d));
+                return;
+            }
+            if (typeof(TVec) == typeof(Vector128<float>) && System.Runtime.Intrinsics.X86.Avx.IsSupported)
+            {
+                Vector128<float> mask = Vector128.LessThan(Vector128.LoadUnsafe(ref lanes), Vector128.Create((float)count));
+                Vector128<float> x = System.Runtime.Intrinsics.X86.Avx.MaskLoad(ps, mask);
+                Vector128<float> d = System.Runtime.Intrinsics.X86.Avx.MaskLoad(pd, mask);
+                System.Runtime.Intrinsics.X86.Avx.MaskStore(pd, mask, Vector128.FusedMultiplyAdd(x, Vector128.Create(scale), d));
+                return;
+            }
+        }
+        AddScaledStrided(ref src, 1, ref dst, 1, count, scale);
+    }
+
+    /// <summary>dst[i * dstStride] += scale * src[i * srcStride] for i &lt; count (fused), one at a time.</summary>
+    private static void AddScaledStrided(ref float src, nint srcStride, ref float dst, nint dstStride, int count, float scale)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            ref float d = ref Unsafe.Add(ref dst, i * dstStride);
+            d = MathF.FusedMultiplyAdd(Unsafe.Add(ref src, i * srcStride), scale, d);
+        }
+    }
+
+    /// <summary>0, 1, ..., 15: lane indices for the widest vector.</summary>
+    private static ReadOnlySpan<float> LaneIndex => [0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f, 13f, 14f, 15f];
+
+    /// <summary>Where phase <paramref name="phase"/> starts in a phase-split row: the outputs of the phases before it, ceil((width - q) / stride) each.</summary>
+    private static int PhaseStart(int width, int stride, int phase)
+    {
+        int start = 0;
+        for (int q = 0; q < phase; q++) start += (width - q + stride - 1) / stride;
+        return start;
+    }
+
+    /// <summary>
+    /// Puts every row of a phase-split plane back in order (output column j*StrideWidth + phase from PhaseStart(phase) + j)
+    /// and applies the epilogue. Stride 2 interleaves two vectors at a time where the width has a shuffle for it.
+    /// </summary>
+    private static void InterleavePhases<TOps, TVec>(ref float plane, in ConvTranspose2dGeometry g, Epilogue epilogue, Span<float> rowBuffer)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int width = g.OutWidth, sw = g.StrideWidth;
+        ref float buffer = ref MemoryMarshal.GetReference(rowBuffer);
+        bool activate = epilogue.Activation != ActivationKind.None;
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            ref float row = ref Unsafe.Add(ref plane, (nint)oh * width);
+            MemoryMarshal.CreateReadOnlySpan(ref row, width).CopyTo(rowBuffer);
+            if (sw == 2 && TOps.Count > 1 && CanZip<TVec>())
+            {
+                int evens = (width + 1) / 2, odds = width / 2;
+                ref float odd = ref Unsafe.Add(ref buffer, evens);
+                int j = 0;
+                for (; j <= odds - TOps.Count; j += TOps.Count)
+                {
+                    TVec a = TOps.Load(ref Unsafe.Add(ref buffer, j)), b = TOps.Load(ref Unsafe.Add(ref odd, j));
+                    TVec lo = ZipLow(a, b), hi = ZipHigh(a, b);
+                    if (activate)
+                    {
+                        lo = epilogue.Apply<TOps, TVec>(lo);
+                        hi = epilogue.Apply<TOps, TVec>(hi);
+                    }
+                    TOps.Store(lo, ref Unsafe.Add(ref row, 2 * j));
+                    TOps.Store(hi, ref Unsafe.Add(ref row, 2 * j + TOps.Count));
+                }
+                for (; j < evens; j++)
+                {
+                    float e = Unsafe.Add(ref buffer, j);
+                    Unsafe.Add(ref row, 2 * j) = activate ? epilogue.Apply(e) : e;
+                    if (j < odds)
+                    {
+                        float o = Unsafe.Add(ref odd, j);
+                        Unsafe.Add(ref row, 2 * j + 1) = activate ? epilogue.Apply(o) : o;
+                    }
+                }
+                continue;
+            }
+            int start = 0;
+            for (int phase = 0; phase < sw; phase++)
+            {
+                int j = 0;
+                for (int ow = phase; ow < width; ow += sw) Unsafe.Add(ref row, ow) = Unsafe.Add(ref buffer, start + j++);
+                start += j;
+            }
+            if (activate) Activate<TOps, TVec>(ref row, width, epilogue);
+        }
+    }
+
+    // ---- Two-vector interleave (stride-2 rows) ----
+
+    /// <summary>Whether <see cref="ZipLow{TVec}"/> and <see cref="ZipHigh{TVec}"/> have an instruction sequence at this width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool CanZip<TVec>() where TVec : struct
+    {
+        if (typeof(TVec) == typeof(Vector512<float>)) return System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+        if (typeof(TVec) == typeof(Vector256<float>)) return System.Runtime.Intrinsics.X86.Avx.IsSupported;
+        if (typeof(TVec) == typeof(Vector128<float>))
+            return System.Runtime.Intrinsics.X86.Sse.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported;
+        return false;
+    }
+
+    /// <summary>a0, b0, a1, b1, ...: the first half of the interleaving of a and b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec ZipLow<TVec>(TVec a, TVec b) where TVec : struct
+    {
+        if (typeof(TVec) == typeof(Vector512<float>))
+        {
+            Vector512<int> index = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            return Unsafe.BitCast<Vector512<float>, TVec>(System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32x2(
+                Unsafe.BitCast<TVec, Vector512<float>>(a), index, Unsafe.BitCast<TVec, Vector512<float>>(b)));
+        }
+        if (typeof(TVec) == typeof(Vector256<float>))
+        {
+            // unpcklps/unpckhps interleave within each 128-bit half; vperm2f128 takes the two low halves.
+            Vector256<float> x = Unsafe.BitCast<TVec, Vector256<float>>(a), y = Unsafe.BitCast<TVec, Vector256<float>>(b);
+            return Unsafe.BitCast<Vector256<float>, TVec>(System.Runtime.Intrinsics.X86.Avx.Permute2x128(
+                System.Runtime.Intrinsics.X86.Avx.UnpackLow(x, y), System.Runtime.Intrinsics.X86.Avx.UnpackHigh(x, y), 0x20));
+        }
+        if (typeof(TVec) == typeof(Vector128<float>))
+        {
+            Vector128<float> x = Unsafe.BitCast<TVec, Vector128<float>>(a), y = Unsafe.BitCast<TVec, Vector128<float>>(b);
+            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+                return Unsafe.BitCast<Vector128<float>, TVec>(System.Runtime.Intrinsics.X86.Sse.UnpackLow(x, y));
+            return Unsafe.BitCast<Vector128<float>, TVec>(System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.ZipLow(x, y));
+        }
+        throw new PlatformNotSupportedException();
+    }
+
+    /// <summary>The second half of the interleaving of a and b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec ZipHigh<TVec>(TVec a, TVec b) where TVec : struct
+    {
+        if (typeof(TVec) == typeof(Vector512<float>))
+        {
+            Vector512<int> index = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+            return Unsafe.BitCast<Vector512<float>, TVec>(System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32x2(
+                Unsafe.BitCast<TVec, Vector512<float>>(a), index, Unsafe.BitCast<TVec, Vector512<float>>(b)));
+        }
+        if (typeof(TVec) == typeof(Vector256<float>))
+        {
+            Vector256<float> x = Unsafe.BitCast<TVec, Vector256<float>>(a), y = Unsafe.BitCast<TVec, Vector256<float>>(b);
+            return Unsafe.BitCast<Vector256<float>, TVec>(System.Runtime.Intrinsics.X86.Avx.Permute2x128(
+                System.Runtime.Intrinsics.X86.Avx.UnpackLow(x, y), System.Runtime.Intrinsics.X86.Avx.UnpackHigh(x, y), 0x31));
+        }
+        if (typeof(TVec) == typeof(Vector128<float>))
+        {
+            Vector128<float> x = Unsafe.BitCast<TVec, Vector128<float>>(a), y = Unsafe.BitCast<TVec, Vector128<float>>(b);
+            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+                return Unsafe.BitCast<Vector128<float>, TVec>(System.Runtime.Intrinsics.X86.Sse.UnpackHigh(x, y));
+            return Unsafe.BitCast<Vector128<float>, TVec>(System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.ZipHigh(x, y));
+        }
+        throw new PlatformNotSupportedException();
+    }
+
+    // ---- Epilogue ----
+
+    /// <summary>x = epilogue(x) over one output plane; the last vector overlaps, loaded before the loop (as in Elementwise).</summary>
+    private static void Activate<TOps, TVec>(ref float x, int length, Epilogue epilogue)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int i = 0;
+        if (length >= TOps.Count)
+        {
+            ref float lastStart = ref Unsafe.Add(ref x, length - TOps.Count);
+            TVec last = TOps.Load(ref lastStart);
+            for (; i <= length - TOps.Count; i += TOps.Count)
+            {
+                ref float p = ref Unsafe.Add(ref x, i);
+                TOps.Store(epilogue.Apply<TOps, TVec>(TOps.Load(ref p)), ref p);
+            }
+            if (i < length) TOps.Store(epilogue.Apply<TOps, TVec>(last), ref lastStart);
+            return;
+        }
+        for (; i < length; i++) Unsafe.Add(ref x, i) = epilogue.Apply(Unsafe.Add(ref x, i));
+    }
+
+    // ---- Sizes and argument checks ----
+
+    /// <summary>m: column rows per group, (OutChannels/Groups) * KernelHeight * KernelWidth.</summary>
+    private static int Rows(in ConvTranspose2dGeometry g) => g.OutChannels / g.Groups * g.KernelHeight * g.KernelWidth;
+
+    private static int Panels(int rows) => (rows + PanelRows - 1) / PanelRows;
+
+    private static void CheckLengths(int inputLength, int outputLength, int packedLength, int biasLength, int workspaceLength, in ConvTranspose2dGeometry g)
+    {
+        if (inputLength != g.InputLength)
+            throw new ArgumentException($"input has {inputLength} floats, the geometry needs {g.InputLength} ({g.InChannels}x{g.InHeight}x{g.InWidth}).", "input");
+        if (outputLength != g.OutputLength)
+            throw new ArgumentException($"output has {outputLength} floats, the geometry needs {g.OutputLength} ({g.OutChannels}x{g.OutHeight}x{g.OutWidth}).", "output");
+        int packed = PackedLength(g);
+        if (packedLength != packed)
+            throw new ArgumentException($"packedWeights has {packedLength} floats, the geometry needs {packed} (from PackWeights).", "packedWeights");
+        if (biasLength != 0 && biasLength != g.OutChannels)
+            throw new ArgumentException($"bias has {biasLength} floats, it needs 0 (none) or {g.OutChannels} (OutChannels).", "bias");
+        int workspace = Rows(g) * g.InHeight * g.InWidth;
+        if (workspaceLength < workspace)
+            throw new ArgumentException($"workspace has {workspaceLength} floats, the geometry needs {workspace} (WorkspaceLength).", "workspace");
+    }
+}
