@@ -642,16 +642,57 @@ def _(): return nn.Sequential(_fixed(nn.Conv2d(1, 1, 3, bias=False),
                                      [[c * r for r in SOBEL_ROW] for c in SOBEL_COLUMN]))
 
 
-# Transposed convolutions are left out until the generator emits them (CG0012 today); planned cases:
-#   convtranspose2d_basic      [ConvTranspose2d(4, 3)]                                              [3, 5, 6]
-#   convtranspose2d_stride2    [ConvTranspose2d(4, 4, Stride = 2, Padding = 1)]                     [3, 5, 6]
-#   convtranspose2d_outpad     [ConvTranspose2d(4, 3, Stride = 2, Padding = 1, OutputPadding = 1)]  [3, 5, 6]
-#   convtranspose2d_groups     [ConvTranspose2d(4, 3, Groups = 2, Stride = 2)]                      [4, 5, 5]
-#   convtranspose2d_dilation   [ConvTranspose2d(3, 3, Dilation = 2, Padding = 1)]                   [2, 6, 5]
-#   convtranspose2d_nonsquare  [ConvTranspose2d(3, new[] { 3, 4 }, Stride = new[] { 2, 1 }, Padding = new[] { 1, 2 })]
-#   convtranspose2d_nobias     [ConvTranspose2d(4, 2, Stride = 2, Bias = false), BatchNorm2d, ReLU]
-#   convtranspose1d_basic      [ConvTranspose1d(4, 3, Stride = 2, Padding = 1, OutputPadding = 1)]  [3, 7]
-#   unet_transposed            unet_tiny with ConvTranspose2d(6, 2, Stride = 2) instead of Upsample
+# --- transposed convolutions
+@case("convtranspose2d_basic", [3, 5, 6], ["[ConvTranspose2d(4, 3)]"])
+def _(): return nn.Sequential(nn.ConvTranspose2d(3, 4, 3))
+
+@case("convtranspose2d_stride2", [3, 5, 6], ["[ConvTranspose2d(4, 4, Stride = 2, Padding = 1)]"])
+def _(): return nn.Sequential(nn.ConvTranspose2d(3, 4, 4, stride=2, padding=1))
+
+@case("convtranspose2d_outpad", [3, 5, 6], ["[ConvTranspose2d(4, 3, Stride = 2, Padding = 1, OutputPadding = 1)]"])
+def _(): return nn.Sequential(nn.ConvTranspose2d(3, 4, 3, stride=2, padding=1, output_padding=1))
+
+@case("convtranspose2d_groups", [4, 5, 5], ["[ConvTranspose2d(4, 4, Groups = 2, Stride = 2)]"])
+def _(): return nn.Sequential(nn.ConvTranspose2d(4, 4, 4, groups=2, stride=2))
+
+@case("convtranspose2d_depthwise", [4, 4, 5], ["[ConvTranspose2d(4, 3, Groups = 4, Stride = 3, OutputPadding = 2)]"])
+def _(): return nn.Sequential(nn.ConvTranspose2d(4, 4, 3, groups=4, stride=3, output_padding=2))
+
+@case("convtranspose2d_dilation", [2, 6, 5], ["[ConvTranspose2d(3, 3, Dilation = 2, Padding = 1, Stride = 2, OutputPadding = 1)]"])
+def _(): return nn.Sequential(nn.ConvTranspose2d(2, 3, 3, dilation=2, padding=1, stride=2, output_padding=1))
+
+@case("convtranspose2d_nonsquare", [3, 5, 6], ["[ConvTranspose2d(3, new[] { 3, 4 }, Stride = new[] { 2, 1 }, Padding = new[] { 1, 2 })]"])
+def _(): return nn.Sequential(nn.ConvTranspose2d(3, 3, (3, 4), stride=(2, 1), padding=(1, 2)))
+
+@case("convtranspose2d_bn_relu", [3, 5, 5], ["[ConvTranspose2d(4, 2, Stride = 2, Bias = false), BatchNorm2d, ReLU]"])
+def _(): return nn.Sequential(nn.ConvTranspose2d(3, 4, 2, stride=2, bias=False), nn.BatchNorm2d(4), nn.ReLU())
+
+@case("convtranspose1d_basic", [3, 7], ["[ConvTranspose1d(4, 3, Stride = 2, Padding = 1, OutputPadding = 1)]"])
+def _(): return nn.Sequential(nn.ConvTranspose1d(3, 4, 3, stride=2, padding=1, output_padding=1))
+
+
+class UNetTransposed(nn.Module):
+    """unet_tiny with a learned 2x upsampling (ConvTranspose2d) in the decoder."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Conv2d(2, 4, 3, padding=1)
+        self.mid = nn.Conv2d(4, 6, 3, padding=1)
+        self.up = nn.ConvTranspose2d(6, 6, 2, stride=2)
+        self.head = nn.Conv2d(10, 1, 1)
+
+    def forward(self, x):
+        e = F.relu(self.enc(x))
+        m = F.relu(self.mid(F.max_pool2d(e, 2)))
+        return torch.sigmoid(self.head(torch.cat([F.relu(self.up(m)), e], dim=1)))
+
+
+@case("unet_transposed", [2, 8, 10], [
+    "[Conv2d(4, 3, Padding = 1, Name = \"enc\"), ReLU(Name = \"e\"), MaxPool2d(2)]",
+    "[Conv2d(6, 3, Padding = 1, Name = \"mid\"), ReLU, ConvTranspose2d(6, 2, Stride = 2, Name = \"up\"), ReLU]",
+    "[Concat(\"e\"), Conv2d(1, 1, Name = \"head\"), Sigmoid]"])
+def _(): return UNetTransposed()
+
 
 # ----------------------------------------------------------------------------- PyTorch rules the C# side must match
 def check_pytorch_rules():

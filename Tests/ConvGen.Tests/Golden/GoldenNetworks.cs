@@ -501,6 +501,58 @@ namespace ConvGen.Tests.Golden
     [Conv2d(1, 3, Bias = false)]
     public partial class SobelFull;
 
+    /// <summary>Golden case <c>convtranspose2d_basic</c>.</summary>
+    [Network(3, 5, 6)]
+    [ConvTranspose2d(4, 3)]
+    public partial class Convtranspose2dBasic;
+
+    /// <summary>Golden case <c>convtranspose2d_stride2</c>.</summary>
+    [Network(3, 5, 6)]
+    [ConvTranspose2d(4, 4, Stride = 2, Padding = 1)]
+    public partial class Convtranspose2dStride2;
+
+    /// <summary>Golden case <c>convtranspose2d_outpad</c>.</summary>
+    [Network(3, 5, 6)]
+    [ConvTranspose2d(4, 3, Stride = 2, Padding = 1, OutputPadding = 1)]
+    public partial class Convtranspose2dOutpad;
+
+    /// <summary>Golden case <c>convtranspose2d_groups</c>.</summary>
+    [Network(4, 5, 5)]
+    [ConvTranspose2d(4, 4, Groups = 2, Stride = 2)]
+    public partial class Convtranspose2dGroups;
+
+    /// <summary>Golden case <c>convtranspose2d_depthwise</c>.</summary>
+    [Network(4, 4, 5)]
+    [ConvTranspose2d(4, 3, Groups = 4, Stride = 3, OutputPadding = 2)]
+    public partial class Convtranspose2dDepthwise;
+
+    /// <summary>Golden case <c>convtranspose2d_dilation</c>.</summary>
+    [Network(2, 6, 5)]
+    [ConvTranspose2d(3, 3, Dilation = 2, Padding = 1, Stride = 2, OutputPadding = 1)]
+    public partial class Convtranspose2dDilation;
+
+    /// <summary>Golden case <c>convtranspose2d_nonsquare</c>.</summary>
+    [Network(3, 5, 6)]
+    [ConvTranspose2d(3, new[] { 3, 4 }, Stride = new[] { 2, 1 }, Padding = new[] { 1, 2 })]
+    public partial class Convtranspose2dNonsquare;
+
+    /// <summary>Golden case <c>convtranspose2d_bn_relu</c>.</summary>
+    [Network(3, 5, 5)]
+    [ConvTranspose2d(4, 2, Stride = 2, Bias = false), BatchNorm2d, ReLU]
+    public partial class Convtranspose2dBnRelu;
+
+    /// <summary>Golden case <c>convtranspose1d_basic</c>.</summary>
+    [Network(3, 7)]
+    [ConvTranspose1d(4, 3, Stride = 2, Padding = 1, OutputPadding = 1)]
+    public partial class Convtranspose1dBasic;
+
+    /// <summary>Golden case <c>unet_transposed</c>.</summary>
+    [Network(2, 8, 10)]
+    [Conv2d(4, 3, Padding = 1, Name = "enc"), ReLU(Name = "e"), MaxPool2d(2)]
+    [Conv2d(6, 3, Padding = 1, Name = "mid"), ReLU, ConvTranspose2d(6, 2, Stride = 2, Name = "up"), ReLU]
+    [Concat("e"), Conv2d(1, 1, Name = "head"), Sigmoid]
+    public partial class UnetTransposed;
+
     /// <summary>Every golden case, with delegates that load and run its network.</summary>
     internal static class GoldenCases
     {
@@ -599,6 +651,16 @@ namespace ConvGen.Tests.Golden
             GoldenCase.Of<ConcatThree>("concat_three", ConcatThree.InputLength, ConcatThree.OutputLength, static path => ConcatThree.Load(path), static (net, x, y) => net.Run(x, y)),
             GoldenCase.Of<SobelSeparable>("sobel_separable", SobelSeparable.InputLength, SobelSeparable.OutputLength, static path => SobelSeparable.Load(path), static (net, x, y) => net.Run(x, y)),
             GoldenCase.Of<SobelFull>("sobel_full", SobelFull.InputLength, SobelFull.OutputLength, static path => SobelFull.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Convtranspose2dBasic>("convtranspose2d_basic", Convtranspose2dBasic.InputLength, Convtranspose2dBasic.OutputLength, static path => Convtranspose2dBasic.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Convtranspose2dStride2>("convtranspose2d_stride2", Convtranspose2dStride2.InputLength, Convtranspose2dStride2.OutputLength, static path => Convtranspose2dStride2.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Convtranspose2dOutpad>("convtranspose2d_outpad", Convtranspose2dOutpad.InputLength, Convtranspose2dOutpad.OutputLength, static path => Convtranspose2dOutpad.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Convtranspose2dGroups>("convtranspose2d_groups", Convtranspose2dGroups.InputLength, Convtranspose2dGroups.OutputLength, static path => Convtranspose2dGroups.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Convtranspose2dDepthwise>("convtranspose2d_depthwise", Convtranspose2dDepthwise.InputLength, Convtranspose2dDepthwise.OutputLength, static path => Convtranspose2dDepthwise.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Convtranspose2dDilation>("convtranspose2d_dilation", Convtranspose2dDilation.InputLength, Convtranspose2dDilation.OutputLength, static path => Convtranspose2dDilation.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Convtranspose2dNonsquare>("convtranspose2d_nonsquare", Convtranspose2dNonsquare.InputLength, Convtranspose2dNonsquare.OutputLength, static path => Convtranspose2dNonsquare.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Convtranspose2dBnRelu>("convtranspose2d_bn_relu", Convtranspose2dBnRelu.InputLength, Convtranspose2dBnRelu.OutputLength, static path => Convtranspose2dBnRelu.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<Convtranspose1dBasic>("convtranspose1d_basic", Convtranspose1dBasic.InputLength, Convtranspose1dBasic.OutputLength, static path => Convtranspose1dBasic.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<UnetTransposed>("unet_transposed", UnetTransposed.InputLength, UnetTransposed.OutputLength, static path => UnetTransposed.Load(path), static (net, x, y) => net.Run(x, y)),
         ];
     }
 }
