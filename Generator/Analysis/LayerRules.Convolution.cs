@@ -49,7 +49,7 @@ internal static partial class LayerRules
             return LayerOutcome.Failed;
         }
         int outH = effH / sh + 1, outW = effW / sw + 1;
-        ReportUnread(a, x, rank, effH, effW, sh, sw, top, left, bottom, right, isPool: false, maxPad: int.MaxValue);
+        ReportUnread(a, x, rank, effH, effW, sh, sw, top, left, bottom, right, dh * (kh - 1) + 1, dw * (kw - 1) + 1, isPool: false, maxPad: int.MaxValue);
 
         var g = new LayerGeometry
         {
@@ -171,15 +171,18 @@ internal static partial class LayerRules
     /// <summary>
     /// CG0002: (in + pads - d*(k-1) - 1) mod s != 0 leaves the last rows/columns of the padded input unread. Only
     /// rows of the input itself count: when the unread rows are all end padding (a 3×3 stride-2 conv with padding 1
-    /// on an even size), nothing is lost and nothing is reported. The fix names the smallest padding and the largest
+    /// on an even size), nothing is lost and nothing is reported; nor when the window is narrower than the stride,
+    /// which skips rows between every two windows anyway. The fix names the smallest padding and the largest
     /// smaller stride that use every row (and, for pooling, ceil mode).
     /// </summary>
     private static void ReportUnread(ArgumentReader a, Shape x, int rank, int effH, int effW, int sh, int sw, int padH, int padW,
-        int padBottom, int padRight, bool isPool, int maxPad)
+        int padBottom, int padRight, int spanH, int spanW, bool isPool, int maxPad)
     {
         for (int axis = rank == 2 ? 0 : 1; axis < 2; axis++)
         {
             int eff = axis == 0 ? effH : effW, s = axis == 0 ? sh : sw, p = axis == 0 ? padH : padW;
+            // A window narrower than the stride (a 1×1 stride-2 shortcut) skips rows everywhere by design, not only at the end.
+            if ((axis == 0 ? spanH : spanW) < s) continue;
             int padEnd = axis == 0 ? padBottom : padRight;
             int unread = eff % s - padEnd;
             if (unread <= 0) continue;

@@ -41,7 +41,7 @@ internal static partial class LayerRules
         }
         if (!ceil)
             ReportUnread(a, x, rank, inH + 2 * ph - dh * (kh - 1) - 1, inW + 2 * pw - dw * (kw - 1) - 1, sh, sw, ph, pw, ph, pw,
-                isPool: true, maxPad: Math.Min(maxPh, maxPw));
+                dh * (kh - 1) + 1, dw * (kw - 1) + 1, isPool: true, maxPad: Math.Min(maxPh, maxPw));
 
         var g = new LayerGeometry
         {

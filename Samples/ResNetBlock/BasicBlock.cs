@@ -7,17 +7,12 @@ namespace ResNetBlockSample;
 // channels (conv-bn-relu-conv-bn), the shortcut matches it with a 1x1 stride-2 convolution and BatchNorm, and the two
 // meet in Add then ReLU. The names are the PyTorch module's attribute names, so Load finds "conv1.weight",
 // "shortcut.0.weight", ... in the state_dict; every BatchNorm is folded into the convolution before it at load.
-//
-// CG0002 warns that the 1x1 stride-2 shortcut never reads the input's last row and column (16 is even): that is what
-// the ResNet projection does by design (it also skips every odd row and column), so the warning is silenced here.
-#pragma warning disable CG0002
 [Network(8, 16, 16)]
 [Conv2d(16, 3, Stride = 2, Padding = 1, Bias = false, Name = "conv1"), BatchNorm2d(Name = "bn1"), ReLU]
 [Conv2d(16, 3, Padding = 1, Bias = false, Name = "conv2"), BatchNorm2d(Name = "bn2")]
 [Conv2d(16, 1, Stride = 2, Bias = false, From = "input", Name = "shortcut.0"), BatchNorm2d(Name = "shortcut.1")]
 [Add("bn2"), ReLU]
 public partial class BasicBlock;
-#pragma warning restore CG0002
 
 /// <summary>The sample's data files and its check against PyTorch (also run by the test suite).</summary>
 public static class BasicBlockData

@@ -79,6 +79,14 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void CG0002_NotReportedForAWindowNarrowerThanTheStride()
+    {
+        // A ResNet projection shortcut: 1×1, stride 2, skips every other row by design.
+        GeneratorHarness.Result result = GeneratorHarness.Run("using ConvGen;\n[Network(8, 16, 16)] [Conv2d(16, 1, Stride = 2)] public partial class Net;");
+        Assert.Empty(result.Reported("CG"));
+    }
+
+    [Fact]
     public void CG0002_NotReportedInCeilMode()
     {
         GeneratorHarness.Result result = GeneratorHarness.Run("using ConvGen;\n[Network(1, 7, 7)] [MaxPool2d(2, CeilMode = true)] public partial class Net;");
