@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace ConvGen.Tests.Generator;
 
 /// <summary>
-/// The generated code of three networks, as golden text; each must compile with no diagnostic at all in a user
+/// The generated code of four networks (one of them a graph), as golden text; each must compile with no diagnostic at all in a user
 /// project (warnings included).
 /// </summary>
 public class SnapshotTests
@@ -45,5 +45,18 @@ public class SnapshotTests
             [AvgPool1d(2), Flatten, Linear(12), LogSoftmax(Dim = -1)]
             internal partial class KeywordSpotting { }
         }
+        """);
+
+    [Fact]
+    public void InceptionResidualGraph() => VerifyNetwork("InceptionResidual", """
+        [Network(8, 12, 12)]
+        [Conv2d(16, 3, Padding = 1, Name = "stem"), BatchNorm2d(Name = "stem_bn"), ReLU(Name = "x")]
+        [Conv2d(4, 1, From = "x", Name = "b1")]
+        [Conv2d(4, 1, From = "x", Name = "b2_reduce"), ReLU, Conv2d(4, 3, Padding = 1, Name = "b2")]
+        [MaxPool2d(3, Stride = 1, Padding = 1, From = "x"), Conv2d(8, 1, Name = "b3")]
+        [Concat("b1", "b2", "b3"), Add("x"), ReLU(Name = "y")]
+        [Conv2d(16, 3, Padding = 1, From = "y", Name = "gate"), Sigmoid, Multiply("y")]
+        [ConvTranspose2d(8, 2, Stride = 2, Name = "up"), AdaptiveAvgPool2d(1), Flatten, Linear(5, Name = "head")]
+        public partial class InceptionResidual;
         """);
 }
