@@ -24,6 +24,57 @@ public sealed class CheckContext
         if (problem is not null) _failures.Add($"{label}: {problem}");
     }
 
+    /// <summary>
+    /// Compares element-wise under <c>|actual - expected| &lt;= tolerance * max(1, max|finite expected|)</c>; a NaN
+    /// expected needs a NaN, an infinity the same infinity. For kernels without a long reduction (activations,
+    /// averages, interpolation).
+    /// </summary>
+    public void ExpectWithin(string label, ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double tolerance)
+    {
+        Cases++;
+        if (actual.Length != expected.Length)
+        {
+            _failures.Add($"{label}: length {actual.Length}, expected {expected.Length}");
+            return;
+        }
+
+        double scale = 1;
+        foreach (float e in expected)
+            if (float.IsFinite(e)) scale = Math.Max(scale, Math.Abs(e));
+        double bound = tolerance * scale;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float e = expected[i], a = actual[i];
+            bool ok = float.IsNaN(e) ? float.IsNaN(a)
+                : float.IsInfinity(e) ? a == e
+                : float.IsFinite(a) && Math.Abs((double)a - e) <= bound;
+            if (!ok)
+            {
+                _failures.Add($"{label}: element {i}: {a:R} vs reference {e:R} (bound {bound:G3})");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Exact equality element-wise (NaN matches NaN): max pooling, data movement, products.</summary>
+    public void ExpectEqual(string label, ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
+    {
+        Cases++;
+        if (actual.Length != expected.Length)
+        {
+            _failures.Add($"{label}: length {actual.Length}, expected {expected.Length}");
+            return;
+        }
+
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float e = expected[i], a = actual[i];
+            if (a == e || (float.IsNaN(a) && float.IsNaN(e))) continue;
+            _failures.Add($"{label}: element {i}: {a:R}, expected exactly {e:R}");
+            return;
+        }
+    }
+
     /// <summary>Checks that <paramref name="action"/> throws an <see cref="ArgumentException"/>.</summary>
     public void ExpectArgumentException(string label, Action action)
     {
