@@ -22,20 +22,19 @@ internal static class DiagnosticDescriptors
     public const string NotSupportedId = "CG0012";
 
     private const string Category = "ConvGen";
-    private const string HelpLink = "https://github.com/convgen/convgen/blob/main/README.md#diagnostics";
 
-    public static readonly DiagnosticDescriptor EmptyOutput = new DiagnosticDescriptor("CG0001", "Layer output would be empty", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
-    public static readonly DiagnosticDescriptor UnreadInput = new DiagnosticDescriptor("CG0002", "Stride leaves input rows or columns unread", "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink);
-    public static readonly DiagnosticDescriptor InvalidPadding = new DiagnosticDescriptor("CG0003", "Invalid padding", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
-    public static readonly DiagnosticDescriptor ShapeMismatch = new DiagnosticDescriptor("CG0004", "Channel or shape mismatch", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
-    public static readonly DiagnosticDescriptor Checkerboard = new DiagnosticDescriptor("CG0005", "Transposed convolution kernel not divisible by its stride", "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink);
-    public static readonly DiagnosticDescriptor OutputPadding = new DiagnosticDescriptor("CG0006", "Output padding too large", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
-    public static readonly DiagnosticDescriptor OutOfRange = new DiagnosticDescriptor("CG0007", "Value out of range", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
-    public static readonly DiagnosticDescriptor InvalidNetworkType = new DiagnosticDescriptor("CG0008", "Network class cannot be generated", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
-    public static readonly DiagnosticDescriptor UnknownName = new DiagnosticDescriptor("CG0009", "Unknown or duplicate layer name", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
-    public static readonly DiagnosticDescriptor InvalidStructure = new DiagnosticDescriptor("CG0010", "Network without input or layers, or layer of the wrong dimensionality", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
-    public static readonly DiagnosticDescriptor WeightsFile = new DiagnosticDescriptor("CG0011", "Embedded weights file missing or not matching the declaration", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
-    public static readonly DiagnosticDescriptor NotSupported = new DiagnosticDescriptor("CG0012", "Not supported by this version of ConvGen", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
+    public static readonly DiagnosticDescriptor EmptyOutput = new DiagnosticDescriptor("CG0001", "Layer output would be empty", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor UnreadInput = new DiagnosticDescriptor("CG0002", "Stride leaves input rows or columns unread", "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor InvalidPadding = new DiagnosticDescriptor("CG0003", "Invalid padding", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor ShapeMismatch = new DiagnosticDescriptor("CG0004", "Channel or shape mismatch", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor Checkerboard = new DiagnosticDescriptor("CG0005", "Transposed convolution kernel not divisible by its stride", "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor OutputPadding = new DiagnosticDescriptor("CG0006", "Output padding too large", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor OutOfRange = new DiagnosticDescriptor("CG0007", "Value out of range", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor InvalidNetworkType = new DiagnosticDescriptor("CG0008", "Network class cannot be generated", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor UnknownName = new DiagnosticDescriptor("CG0009", "Unknown or duplicate layer name", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor InvalidStructure = new DiagnosticDescriptor("CG0010", "Network without input or layers, or layer of the wrong dimensionality", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor WeightsFile = new DiagnosticDescriptor("CG0011", "Embedded weights file missing or not matching the declaration", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor NotSupported = new DiagnosticDescriptor("CG0012", "Not supported by this version of ConvGen", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static DiagnosticDescriptor ById(string id) => id switch
     {
