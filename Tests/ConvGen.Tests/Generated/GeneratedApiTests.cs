@@ -46,6 +46,23 @@ public class GeneratedApiTests
     }
 
     [Fact]
+    public void RunAllocatesNothingWithLargeDepthwisePlanes()
+    {
+        // 8×96×96 planes are past the depthwise kernel's stack scratch, so it rents from the pool: still nothing
+        // may be allocated once warm.
+        var random = new Random(11);
+        float[] Values(int n) => Enumerable.Range(0, n).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        LargeDepthwise net = LargeDepthwise.Load(ConvGen.Samples.SafeTensors.Write(
+            ("0.weight", new[] { 8, 1, 3, 3 }, Values(72)), ("0.bias", new[] { 8 }, Values(8)),
+            ("2.weight", new[] { 8, 1, 3, 3 }, Values(72)), ("2.bias", new[] { 8 }, Values(8))));
+        float[] x = Values(LargeDepthwise.InputLength), y = new float[LargeDepthwise.OutputLength];
+        for (int i = 0; i < 20; i++) net.Run(x, y);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++) net.Run(x, y);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void WrongSpanLengthsAndOverlapThrowArgumentException()
     {
         PeerDSCNN net = PeerDSCNN.Load(Path.Combine(Data, "peer_dscnn.safetensors"));
@@ -137,6 +154,10 @@ public class GeneratedApiTests
 [Conv2d(16, 5), ReLU, MaxPool2d(2)]
 [Flatten, Linear(120), ReLU, Linear(84), ReLU]
 public partial class ShortLeNet;
+
+[Network(8, 96, 96)]
+[Conv2d(8, 3, Padding = 1, Groups = 8), ReLU, Conv2d(8, 3, Stride = 2, Padding = 1, Groups = 8)]
+public partial class LargeDepthwise;
 
 /// <summary>The Digits sample's trained LeNet-5 gives PyTorch's logits on real MNIST digits.</summary>
 public partial class TrainedLeNetTests
