@@ -17,6 +17,8 @@ public static partial class Conv2d
         Rows,
         /// <summary>Vectors along the whole output plane, masking taps that wrap into a neighbouring row (stride 1, OW = W only).</summary>
         Plane,
+        /// <summary>Vectors along the whole output plane computed phase-width wide, on zero-padded stride-phase copies of each input plane.</summary>
+        Shifted,
     }
 
     /// <summary><see cref="Depthwise(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, in Conv2dGeometry, Epilogue)"/> at one width.</summary>
@@ -36,10 +38,16 @@ public static partial class Conv2d
         // The plane form wastes no lanes on row ends and has less bookkeeping per vector; measured faster than the
         // row form from 5 to 48 columns wide, so it runs wherever it applies.
         if (algorithm == DepthwiseAlgorithm.Auto)
-            algorithm = planeApplies ? DepthwiseAlgorithm.Plane : DepthwiseAlgorithm.Rows;
+            algorithm = planeApplies ? DepthwiseAlgorithm.Plane
+                : ShiftedScratchLength(g, TOps.Count) <= ShiftedMaxScratchFloats ? DepthwiseAlgorithm.Shifted : DepthwiseAlgorithm.Rows;
+        if (algorithm == DepthwiseAlgorithm.Shifted && ShiftedScratchLength(g, TOps.Count) == long.MaxValue)
+            throw new ArgumentException($"The shifted algorithm needs at most {ShiftedMaxPhases} stride phases and {ShiftedMaxTaps} taps.", nameof(algorithm));
 
         ref float biasRef = ref MemoryMarshal.GetReference(bias);
-        if (algorithm == DepthwiseAlgorithm.Plane)
+        if (algorithm == DepthwiseAlgorithm.Shifted)
+            DepthwiseShifted<TOps, TVec>(ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output),
+                ref MemoryMarshal.GetReference(packedWeights), ref biasRef, !bias.IsEmpty, g, epilogue);
+        else if (algorithm == DepthwiseAlgorithm.Plane)
             DepthwisePlane<TOps, TVec>(ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output),
                 ref MemoryMarshal.GetReference(packedWeights), ref biasRef, !bias.IsEmpty, g, epilogue);
         else
