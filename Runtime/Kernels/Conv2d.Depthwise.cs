@@ -19,6 +19,8 @@ public static partial class Conv2d
         Plane,
         /// <summary>Vectors along the whole output plane computed phase-width wide, on zero-padded stride-phase copies of each input plane.</summary>
         Shifted,
+        /// <summary>The plane algorithm on each input plane split into even and odd columns (stride 2, no top/left padding, even width).</summary>
+        Pairs,
     }
 
     /// <summary><see cref="Depthwise(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, in Conv2dGeometry, Epilogue)"/> at one width.</summary>
@@ -37,14 +39,20 @@ public static partial class Conv2d
             throw new ArgumentException("The plane algorithm needs stride 1 and OutWidth == InWidth.", nameof(algorithm));
         // The plane form wastes no lanes on row ends and has less bookkeeping per vector; measured faster than the
         // row form from 5 to 48 columns wide, so it runs wherever it applies.
+        if (algorithm == DepthwiseAlgorithm.Pairs && !PairsApplies(g))
+            throw new ArgumentException("The pairs algorithm needs stride 2x2, dilation 1, no top/left padding, an even InWidth and OutWidth <= InWidth / 2.", nameof(algorithm));
         if (algorithm == DepthwiseAlgorithm.Auto)
             algorithm = planeApplies ? DepthwiseAlgorithm.Plane
+                : PairsApplies(g) && g.OutputPlane <= PairsMaxOutputPlane ? DepthwiseAlgorithm.Pairs
                 : ShiftedScratchLength(g, TOps.Count) <= ShiftedMaxScratchFloats ? DepthwiseAlgorithm.Shifted : DepthwiseAlgorithm.Rows;
         if (algorithm == DepthwiseAlgorithm.Shifted && ShiftedScratchLength(g, TOps.Count) == long.MaxValue)
             throw new ArgumentException($"The shifted algorithm needs at most {ShiftedMaxPhases} stride phases and {ShiftedMaxTaps} taps.", nameof(algorithm));
 
         ref float biasRef = ref MemoryMarshal.GetReference(bias);
-        if (algorithm == DepthwiseAlgorithm.Shifted)
+        if (algorithm == DepthwiseAlgorithm.Pairs)
+            DepthwisePairs<TOps, TVec>(ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output),
+                ref MemoryMarshal.GetReference(packedWeights), ref biasRef, !bias.IsEmpty, g, epilogue);
+        else if (algorithm == DepthwiseAlgorithm.Shifted)
             DepthwiseShifted<TOps, TVec>(ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output),
                 ref MemoryMarshal.GetReference(packedWeights), ref biasRef, !bias.IsEmpty, g, epilogue);
         else if (algorithm == DepthwiseAlgorithm.Plane)

@@ -107,6 +107,8 @@ public class ConvKernelTests
             string label = $"random #{i} {ConvCases.Describe(g)}";
             CheckDepthwise(g, width, epilogue, withBias: i % 3 != 0, random, Conv2d.DepthwiseAlgorithm.Rows, label);
             CheckDepthwise(g, width, epilogue, withBias: i % 3 == 0, random, Conv2d.DepthwiseAlgorithm.Shifted, label);
+            if (PairsApply(g))
+                CheckDepthwise(g, width, epilogue, withBias: i % 3 != 0, random, Conv2d.DepthwiseAlgorithm.Pairs, label);
             if (PlaneApplies(g))
             {
                 CheckDepthwise(g, width, epilogue, withBias: i % 3 != 0, random, Conv2d.DepthwiseAlgorithm.Plane, label);
@@ -163,7 +165,37 @@ public class ConvKernelTests
         ConvCases.Geometry(3, 7, 7, 3, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: 3),
         ConvCases.Geometry(2, 100, 100, 2, 3, 3, 2, 2, 1, 1, 1, 1, groups: 2),
         ConvCases.Geometry(1, 300, 300, 1, 3, 3, 2, 2, 0, 0, 1, 1, groups: 1),
+        ConvCases.Geometry(3, 6, 8, 6, 3, 3, 2, 2, 0, 0, 0, 0, groups: 3),
+        ConvCases.Geometry(2, 5, 10, 2, 5, 5, 2, 2, 0, 0, 4, 1, groups: 2),
+        ConvCases.Geometry(2, 9, 4, 2, 2, 4, 2, 2, 0, 0, 1, 0, groups: 2),
+        ConvCases.Geometry(3, 1, 2, 3, 1, 1, 2, 2, 0, 0, 0, 0, groups: 3),
+        ConvCases.Geometry(4, 7, 14, 8, 3, 3, 2, 2, 0, 0, 1, 1, groups: 4),
     ];
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(ConvTestSupport))]
+    public void Depthwise_Pairs_RandomStride2Geometries_MatchReference(int width)
+    {
+        var random = new Random(909);
+        int tested = 0;
+        for (int i = 0; i < 150; i++)
+        {
+            int channels = random.Next(1, 6), multiplier = random.Next(1, 3);
+            int h = random.Next(1, 20), w = 2 * random.Next(1, 13);
+            int kh = random.Next(1, 6), kw = random.Next(1, Math.Min(5, w) + 1);
+            int pb = random.Next(0, kh + 1), pr = random.Next(0, 2);
+            if (h + pb < kh) continue;
+            Conv2dGeometry g = ConvCases.Geometry(channels, h, w, channels * multiplier, kh, kw, 2, 2, 0, 0, pb, pr, groups: channels);
+            if (!PairsApply(g)) continue;
+            Epilogue epilogue = ConvReference.Epilogues[i % ConvReference.Epilogues.Length];
+            string label = $"pairs #{i} {ConvCases.Describe(g)}";
+            CheckDepthwise(g, width, epilogue, withBias: i % 2 == 0, random, Conv2d.DepthwiseAlgorithm.Pairs, label);
+            CheckDepthwise(g, width, epilogue, withBias: i % 2 != 0, random, Conv2d.DepthwiseAlgorithm.Auto, label);
+            tested++;
+        }
+
+        Assert.True(tested > 100, $"only {tested} geometries exercised the pairs algorithm");
+    }
 
     [Theory]
     [MemberData(nameof(ShiftedDepthwiseCases))]
@@ -176,6 +208,8 @@ public class ConvKernelTests
         {
             CheckDepthwise(g, width, epilogue, withBias: true, random, Conv2d.DepthwiseAlgorithm.Shifted, label);
             CheckDepthwise(g, width, epilogue, withBias: false, random, Conv2d.DepthwiseAlgorithm.Auto, label);
+            if (PairsApply(g))
+                CheckDepthwise(g, width, epilogue, withBias: true, random, Conv2d.DepthwiseAlgorithm.Pairs, label);
         }
     }
 
@@ -374,6 +408,9 @@ public class ConvKernelTests
             if (ConvCases.Named[i].Name == name) return i;
         throw new ArgumentException($"No named case {name}.", nameof(name));
     }
+
+    private static bool PairsApply(in Conv2dGeometry g) => g.StrideHeight == 2 && g.StrideWidth == 2 && g.DilationHeight == 1
+        && g.DilationWidth == 1 && g.PadTop == 0 && g.PadLeft == 0 && g.InWidth % 2 == 0 && g.OutWidth <= g.InWidth / 2 && g.KernelWidth <= g.InWidth;
 
     private static bool PlaneApplies(in Conv2dGeometry g) => g.StrideHeight == 1 && g.StrideWidth == 1 && g.OutWidth == g.InWidth;
 
