@@ -103,8 +103,9 @@ public static partial class Conv2d
 
     /// <summary>
     /// Groups == InChannels and OutChannels a multiple of it (output channel c reads input channel
-    /// c / (OutChannels / InChannels)); any kernel, stride, padding and dilation. Vectorised along the output width,
-    /// or along the whole output plane when rows are narrower than a vector (stride 1, output width = input width).
+    /// c / (OutChannels / InChannels)); any kernel, stride, padding and dilation. Vectorised along the whole output
+    /// plane (stride 1 with output width = input width; strided layers on stride-phase or even/odd-column copies of
+    /// each input plane), or along the output rows when those copies would be too large.
     /// </summary>
     public static void Depthwise(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue)

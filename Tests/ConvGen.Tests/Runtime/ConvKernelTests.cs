@@ -91,6 +91,7 @@ public class ConvKernelTests
         CheckDepthwise(g, width, epilogue, withBias: index % 2 == 0, random, Conv2d.DepthwiseAlgorithm.Rows, name);
         if (PlaneApplies(g))
             CheckDepthwise(g, width, epilogue, withBias: index % 2 == 0, random, Conv2d.DepthwiseAlgorithm.Plane, name);
+        CheckDepthwise(g, width, epilogue, withBias: index % 2 != 0, random, Conv2d.DepthwiseAlgorithm.Shifted, name);
     }
 
     [Theory]
@@ -105,6 +106,9 @@ public class ConvKernelTests
             Epilogue epilogue = ConvReference.Epilogues[i % ConvReference.Epilogues.Length];
             string label = $"random #{i} {ConvCases.Describe(g)}";
             CheckDepthwise(g, width, epilogue, withBias: i % 3 != 0, random, Conv2d.DepthwiseAlgorithm.Rows, label);
+            CheckDepthwise(g, width, epilogue, withBias: i % 3 == 0, random, Conv2d.DepthwiseAlgorithm.Shifted, label);
+            if (PairsApply(g))
+                CheckDepthwise(g, width, epilogue, withBias: i % 3 != 0, random, Conv2d.DepthwiseAlgorithm.Pairs, label);
             if (PlaneApplies(g))
             {
                 CheckDepthwise(g, width, epilogue, withBias: i % 3 != 0, random, Conv2d.DepthwiseAlgorithm.Plane, label);
@@ -131,6 +135,81 @@ public class ConvKernelTests
             CheckPointwise(pointwise, width, epilogue, withBias: true, random, label);
             CheckDepthwise(depthwisePlane, width, epilogue, withBias: true, random, Conv2d.DepthwiseAlgorithm.Plane, label);
             CheckDepthwise(depthwiseRows, width, epilogue, withBias: false, random, Conv2d.DepthwiseAlgorithm.Rows, label);
+            CheckDepthwise(depthwiseRows, width, epilogue, withBias: true, random, Conv2d.DepthwiseAlgorithm.Shifted, label);
+        }
+    }
+
+    public static TheoryData<int, int> ShiftedDepthwiseCases()
+    {
+        var data = new TheoryData<int, int>();
+        for (int i = 0; i < ShiftedGeometries.Length; i++)
+            foreach (int width in AllWidths) data.Add(i, width);
+        return data;
+    }
+
+    // The VWW MobileNetV1 stride-2 layers (ZeroPad2d(0, 1, 0, 1) folded into the implied bottom/right pad), planes
+    // narrower than a vector, a channel multiplier, stride 3 and 2x3, dilation, pads beyond the kernel, a 5x5 kernel,
+    // a plane too large for the stack and one past the shifted algorithm's scratch limit (Auto then picks rows).
+    private static readonly Conv2dGeometry[] ShiftedGeometries =
+    [
+        new(16, 48, 48, 16, 24, 24, 3, 3, 2, 2, 0, 0, 1, 1, 16),
+        new(32, 24, 24, 32, 12, 12, 3, 3, 2, 2, 0, 0, 1, 1, 32),
+        new(64, 12, 12, 64, 6, 6, 3, 3, 2, 2, 0, 0, 1, 1, 64),
+        new(128, 6, 6, 128, 3, 3, 3, 3, 2, 2, 0, 0, 1, 1, 128),
+        ConvCases.Geometry(5, 4, 3, 5, 3, 3, 2, 2, 1, 1, 1, 1, groups: 5),
+        ConvCases.Geometry(3, 2, 2, 3, 3, 3, 2, 2, 1, 1, 1, 1, groups: 3),
+        ConvCases.Geometry(3, 9, 8, 6, 3, 3, 2, 2, 1, 1, 0, 0, groups: 3),
+        ConvCases.Geometry(4, 13, 17, 4, 3, 3, 3, 3, 2, 0, 1, 3, groups: 4),
+        ConvCases.Geometry(2, 11, 14, 4, 3, 4, 2, 3, 0, 1, 2, 2, dilationHeight: 2, dilationWidth: 2, groups: 2),
+        ConvCases.Geometry(3, 10, 12, 3, 5, 5, 2, 2, 4, 5, 2, 0, groups: 3),
+        ConvCases.Geometry(3, 7, 7, 3, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: 3),
+        ConvCases.Geometry(2, 100, 100, 2, 3, 3, 2, 2, 1, 1, 1, 1, groups: 2),
+        ConvCases.Geometry(1, 300, 300, 1, 3, 3, 2, 2, 0, 0, 1, 1, groups: 1),
+        ConvCases.Geometry(3, 6, 8, 6, 3, 3, 2, 2, 0, 0, 0, 0, groups: 3),
+        ConvCases.Geometry(2, 5, 10, 2, 5, 5, 2, 2, 0, 0, 4, 1, groups: 2),
+        ConvCases.Geometry(2, 9, 4, 2, 2, 4, 2, 2, 0, 0, 1, 0, groups: 2),
+        ConvCases.Geometry(3, 1, 2, 3, 1, 1, 2, 2, 0, 0, 0, 0, groups: 3),
+        ConvCases.Geometry(4, 7, 14, 8, 3, 3, 2, 2, 0, 0, 1, 1, groups: 4),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(ConvTestSupport))]
+    public void Depthwise_Pairs_RandomStride2Geometries_MatchReference(int width)
+    {
+        var random = new Random(909);
+        int tested = 0;
+        for (int i = 0; i < 150; i++)
+        {
+            int channels = random.Next(1, 6), multiplier = random.Next(1, 3);
+            int h = random.Next(1, 20), w = 2 * random.Next(1, 13);
+            int kh = random.Next(1, 6), kw = random.Next(1, Math.Min(5, w) + 1);
+            int pb = random.Next(0, kh + 1), pr = random.Next(0, 2);
+            if (h + pb < kh) continue;
+            Conv2dGeometry g = ConvCases.Geometry(channels, h, w, channels * multiplier, kh, kw, 2, 2, 0, 0, pb, pr, groups: channels);
+            if (!PairsApply(g)) continue;
+            Epilogue epilogue = ConvReference.Epilogues[i % ConvReference.Epilogues.Length];
+            string label = $"pairs #{i} {ConvCases.Describe(g)}";
+            CheckDepthwise(g, width, epilogue, withBias: i % 2 == 0, random, Conv2d.DepthwiseAlgorithm.Pairs, label);
+            CheckDepthwise(g, width, epilogue, withBias: i % 2 != 0, random, Conv2d.DepthwiseAlgorithm.Auto, label);
+            tested++;
+        }
+
+        Assert.True(tested > 100, $"only {tested} geometries exercised the pairs algorithm");
+    }
+
+    [Theory]
+    [MemberData(nameof(ShiftedDepthwiseCases))]
+    public void Depthwise_Shifted_StridedAndNarrowPlanes_MatchReference(int index, int width)
+    {
+        Conv2dGeometry g = ShiftedGeometries[index];
+        var random = new Random(700 + index);
+        string label = $"shifted #{index} {ConvCases.Describe(g)}";
+        foreach (Epilogue epilogue in ConvReference.Epilogues)
+        {
+            CheckDepthwise(g, width, epilogue, withBias: true, random, Conv2d.DepthwiseAlgorithm.Shifted, label);
+            CheckDepthwise(g, width, epilogue, withBias: false, random, Conv2d.DepthwiseAlgorithm.Auto, label);
+            if (PairsApply(g))
+                CheckDepthwise(g, width, epilogue, withBias: true, random, Conv2d.DepthwiseAlgorithm.Pairs, label);
         }
     }
 
@@ -329,6 +408,9 @@ public class ConvKernelTests
             if (ConvCases.Named[i].Name == name) return i;
         throw new ArgumentException($"No named case {name}.", nameof(name));
     }
+
+    private static bool PairsApply(in Conv2dGeometry g) => g.StrideHeight == 2 && g.StrideWidth == 2 && g.DilationHeight == 1
+        && g.DilationWidth == 1 && g.PadTop == 0 && g.PadLeft == 0 && g.InWidth % 2 == 0 && g.OutWidth <= g.InWidth / 2 && g.KernelWidth <= g.InWidth;
 
     private static bool PlaneApplies(in Conv2dGeometry g) => g.StrideHeight == 1 && g.StrideWidth == 1 && g.OutWidth == g.InWidth;
 
