@@ -170,7 +170,7 @@ internal static class Planner
             case LayerKind.ChannelShuffle: return KernelKind.ChannelShuffle;
             default:
                 if (layer.Kind.IsActivation()) return KernelKind.Activation;
-                throw new InvalidOperationException($"no kernel for {layer.Kind}; CodeGeneration.Supports should have rejected it");
+                throw new InvalidOperationException($"no kernel for {layer.Kind}: every analysed layer kind must have one");
         }
     }
 
