@@ -12,7 +12,7 @@ internal static partial class Emitter
         {
             AnalyzedLayer layer = step.Layer;
             Shape output = step.Fused[step.Fused.Count - 1].OutputShape;
-            w.Line($"/// <summary>{Xml(Describe(step))}: {Xml(layer.InputShape.ToString())} → {Xml(output.ToString())}; {KernelDescription(step)}.</summary>");
+            w.Line($"/// <summary>{Xml(Describe(step))}: {Xml((step.PrePad?.Input ?? layer.InputShape).ToString())} → {Xml(output.ToString())}; {KernelDescription(step)}.</summary>");
             var parameters = new List<string>();
             if (step.Inputs.Count == 1) parameters.Add($"{ReadOnlySpan} x");
             else for (int i = 0; i < step.Inputs.Count; i++) parameters.Add($"{ReadOnlySpan} x{i}");
@@ -42,7 +42,7 @@ internal static partial class Emitter
             KernelKind.Copy => "copy",
             _ => step.Kernel.ToString(),
         };
-        string padded = step.PaddedInput is null ? "" : $", input padded ({step.Layer.Geometry.PaddingMode}) into scratch first";
+        string padded = step.PrePad is null ? "" : $", input padded ({step.PrePad.Mode}) into scratch first";
         return kernel + padded + folded + fused;
     }
 
@@ -66,12 +66,11 @@ internal static partial class Emitter
             case KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise:
                 {
                     string x = "x";
-                    if (step.PaddedInput is { } padded)
+                    if (step.PrePad is { } pad && step.PaddedInput is { } padded)
                     {
-                        Shape s = layer.InputShape;
-                        int h = s.Rank == 3 ? s[1] : 1, wd = s[s.Rank - 1];
+                        (int h, int wd) = HeightWidth(pad.Input);
                         w.Line($"{Span} padded = {ScratchSlice(padded)};");
-                        w.Line($"{Kernels}.Pad2d.Forward(x, padded, {s[0]}, {h}, {wd}, {g.PadLeft}, {g.PadRight}, {g.PadTop}, {g.PadBottom}, {Kernels}.PaddingMode.{Pascal(g.PaddingMode)});");
+                        w.Line($"{Kernels}.Pad2d.Forward(x, padded, {pad.Input[0]}, {h}, {wd}, {pad.Left}, {pad.Right}, {pad.Top}, {pad.Bottom}, {Kernels}.PaddingMode.{Pascal(pad.Mode)});");
                         x = "padded";
                     }
                     string geometry = $"in {GeometryField(step)}";
@@ -184,12 +183,9 @@ internal static partial class Emitter
             {
                 case KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise:
                     {
-                        bool prePadded = step.PaddedInput is not null;
-                        int h = prePadded ? inH + g.PadTop + g.PadBottom : inH, wd = prePadded ? inW + g.PadLeft + g.PadRight : inW;
-                        int top = prePadded ? 0 : g.PadTop, left = prePadded ? 0 : g.PadLeft;
                         w.Line($"private static readonly {Kernels}.Conv2dGeometry {GeometryField(step)} = new {Kernels}.Conv2dGeometry(");
-                        w.Line($"    InChannels: {g.InChannels}, InHeight: {h}, InWidth: {wd}, OutChannels: {g.OutChannels}, OutHeight: {outH}, OutWidth: {outW},");
-                        w.Line($"    KernelHeight: {g.KernelH}, KernelWidth: {g.KernelW}, StrideHeight: {g.StrideH}, StrideWidth: {g.StrideW}, PadTop: {top}, PadLeft: {left},");
+                        w.Line($"    InChannels: {g.InChannels}, InHeight: {inH}, InWidth: {inW}, OutChannels: {g.OutChannels}, OutHeight: {outH}, OutWidth: {outW},");
+                        w.Line($"    KernelHeight: {g.KernelH}, KernelWidth: {g.KernelW}, StrideHeight: {g.StrideH}, StrideWidth: {g.StrideW}, PadTop: {g.PadTop}, PadLeft: {g.PadLeft},");
                         w.Line($"    DilationHeight: {g.DilationH}, DilationWidth: {g.DilationW}, Groups: {g.Groups});");
                         break;
                     }

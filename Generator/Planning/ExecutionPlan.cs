@@ -54,7 +54,8 @@ internal readonly record struct EpilogueSpec(string Activation, double Alpha)
 /// <param name="Layer">The layer whose computation this is (the convolution of a conv+BN+ReLU group).</param>
 /// <param name="FoldedBatchNorm">A BatchNorm folded into this step's weights at load, if any.</param>
 /// <param name="Fused">Every declared layer this step implements, in order (for comments and the table).</param>
-/// <param name="Workspace">Scratch the kernel needs during the call (im2col columns, a padded copy).</param>
+/// <param name="Workspace">Scratch the kernel needs during the call (im2col columns).</param>
+/// <param name="PaddedInput">Where <paramref name="PrePad"/> writes the padded input, if the step has one.</param>
 internal sealed record PlanStep(
     int Number,
     KernelKind Kernel,
@@ -65,7 +66,15 @@ internal sealed record PlanStep(
     EquatableArray<BufferSlice> Inputs,
     BufferSlice Output,
     BufferSlice? Workspace,
-    BufferSlice? PaddedInput);
+    BufferSlice? PaddedInput,
+    PrePadding? PrePad);
+
+/// <summary>
+/// A convolution with padding_mode reflect, replicate or circular: its input is first padded into scratch with
+/// that mode, and the step's <see cref="PlanStep.Layer"/> is the convolution of the padded input, without padding.
+/// </summary>
+/// <param name="Input">The shape before padding.</param>
+internal sealed record PrePadding(Shape Input, int Left, int Right, int Top, int Bottom, string Mode);
 
 /// <summary>The whole compiled network: the analysed layers, the steps of Run and the size of the scratch arena.</summary>
 internal sealed record ExecutionPlan(AnalyzedNetwork Network, EquatableArray<PlanStep> Steps, int ArenaLength);

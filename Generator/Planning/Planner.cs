@@ -22,7 +22,7 @@ internal static class Planner
         public List<int> InputValues = new();
         public int OutputValue;
         public long WorkspaceLength;
-        public long PaddedInputLength;
+        public PrePadding? PrePad;
         public bool CanRunInPlace;
     }
 
@@ -68,7 +68,20 @@ internal static class Planner
                 i++;
             }
 
-            var draft = new Draft { Layer = layer, Kernel = ChooseKernel(layer) };
+            // Reflect/replicate/circular padding: pad into scratch, then a convolution without padding reads it.
+            PrePadding? prePad = null;
+            if (layer.Kind is LayerKind.Conv1d or LayerKind.Conv2d && layer.Geometry.PaddingMode != "zeros")
+            {
+                LayerGeometry c = layer.Geometry;
+                Shape x = layer.InputShape;
+                prePad = new PrePadding(x, c.PadLeft, c.PadRight, c.PadTop, c.PadBottom, c.PaddingMode);
+                Shape padded = x.Rank == 3
+                    ? Shape.Of(x[0], x[1] + c.PadTop + c.PadBottom, x[2] + c.PadLeft + c.PadRight)
+                    : Shape.Of(x[0], x[1] + c.PadLeft + c.PadRight);
+                layer = layer with { InputShape = padded, Geometry = c with { PadTop = 0, PadBottom = 0, PadLeft = 0, PadRight = 0, PaddingMode = "zeros" } };
+            }
+
+            var draft = new Draft { Layer = layer, Kernel = ChooseKernel(layer), PrePad = prePad };
             if (pad is not null) draft.Fused.Add(pad);
             draft.Fused.Add(layer);
             draft.InputValues.AddRange(layer.Inputs.Select(input => valueOf[input]));
@@ -96,7 +109,6 @@ internal static class Planner
             draft.CanRunInPlace = draft.Kernel is KernelKind.Activation or KernelKind.ChannelAffine or KernelKind.Softmax or KernelKind.LogSoftmax
                 or KernelKind.Add or KernelKind.Multiply;
             draft.WorkspaceLength = WorkspaceLength(draft);
-            draft.PaddedInputLength = PaddedInputLength(layer);
 
             draft.OutputValue = valueLength.Count;
             valueLength.Add(last.OutputShape.Elements);
@@ -183,14 +195,8 @@ internal static class Planner
         LayerGeometry g = layer.Geometry;
         Shape x = layer.InputShape, o = layer.OutputShape;
         int inH = x.Rank == 3 ? x[1] : 1, inW = x[x.Rank - 1], outH = o.Rank == 3 ? o[1] : 1, outW = o[o.Rank - 1];
-        int padTop = g.PadTop, padLeft = g.PadLeft;
-        if (g.PaddingMode != "zeros")
-        {
-            // The kernel then reads the input padded into scratch first, with no padding of its own.
-            inH += g.PadTop + g.PadBottom; inW += g.PadLeft + g.PadRight; padTop = padLeft = 0;
-        }
         return ConvWorkspace.Im2ColLength(g.InChannels, inH, inW, g.OutChannels, outH, outW, g.KernelH, g.KernelW,
-            g.StrideH, g.StrideW, padTop, padLeft, g.DilationH, g.DilationW, g.Groups);
+            g.StrideH, g.StrideW, g.PadTop, g.PadLeft, g.DilationH, g.DilationW, g.Groups);
     }
 
     /// <summary>
@@ -209,16 +215,6 @@ internal static class Planner
         KernelKind.ConvTranspose => TransposedWorkspaceLength(draft.Layer),
         _ => 0,
     };
-
-    /// <summary>A convolution with reflect/replicate/circular padding first pads its input into scratch.</summary>
-    private static long PaddedInputLength(AnalyzedLayer layer)
-    {
-        LayerGeometry g = layer.Geometry;
-        if (!layer.Kind.IsConvolution() || g.PaddingMode == "zeros") return 0;
-        Shape x = layer.InputShape;
-        int h = x.Rank == 3 ? x[1] : 1, w = x[x.Rank - 1];
-        return (long)x[0] * (h + g.PadTop + g.PadBottom) * (w + g.PadLeft + g.PadRight);
-    }
 
     /// <summary>
     /// Decides in-place steps, gives the output tensor the caller's span, and places every other tensor and
@@ -275,7 +271,7 @@ internal static class Planner
         for (int s = 0; s < drafts.Count; s++)
         {
             if (drafts[s].WorkspaceLength > 0) requests.Add((-(2 * s + 1), drafts[s].WorkspaceLength, s, s));
-            if (drafts[s].PaddedInputLength > 0) requests.Add((-(2 * s + 2), drafts[s].PaddedInputLength, s, s));
+            if (drafts[s].PrePad is not null) requests.Add((-(2 * s + 2), drafts[s].Layer.InputShape.Elements, s, s));
         }
 
         var offsets = new Dictionary<int, long>();
@@ -309,9 +305,9 @@ internal static class Planner
         {
             Draft d = drafts[s];
             BufferSlice? workspace = d.WorkspaceLength > 0 ? new BufferSlice(StorageKind.Arena, (int)offsets[-(2 * s + 1)], (int)d.WorkspaceLength) : null;
-            BufferSlice? padded = d.PaddedInputLength > 0 ? new BufferSlice(StorageKind.Arena, (int)offsets[-(2 * s + 2)], (int)d.PaddedInputLength) : null;
+            BufferSlice? padded = d.PrePad is not null ? new BufferSlice(StorageKind.Arena, (int)offsets[-(2 * s + 2)], (int)d.Layer.InputShape.Elements) : null;
             steps.Add(new PlanStep(s, d.Kernel, d.Layer, d.BatchNorm, d.Fused.ToEquatableArray(), d.Epilogue,
-                d.InputValues.Select(Slice).ToEquatableArray(), Slice(d.OutputValue), workspace, padded));
+                d.InputValues.Select(Slice).ToEquatableArray(), Slice(d.OutputValue), workspace, padded, d.PrePad));
         }
         return new ExecutionPlan(network, steps.ToEquatableArray(), (int)arena);
     }
