@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using ConvGen.Runtime.Simd;
+using static ConvGen.Runtime.Simd.LaneShuffle;
 
 namespace ConvGen.Runtime.Kernels;
 
@@ -658,72 +659,6 @@ public static class ConvTranspose2d
             }
             if (activate) Activate<TOps, TVec>(ref row, width, epilogue);
         }
-    }
-
-    // ---- Two-vector interleave (stride-2 rows) ----
-
-    /// <summary>Whether <see cref="ZipLow{TVec}"/> and <see cref="ZipHigh{TVec}"/> have an instruction sequence at this width.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool CanZip<TVec>() where TVec : struct
-    {
-        if (typeof(TVec) == typeof(Vector512<float>)) return System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
-        if (typeof(TVec) == typeof(Vector256<float>)) return System.Runtime.Intrinsics.X86.Avx.IsSupported;
-        if (typeof(TVec) == typeof(Vector128<float>))
-            return System.Runtime.Intrinsics.X86.Sse.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported;
-        return false;
-    }
-
-    /// <summary>a0, b0, a1, b1, ...: the first half of the interleaving of a and b.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TVec ZipLow<TVec>(TVec a, TVec b) where TVec : struct
-    {
-        if (typeof(TVec) == typeof(Vector512<float>))
-        {
-            Vector512<int> index = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-            return Unsafe.BitCast<Vector512<float>, TVec>(System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32x2(
-                Unsafe.BitCast<TVec, Vector512<float>>(a), index, Unsafe.BitCast<TVec, Vector512<float>>(b)));
-        }
-        if (typeof(TVec) == typeof(Vector256<float>))
-        {
-            // unpcklps/unpckhps interleave within each 128-bit half; vperm2f128 takes the two low halves.
-            Vector256<float> x = Unsafe.BitCast<TVec, Vector256<float>>(a), y = Unsafe.BitCast<TVec, Vector256<float>>(b);
-            return Unsafe.BitCast<Vector256<float>, TVec>(System.Runtime.Intrinsics.X86.Avx.Permute2x128(
-                System.Runtime.Intrinsics.X86.Avx.UnpackLow(x, y), System.Runtime.Intrinsics.X86.Avx.UnpackHigh(x, y), 0x20));
-        }
-        if (typeof(TVec) == typeof(Vector128<float>))
-        {
-            Vector128<float> x = Unsafe.BitCast<TVec, Vector128<float>>(a), y = Unsafe.BitCast<TVec, Vector128<float>>(b);
-            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
-                return Unsafe.BitCast<Vector128<float>, TVec>(System.Runtime.Intrinsics.X86.Sse.UnpackLow(x, y));
-            return Unsafe.BitCast<Vector128<float>, TVec>(System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.ZipLow(x, y));
-        }
-        throw new PlatformNotSupportedException();
-    }
-
-    /// <summary>The second half of the interleaving of a and b.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TVec ZipHigh<TVec>(TVec a, TVec b) where TVec : struct
-    {
-        if (typeof(TVec) == typeof(Vector512<float>))
-        {
-            Vector512<int> index = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-            return Unsafe.BitCast<Vector512<float>, TVec>(System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32x2(
-                Unsafe.BitCast<TVec, Vector512<float>>(a), index, Unsafe.BitCast<TVec, Vector512<float>>(b)));
-        }
-        if (typeof(TVec) == typeof(Vector256<float>))
-        {
-            Vector256<float> x = Unsafe.BitCast<TVec, Vector256<float>>(a), y = Unsafe.BitCast<TVec, Vector256<float>>(b);
-            return Unsafe.BitCast<Vector256<float>, TVec>(System.Runtime.Intrinsics.X86.Avx.Permute2x128(
-                System.Runtime.Intrinsics.X86.Avx.UnpackLow(x, y), System.Runtime.Intrinsics.X86.Avx.UnpackHigh(x, y), 0x31));
-        }
-        if (typeof(TVec) == typeof(Vector128<float>))
-        {
-            Vector128<float> x = Unsafe.BitCast<TVec, Vector128<float>>(a), y = Unsafe.BitCast<TVec, Vector128<float>>(b);
-            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
-                return Unsafe.BitCast<Vector128<float>, TVec>(System.Runtime.Intrinsics.X86.Sse.UnpackHigh(x, y));
-            return Unsafe.BitCast<Vector128<float>, TVec>(System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.ZipHigh(x, y));
-        }
-        throw new PlatformNotSupportedException();
     }
 
     // ---- Epilogue ----

@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using ConvGen.Runtime.Simd;
+using static ConvGen.Runtime.Simd.LaneShuffle;
 
 namespace ConvGen.Runtime.Kernels;
 
@@ -534,70 +535,6 @@ public static class Pool2d
         }
         for (; i < length; i++) acc = TRed.Combine<Scalar, float>(acc, Unsafe.Add(ref start, i));
         return acc;
-    }
-
-    // ---- Even/odd lane deinterleave of two consecutive vectors (stride-2 windows) ----
-
-    /// <summary>Whether <see cref="Even{TVec}"/> and <see cref="Odd{TVec}"/> have an instruction sequence at this width.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool CanDeinterleave<TVec>() where TVec : struct
-    {
-        if (typeof(TVec) == typeof(Vector512<float>)) return System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
-        if (typeof(TVec) == typeof(Vector256<float>)) return System.Runtime.Intrinsics.X86.Avx2.IsSupported;
-        if (typeof(TVec) == typeof(Vector128<float>))
-            return System.Runtime.Intrinsics.X86.Sse.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported;
-        return false;
-    }
-
-    /// <summary>Lanes 0, 2, 4, ... of the concatenation lo:hi.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TVec Even<TVec>(TVec lo, TVec hi) where TVec : struct
-    {
-        if (typeof(TVec) == typeof(Vector512<float>))
-        {
-            Vector512<int> index = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            return Unsafe.BitCast<Vector512<float>, TVec>(System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32x2(
-                Unsafe.BitCast<TVec, Vector512<float>>(lo), index, Unsafe.BitCast<TVec, Vector512<float>>(hi)));
-        }
-        if (typeof(TVec) == typeof(Vector256<float>))
-        {
-            // shufps picks lanes 0,2 of each 128-bit half of lo and hi; vpermpd puts the 64-bit pairs in order.
-            Vector256<float> s = System.Runtime.Intrinsics.X86.Avx.Shuffle(Unsafe.BitCast<TVec, Vector256<float>>(lo), Unsafe.BitCast<TVec, Vector256<float>>(hi), 0b10_00_10_00);
-            return Unsafe.BitCast<Vector256<float>, TVec>(System.Runtime.Intrinsics.X86.Avx2.Permute4x64(s.AsDouble(), 0b11_01_10_00).AsSingle());
-        }
-        if (typeof(TVec) == typeof(Vector128<float>))
-        {
-            Vector128<float> l = Unsafe.BitCast<TVec, Vector128<float>>(lo), h = Unsafe.BitCast<TVec, Vector128<float>>(hi);
-            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
-                return Unsafe.BitCast<Vector128<float>, TVec>(System.Runtime.Intrinsics.X86.Sse.Shuffle(l, h, 0b10_00_10_00));
-            return Unsafe.BitCast<Vector128<float>, TVec>(System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.UnzipEven(l, h));
-        }
-        throw new PlatformNotSupportedException();
-    }
-
-    /// <summary>Lanes 1, 3, 5, ... of the concatenation lo:hi.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TVec Odd<TVec>(TVec lo, TVec hi) where TVec : struct
-    {
-        if (typeof(TVec) == typeof(Vector512<float>))
-        {
-            Vector512<int> index = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-            return Unsafe.BitCast<Vector512<float>, TVec>(System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32x2(
-                Unsafe.BitCast<TVec, Vector512<float>>(lo), index, Unsafe.BitCast<TVec, Vector512<float>>(hi)));
-        }
-        if (typeof(TVec) == typeof(Vector256<float>))
-        {
-            Vector256<float> s = System.Runtime.Intrinsics.X86.Avx.Shuffle(Unsafe.BitCast<TVec, Vector256<float>>(lo), Unsafe.BitCast<TVec, Vector256<float>>(hi), 0b11_01_11_01);
-            return Unsafe.BitCast<Vector256<float>, TVec>(System.Runtime.Intrinsics.X86.Avx2.Permute4x64(s.AsDouble(), 0b11_01_10_00).AsSingle());
-        }
-        if (typeof(TVec) == typeof(Vector128<float>))
-        {
-            Vector128<float> l = Unsafe.BitCast<TVec, Vector128<float>>(lo), h = Unsafe.BitCast<TVec, Vector128<float>>(hi);
-            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
-                return Unsafe.BitCast<Vector128<float>, TVec>(System.Runtime.Intrinsics.X86.Sse.Shuffle(l, h, 0b11_01_11_01));
-            return Unsafe.BitCast<Vector128<float>, TVec>(System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.UnzipOdd(l, h));
-        }
-        throw new PlatformNotSupportedException();
     }
 
     // ---- Argument checks ----
