@@ -28,10 +28,7 @@ internal static partial class LayerRules
             LayerKind.MaxPool1d or LayerKind.MaxPool2d or LayerKind.AvgPool1d or LayerKind.AvgPool2d => Pool(a, x),
             LayerKind.AdaptiveAvgPool1d or LayerKind.AdaptiveAvgPool2d or LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d => AdaptivePool(a, x),
             LayerKind.BatchNorm1d or LayerKind.BatchNorm2d => BatchNorm(a, x),
-            LayerKind.ReLU or LayerKind.ReLU6 or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.SiLU or LayerKind.Hardswish
-                => new LayerOutcome(x, new LayerGeometry(), 0, 0),
-            LayerKind.LeakyReLU => new LayerOutcome(x, new LayerGeometry { Alpha = a.Double("NegativeSlope", 0.01) }, 0, 0),
-            LayerKind.GELU => new LayerOutcome(x, new LayerGeometry { Mode = a.Choice("Approximate", "none", "none", "tanh") }, 0, 0),
+            LayerKind.Activation => Activation(a, x),
             LayerKind.Softmax or LayerKind.LogSoftmax => Softmax(a, x),
             LayerKind.Flatten => Flatten(a, x),
             LayerKind.Linear => Linear(a, x),
@@ -44,6 +41,20 @@ internal static partial class LayerRules
             _ => LayerOutcome.Failed,
         };
         return a.HasErrors && outcome.Output is not null && !ShapeStillMeaningful(layer.Kind) ? outcome with { Output = null } : outcome;
+    }
+
+    /// <summary>An element-wise activation: its arguments read and range-checked as its catalog entry says.</summary>
+    private static LayerOutcome Activation(ArgumentReader a, Shape x)
+    {
+        ActivationDefinition definition = ActivationCatalog.Get(a.Layer.TypeName);
+        var arguments = definition.Arguments.Select(arg => a.Double(arg.Name, arg.Default, arg.Min, arg.Max)).ToEquatableArray();
+        string op = definition.Operator;
+        if (definition.Variant is { } variant)
+        {
+            string value = a.Choice(variant.Name, variant.Default, variant.Options.Select(o => o.Value).ToArray());
+            op = variant.Options.First(o => o.Value == value).Operator;
+        }
+        return new LayerOutcome(x, new LayerGeometry { Activation = new ActivationUse(definition.Name, op, arguments) }, 0, 0);
     }
 
     // After an error in one argument the output shape is still computed from defaults, so later layers are checked

@@ -112,7 +112,7 @@ internal static class NetworkAnalyzer
         if (referenced.Count == 0)
         {
             args.Report(DiagnosticDescriptors.UnknownNameId, layer.Span,
-                $"{layer.DisplayName} names no outputs to combine; write e.g. {layer.Kind}(\"skip\") with the Name of an earlier layer");
+                $"{layer.DisplayName} names no outputs to combine; write e.g. {layer.TypeName}(\"skip\") with the Name of an earlier layer");
             return null;
         }
         var result = new List<int>();
@@ -142,14 +142,14 @@ internal static class NetworkAnalyzer
         if (name.Length == 0 || name.StartsWith(".", StringComparison.Ordinal) || name.EndsWith(".", StringComparison.Ordinal))
         {
             args.Report(DiagnosticDescriptors.OutOfRangeId, args.SpanOf("Name"),
-                $"{layer.Kind} #{layer.Index}: Name \"{name}\" cannot be a state_dict key prefix; use a non-empty name that does not start or end with '.'");
+                $"{layer.TypeName} #{layer.Index}: Name \"{name}\" cannot be a state_dict key prefix; use a non-empty name that does not start or end with '.'");
             return;
         }
         if (names.TryGetValue(name, out int earlier))
         {
             string where = earlier < 0 ? "is the network input" : $"is already the name of layer #{earlier}";
             args.Report(DiagnosticDescriptors.UnknownNameId, args.SpanOf("Name"),
-                $"{layer.Kind} #{layer.Index}: the name '{name}' {where}; give each layer a different name");
+                $"{layer.TypeName} #{layer.Index}: the name '{name}' {where}; give each layer a different name");
             return;
         }
         names[name] = layer.Index;

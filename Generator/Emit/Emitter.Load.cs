@@ -37,51 +37,68 @@ internal static partial class Emitter
 
     private static void WriteStepLoad(SourceWriter w, PlanStep step)
     {
-        AnalyzedLayer layer = step.Layer;
-        LayerGeometry g = layer.Geometry;
-        string target = "weights." + WeightsField(step, "Weights");
-        switch (step.Kernel)
+        switch (step)
         {
-            case KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise or KernelKind.ConvTranspose or KernelKind.Linear:
+            case ConvolutionStep s:
                 {
-                    int outC = g.OutChannels;
-                    string shape = Dims(WeightsManifest.WeightShape(layer));
-                    w.Line($"float[] weight = reader.ReadFloat32({Literal(layer.Key + ".weight")}, {shape});");
-                    w.Line(g.Bias
-                        ? $"float[] bias = reader.ReadFloat32({Literal(layer.Key + ".bias")}, {Dims(outC)});"
-                        : "float[] bias = global::System.Array.Empty<float>();");
-                    if (step.FoldedBatchNorm is { } bn)
+                    ConvGeometry g = s.Geometry;
+                    ReadWeightsAndBias(w, s, g.OutChannels, s.Fusion.FoldedBatchNorm,
+                        $"{Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {g.OutChannels})");
+                    string pack = s.Algorithm == ConvAlgorithm.Depthwise ? "PackDepthwiseWeights" : "PackGemmWeights";
+                    w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.Conv2d.{pack}(weight, in {GeometryField(s)});");
+                    w.Line($"weights.{WeightsField(s, "Bias")} = bias;");
+                    string? needed = s.Algorithm switch
                     {
-                        WriteBatchNormAffine(w, bn, outC);
-                        w.Line(step.Kernel == KernelKind.ConvTranspose
-                            ? $"bias = {Weights}.WeightTransforms.FoldAffineIntoTransposedWeights(weight, bias, scale, shift, {g.InChannels}, {outC}, {g.Groups});"
-                            : $"bias = {Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {outC});");
-                    }
-                    if (step.Kernel == KernelKind.Linear)
-                        w.Line($"{target} = {Kernels}.Linear.PackWeights(weight, {g.InChannels}, {outC});");
-                    else if (step.Kernel == KernelKind.ConvTranspose)
-                        w.Line($"{target} = {Kernels}.ConvTranspose2d.PackWeights(weight, in {GeometryField(step)});");
-                    else
-                    {
-                        string method = step.Kernel == KernelKind.ConvDepthwise ? "PackDepthwiseWeights" : "PackGemmWeights";
-                        w.Line($"{target} = {Kernels}.Conv2d.{method}(weight, in {GeometryField(step)});");
-                    }
-                    w.Line($"weights.{WeightsField(step, "Bias")} = bias;");
-                    if (step.Kernel is KernelKind.ConvIm2Col or KernelKind.ConvTranspose)
-                    {
-                        int planned = step.Workspace?.Length ?? 0;
-                        string needed = step.Kernel == KernelKind.ConvTranspose ? "ConvTranspose2d.WorkspaceLength" : "Conv2d.Im2ColWorkspaceLength";
-                        w.Line($"if ({Kernels}.{needed}(in {GeometryField(step)}) > {planned})");
-                        w.Line($"    throw new global::System.InvalidOperationException(\"ConvGen: the runtime needs more scratch than the generator planned for step {step.Number}; use matching ConvGen.Runtime and ConvGen.Generator versions.\");");
-                    }
+                        ConvAlgorithm.Im2ColGemm => "Conv2d.Im2ColWorkspaceLength",
+                        ConvAlgorithm.ShiftedGemm => "Conv2d.ShiftedWorkspaceLength",
+                        _ => null,
+                    };
+                    if (needed is not null) WriteWorkspaceCheck(w, s, needed);
                     break;
                 }
-            case KernelKind.ChannelAffine:
-                WriteBatchNormAffine(w, layer, layer.InputShape[0]);
-                w.Line($"weights.{WeightsField(step, "Scale")} = scale;");
-                w.Line($"weights.{WeightsField(step, "Shift")} = shift;");
+            case TransposedConvolutionStep s:
+                {
+                    ConvGeometry g = s.Geometry;
+                    ReadWeightsAndBias(w, s, g.OutChannels, s.Fusion.FoldedBatchNorm,
+                        $"{Weights}.WeightTransforms.FoldAffineIntoTransposedWeights(weight, bias, scale, shift, {g.InChannels}, {g.OutChannels}, {g.Groups})");
+                    w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.ConvTranspose2d.PackWeights(weight, in {GeometryField(s)});");
+                    w.Line($"weights.{WeightsField(s, "Bias")} = bias;");
+                    WriteWorkspaceCheck(w, s, "ConvTranspose2d.WorkspaceLength");
+                    break;
+                }
+            case LinearStep s:
+                ReadWeightsAndBias(w, s, s.OutFeatures, s.Fusion.FoldedBatchNorm,
+                    $"{Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {s.OutFeatures})");
+                w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.Linear.PackWeights(weight, {s.InFeatures}, {s.OutFeatures});");
+                w.Line($"weights.{WeightsField(s, "Bias")} = bias;");
+                break;
+            case ChannelAffineStep s:
+                WriteBatchNormAffine(w, s.Layer, s.Channels);
+                w.Line($"weights.{WeightsField(s, "Scale")} = scale;");
+                w.Line($"weights.{WeightsField(s, "Shift")} = shift;");
                 break;
         }
+    }
+
+    /// <summary>Reads <c>weight</c> and <c>bias</c> of the step's layer, folding a BatchNorm into them with <paramref name="fold"/>.</summary>
+    private static void ReadWeightsAndBias(SourceWriter w, PlanStep step, int outChannels, AnalyzedLayer? batchNorm, string fold)
+    {
+        AnalyzedLayer layer = step.Layer;
+        w.Line($"float[] weight = reader.ReadFloat32({Literal(layer.Key + ".weight")}, {Dims(WeightsManifest.WeightShape(layer))});");
+        w.Line(layer.Geometry.Bias
+            ? $"float[] bias = reader.ReadFloat32({Literal(layer.Key + ".bias")}, {Dims(outChannels)});"
+            : "float[] bias = global::System.Array.Empty<float>();");
+        if (batchNorm is null) return;
+        WriteBatchNormAffine(w, batchNorm, outChannels);
+        w.Line($"bias = {fold};");
+    }
+
+    /// <summary>Throws at Load when the runtime would need more scratch than the plan reserved (mismatched versions).</summary>
+    private static void WriteWorkspaceCheck(SourceWriter w, PlanStep step, string lengthMethod)
+    {
+        int planned = step.Workspace?.Length ?? 0;
+        w.Line($"if ({Kernels}.{lengthMethod}(in {GeometryField(step)}) > {planned})");
+        w.Line($"    throw new global::System.InvalidOperationException(\"ConvGen: the runtime needs more scratch than the generator planned for step {step.Number}; use matching ConvGen.Runtime and ConvGen.Generator versions.\");");
     }
 
     /// <summary>

@@ -4,166 +4,185 @@ using ConvGen.Generator.Planning;
 
 namespace ConvGen.Generator.Emit;
 
+// One method per step of Run, printed from its plan record: one Emit* method per kind of step, each saying in its
+// summary which declared layers it implements and what the plan chose for it.
 internal static partial class Emitter
 {
     private static void WriteSteps(SourceWriter w, ExecutionPlan plan)
     {
         foreach (PlanStep step in plan.Steps)
         {
-            AnalyzedLayer layer = step.Layer;
-            Shape output = step.Fused[step.Fused.Count - 1].OutputShape;
-            w.Line($"/// <summary>{Xml(Describe(step))}: {Xml((step.PrePad?.Input ?? layer.InputShape).ToString())} → {Xml(output.ToString())}; {KernelDescription(step)}.</summary>");
+            Shape input = step is ConvolutionStep { PrePad: { } pad } ? pad.Input : step.Layer.InputShape;
+            w.Line($"/// <summary>{Xml(Describe(step))}: {Xml(input.ToString())} → {Xml(step.OutputShape.ToString())}; {Xml(Choices(step))}.</summary>");
             var parameters = new List<string>();
             if (step.Inputs.Count == 1) parameters.Add($"{ReadOnlySpan} x");
             else for (int i = 0; i < step.Inputs.Count; i++) parameters.Add($"{ReadOnlySpan} x{i}");
             parameters.Add($"{Span} y");
             if (NeedsScratch(step)) parameters.Add($"{Span} scratch");
             w.Open($"private void {StepMethodName(step)}({string.Join(", ", parameters)})");
-            WriteStepBody(w, step);
+            switch (step)
+            {
+                case ConvolutionStep s: EmitConvolution(w, s); break;
+                case TransposedConvolutionStep s: EmitTransposedConvolution(w, s); break;
+                case LinearStep s: EmitLinear(w, s); break;
+                case PoolStep s: EmitPool(w, s); break;
+                case AdaptivePoolStep s: EmitAdaptivePool(w, s); break;
+                case ChannelAffineStep s: EmitChannelAffine(w, s); break;
+                case ActivationStep s: EmitActivation(w, s); break;
+                case ElementwiseStep s: EmitElementwise(w, s); break;
+                case ConcatStep s: EmitConcat(w, s); break;
+                case SoftmaxStep s: EmitSoftmax(w, s); break;
+                case PadStep s: EmitPad(w, s); break;
+                case UpsampleStep s: EmitUpsample(w, s); break;
+                case ChannelShuffleStep s: EmitChannelShuffle(w, s); break;
+                case CopyStep: w.Line("x.CopyTo(y);"); break;
+                default: throw new InvalidOperationException($"no emitter for {step.GetType().Name}");
+            }
             w.Close();
             w.Line();
         }
     }
 
-    private static string KernelDescription(PlanStep step)
+    /// <summary>What the plan chose for a step, in words: the algorithm first (up to the first comma), then its fusion.</summary>
+    private static string Choices(PlanStep step) => step switch
     {
-        string fused = step.Epilogue.IsNone || step.Kernel == KernelKind.Activation ? "" : $", {step.Epilogue.Activation} fused into the store";
-        string folded = step.FoldedBatchNorm is null ? "" : ", BatchNorm folded into the weights at load";
-        string kernel = step.Kernel switch
-        {
-            KernelKind.ConvIm2Col => "im2col + packed GEMM",
-            KernelKind.ConvPointwise => "pointwise GEMM",
-            KernelKind.ConvDepthwise => "depthwise kernel",
-            KernelKind.ConvTranspose => "transposed: GEMM into columns, then col2im",
-            KernelKind.Linear => "GEMV over packed weights",
-            KernelKind.ChannelAffine => "per-channel scale and shift",
-            KernelKind.Activation => step.Inputs[0] == step.Output ? "in place" : "element-wise",
-            KernelKind.Concat => "channel concatenation (copies)",
-            KernelKind.Copy => "copy",
-            _ => step.Kernel.ToString(),
-        };
-        string padded = step.PrePad is null ? "" : $", input padded ({step.PrePad.Mode}) into scratch first";
-        return kernel + padded + folded + fused;
+        ConvolutionStep s => Join(ConvAlgorithmText(s.Algorithm),
+            s.PrePad is { } pad ? $"input padded ({pad.Mode}) into scratch first" : null, FusionText(s.Fusion)),
+        TransposedConvolutionStep s => Join("transposed: GEMM into columns, then col2im", FusionText(s.Fusion)),
+        LinearStep s => Join(s.Rows == 1 ? "GEMV over packed weights" : "GEMM over packed weights", FusionText(s.Fusion)),
+        PoolStep s => s.Max ? "max pooling" : "average pooling",
+        AdaptivePoolStep s => s.Max ? "adaptive max pooling" : "adaptive average pooling",
+        ChannelAffineStep s => Join("per-channel scale and shift", ActivationText(s.Activation)),
+        ActivationStep s => $"{s.Activation} {(s.Inputs[0].Buffer == s.Output.Buffer ? "in place" : "element-wise")}",
+        ElementwiseStep s => Join(s.Operation == ElementwiseOperation.Add ? "element-wise sum" : "element-wise product", ActivationText(s.Activation)),
+        ConcatStep => "channel concatenation (copies)",
+        SoftmaxStep s => s.Log ? "log-softmax" : "softmax",
+        PadStep s => $"{s.Mode} padding",
+        UpsampleStep s => s.Bilinear ? "bilinear upsampling" : "nearest upsampling",
+        ChannelShuffleStep => "channel shuffle (copies)",
+        CopyStep => "copy",
+        _ => step.GetType().Name,
+    };
+
+    private static string ConvAlgorithmText(ConvAlgorithm algorithm) => algorithm switch
+    {
+        ConvAlgorithm.Im2ColGemm => "im2col + packed GEMM",
+        ConvAlgorithm.ShiftedGemm => "packed GEMM on shifted views of the stride-phase planes",
+        ConvAlgorithm.PointwiseGemm => "pointwise GEMM on the input planes",
+        ConvAlgorithm.Depthwise => "depthwise (rows or planes on the lanes, picked by the runtime per vector width)",
+        _ => algorithm.ToString(),
+    };
+
+    private static string? FusionText(Fusion fusion) => Join(
+        fusion.FoldedBatchNorm is null ? null : "BatchNorm folded into the weights at load",
+        ActivationText(fusion.Activation));
+
+    private static string? ActivationText(ActivationUse? activation) => activation is null ? null : $"{activation} fused into the store";
+
+    private static string Join(params string?[] parts)
+    {
+        string joined = string.Join(", ", parts.Where(p => !string.IsNullOrEmpty(p)));
+        return joined;
     }
 
-    private static string EpilogueExpression(EpilogueSpec epilogue) => epilogue.IsNone
+    /// <summary>The runtime epilogue that applies <paramref name="activation"/> as a kernel stores (or none).</summary>
+    private static string EpilogueExpression(ActivationUse? activation) => activation is null
         ? $"{Kernels}.Epilogue.None"
-        : $"new {Kernels}.Epilogue({Kernels}.ActivationKind.{epilogue.Activation}, {Float(epilogue.Alpha)})";
+        : $"new {Kernels}.Epilogue({Kernels}.ActivationKind.{activation.Operator}, {Float(activation.Arguments.IsEmpty ? 0 : activation.Arguments[0])})";
 
     private static string ScratchSlice(BufferSlice slice) => $"scratch.Slice({slice.Offset}, {slice.Length})";
 
-    // A kernel that needs no scratch for this geometry (e.g. a stride-1 unpadded conv read in place) gets an empty span.
-    private static string WorkspaceExpression(PlanStep step) => step.Workspace is { } w ? ScratchSlice(w) : $"{Span}.Empty";
+    private static string WeightsOf(PlanStep step) => $"_weights.{WeightsField(step, "Weights")}";
 
-    private static void WriteStepBody(SourceWriter w, PlanStep step)
+    private static string BiasOf(PlanStep step) => $"_weights.{WeightsField(step, "Bias")}";
+
+    private static void EmitConvolution(SourceWriter w, ConvolutionStep step)
     {
-        AnalyzedLayer layer = step.Layer;
-        LayerGeometry g = layer.Geometry;
-        string weights = $"_weights.{WeightsField(step, "Weights")}", bias = $"_weights.{WeightsField(step, "Bias")}";
-        string epilogue = EpilogueExpression(step.Epilogue);
-        switch (step.Kernel)
+        string x = "x";
+        if (step.PrePad is { } pad)
         {
-            case KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise:
-                {
-                    string x = "x";
-                    if (step.PrePad is { } pad && step.PaddedInput is { } padded)
-                    {
-                        (int h, int wd) = HeightWidth(pad.Input);
-                        w.Line($"{Span} padded = {ScratchSlice(padded)};");
-                        w.Line($"{Kernels}.Pad2d.Forward(x, padded, {pad.Input[0]}, {h}, {wd}, {pad.Left}, {pad.Right}, {pad.Top}, {pad.Bottom}, {Kernels}.PaddingMode.{Pascal(pad.Mode)});");
-                        x = "padded";
-                    }
-                    string geometry = $"in {GeometryField(step)}";
-                    if (step.Kernel == KernelKind.ConvIm2Col)
-                        w.Line($"{Kernels}.Conv2d.Im2ColGemm({x}, y, {weights}, {bias}, {geometry}, {epilogue}, {WorkspaceExpression(step)});");
-                    else if (step.Kernel == KernelKind.ConvPointwise)
-                        w.Line($"{Kernels}.Conv2d.Pointwise({x}, y, {weights}, {bias}, {geometry}, {epilogue});");
-                    else
-                        w.Line($"{Kernels}.Conv2d.Depthwise({x}, y, {weights}, {bias}, {geometry}, {epilogue});");
-                    break;
-                }
-            case KernelKind.ConvTranspose:
-                w.Line($"{Kernels}.ConvTranspose2d.Forward(x, y, {weights}, {bias}, in {GeometryField(step)}, {epilogue}, {WorkspaceExpression(step)});");
-                break;
-            case KernelKind.Linear:
-                w.Line($"{Kernels}.Linear.Forward(x, y, {weights}, {bias}, rows: {g.Outer}, inFeatures: {g.InChannels}, outFeatures: {g.OutChannels}, {epilogue});");
-                break;
-            case KernelKind.MaxPool:
-                w.Line($"{Kernels}.Pool2d.Max(x, y, in {GeometryField(step)});");
-                break;
-            case KernelKind.AvgPool:
-                w.Line($"{Kernels}.Pool2d.Average(x, y, in {GeometryField(step)}, countIncludePad: {Bool(g.CountIncludePad)}, divisorOverride: {g.DivisorOverride});");
-                break;
-            case KernelKind.AdaptiveAvgPool or KernelKind.AdaptiveMaxPool:
-                {
-                    (int inH, int inW) = HeightWidth(layer.InputShape);
-                    (int outH, int outW) = HeightWidth(layer.OutputShape);
-                    string method = step.Kernel == KernelKind.AdaptiveAvgPool ? "AdaptiveAverage" : "AdaptiveMax";
-                    w.Line($"{Kernels}.Pool2d.{method}(x, y, channels: {layer.InputShape[0]}, inHeight: {inH}, inWidth: {inW}, outHeight: {outH}, outWidth: {outW});");
-                    break;
-                }
-            case KernelKind.ChannelAffine:
-                w.Line($"{Kernels}.Elementwise.ChannelAffine(x, y, _weights.{WeightsField(step, "Scale")}, _weights.{WeightsField(step, "Shift")}, channels: {layer.InputShape[0]}, spatial: {layer.InputShape.Spatial}, {epilogue});");
-                break;
-            case KernelKind.Activation:
-                w.Line(step.Inputs[0] == step.Output
-                    ? $"{Kernels}.Elementwise.Activate(y, {epilogue});"
-                    : $"{Kernels}.Elementwise.Activate(x, y, {epilogue});");
-                break;
-            case KernelKind.Add or KernelKind.Multiply:
-                {
-                    string method = step.Kernel == KernelKind.Add ? "Add" : "Multiply";
-                    for (int i = 1; i < step.Inputs.Count; i++)
-                    {
-                        string a = i == 1 ? "x0" : "y";
-                        string ep = step.Kernel == KernelKind.Add ? ", " + (i == step.Inputs.Count - 1 ? epilogue : EpilogueExpression(EpilogueSpec.None)) : "";
-                        w.Line($"{Kernels}.Elementwise.{method}({a}, x{i}, y{ep});");
-                    }
-                    break;
-                }
-            case KernelKind.Concat:
-                {
-                    int offset = 0;
-                    for (int i = 0; i < step.Inputs.Count; i++)
-                    {
-                        w.Line($"x{i}.CopyTo(y.Slice({offset}, {step.Inputs[i].Length}));");
-                        offset += step.Inputs[i].Length;
-                    }
-                    break;
-                }
-            case KernelKind.Softmax or KernelKind.LogSoftmax:
-                {
-                    string method = step.Kernel == KernelKind.Softmax ? "Forward" : "LogForward";
-                    w.Line($"{Kernels}.Softmax.{method}(x, y, outer: {g.Outer}, axis: {g.Axis}, inner: {g.Inner});");
-                    break;
-                }
-            case KernelKind.Pad:
-                {
-                    Shape s = layer.InputShape;
-                    string mode = layer.Kind switch { LayerKind.ReflectionPad2d => "Reflect", LayerKind.ReplicationPad2d => "Replicate", _ => "Zeros" };
-                    w.Line($"{Kernels}.Pad2d.Forward(x, y, {s[0]}, {s[1]}, {s[2]}, {g.PadLeft}, {g.PadRight}, {g.PadTop}, {g.PadBottom}, {Kernels}.PaddingMode.{mode});");
-                    break;
-                }
-            case KernelKind.Upsample:
-                {
-                    (int inH, int inW) = HeightWidth(layer.InputShape);
-                    (int outH, int outW) = HeightWidth(layer.OutputShape);
-                    string sizes = $"channels: {layer.InputShape[0]}, inHeight: {inH}, inWidth: {inW}, outHeight: {outH}, outWidth: {outW}";
-                    // PyTorch maps coordinates with 1/scale_factor when one was given, else in/out: pass what was written.
-                    string scales = $"scaleHeight: {Double(g.ScaleH)}, scaleWidth: {Double(g.ScaleW)}";
-                    w.Line(g.Mode == "bilinear"
-                        ? $"{Kernels}.Upsample.Bilinear(x, y, {sizes}, alignCorners: {Bool(g.AlignCorners)}, {scales});"
-                        : $"{Kernels}.Upsample.Nearest(x, y, {sizes}, {scales});");
-                    break;
-                }
-            case KernelKind.ChannelShuffle:
-                w.Line($"{Kernels}.Elementwise.ChannelShuffle(x, y, channels: {layer.InputShape[0]}, groups: {g.Groups}, spatial: {layer.InputShape.Spatial});");
-                break;
-            case KernelKind.Copy:
-                w.Line("x.CopyTo(y);");
-                break;
+            (int h, int wd) = HeightWidth(pad.Input);
+            w.Line($"{Span} padded = {ScratchSlice(pad.Buffer)};");
+            w.Line($"{Kernels}.Pad2d.Forward(x, padded, {pad.Input[0]}, {h}, {wd}, {pad.Left}, {pad.Right}, {pad.Top}, {pad.Bottom}, {Kernels}.PaddingMode.{Pascal(pad.Mode)});");
+            x = "padded";
+        }
+        string common = $"{x}, y, {WeightsOf(step)}, {BiasOf(step)}, in {GeometryField(step)}, {EpilogueExpression(step.Fusion.Activation)}";
+        // A GEMM form that needs no scratch for this geometry (stride 1, unpadded, output rows as wide as the input's) gets an empty span.
+        string workspace = step.Workspace is { } ws ? ScratchSlice(ws) : $"{Span}.Empty";
+        w.Line(step.Algorithm switch
+        {
+            ConvAlgorithm.Im2ColGemm => $"{Kernels}.Conv2d.Im2ColGemm({common}, {workspace});",
+            ConvAlgorithm.ShiftedGemm => $"{Kernels}.Conv2d.ShiftedGemm({common}, {workspace});",
+            ConvAlgorithm.PointwiseGemm => $"{Kernels}.Conv2d.Pointwise({common});",
+            ConvAlgorithm.Depthwise => $"{Kernels}.Conv2d.Depthwise({common});",
+            _ => throw new InvalidOperationException($"no call for {step.Algorithm}"),
+        });
+    }
+
+    private static void EmitTransposedConvolution(SourceWriter w, TransposedConvolutionStep step)
+    {
+        string workspace = step.Workspace is { } ws ? ScratchSlice(ws) : $"{Span}.Empty";
+        w.Line($"{Kernels}.ConvTranspose2d.Forward(x, y, {WeightsOf(step)}, {BiasOf(step)}, in {GeometryField(step)}, {EpilogueExpression(step.Fusion.Activation)}, {workspace});");
+    }
+
+    private static void EmitLinear(SourceWriter w, LinearStep step) =>
+        w.Line($"{Kernels}.Linear.Forward(x, y, {WeightsOf(step)}, {BiasOf(step)}, rows: {step.Rows}, inFeatures: {step.InFeatures}, outFeatures: {step.OutFeatures}, {EpilogueExpression(step.Fusion.Activation)});");
+
+    private static void EmitPool(SourceWriter w, PoolStep step) => w.Line(step.Max
+        ? $"{Kernels}.Pool2d.Max(x, y, in {GeometryField(step)});"
+        : $"{Kernels}.Pool2d.Average(x, y, in {GeometryField(step)}, countIncludePad: {Bool(step.CountIncludePad)}, divisorOverride: {step.DivisorOverride});");
+
+    private static void EmitAdaptivePool(SourceWriter w, AdaptivePoolStep step) =>
+        w.Line($"{Kernels}.Pool2d.{(step.Max ? "AdaptiveMax" : "AdaptiveAverage")}(x, y, channels: {step.Channels}, inHeight: {step.InHeight}, inWidth: {step.InWidth}, outHeight: {step.OutHeight}, outWidth: {step.OutWidth});");
+
+    private static void EmitChannelAffine(SourceWriter w, ChannelAffineStep step) =>
+        w.Line($"{Kernels}.Elementwise.ChannelAffine(x, y, _weights.{WeightsField(step, "Scale")}, _weights.{WeightsField(step, "Shift")}, channels: {step.Channels}, spatial: {step.Spatial}, {EpilogueExpression(step.Activation)});");
+
+    private static void EmitActivation(SourceWriter w, ActivationStep step) => w.Line(step.Inputs[0].Buffer == step.Output.Buffer
+        ? $"{Kernels}.Elementwise.Activate(y, {EpilogueExpression(step.Activation)});"
+        : $"{Kernels}.Elementwise.Activate(x, y, {EpilogueExpression(step.Activation)});");
+
+    // Two inputs at a time into y: y = x0 op x1, then y = y op x2, ...; the activation with the last one.
+    private static void EmitElementwise(SourceWriter w, ElementwiseStep step)
+    {
+        for (int i = 1; i < step.Inputs.Count; i++)
+        {
+            string a = i == 1 ? "x0" : "y";
+            if (step.Operation == ElementwiseOperation.Add)
+                w.Line($"{Kernels}.Elementwise.Add({a}, x{i}, y, {EpilogueExpression(i == step.Inputs.Count - 1 ? step.Activation : null)});");
+            else
+                w.Line($"{Kernels}.Elementwise.Multiply({a}, x{i}, y);");
         }
     }
+
+    private static void EmitConcat(SourceWriter w, ConcatStep step)
+    {
+        int offset = 0;
+        for (int i = 0; i < step.Inputs.Count; i++)
+        {
+            w.Line($"x{i}.CopyTo(y.Slice({offset}, {step.Inputs[i].Buffer.Length}));");
+            offset += step.Inputs[i].Buffer.Length;
+        }
+    }
+
+    private static void EmitSoftmax(SourceWriter w, SoftmaxStep step) =>
+        w.Line($"{Kernels}.Softmax.{(step.Log ? "LogForward" : "Forward")}(x, y, outer: {step.Outer}, axis: {step.Axis}, inner: {step.Inner});");
+
+    private static void EmitPad(SourceWriter w, PadStep step) =>
+        w.Line($"{Kernels}.Pad2d.Forward(x, y, {step.Channels}, {step.Height}, {step.Width}, {step.Left}, {step.Right}, {step.Top}, {step.Bottom}, {Kernels}.PaddingMode.{Pascal(step.Mode)});");
+
+    private static void EmitUpsample(SourceWriter w, UpsampleStep step)
+    {
+        string sizes = $"channels: {step.Channels}, inHeight: {step.InHeight}, inWidth: {step.InWidth}, outHeight: {step.OutHeight}, outWidth: {step.OutWidth}";
+        // PyTorch maps coordinates with 1/scale_factor when one was given, else in/out: pass what was written.
+        string scales = $"scaleHeight: {Double(step.ScaleHeight)}, scaleWidth: {Double(step.ScaleWidth)}";
+        w.Line(step.Bilinear
+            ? $"{Kernels}.Upsample.Bilinear(x, y, {sizes}, alignCorners: {Bool(step.AlignCorners)}, {scales});"
+            : $"{Kernels}.Upsample.Nearest(x, y, {sizes}, {scales});");
+    }
+
+    private static void EmitChannelShuffle(SourceWriter w, ChannelShuffleStep step) =>
+        w.Line($"{Kernels}.Elementwise.ChannelShuffle(x, y, channels: {step.Channels}, groups: {step.Groups}, spatial: {step.Spatial});");
 
     private static (int H, int W) HeightWidth(Shape s) => s.Rank == 3 ? (s[1], s[2]) : (1, s[s.Rank - 1]);
 
@@ -171,41 +190,38 @@ internal static partial class Emitter
 
     private static string Pascal(string mode) => mode.Length == 0 ? mode : char.ToUpperInvariant(mode[0]) + mode.Substring(1);
 
+    /// <summary>The static geometry a step's kernel reads (and Load packs weights for), spelled out field by field.</summary>
     private static void WriteGeometries(SourceWriter w, ExecutionPlan plan)
     {
         foreach (PlanStep step in plan.Steps)
         {
-            AnalyzedLayer layer = step.Layer;
-            LayerGeometry g = layer.Geometry;
-            (int inH, int inW) = HeightWidth(layer.InputShape);
-            (int outH, int outW) = HeightWidth(layer.OutputShape);
-            switch (step.Kernel)
+            switch (step)
             {
-                case KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise:
-                    {
-                        w.Line($"private static readonly {Kernels}.Conv2dGeometry {GeometryField(step)} = new {Kernels}.Conv2dGeometry(");
-                        w.Line($"    InChannels: {g.InChannels}, InHeight: {inH}, InWidth: {inW}, OutChannels: {g.OutChannels}, OutHeight: {outH}, OutWidth: {outW},");
-                        w.Line($"    KernelHeight: {g.KernelH}, KernelWidth: {g.KernelW}, StrideHeight: {g.StrideH}, StrideWidth: {g.StrideW}, PadTop: {g.PadTop}, PadLeft: {g.PadLeft},");
-                        w.Line($"    DilationHeight: {g.DilationH}, DilationWidth: {g.DilationW}, Groups: {g.Groups});");
-                        break;
-                    }
-                case KernelKind.ConvTranspose:
-                    w.Line($"private static readonly {Kernels}.ConvTranspose2dGeometry {GeometryField(step)} = new {Kernels}.ConvTranspose2dGeometry(");
-                    w.Line($"    InChannels: {g.InChannels}, InHeight: {inH}, InWidth: {inW}, OutChannels: {g.OutChannels}, OutHeight: {outH}, OutWidth: {outW},");
-                    w.Line($"    KernelHeight: {g.KernelH}, KernelWidth: {g.KernelW}, StrideHeight: {g.StrideH}, StrideWidth: {g.StrideW}, PadTop: {g.PadTop}, PadLeft: {g.PadLeft},");
-                    w.Line($"    DilationHeight: {g.DilationH}, DilationWidth: {g.DilationW}, Groups: {g.Groups});");
+                case ConvolutionStep { Geometry: var g }:
+                    WriteConvGeometry(w, step, "Conv2dGeometry", g);
                     break;
-                case KernelKind.MaxPool or KernelKind.AvgPool:
+                case TransposedConvolutionStep { Geometry: var g }:
+                    WriteConvGeometry(w, step, "ConvTranspose2dGeometry", g);
+                    break;
+                case PoolStep { Geometry: var g }:
                     w.Line($"private static readonly {Kernels}.Pool2dGeometry {GeometryField(step)} = new {Kernels}.Pool2dGeometry(");
-                    w.Line($"    Channels: {g.InChannels}, InHeight: {inH}, InWidth: {inW}, OutHeight: {outH}, OutWidth: {outW},");
-                    w.Line($"    KernelHeight: {g.KernelH}, KernelWidth: {g.KernelW}, StrideHeight: {g.StrideH}, StrideWidth: {g.StrideW},");
-                    w.Line($"    PadHeight: {g.PadTop}, PadWidth: {g.PadLeft}, DilationHeight: {g.DilationH}, DilationWidth: {g.DilationW});");
+                    w.Line($"    Channels: {g.Channels}, InHeight: {g.InHeight}, InWidth: {g.InWidth}, OutHeight: {g.OutHeight}, OutWidth: {g.OutWidth},");
+                    w.Line($"    KernelHeight: {g.KernelHeight}, KernelWidth: {g.KernelWidth}, StrideHeight: {g.StrideHeight}, StrideWidth: {g.StrideWidth},");
+                    w.Line($"    PadHeight: {g.PadHeight}, PadWidth: {g.PadWidth}, DilationHeight: {g.DilationHeight}, DilationWidth: {g.DilationWidth});");
                     break;
                 default:
                     continue;
             }
             w.Line();
         }
+    }
+
+    private static void WriteConvGeometry(SourceWriter w, PlanStep step, string type, ConvGeometry g)
+    {
+        w.Line($"private static readonly {Kernels}.{type} {GeometryField(step)} = new {Kernels}.{type}(");
+        w.Line($"    InChannels: {g.InChannels}, InHeight: {g.InHeight}, InWidth: {g.InWidth}, OutChannels: {g.OutChannels}, OutHeight: {g.OutHeight}, OutWidth: {g.OutWidth},");
+        w.Line($"    KernelHeight: {g.KernelHeight}, KernelWidth: {g.KernelWidth}, StrideHeight: {g.StrideHeight}, StrideWidth: {g.StrideWidth}, PadTop: {g.PadTop}, PadLeft: {g.PadLeft},");
+        w.Line($"    DilationHeight: {g.DilationHeight}, DilationWidth: {g.DilationWidth}, Groups: {g.Groups});");
     }
 
     private static void WriteWeightsClass(SourceWriter w, ExecutionPlan plan)
@@ -220,10 +236,10 @@ internal static partial class Emitter
         w.Close();
     }
 
-    private static IEnumerable<string> WeightFields(PlanStep step) => step.Kernel switch
+    private static IEnumerable<string> WeightFields(PlanStep step) => step switch
     {
-        KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise or KernelKind.ConvTranspose or KernelKind.Linear => new[] { "Weights", "Bias" },
-        KernelKind.ChannelAffine => new[] { "Scale", "Shift" },
+        ConvolutionStep or TransposedConvolutionStep or LinearStep => new[] { "Weights", "Bias" },
+        ChannelAffineStep => new[] { "Scale", "Shift" },
         _ => Array.Empty<string>(),
     };
 

@@ -116,8 +116,8 @@ internal static partial class Emitter
         foreach (PlanStep step in plan.Steps)
         {
             var args = new List<string>();
-            foreach (BufferSlice input in step.Inputs) args.Add(SliceExpression(input));
-            args.Add(SliceExpression(step.Output));
+            foreach (TensorRef input in step.Inputs) args.Add(SliceExpression(input.Buffer));
+            args.Add(SliceExpression(step.Output.Buffer));
             if (NeedsScratch(step)) args.Add("scratch");
             w.Line($"{StepMethodName(step)}({string.Join(", ", args)});");
         }
@@ -148,16 +148,16 @@ internal static partial class Emitter
         _ => $"scratch.Slice({slice.Offset}, {slice.Length})",
     };
 
-    private static bool NeedsScratch(PlanStep step) => step.Workspace is not null || step.PaddedInput is not null;
+    private static bool NeedsScratch(PlanStep step) => step.Workspace is not null || step is ConvolutionStep { PrePad: not null };
 
-    internal static string StepMethodName(PlanStep step) => $"Step{step.Number}_{step.Layer.Kind}";
+    internal static string StepMethodName(PlanStep step) => $"Step{step.Number}_{step.Layer.TypeName}";
 
     private static string WeightsField(PlanStep step, string what) => $"Step{step.Number}{what}";
 
     private static string GeometryField(PlanStep step) => $"Step{step.Number}Geometry";
 
     /// <summary>"#0 Conv2d(6, 5, Padding = 2) + #1 ReLU": the declared layers a step implements.</summary>
-    private static string Describe(PlanStep step) => string.Join(" + ", step.Fused.Select(l => $"#{l.Index} {l.Text}"));
+    private static string Describe(PlanStep step) => string.Join(" + ", step.Layers.Select(l => $"#{l.Index} {l.Text}"));
 
     internal static string Float(double value)
     {

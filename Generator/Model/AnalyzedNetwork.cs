@@ -29,9 +29,9 @@ internal sealed record LayerGeometry
     public int DivisorOverride { get; init; }
     public double Eps { get; init; }
     public bool Affine { get; init; } = true;
-    /// <summary>LeakyReLU's negative slope.</summary>
-    public double Alpha { get; init; }
-    /// <summary>GELU: "none" or "tanh"; Upsample: "nearest" or "bilinear".</summary>
+    /// <summary>An activation layer's operator and arguments, resolved from <see cref="ActivationCatalog"/>.</summary>
+    public ActivationUse? Activation { get; init; }
+    /// <summary>Upsample: "nearest" or "bilinear".</summary>
     public string Mode { get; init; } = "";
     public bool AlignCorners { get; init; }
     /// <summary>Softmax and Linear: the tensor viewed as [Outer, Axis, Inner] around the dimension they work on.</summary>
@@ -58,7 +58,11 @@ internal sealed record AnalyzedLayer(
     long Parameters,
     long MultiplyAccumulates,
     string ReceptiveField,
-    LayerGeometry Geometry);
+    LayerGeometry Geometry)
+{
+    /// <summary>The <c>torch.nn</c> name: the kind's, or for an activation its catalog name (<c>LeakyReLU</c>).</summary>
+    public string TypeName => Geometry.Activation?.Name ?? Kind.ToString();
+}
 
 /// <summary>The validated network: every shape known. The generator only emits code for one without errors.</summary>
 internal sealed record AnalyzedNetwork(

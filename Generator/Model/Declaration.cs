@@ -7,6 +7,9 @@ namespace ConvGen.Generator.Model;
 /// <param name="NameSpan">The attribute's name (<c>Conv2d</c>).</param>
 internal sealed record LayerDeclaration(LayerKind Kind, int Index, string Text, EquatableArray<Argument> Arguments, SourceSpan Span, SourceSpan NameSpan)
 {
+    /// <summary>The <c>torch.nn</c> name of the layer (<c>Conv2d</c>, <c>LeakyReLU</c>): the kind's name, or for an activation its catalog name.</summary>
+    public string TypeName { get; init; } = Kind.ToString();
+
     public Argument? Find(string name)
     {
         foreach (Argument a in Arguments)
@@ -18,7 +21,7 @@ internal sealed record LayerDeclaration(LayerKind Kind, int Index, string Text, 
     public string? From => Find("From")?.Value.Text;
 
     /// <summary>How messages refer to the layer: <c>Conv2d 'conv3'</c> or <c>Conv2d #3</c>.</summary>
-    public string DisplayName => Name is { } n ? $"{Kind} '{n}'" : $"{Kind} #{Index}";
+    public string DisplayName => Name is { } n ? $"{TypeName} '{n}'" : $"{TypeName} #{Index}";
 
     /// <summary>The prefix of this layer's state_dict keys.</summary>
     public string Key => Name ?? Index.ToString(System.Globalization.CultureInfo.InvariantCulture);

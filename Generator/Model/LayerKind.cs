@@ -7,7 +7,9 @@ internal enum LayerKind
     MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
     AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
     BatchNorm1d, BatchNorm2d,
-    ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU, GELU, Hardswish, Softmax, LogSoftmax,
+    /// <summary>An element-wise activation of <see cref="ActivationCatalog"/> (ReLU, GELU, ...): which one is the layer's type name.</summary>
+    Activation,
+    Softmax, LogSoftmax,
     Flatten, Linear, Dropout, Identity,
     ZeroPad2d, ReflectionPad2d, ReplicationPad2d, Upsample, ChannelShuffle,
     Add, Concat, Multiply,
@@ -15,12 +17,20 @@ internal enum LayerKind
 
 internal static class LayerKinds
 {
-    /// <summary>Maps an attribute class's metadata name (<c>Conv2dAttribute</c>) to its layer kind.</summary>
-    public static bool TryFromAttributeClass(string className, out LayerKind kind)
+    /// <summary>
+    /// Maps an attribute class's metadata name (<c>Conv2dAttribute</c>) to its layer kind and type name (the
+    /// <c>torch.nn</c> name, <c>Conv2d</c>); every activation of <see cref="ActivationCatalog"/> is <see cref="LayerKind.Activation"/>.
+    /// </summary>
+    public static bool TryFromAttributeClass(string className, out LayerKind kind, out string typeName)
     {
         const string suffix = "Attribute";
-        string name = className.EndsWith(suffix, StringComparison.Ordinal) ? className.Substring(0, className.Length - suffix.Length) : className;
-        return Enum.TryParse(name, ignoreCase: false, out kind) && Enum.IsDefined(typeof(LayerKind), kind);
+        typeName = className.EndsWith(suffix, StringComparison.Ordinal) ? className.Substring(0, className.Length - suffix.Length) : className;
+        if (ActivationCatalog.TryGet(typeName, out _))
+        {
+            kind = LayerKind.Activation;
+            return true;
+        }
+        return Enum.TryParse(typeName, ignoreCase: false, out kind) && Enum.IsDefined(typeof(LayerKind), kind) && kind != LayerKind.Activation;
     }
 
     /// <summary>Spatial dimensions the layer works on: 1 for the *1d layers, 2 for the *2d ones, 0 for any.</summary>
@@ -42,10 +52,6 @@ internal static class LayerKinds
     public static bool IsBatchNorm(this LayerKind kind) => kind is LayerKind.BatchNorm1d or LayerKind.BatchNorm2d;
     public static bool IsMerge(this LayerKind kind) => kind is LayerKind.Add or LayerKind.Concat or LayerKind.Multiply;
     public static bool IsPad(this LayerKind kind) => kind is LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d;
-
-    /// <summary>Element-wise activations, the ones that can be fused into the store of the layer before.</summary>
-    public static bool IsActivation(this LayerKind kind) => kind is LayerKind.ReLU or LayerKind.ReLU6 or LayerKind.LeakyReLU
-        or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.SiLU or LayerKind.GELU or LayerKind.Hardswish;
 
     /// <summary>Layers that only relabel their input (nothing to compute at inference).</summary>
     public static bool IsNoOp(this LayerKind kind) => kind is LayerKind.Flatten or LayerKind.Dropout or LayerKind.Identity;

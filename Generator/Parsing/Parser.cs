@@ -22,6 +22,7 @@ internal static class Parser
 {
     public const string NetworkAttributeName = "ConvGen.NetworkAttribute";
     private const string LayerAttributeName = "ConvGen.LayerAttribute";
+    private const string ActivationAttributeName = "ConvGen.ActivationAttribute";
 
     public static ParsedNetwork Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -81,11 +82,20 @@ internal static class Parser
                     continue;
                 }
                 if (!DerivesFrom(cls, LayerAttributeName)) continue;
-                if (data.AttributeConstructor is null || HasErrors(data) || !LayerKinds.TryFromAttributeClass(cls.Name, out LayerKind kind))
+                if (data.AttributeConstructor is null || HasErrors(data)) return Incomplete(diagnostics);
+                if (!LayerKinds.TryFromAttributeClass(cls.Name, out LayerKind kind, out string typeName))
+                {
+                    // An activation attribute (from a newer ConvGen.Attributes) that this generator has no definition for.
+                    if (DerivesFrom(cls, ActivationAttributeName))
+                    {
+                        diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.NotSupportedId, Span(syntax.Name.Span),
+                            $"{typeName} is not supported by this version of the ConvGen generator; use matching ConvGen.Attributes and ConvGen.Generator versions"));
+                    }
                     return Incomplete(diagnostics);
+                }
 
                 layers.Add(new LayerDeclaration(kind, layers.Count, Normalize(syntax.ToString()), ReadArguments(data, syntax),
-                    Span(syntax.Span), Span(syntax.Name.Span)));
+                    Span(syntax.Span), Span(syntax.Name.Span)) { TypeName = typeName });
             }
         }
 
@@ -102,7 +112,7 @@ internal static class Parser
         string name = syntax.Name.ToString();
         int dot = name.LastIndexOf('.');
         if (dot >= 0) name = name.Substring(dot + 1);
-        return LayerKinds.TryFromAttributeClass(name, out _);
+        return LayerKinds.TryFromAttributeClass(name, out _, out _);
     }
 
     /// <summary>CG0008: the class must be a non-generic, non-static partial class inside partial types only.</summary>

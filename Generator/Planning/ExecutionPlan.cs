@@ -2,79 +2,153 @@ using ConvGen.Generator.Model;
 
 namespace ConvGen.Generator.Planning;
 
-/// <summary>Which runtime kernel a step calls.</summary>
-internal enum KernelKind
-{
-    /// <summary>Conv via im2col into the workspace, then packed GEMM (any stride, padding, dilation, groups).</summary>
-    ConvIm2Col,
-    /// <summary>1×1 conv, stride 1, no padding: GEMM straight on the input.</summary>
-    ConvPointwise,
-    /// <summary>Depthwise conv (groups = input channels, optional depth multiplier).</summary>
-    ConvDepthwise,
-    /// <summary>Transposed conv: GEMM into columns, then col2im scatter-add.</summary>
-    ConvTranspose,
-    Linear,
-    MaxPool,
-    AvgPool,
-    AdaptiveAvgPool,
-    AdaptiveMaxPool,
-    /// <summary>A BatchNorm with nothing to fold into: per-channel scale and shift.</summary>
-    ChannelAffine,
-    /// <summary>An activation that could not be fused into the layer before it.</summary>
-    Activation,
-    Add,
-    Multiply,
-    Concat,
-    Softmax,
-    LogSoftmax,
-    Pad,
-    Upsample,
-    ChannelShuffle,
-    /// <summary>Copies the input to the output (a network that computes nothing, e.g. only Flatten).</summary>
-    Copy,
-}
-
 /// <summary>Where a tensor lives while Run executes.</summary>
 internal enum StorageKind { Input, Output, Arena }
 
 /// <summary>A slice of the input span, the output span or the scratch arena, in floats.</summary>
 internal readonly record struct BufferSlice(StorageKind Storage, int Offset, int Length);
 
-/// <summary>The activation a step applies as it stores, named as the runtime's ActivationKind.</summary>
-internal readonly record struct EpilogueSpec(string Activation, double Alpha)
+/// <summary>How a tensor's values are ordered in memory.</summary>
+internal enum TensorLayout
 {
-    public static EpilogueSpec None => new("None", 0);
-    public bool IsNone => Activation == "None";
+    /// <summary>Channels first, then rows, then columns (PyTorch's contiguous NCHW without the batch); also C×L and flat tensors.</summary>
+    Chw,
+}
+
+/// <summary>A tensor a step reads or writes: its logical shape (channels first), its layout and where it is.</summary>
+internal readonly record struct TensorRef(Shape Shape, TensorLayout Layout, BufferSlice Buffer);
+
+/// <summary>
+/// What a producer does besides its own arithmetic: a BatchNorm folded into its weights at load, and an activation
+/// applied as it stores.
+/// </summary>
+internal sealed record Fusion(AnalyzedLayer? FoldedBatchNorm, ActivationUse? Activation)
+{
+    public static Fusion None { get; } = new(null, null);
 }
 
 /// <summary>
-/// One call in Run: a kernel, the declared layers it implements (a convolution with its folded BatchNorm and fused
-/// activation is one step), and the buffers it reads and writes.
-/// </summary>
-/// <param name="Layer">The layer whose computation this is (the convolution of a conv+BN+ReLU group).</param>
-/// <param name="FoldedBatchNorm">A BatchNorm folded into this step's weights at load, if any.</param>
-/// <param name="Fused">Every declared layer this step implements, in order (for comments and the table).</param>
-/// <param name="Workspace">Scratch the kernel needs during the call (im2col columns).</param>
-/// <param name="PaddedInput">Where <paramref name="PrePad"/> writes the padded input, if the step has one.</param>
-internal sealed record PlanStep(
-    int Number,
-    KernelKind Kernel,
-    AnalyzedLayer Layer,
-    AnalyzedLayer? FoldedBatchNorm,
-    EquatableArray<AnalyzedLayer> Fused,
-    EpilogueSpec Epilogue,
-    EquatableArray<BufferSlice> Inputs,
-    BufferSlice Output,
-    BufferSlice? Workspace,
-    BufferSlice? PaddedInput,
-    PrePadding? PrePad);
-
-/// <summary>
-/// A convolution with padding_mode reflect, replicate or circular: its input is first padded into scratch with
-/// that mode, and the step's <see cref="PlanStep.Layer"/> is the convolution of the padded input, without padding.
+/// A convolution with padding_mode reflect, replicate or circular: its input is first padded into scratch with that
+/// mode, and the step's geometry is the convolution of the padded input, without padding.
 /// </summary>
 /// <param name="Input">The shape before padding.</param>
-internal sealed record PrePadding(Shape Input, int Left, int Right, int Top, int Bottom, string Mode);
+/// <param name="Buffer">The padded copy, in the arena, live during the step only.</param>
+internal sealed record PrePadding(Shape Input, int Left, int Right, int Top, int Bottom, string Mode, BufferSlice Buffer = default);
+
+/// <summary>A convolution's geometry in numbers, 1-D layers as H = 1 (what the runtime's Conv2dGeometry and ConvTranspose2dGeometry take).</summary>
+internal sealed record ConvGeometry(
+    int InChannels, int InHeight, int InWidth, int OutChannels, int OutHeight, int OutWidth,
+    int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth,
+    int PadTop, int PadLeft, int PadBottom, int PadRight, int DilationHeight, int DilationWidth, int Groups, bool Bias)
+{
+    public bool IsPointwise => KernelHeight == 1 && KernelWidth == 1 && StrideHeight == 1 && StrideWidth == 1
+        && PadTop == 0 && PadLeft == 0 && PadBottom == 0 && PadRight == 0;
+
+    /// <summary>One group per input channel (depthwise, with an optional depth multiplier).</summary>
+    public bool IsDepthwise => Groups > 1 && Groups == InChannels && OutChannels % InChannels == 0;
+}
+
+/// <summary>A pooling window's geometry (1-D layers as H = 1), as the runtime's Pool2dGeometry takes it.</summary>
+internal sealed record PoolGeometry(
+    int Channels, int InHeight, int InWidth, int OutHeight, int OutWidth, int KernelHeight, int KernelWidth,
+    int StrideHeight, int StrideWidth, int PadHeight, int PadWidth, int DilationHeight, int DilationWidth);
+
+/// <summary>How a convolution is computed; the planner decides at compile time, the emitted code calls exactly that.</summary>
+internal enum ConvAlgorithm
+{
+    /// <summary>Unfold the input into a column matrix (zeros for padding taps), then packed GEMM.</summary>
+    Im2ColGemm,
+    /// <summary>GEMM on shifted views of the zero-padded stride-phase planes, output rows computed phase-width wide.</summary>
+    ShiftedGemm,
+    /// <summary>1×1, stride 1, unpadded: a GEMM straight on the input planes.</summary>
+    PointwiseGemm,
+    /// <summary>One group per input channel; the runtime vectorises along rows or planes, by shape and vector width.</summary>
+    Depthwise,
+}
+
+/// <summary>
+/// One call in Run: a runtime entry point with every choice spelled out as data. Each kind of step is one record below
+/// and one emit method in the emitter.
+/// </summary>
+internal abstract record PlanStep
+{
+    /// <summary>Position in Run, 0-based; names the step's method (<c>Step3_Conv2d</c>) and weight fields.</summary>
+    public int Number { get; init; }
+
+    /// <summary>The layer whose computation this is (the convolution of a conv + BatchNorm + ReLU group).</summary>
+    public AnalyzedLayer Layer { get; init; } = null!;
+
+    /// <summary>Every declared layer this step implements, in order (for comments and the table).</summary>
+    public EquatableArray<AnalyzedLayer> Layers { get; init; }
+
+    public EquatableArray<TensorRef> Inputs { get; init; }
+    public TensorRef Output { get; init; }
+
+    /// <summary>Scratch the kernel needs during the call, if any.</summary>
+    public BufferSlice? Workspace { get; init; }
+
+    /// <summary>Whether the kernel may write its output over its (first matching) input.</summary>
+    public virtual bool MayRunInPlace => false;
+
+    /// <summary>The output shape of the last declared layer of the step.</summary>
+    public Shape OutputShape => Layers[Layers.Count - 1].OutputShape;
+}
+
+/// <summary>Conv1d/Conv2d (any padding, stride, dilation, groups).</summary>
+internal sealed record ConvolutionStep(ConvGeometry Geometry, ConvAlgorithm Algorithm, Fusion Fusion, PrePadding? PrePad) : PlanStep;
+
+/// <summary>ConvTranspose1d/2d: a GEMM into columns, then col2im scatter-add.</summary>
+internal sealed record TransposedConvolutionStep(ConvGeometry Geometry, Fusion Fusion) : PlanStep;
+
+/// <summary>Linear on the last dimension: <paramref name="Rows"/> rows of <paramref name="InFeatures"/>, weights packed at load.</summary>
+internal sealed record LinearStep(int Rows, int InFeatures, int OutFeatures, bool Bias, Fusion Fusion) : PlanStep;
+
+/// <summary>MaxPool or AvgPool, 1-D or 2-D.</summary>
+internal sealed record PoolStep(PoolGeometry Geometry, bool Max, bool CountIncludePad, int DivisorOverride) : PlanStep;
+
+/// <summary>AdaptiveAvgPool/AdaptiveMaxPool to any output size (PyTorch's start/end index rule).</summary>
+internal sealed record AdaptivePoolStep(bool Max, int Channels, int InHeight, int InWidth, int OutHeight, int OutWidth) : PlanStep;
+
+/// <summary>A BatchNorm with nothing to fold into: per-channel scale and shift, with an optional activation.</summary>
+internal sealed record ChannelAffineStep(int Channels, int Spatial, ActivationUse? Activation) : PlanStep
+{
+    public override bool MayRunInPlace => true;
+}
+
+/// <summary>An activation that could not be fused into the layer before it.</summary>
+internal sealed record ActivationStep(ActivationUse Activation) : PlanStep
+{
+    public override bool MayRunInPlace => true;
+}
+
+internal enum ElementwiseOperation { Add, Multiply }
+
+/// <summary>Add or Multiply of two or more tensors of one shape, with an optional activation on the result.</summary>
+internal sealed record ElementwiseStep(ElementwiseOperation Operation, ActivationUse? Activation) : PlanStep
+{
+    public override bool MayRunInPlace => true;
+}
+
+/// <summary>Concatenation along the channels: one copy per input.</summary>
+internal sealed record ConcatStep : PlanStep;
+
+/// <summary>Softmax or LogSoftmax over the middle axis of [Outer, Axis, Inner].</summary>
+internal sealed record SoftmaxStep(bool Log, int Outer, int Axis, int Inner) : PlanStep
+{
+    public override bool MayRunInPlace => true;
+}
+
+/// <summary>ZeroPad2d, ReflectionPad2d or ReplicationPad2d (padding left, right, top, bottom).</summary>
+internal sealed record PadStep(int Channels, int Height, int Width, int Left, int Right, int Top, int Bottom, string Mode) : PlanStep;
+
+/// <summary>Upsample, nearest or bilinear; the scales are what the declaration wrote (0 when it gave a size).</summary>
+internal sealed record UpsampleStep(bool Bilinear, bool AlignCorners, int Channels, int InHeight, int InWidth, int OutHeight, int OutWidth,
+    double ScaleHeight, double ScaleWidth) : PlanStep;
+
+internal sealed record ChannelShuffleStep(int Channels, int Groups, int Spatial) : PlanStep;
+
+/// <summary>Copies the input to the output (a network that computes nothing, e.g. only Flatten).</summary>
+internal sealed record CopyStep : PlanStep;
 
 /// <summary>The whole compiled network: the analysed layers, the steps of Run and the size of the scratch arena.</summary>
 internal sealed record ExecutionPlan(AnalyzedNetwork Network, EquatableArray<PlanStep> Steps, int ArenaLength);

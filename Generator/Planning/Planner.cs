@@ -4,26 +4,22 @@ namespace ConvGen.Generator.Planning;
 
 /// <summary>
 /// Turns an analysed network into the steps of Run: fuses each convolution or linear layer with the BatchNorm and
-/// activation right after it, picks a kernel per step, decides which steps work in place, and lays every tensor
-/// out in one scratch arena sized at compile time, reusing memory once a tensor is dead.
+/// activation right after it, decides each step's runtime entry point and algorithm, decides which steps work in
+/// place, and lays every tensor out in one scratch arena sized at compile time, reusing memory once a tensor is dead.
+/// Every decision ends up as data in a <see cref="PlanStep"/> record; the emitter only prints them.
 /// </summary>
 internal static class Planner
 {
     /// <summary>Floats per alignment unit of arena offsets (64 bytes: one AVX-512 vector, one cache line).</summary>
     internal const int Alignment = 16;
 
+    /// <summary>A step before memory is placed: the record without buffers, and the values it reads and writes.</summary>
     private sealed class Draft
     {
-        public KernelKind Kernel;
-        public AnalyzedLayer Layer = null!;
-        public AnalyzedLayer? BatchNorm;
-        public List<AnalyzedLayer> Fused = new();
-        public EpilogueSpec Epilogue = EpilogueSpec.None;
+        public PlanStep Step = null!;
         public List<int> InputValues = new();
         public int OutputValue;
         public long WorkspaceLength;
-        public PrePadding? PrePad;
-        public bool CanRunInPlace;
     }
 
     public static ExecutionPlan Plan(AnalyzedNetwork network)
@@ -51,68 +47,52 @@ internal static class Planner
                 continue;
             }
 
+            var fused = new List<AnalyzedLayer>();
             // A ZeroPad2d feeding a convolution becomes that convolution's (possibly asymmetric) padding: the kernels
             // read out-of-range taps as zeros, so no padded copy is made (Keras "same" padding ported to PyTorch).
-            AnalyzedLayer? pad = null;
             if (layer.Kind == LayerKind.ZeroPad2d && Next(layers, i) is { Kind: LayerKind.Conv2d } conv && conv.Geometry.PaddingMode == "zeros"
                 && ReadsOnly(conv, layer) && uses[layer.Index] == 1)
             {
-                pad = layer;
+                fused.Add(layer);
                 LayerGeometry p = layer.Geometry, c = conv.Geometry;
                 layer = conv with
                 {
-                    Inputs = pad.Inputs,
-                    InputShape = pad.InputShape,
+                    Inputs = layer.Inputs,
+                    InputShape = layer.InputShape,
                     Geometry = c with { PadTop = c.PadTop + p.PadTop, PadBottom = c.PadBottom + p.PadBottom, PadLeft = c.PadLeft + p.PadLeft, PadRight = c.PadRight + p.PadRight },
                 };
                 i++;
             }
-
-            // Reflect/replicate/circular padding: pad into scratch, then a convolution without padding reads it.
-            PrePadding? prePad = null;
-            if (layer.Kind is LayerKind.Conv1d or LayerKind.Conv2d && layer.Geometry.PaddingMode != "zeros")
-            {
-                LayerGeometry c = layer.Geometry;
-                Shape x = layer.InputShape;
-                prePad = new PrePadding(x, c.PadLeft, c.PadRight, c.PadTop, c.PadBottom, c.PaddingMode);
-                Shape padded = x.Rank == 3
-                    ? Shape.Of(x[0], x[1] + c.PadTop + c.PadBottom, x[2] + c.PadLeft + c.PadRight)
-                    : Shape.Of(x[0], x[1] + c.PadLeft + c.PadRight);
-                layer = layer with { InputShape = padded, Geometry = c with { PadTop = 0, PadBottom = 0, PadLeft = 0, PadRight = 0, PaddingMode = "zeros" } };
-            }
-
-            var draft = new Draft { Layer = layer, Kernel = ChooseKernel(layer), PrePad = prePad };
-            if (pad is not null) draft.Fused.Add(pad);
-            draft.Fused.Add(layer);
-            draft.InputValues.AddRange(layer.Inputs.Select(input => valueOf[input]));
+            fused.Add(layer);
             AnalyzedLayer last = layer;
 
-            // Fold a BatchNorm into the weights, then fuse an activation into the store, while each next layer
-            // reads only the previous one and nothing else reads what it replaces.
+            // Fold a BatchNorm into the weights, then fuse an activation into the store, while each next layer reads
+            // only the previous one and nothing else reads what it replaces.
+            AnalyzedLayer? batchNorm = null;
             if (CanFoldBatchNorm(layer) && Next(layers, i) is { } bn && bn.Kind.IsBatchNorm() && ReadsOnly(bn, last) && uses[last.Index] == 1
-                && bn.OutputShape == layer.OutputShape && FoldsOnChannelAxis(layer))
+                && bn.OutputShape == layer.OutputShape)
             {
-                draft.BatchNorm = bn;
-                draft.Fused.Add(bn);
+                batchNorm = bn;
+                fused.Add(bn);
                 last = bn;
                 i++;
             }
-            if (TakesEpilogue(draft.Kernel) && Next(layers, i) is { } act && IsFusableActivation(act) && ReadsOnly(act, last) && uses[last.Index] == 1)
+            ActivationUse? activation = null;
+            if (AcceptsActivation(layer) && Next(layers, i) is { Kind: LayerKind.Activation } act && act.Geometry.Activation!.Definition.Fusable
+                && ReadsOnly(act, last) && uses[last.Index] == 1)
             {
-                draft.Epilogue = EpilogueOf(act);
-                draft.Fused.Add(act);
+                activation = act.Geometry.Activation;
+                fused.Add(act);
                 last = act;
                 i++;
             }
-            if (draft.Kernel == KernelKind.Activation) draft.Epilogue = EpilogueOf(layer);
 
-            draft.CanRunInPlace = draft.Kernel is KernelKind.Activation or KernelKind.ChannelAffine or KernelKind.Softmax or KernelKind.LogSoftmax
-                or KernelKind.Add or KernelKind.Multiply;
-            draft.WorkspaceLength = WorkspaceLength(draft);
-
+            Draft draft = CreateStep(layer, new Fusion(batchNorm, activation));
+            draft.Step = draft.Step with { Layer = layer, Layers = fused.ToEquatableArray() };
+            draft.InputValues.AddRange(layer.Inputs.Select(input => valueOf[input]));
             draft.OutputValue = valueLength.Count;
             valueLength.Add(last.OutputShape.Elements);
-            foreach (AnalyzedLayer fused in draft.Fused) valueOf[fused.Index] = draft.OutputValue;
+            foreach (AnalyzedLayer f in fused) valueOf[f.Index] = draft.OutputValue;
             drafts.Add(draft);
         }
 
@@ -121,8 +101,7 @@ internal static class Planner
         {
             // The network computes nothing (only no-op layers): copy the input to the output.
             AnalyzedLayer lastLayer = layers[layers.Count - 1];
-            var copy = new Draft { Kernel = KernelKind.Copy, Layer = lastLayer, OutputValue = valueLength.Count };
-            copy.Fused.Add(lastLayer);
+            var copy = new Draft { Step = new CopyStep { Layer = lastLayer, Layers = EquatableArray.Create(lastLayer) }, OutputValue = valueLength.Count };
             copy.InputValues.Add(0);
             valueLength.Add(network.OutputShape.Elements);
             drafts.Add(copy);
@@ -136,85 +115,125 @@ internal static class Planner
 
     private static bool ReadsOnly(AnalyzedLayer layer, AnalyzedLayer producer) => layer.Inputs.Count == 1 && layer.Inputs[0] == producer.Index;
 
-    private static bool CanFoldBatchNorm(AnalyzedLayer layer) => layer.Kind is LayerKind.Conv1d or LayerKind.Conv2d or LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d or LayerKind.Linear;
-
     // BatchNorm normalises the channel axis (dim 1 with the batch); a Linear's outputs are its last axis, which is the
     // channel axis only when its output is flat.
-    private static bool FoldsOnChannelAxis(AnalyzedLayer layer) => layer.Kind != LayerKind.Linear || layer.OutputShape.Rank == 1;
+    private static bool CanFoldBatchNorm(AnalyzedLayer layer) => layer.Kind.IsConvolution() || (layer.Kind == LayerKind.Linear && layer.OutputShape.Rank == 1);
 
-    private static bool TakesEpilogue(KernelKind kernel) => kernel is KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise or KernelKind.ConvTranspose
-        or KernelKind.Linear or KernelKind.ChannelAffine or KernelKind.Add;
+    /// <summary>Steps whose kernel applies an activation as it stores.</summary>
+    private static bool AcceptsActivation(AnalyzedLayer layer) => layer.Kind.IsConvolution() || layer.Kind.IsBatchNorm()
+        || layer.Kind is LayerKind.Linear or LayerKind.Add;
 
-    private static bool IsFusableActivation(AnalyzedLayer layer) => layer.Kind is LayerKind.ReLU or LayerKind.ReLU6 or LayerKind.LeakyReLU
-        or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.SiLU or LayerKind.Hardswish or LayerKind.GELU;
-
-    private static EpilogueSpec EpilogueOf(AnalyzedLayer activation) => activation.Kind switch
-    {
-        LayerKind.LeakyReLU => new EpilogueSpec("LeakyReLU", activation.Geometry.Alpha),
-        LayerKind.GELU => new EpilogueSpec(activation.Geometry.Mode == "tanh" ? "GELUTanh" : "GELU", 0),
-        _ => new EpilogueSpec(activation.Kind.ToString(), 0),
-    };
-
-    internal static KernelKind ChooseKernel(AnalyzedLayer layer)
+    /// <summary>The step record for a layer (its fusion decided), with the scratch its kernel needs.</summary>
+    private static Draft CreateStep(AnalyzedLayer layer, Fusion fusion)
     {
         LayerGeometry g = layer.Geometry;
+        Shape x = layer.InputShape, y = layer.OutputShape;
+        (int inH, int inW) = HeightWidth(x);
+        (int outH, int outW) = HeightWidth(y);
         switch (layer.Kind)
         {
             case LayerKind.Conv1d or LayerKind.Conv2d:
-                if (g.Groups > 1 && g.Groups == g.InChannels && g.OutChannels % g.InChannels == 0) return KernelKind.ConvDepthwise;
-                bool unpadded = g.PadTop == 0 && g.PadBottom == 0 && g.PadLeft == 0 && g.PadRight == 0;
-                if (g.KernelH == 1 && g.KernelW == 1 && g.StrideH == 1 && g.StrideW == 1 && unpadded) return KernelKind.ConvPointwise;
-                return KernelKind.ConvIm2Col;
-            case LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d: return KernelKind.ConvTranspose;
-            case LayerKind.Linear: return KernelKind.Linear;
-            case LayerKind.MaxPool1d or LayerKind.MaxPool2d: return KernelKind.MaxPool;
-            case LayerKind.AvgPool1d or LayerKind.AvgPool2d: return KernelKind.AvgPool;
-            case LayerKind.AdaptiveAvgPool1d or LayerKind.AdaptiveAvgPool2d: return KernelKind.AdaptiveAvgPool;
-            case LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d: return KernelKind.AdaptiveMaxPool;
-            case LayerKind.BatchNorm1d or LayerKind.BatchNorm2d: return KernelKind.ChannelAffine;
-            case LayerKind.Add: return KernelKind.Add;
-            case LayerKind.Multiply: return KernelKind.Multiply;
-            case LayerKind.Concat: return KernelKind.Concat;
-            case LayerKind.Softmax: return KernelKind.Softmax;
-            case LayerKind.LogSoftmax: return KernelKind.LogSoftmax;
-            case LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d: return KernelKind.Pad;
-            case LayerKind.Upsample: return KernelKind.Upsample;
-            case LayerKind.ChannelShuffle: return KernelKind.ChannelShuffle;
+                return Convolution(layer, fusion);
+            case LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d:
+                {
+                    ConvGeometry geometry = Geometry(layer);
+                    return new Draft { Step = new TransposedConvolutionStep(geometry, fusion), WorkspaceLength = TransposedWorkspaceLength(geometry) };
+                }
+            case LayerKind.Linear:
+                return new Draft { Step = new LinearStep(g.Outer, g.InChannels, g.OutChannels, g.Bias, fusion) };
+            case LayerKind.MaxPool1d or LayerKind.MaxPool2d or LayerKind.AvgPool1d or LayerKind.AvgPool2d:
+                {
+                    var geometry = new PoolGeometry(g.InChannels, inH, inW, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadTop, g.PadLeft, g.DilationH, g.DilationW);
+                    return new Draft { Step = new PoolStep(geometry, layer.Kind.IsMaxPool(), g.CountIncludePad, g.DivisorOverride) };
+                }
+            case LayerKind.AdaptiveAvgPool1d or LayerKind.AdaptiveAvgPool2d or LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d:
+                {
+                    bool max = layer.Kind is LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d;
+                    return new Draft { Step = new AdaptivePoolStep(max, x[0], inH, inW, outH, outW) };
+                }
+            case LayerKind.BatchNorm1d or LayerKind.BatchNorm2d:
+                return new Draft { Step = new ChannelAffineStep(x[0], x.Spatial, fusion.Activation) };
+            case LayerKind.Activation:
+                return new Draft { Step = new ActivationStep(g.Activation!) };
+            case LayerKind.Add:
+                return new Draft { Step = new ElementwiseStep(ElementwiseOperation.Add, fusion.Activation) };
+            case LayerKind.Multiply:
+                return new Draft { Step = new ElementwiseStep(ElementwiseOperation.Multiply, null) };
+            case LayerKind.Concat:
+                return new Draft { Step = new ConcatStep() };
+            case LayerKind.Softmax or LayerKind.LogSoftmax:
+                return new Draft { Step = new SoftmaxStep(layer.Kind == LayerKind.LogSoftmax, g.Outer, g.Axis, g.Inner) };
+            case LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d:
+                {
+                    string mode = layer.Kind switch { LayerKind.ReflectionPad2d => "reflect", LayerKind.ReplicationPad2d => "replicate", _ => "zeros" };
+                    return new Draft { Step = new PadStep(x[0], x[1], x[2], g.PadLeft, g.PadRight, g.PadTop, g.PadBottom, mode) };
+                }
+            case LayerKind.Upsample:
+                return new Draft { Step = new UpsampleStep(g.Mode == "bilinear", g.AlignCorners, x[0], inH, inW, outH, outW, g.ScaleH, g.ScaleW) };
+            case LayerKind.ChannelShuffle:
+                return new Draft { Step = new ChannelShuffleStep(x[0], g.Groups, x.Spatial) };
             default:
-                if (layer.Kind.IsActivation()) return KernelKind.Activation;
-                throw new InvalidOperationException($"no kernel for {layer.Kind}: every analysed layer kind must have one");
+                throw new InvalidOperationException($"no step for {layer.Kind}: every analysed layer kind must have one");
         }
     }
 
     /// <summary>
-    /// The scratch Conv2d.Im2ColGemm needs for this layer (im2col columns or the shifted-view planes of one group),
-    /// by the runtime's own rule (ConvWorkspace, shared source); Load checks it again.
+    /// A convolution: reflect/replicate/circular padding becomes a padded copy in scratch and an unpadded convolution;
+    /// then the algorithm: depthwise, pointwise GEMM, or a GEMM on shifted views or on im2col columns by the rule the
+    /// runtime shares with the generator (<see cref="ConvWorkspace.UsesShiftedViews"/>).
     /// </summary>
-    internal static long WorkspaceLength(AnalyzedLayer layer)
+    private static Draft Convolution(AnalyzedLayer layer, Fusion fusion)
+    {
+        PrePadding? prePad = null;
+        LayerGeometry c = layer.Geometry;
+        if (c.PaddingMode != "zeros")
+        {
+            Shape x = layer.InputShape;
+            Shape padded = x.Rank == 3
+                ? Shape.Of(x[0], x[1] + c.PadTop + c.PadBottom, x[2] + c.PadLeft + c.PadRight)
+                : Shape.Of(x[0], x[1] + c.PadLeft + c.PadRight);
+            prePad = new PrePadding(x, c.PadLeft, c.PadRight, c.PadTop, c.PadBottom, c.PaddingMode, new BufferSlice(StorageKind.Arena, 0, (int)padded.Elements));
+            layer = layer with { InputShape = padded, Geometry = c with { PadTop = 0, PadBottom = 0, PadLeft = 0, PadRight = 0, PaddingMode = "zeros" } };
+        }
+
+        ConvGeometry g = Geometry(layer);
+        ConvAlgorithm algorithm = ChooseAlgorithm(g);
+        long workspace = algorithm switch
+        {
+            ConvAlgorithm.Im2ColGemm => ConvWorkspace.Im2ColLength(g.InChannels, g.InHeight, g.InWidth, g.OutHeight, g.OutWidth,
+                g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.Groups),
+            ConvAlgorithm.ShiftedGemm => ConvWorkspace.ShiftedLength(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
+                g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups),
+            _ => 0,
+        };
+        return new Draft { Step = new ConvolutionStep(g, algorithm, fusion, prePad), WorkspaceLength = workspace };
+    }
+
+    internal static ConvAlgorithm ChooseAlgorithm(ConvGeometry g)
+    {
+        if (g.IsDepthwise) return ConvAlgorithm.Depthwise;
+        if (g.IsPointwise) return ConvAlgorithm.PointwiseGemm;
+        return ConvWorkspace.UsesShiftedViews(g.OutChannels / g.Groups, g.OutHeight, g.OutWidth, g.KernelHeight, g.KernelWidth, g.StrideWidth, g.DilationWidth)
+            ? ConvAlgorithm.ShiftedGemm : ConvAlgorithm.Im2ColGemm;
+    }
+
+    /// <summary>A convolution layer's geometry in numbers (its input shape already the padded one for a pre-padded layer).</summary>
+    internal static ConvGeometry Geometry(AnalyzedLayer layer)
     {
         LayerGeometry g = layer.Geometry;
-        Shape x = layer.InputShape, o = layer.OutputShape;
-        int inH = x.Rank == 3 ? x[1] : 1, inW = x[x.Rank - 1], outH = o.Rank == 3 ? o[1] : 1, outW = o[o.Rank - 1];
-        return ConvWorkspace.Im2ColLength(g.InChannels, inH, inW, g.OutChannels, outH, outW, g.KernelH, g.KernelW,
-            g.StrideH, g.StrideW, g.PadTop, g.PadLeft, g.DilationH, g.DilationW, g.Groups);
+        (int inH, int inW) = HeightWidth(layer.InputShape);
+        (int outH, int outW) = HeightWidth(layer.OutputShape);
+        return new ConvGeometry(g.InChannels, inH, inW, g.OutChannels, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW,
+            g.PadTop, g.PadLeft, g.PadBottom, g.PadRight, g.DilationH, g.DilationW, g.Groups, g.Bias);
     }
 
     /// <summary>
     /// The col2im columns of one group of a transposed convolution: (out/groups)·kh·kw rows of in_h·in_w, as
     /// ConvGen.Runtime's ConvTranspose2d.WorkspaceLength returns.
     /// </summary>
-    internal static long TransposedWorkspaceLength(AnalyzedLayer layer)
-    {
-        LayerGeometry g = layer.Geometry;
-        return (long)(g.OutChannels / g.Groups) * g.KernelH * g.KernelW * layer.InputShape.Spatial;
-    }
+    internal static long TransposedWorkspaceLength(ConvGeometry g) => (long)(g.OutChannels / g.Groups) * g.KernelHeight * g.KernelWidth * g.InHeight * g.InWidth;
 
-    private static long WorkspaceLength(Draft draft) => draft.Kernel switch
-    {
-        KernelKind.ConvIm2Col => WorkspaceLength(draft.Layer),
-        KernelKind.ConvTranspose => TransposedWorkspaceLength(draft.Layer),
-        _ => 0,
-    };
+    private static (int H, int W) HeightWidth(Shape s) => s.Rank == 3 ? (s[1], s[2]) : (1, s[s.Rank - 1]);
 
     /// <summary>
     /// Decides in-place steps, gives the output tensor the caller's span, and places every other tensor and
@@ -226,10 +245,13 @@ internal static class Planner
         int values = valueLength.Count;
         var lastUse = new int[values];
         var defined = new int[values];
+        var shapes = new Shape[values];
+        shapes[0] = network.InputShape;
         defined[0] = -1;
         for (int s = 0; s < drafts.Count; s++)
         {
             defined[drafts[s].OutputValue] = s;
+            shapes[drafts[s].OutputValue] = drafts[s].Step.OutputShape;
             lastUse[drafts[s].OutputValue] = Math.Max(lastUse[drafts[s].OutputValue], s);
         }
         for (int s = 0; s < drafts.Count; s++)
@@ -244,7 +266,7 @@ internal static class Planner
         for (int s = 0; s < drafts.Count; s++)
         {
             Draft d = drafts[s];
-            if (!d.CanRunInPlace) continue;
+            if (!d.Step.MayRunInPlace) continue;
             foreach (int input in d.InputValues)
             {
                 int root = Find(input);
@@ -264,14 +286,14 @@ internal static class Planner
             classStart[r] = classStart.TryGetValue(r, out int start) ? Math.Min(start, defined[v]) : defined[v];
         }
 
-        // Intervals to place: arena classes, then per-step workspaces.
+        // Intervals to place: arena classes, then per-step workspaces and padded copies.
         var requests = new List<(int Key, long Length, int From, int To)>();
         foreach (KeyValuePair<int, int> c in classStart)
             if (c.Key != outputRoot && c.Key != inputRoot) requests.Add((c.Key, valueLength[c.Key], c.Value, classLastUse[c.Key]));
         for (int s = 0; s < drafts.Count; s++)
         {
             if (drafts[s].WorkspaceLength > 0) requests.Add((-(2 * s + 1), drafts[s].WorkspaceLength, s, s));
-            if (drafts[s].PrePad is not null) requests.Add((-(2 * s + 2), drafts[s].Layer.InputShape.Elements, s, s));
+            if (drafts[s].Step is ConvolutionStep { PrePad: { } pad }) requests.Add((-(2 * s + 2), pad.Buffer.Length, s, s));
         }
 
         var offsets = new Dictionary<int, long>();
@@ -291,23 +313,30 @@ internal static class Planner
         }
         if (arena > int.MaxValue) throw new InvalidOperationException("the network needs more than 2^31 floats of scratch");
 
-        BufferSlice Slice(int value)
+        TensorRef Tensor(int value)
         {
             int root = Find(value);
             int length = (int)valueLength[value];
-            if (root == inputRoot) return new BufferSlice(StorageKind.Input, 0, length);
-            if (root == outputRoot) return new BufferSlice(StorageKind.Output, 0, length);
-            return new BufferSlice(StorageKind.Arena, (int)offsets[root], length);
+            BufferSlice buffer = root == inputRoot ? new BufferSlice(StorageKind.Input, 0, length)
+                : root == outputRoot ? new BufferSlice(StorageKind.Output, 0, length)
+                : new BufferSlice(StorageKind.Arena, (int)offsets[root], length);
+            return new TensorRef(shapes[value], TensorLayout.Chw, buffer);
         }
 
         var steps = new List<PlanStep>();
         for (int s = 0; s < drafts.Count; s++)
         {
             Draft d = drafts[s];
-            BufferSlice? workspace = d.WorkspaceLength > 0 ? new BufferSlice(StorageKind.Arena, (int)offsets[-(2 * s + 1)], (int)d.WorkspaceLength) : null;
-            BufferSlice? padded = d.PrePad is not null ? new BufferSlice(StorageKind.Arena, (int)offsets[-(2 * s + 2)], (int)d.Layer.InputShape.Elements) : null;
-            steps.Add(new PlanStep(s, d.Kernel, d.Layer, d.BatchNorm, d.Fused.ToEquatableArray(), d.Epilogue,
-                d.InputValues.Select(Slice).ToEquatableArray(), Slice(d.OutputValue), workspace, padded, d.PrePad));
+            PlanStep step = d.Step with
+            {
+                Number = s,
+                Inputs = d.InputValues.Select(Tensor).ToEquatableArray(),
+                Output = Tensor(d.OutputValue),
+                Workspace = d.WorkspaceLength > 0 ? new BufferSlice(StorageKind.Arena, (int)offsets[-(2 * s + 1)], (int)d.WorkspaceLength) : null,
+            };
+            if (step is ConvolutionStep { PrePad: { } pad } conv)
+                step = conv with { PrePad = pad with { Buffer = pad.Buffer with { Offset = (int)offsets[-(2 * s + 2)] } } };
+            steps.Add(step);
         }
         return new ExecutionPlan(network, steps.ToEquatableArray(), (int)arena);
     }

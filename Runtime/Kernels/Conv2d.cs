@@ -45,36 +45,54 @@ public static partial class Conv2d
         return packed;
     }
 
-    /// <summary>
-    /// Floats of scratch <see cref="Im2ColGemm"/> needs for <paramref name="g"/>: 0 for a pointwise geometry, else
-    /// what the algorithm it picks for the shape uses (one group at a time).
-    /// </summary>
+    /// <summary>Floats of scratch <see cref="Im2ColGemm"/> needs for <paramref name="g"/>: one group's column matrix (0 for a pointwise geometry).</summary>
     public static int Im2ColWorkspaceLength(in Conv2dGeometry g)
     {
         g.Validate();
-        int length = WorkspaceLength(g, ChooseAlgorithm(g));
-        Debug.Assert(length == ConvWorkspace.Im2ColLength(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
+        int length = WorkspaceLength(g, ConvAlgorithm.Im2Col);
+        Debug.Assert(length == ConvWorkspace.Im2ColLength(g.InChannels, g.InHeight, g.InWidth, g.OutHeight, g.OutWidth,
+            g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.Groups));
+        return length;
+    }
+
+    /// <summary>Floats of scratch <see cref="ShiftedGemm"/> needs for <paramref name="g"/> (one group's phase planes and wide rows).</summary>
+    public static int ShiftedWorkspaceLength(in Conv2dGeometry g)
+    {
+        g.Validate();
+        int length = WorkspaceLength(g, ConvAlgorithm.Shifted);
+        Debug.Assert(length == ConvWorkspace.ShiftedLength(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
             g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups));
         return length;
     }
 
     /// <summary>
-    /// Any convolution, as a GEMM of the packed weights with the input seen as a matrix with one row per input
-    /// channel and kernel tap and one column per output position. Usually those rows are read as shifted views of
-    /// the input planes, zero-padded and split by stride phase (at stride 1 without padding, the input planes as
-    /// they are), computing each output row a few columns wider and keeping the first OutWidth; when that would
-    /// waste too much (many output channels on narrow rows) or the kernel is 1x1, the input is unfolded into a
-    /// column matrix first (im2col), zeros for padding taps.
+    /// Any convolution, as a GEMM of the packed weights with the input unfolded into a column matrix first (im2col:
+    /// one row per input channel and kernel tap, one column per output position, zeros for padding taps).
     /// <paramref name="bias"/> is empty (no bias) or has OutChannels values; <paramref name="workspace"/> has at
     /// least <see cref="Im2ColWorkspaceLength"/> floats.
     /// </summary>
     public static void Im2ColGemm(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
     {
-        if (Vec512.IsHardwareAccelerated) Im2ColGemm<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue, workspace);
-        else if (Vec256.IsHardwareAccelerated) Im2ColGemm<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue, workspace);
-        else if (Vec128.IsHardwareAccelerated) Im2ColGemm<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue, workspace);
-        else Im2ColGemm<Scalar, float>(input, output, packedWeights, bias, g, epilogue, workspace);
+        if (Vec512.IsHardwareAccelerated) Im2ColGemm<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col);
+        else if (Vec256.IsHardwareAccelerated) Im2ColGemm<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col);
+        else if (Vec128.IsHardwareAccelerated) Im2ColGemm<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col);
+        else Im2ColGemm<Scalar, float>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col);
+    }
+
+    /// <summary>
+    /// Any convolution, as a GEMM of the packed weights with shifted views of the input planes, zero-padded and split
+    /// by stride phase (at stride 1 without padding, the input planes as they are): each output row is computed a few
+    /// columns wider and the first OutWidth kept. <paramref name="workspace"/> has at least
+    /// <see cref="ShiftedWorkspaceLength"/> floats.
+    /// </summary>
+    public static void ShiftedGemm(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
+        ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
+    {
+        if (Vec512.IsHardwareAccelerated) Im2ColGemm<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted);
+        else if (Vec256.IsHardwareAccelerated) Im2ColGemm<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted);
+        else if (Vec128.IsHardwareAccelerated) Im2ColGemm<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted);
+        else Im2ColGemm<Scalar, float>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted);
     }
 
     /// <summary>
@@ -134,10 +152,10 @@ public static partial class Conv2d
             GroupedGemm<TOps, TVec>(input, output, packedWeights, bias, g, epilogue, workspace.Slice(0, needed));
     }
 
-    /// <summary>How <see cref="Im2ColGemm"/> forms the GEMM's right-hand matrix (tests force each one).</summary>
+    /// <summary>How the GEMM's right-hand matrix is formed: <see cref="Im2ColGemm"/> or <see cref="ShiftedGemm"/>.</summary>
     internal enum ConvAlgorithm
     {
-        /// <summary>Pick by shape.</summary>
+        /// <summary>Pick by shape, with the rule the generator applies at compile time (tests only).</summary>
         Auto,
         /// <summary>Unfold into a column matrix (pointwise geometries use the input planes directly).</summary>
         Im2Col,
@@ -149,8 +167,8 @@ public static partial class Conv2d
     // are thrown away), so it pays off unless the waste, times the output channels that each waste a multiply-add
     // per column and tap, outweighs unfolding (one store per tap and column, worth about 10 multiply-adds: measured
     // on LeNet-5, DS-CNN and ResNet-8 layers). A 1x1 kernel copies the same subsampled planes either way.
-    // The rule lives in Portable/ConvWorkspace.cs, shared with the generator, which sizes the scratch by it.
-    private static ConvAlgorithm ChooseAlgorithm(in Conv2dGeometry g) =>
+    // The rule lives in Portable/ConvWorkspace.cs, shared with the generator, which picks the entry point by it.
+    internal static ConvAlgorithm ChooseAlgorithm(in Conv2dGeometry g) =>
         ConvWorkspace.UsesShiftedViews(g.OutChannelsPerGroup, g.OutHeight, g.OutWidth, g.KernelHeight, g.KernelWidth, g.StrideWidth, g.DilationWidth)
             ? ConvAlgorithm.Shifted : ConvAlgorithm.Im2Col;
 

@@ -8,7 +8,7 @@ namespace ConvGen.Generator.Planning;
 namespace ConvGen.Runtime.Kernels;
 #endif
 
-/// <summary>Which method <c>Conv2d.Im2ColGemm</c> uses for a geometry, and the scratch it needs.</summary>
+/// <summary>Which GEMM form suits a convolution (shifted views or im2col), and the scratch each needs.</summary>
 public static class ConvWorkspace
 {
     /// <summary>
@@ -23,18 +23,24 @@ public static class ConvWorkspace
         return outHeight == 1 || (long)(phaseWidth - outWidth) * outChannelsPerGroup <= 10L * outWidth;
     }
 
-    /// <summary>Floats of scratch <c>Conv2d.Im2ColGemm</c> needs for this geometry (0 for a pointwise one).</summary>
-    public static int Im2ColLength(int inChannels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth,
+    /// <summary>Floats of scratch <c>Conv2d.Im2ColGemm</c> needs: one group's column matrix (0 for a pointwise geometry).</summary>
+    public static int Im2ColLength(int inChannels, int inHeight, int inWidth, int outHeight, int outWidth,
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padTop, int padLeft, int groups)
+    {
+        if (IsPointwise(inHeight, inWidth, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft)) return 0;
+        return checked(inChannels / groups * kernelHeight * kernelWidth * outHeight * outWidth);
+    }
+
+    /// <summary>
+    /// Floats of scratch <c>Conv2d.ShiftedGemm</c> needs: one group's used stride-phase planes (none at stride 1
+    /// without padding) and its output rows computed phase-width wide (none when they are not wider than the output's).
+    /// </summary>
+    public static int ShiftedLength(int inChannels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth,
         int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padTop, int padLeft,
         int dilationHeight, int dilationWidth, int groups)
     {
-        bool pointwise = kernelHeight == 1 && kernelWidth == 1 && strideHeight == 1 && strideWidth == 1
-            && padTop == 0 && padLeft == 0 && outHeight == inHeight && outWidth == inWidth;
-        if (pointwise) return 0;
+        if (IsPointwise(inHeight, inWidth, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft)) return 0;
         int inPerGroup = inChannels / groups, outPerGroup = outChannels / groups;
-        if (!UsesShiftedViews(outPerGroup, outHeight, outWidth, kernelHeight, kernelWidth, strideWidth, dilationWidth))
-            return checked(inPerGroup * kernelHeight * kernelWidth * outHeight * outWidth);
-
         int phaseWidth = outWidth + (kernelWidth - 1) * dilationWidth / strideWidth;
         int phaseHeight = outHeight + (kernelHeight - 1) * dilationHeight / strideHeight;
         // At stride 1 without padding the one phase plane is the input plane itself: nothing is copied.
@@ -45,6 +51,11 @@ public static class ConvWorkspace
         long wide = writesOutput ? 0 : (long)outPerGroup * ((outHeight - 1) * phaseWidth + outWidth);
         return checked((int)(planes + wide));
     }
+
+    private static bool IsPointwise(int inHeight, int inWidth, int outHeight, int outWidth, int kernelHeight, int kernelWidth,
+        int strideHeight, int strideWidth, int padTop, int padLeft) =>
+        kernelHeight == 1 && kernelWidth == 1 && strideHeight == 1 && strideWidth == 1
+            && padTop == 0 && padLeft == 0 && outHeight == inHeight && outWidth == inWidth;
 
     /// <summary>The stride phases (a, b) that some kernel tap reads.</summary>
     public static int UsedPhaseCount(int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int dilationHeight, int dilationWidth)

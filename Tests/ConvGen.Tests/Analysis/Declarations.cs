@@ -8,6 +8,10 @@ internal static class Declarations
     public static LayerDeclaration Layer(LayerKind kind, params (string Name, object Value)[] args) =>
         new(kind, 0, kind.ToString(), args.Select(a => new Argument(a.Name, Value(a.Value), SourceSpan.None)).ToEquatableArray(), SourceSpan.None, SourceSpan.None);
 
+    /// <summary>An activation layer of the catalog (<c>ReLU</c>, <c>LeakyReLU</c>, ...), as the parser declares it.</summary>
+    public static LayerDeclaration Activation(string name, params (string Name, object Value)[] args) =>
+        Layer(LayerKind.Activation, args) with { TypeName = name, Text = name };
+
     public static NetworkDeclaration Network(int[] input, params LayerDeclaration[] layers) =>
         new(new NetworkType("Tests", "Net", "class", EquatableArray<ContainingType>.Empty), input.ToEquatableArray(), SourceSpan.None, null, SourceSpan.None,
             layers.Select((l, i) => l with { Index = i }).ToEquatableArray());

@@ -19,39 +19,75 @@ public class PlannerTests
     public void ConvBatchNormReLUBecomeOneStep()
     {
         ExecutionPlan plan = Plan(Network(new[] { 3, 8, 8 },
-            Layer(LayerKind.Conv2d, ("OutChannels", 4), ("KernelSize", 3), ("Padding", 1)), Layer(LayerKind.BatchNorm2d), Layer(LayerKind.ReLU),
-            Layer(LayerKind.MaxPool2d, ("KernelSize", 2)), Layer(LayerKind.ReLU)));
+            Layer(LayerKind.Conv2d, ("OutChannels", 4), ("KernelSize", 3), ("Padding", 1)), Layer(LayerKind.BatchNorm2d), Activation("ReLU"),
+            Layer(LayerKind.MaxPool2d, ("KernelSize", 2)), Activation("ReLU")));
         Assert.Equal(3, plan.Steps.Count);
-        PlanStep conv = plan.Steps[0];
-        Assert.Equal(KernelKind.ConvIm2Col, conv.Kernel);
-        Assert.NotNull(conv.FoldedBatchNorm);
-        Assert.Equal("ReLU", conv.Epilogue.Activation);
+        ConvolutionStep conv = Assert.IsType<ConvolutionStep>(plan.Steps[0]);
+        Assert.Equal(ConvAlgorithm.ShiftedGemm, conv.Algorithm);
+        Assert.Equal(1, conv.Fusion.FoldedBatchNorm?.Index);
+        Assert.Equal(new ActivationUse("ReLU", "ReLU", EquatableArray<double>.Empty), conv.Fusion.Activation);
+        Assert.Equal(new[] { 0, 1, 2 }, conv.Layers.Select(l => l.Index));
         // The last ReLU cannot fuse into pooling: it runs in place on the output span.
-        Assert.Equal(KernelKind.Activation, plan.Steps[2].Kernel);
-        Assert.Equal(StorageKind.Output, plan.Steps[2].Inputs[0].Storage);
-        Assert.Equal(StorageKind.Output, plan.Steps[1].Output.Storage);
+        ActivationStep relu = Assert.IsType<ActivationStep>(plan.Steps[2]);
+        Assert.Equal(StorageKind.Output, relu.Inputs[0].Buffer.Storage);
+        Assert.Equal(StorageKind.Output, plan.Steps[1].Output.Buffer.Storage);
     }
 
     [Fact]
     public void NamedOutputIsNotFusedAway()
     {
         ExecutionPlan plan = Plan(Network(new[] { 3, 8, 8 },
-            Layer(LayerKind.Conv2d, ("OutChannels", 3), ("KernelSize", 3), ("Padding", 1), ("Name", "c")), Layer(LayerKind.ReLU),
+            Layer(LayerKind.Conv2d, ("OutChannels", 3), ("KernelSize", 3), ("Padding", 1), ("Name", "c")), Activation("ReLU"),
             Layer(LayerKind.Add, ("Inputs", new[] { "c" }))));
         Assert.Equal(3, plan.Steps.Count);
-        Assert.True(plan.Steps[0].Epilogue.IsNone);
+        Assert.Null(Assert.IsType<ConvolutionStep>(plan.Steps[0]).Fusion.Activation);
+    }
+
+    [Fact]
+    public void ActivationArgumentsAndVariantComeFromTheCatalog()
+    {
+        ExecutionPlan plan = Plan(Network(new[] { 3, 8, 8 },
+            Layer(LayerKind.Conv2d, ("OutChannels", 4), ("KernelSize", 3)), Activation("LeakyReLU", ("NegativeSlope", 0.2)),
+            Layer(LayerKind.Conv2d, ("OutChannels", 4), ("KernelSize", 1)), Activation("GELU", ("Approximate", "tanh")),
+            Layer(LayerKind.MaxPool2d, ("KernelSize", 2)), Activation("LeakyReLU")));
+        Assert.Equal(new ActivationUse("LeakyReLU", "LeakyReLU", EquatableArray.Create(0.2)), ((ConvolutionStep)plan.Steps[0]).Fusion.Activation);
+        Assert.Equal(new ActivationUse("GELU", "GELUTanh", EquatableArray<double>.Empty), ((ConvolutionStep)plan.Steps[1]).Fusion.Activation);
+        // PyTorch's default slope, 0.01, when the declaration gives none.
+        Assert.Equal(new ActivationUse("LeakyReLU", "LeakyReLU", EquatableArray.Create(0.01)), Assert.IsType<ActivationStep>(plan.Steps[3]).Activation);
+    }
+
+    [Fact]
+    public void PlansAreEquatable()
+    {
+        NetworkDeclaration declaration = Network(new[] { 3, 8, 8 },
+            Layer(LayerKind.Conv2d, ("OutChannels", 4), ("KernelSize", 3), ("Padding", 1)), Layer(LayerKind.BatchNorm2d), Activation("ReLU"),
+            Layer(LayerKind.Flatten), Layer(LayerKind.Linear, ("OutFeatures", 5)));
+        Assert.Equal(Plan(declaration), Plan(declaration));
+        Assert.NotEqual(Plan(declaration), Plan(Network(new[] { 3, 8, 8 },
+            Layer(LayerKind.Conv2d, ("OutChannels", 4), ("KernelSize", 3), ("Padding", 1)), Layer(LayerKind.BatchNorm2d), Activation("ReLU6"),
+            Layer(LayerKind.Flatten), Layer(LayerKind.Linear, ("OutFeatures", 5)))));
     }
 
     [Theory]
-    [InlineData(1, 1, 0, 1, "ConvPointwise")]
-    [InlineData(3, 1, 1, 1, "ConvIm2Col")]
-    [InlineData(3, 2, 1, 8, "ConvDepthwise")]
-    [InlineData(1, 2, 0, 1, "ConvIm2Col")]
-    public void KernelChoice(int kernel, int stride, int padding, int groups, string expected)
+    [InlineData(8, 1, 1, 0, 1, "PointwiseGemm")]
+    [InlineData(8, 3, 1, 1, 1, "ShiftedGemm")]
+    [InlineData(8, 3, 2, 1, 8, "Depthwise")]
+    [InlineData(8, 1, 2, 0, 1, "Im2ColGemm")]
+    // Many output channels on narrow rows: the shifted views would compute too many wasted columns.
+    [InlineData(256, 5, 1, 2, 1, "Im2ColGemm")]
+    public void AlgorithmChoice(int outChannels, int kernel, int stride, int padding, int groups, string algorithm)
     {
         ExecutionPlan plan = Plan(Network(new[] { 8, 8, 8 },
-            Layer(LayerKind.Conv2d, ("OutChannels", 8), ("KernelSize", kernel), ("Stride", stride), ("Padding", padding), ("Groups", groups))));
-        Assert.Equal(expected, plan.Steps[0].Kernel.ToString());
+            Layer(LayerKind.Conv2d, ("OutChannels", outChannels), ("KernelSize", kernel), ("Stride", stride), ("Padding", padding), ("Groups", groups))));
+        ConvolutionStep step = Assert.IsType<ConvolutionStep>(plan.Steps[0]);
+        var expected = Enum.Parse<ConvAlgorithm>(algorithm);
+        Assert.Equal(expected, step.Algorithm);
+        // The GEMM forms get exactly the scratch their runtime entry point asks for.
+        int workspace = step.Workspace?.Length ?? 0;
+        var g = new ConvGen.Runtime.Kernels.Conv2dGeometry(8, 8, 8, outChannels, step.Geometry.OutHeight, step.Geometry.OutWidth, kernel, kernel,
+            stride, stride, padding, padding, 1, 1, groups);
+        if (expected == ConvAlgorithm.Im2ColGemm) Assert.Equal(ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(g), workspace);
+        if (expected == ConvAlgorithm.ShiftedGemm) Assert.Equal(ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(g), workspace);
     }
 
     [Fact]
@@ -111,13 +147,14 @@ public class PlannerTests
         var open = new Dictionary<BufferSlice, Interval>();
         foreach (PlanStep step in plan.Steps)
         {
-            foreach (BufferSlice input in step.Inputs.Where(i => i.Storage == StorageKind.Arena))
+            foreach (BufferSlice input in step.Inputs.Select(i => i.Buffer).Where(i => i.Storage == StorageKind.Arena))
                 open[input] = open[input] with { To = step.Number };
             if (step.Workspace is { } w) done.Add(new Interval(w, step.Number, step.Number));
-            if (step.PaddedInput is { } p) done.Add(new Interval(p, step.Number, step.Number));
-            if (step.Output.Storage != StorageKind.Arena || step.Inputs.Contains(step.Output)) continue;
-            if (open.Remove(step.Output, out Interval? finished)) done.Add(finished);
-            open[step.Output] = new Interval(step.Output, step.Number, step.Number);
+            if (step is ConvolutionStep { PrePad: { } p }) done.Add(new Interval(p.Buffer, step.Number, step.Number));
+            BufferSlice output = step.Output.Buffer;
+            if (output.Storage != StorageKind.Arena || step.Inputs.Any(i => i.Buffer == output)) continue;
+            if (open.Remove(output, out Interval? finished)) done.Add(finished);
+            open[output] = new Interval(output, step.Number, step.Number);
         }
         return done.Concat(open.Values).ToList();
     }

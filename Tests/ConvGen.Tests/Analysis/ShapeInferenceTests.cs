@@ -18,10 +18,10 @@ public class ShapeInferenceTests
     public void LeNet5ShapesParametersAndMacsMatchPyTorch()
     {
         AnalyzedNetwork net = Analyze(Network(new[] { 1, 28, 28 },
-            Layer(LayerKind.Conv2d, ("OutChannels", 6), ("KernelSize", 5), ("Padding", 2)), Layer(LayerKind.ReLU), Layer(LayerKind.MaxPool2d, ("KernelSize", 2)),
-            Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 5)), Layer(LayerKind.ReLU), Layer(LayerKind.MaxPool2d, ("KernelSize", 2)),
-            Layer(LayerKind.Flatten), Layer(LayerKind.Linear, ("OutFeatures", 120)), Layer(LayerKind.ReLU),
-            Layer(LayerKind.Linear, ("OutFeatures", 84)), Layer(LayerKind.ReLU), Layer(LayerKind.Linear, ("OutFeatures", 10))));
+            Layer(LayerKind.Conv2d, ("OutChannels", 6), ("KernelSize", 5), ("Padding", 2)), Activation("ReLU"), Layer(LayerKind.MaxPool2d, ("KernelSize", 2)),
+            Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 5)), Activation("ReLU"), Layer(LayerKind.MaxPool2d, ("KernelSize", 2)),
+            Layer(LayerKind.Flatten), Layer(LayerKind.Linear, ("OutFeatures", 120)), Activation("ReLU"),
+            Layer(LayerKind.Linear, ("OutFeatures", 84)), Activation("ReLU"), Layer(LayerKind.Linear, ("OutFeatures", 10))));
 
         Assert.Equal(new[] { "6×28×28", "6×28×28", "6×14×14", "16×10×10", "16×10×10", "16×5×5", "400", "120", "120", "84", "84", "10" },
             net.Layers.Select(l => l.OutputShape.ToString()));

@@ -246,25 +246,26 @@ public class ConvKernelTests
     }
 
     [Fact]
-    public void Im2ColWorkspaceLength_FitsTheChosenAlgorithm_AndIsZeroForPointwise()
+    public void WorkspaceLength_FitsTheChosenAlgorithm_AndIsZeroForPointwise()
     {
+        static int Chosen(in Conv2dGeometry g) => Conv2d.WorkspaceLength(g, Conv2d.ChooseAlgorithm(g));
         // Many output channels on narrow rows: the column matrix (2 channels x 25 taps x 5 x 5 positions).
         Conv2dGeometry g = ConvCases.Geometry(2, 9, 9, 64, 5, 5, 2, 2, 2, 2, 2, 2);
-        Assert.Equal(2 * 25 * 25, Conv2d.Im2ColWorkspaceLength(g));
+        Assert.Equal(2 * 25 * 25, Chosen(g));
         // Stride 2 in height only, kernel 3x2: two stride phases of 3 channels, 6 x 11 each, plus 2 output channels'
         // rows computed 11 wide (5 rows, the last 10 wide).
         Conv2dGeometry phases = ConvCases.Geometry(6, 9, 10, 4, 3, 2, 2, 1, 1, 0, 1, 1, groups: 2);
-        Assert.Equal(3 * 2 * 6 * 11 + 2 * (4 * 11 + 10), Conv2d.Im2ColWorkspaceLength(phases));
+        Assert.Equal(3 * 2 * 6 * 11 + 2 * (4 * 11 + 10), Chosen(phases));
         // A 1x1 stride-2 kernel unfolds into the subsampled input planes.
-        Assert.Equal(6 * 5 * 5, Conv2d.Im2ColWorkspaceLength(ConvCases.Geometry(6, 9, 10, 4, 1, 1, 2, 2)));
+        Assert.Equal(6 * 5 * 5, Chosen(ConvCases.Geometry(6, 9, 10, 4, 1, 1, 2, 2)));
         Assert.Equal(6 * 5 * 5, Conv2d.WorkspaceLength(ConvCases.Geometry(6, 9, 10, 4, 1, 1, 2, 2), Conv2d.ConvAlgorithm.Shifted));
         // Stride 1, padded: the padded planes of one group plus its output rows computed padded-input wide.
         Conv2dGeometry s = ConvCases.Geometry(4, 8, 8, 6, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: 2);
-        Assert.Equal(2 * 10 * 10 + 3 * (7 * 10 + 8), Conv2d.Im2ColWorkspaceLength(s));
+        Assert.Equal(2 * 10 * 10 + 3 * (7 * 10 + 8), Chosen(s));
         // Stride 1 without padding: the input planes serve as they are; a 1-D kernel x 1 writes the output directly.
-        Assert.Equal(3 * (5 * 8 + 6), Conv2d.Im2ColWorkspaceLength(ConvCases.Geometry(4, 8, 8, 3, 3, 3)));
-        Assert.Equal(0, Conv2d.Im2ColWorkspaceLength(ConvCases.Geometry(4, 1, 30, 3, 1, 5)));
-        Assert.Equal(0, Conv2d.Im2ColWorkspaceLength(ConvCases.Geometry(6, 9, 10, 4, 1, 1, groups: 2)));
+        Assert.Equal(3 * (5 * 8 + 6), Chosen(ConvCases.Geometry(4, 8, 8, 3, 3, 3)));
+        Assert.Equal(0, Chosen(ConvCases.Geometry(4, 1, 30, 3, 1, 5)));
+        Assert.Equal(0, Chosen(ConvCases.Geometry(6, 9, 10, 4, 1, 1, groups: 2)));
     }
 
     [Fact]
@@ -440,7 +441,7 @@ public class ConvKernelTests
         (float[] x, float[] w, float[]? b) = Data(g, withBias, random);
         float[] packed = Conv2d.PackGemmWeights(w, g);
         Guarded input = Guarded.Input(x), output = Guarded.Output(g.OutputLength);
-        int workspaceLength = algorithm == Conv2d.ConvAlgorithm.Auto ? Conv2d.Im2ColWorkspaceLength(g) : Conv2d.WorkspaceLength(g, algorithm);
+        int workspaceLength = Conv2d.WorkspaceLength(g, algorithm == Conv2d.ConvAlgorithm.Auto ? Conv2d.ChooseAlgorithm(g) : algorithm);
         Guarded workspace = Guarded.Output(workspaceLength);
         switch (width)
         {

@@ -91,7 +91,7 @@ namespace Samples
                 bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 16);
                 weights.Step0Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step0Geometry);
                 weights.Step0Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step0Geometry) > 7804)
+                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step0Geometry) > 7804)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 0; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false) + #4 BatchNorm2d + #5 ReLU6
@@ -175,25 +175,25 @@ namespace Samples
                 Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
         }
 
-        /// <summary>#0 Conv2d(16, 3, Stride = 2, Padding = 1, Bias = false) + #1 BatchNorm2d + #2 ReLU6: 3×32×32 → 16×16×16; im2col + packed GEMM, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
+        /// <summary>#0 Conv2d(16, 3, Stride = 2, Padding = 1, Bias = false) + #1 BatchNorm2d + #2 ReLU6: 3×32×32 → 16×16×16; packed GEMM on shifted views of the stride-phase planes, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
         private void Step0_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU6, 0f), scratch.Slice(0, 7804));
+            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU6, 0f), scratch.Slice(0, 7804));
         }
 
-        /// <summary>#3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false) + #4 BatchNorm2d + #5 ReLU6: 16×16×16 → 16×16×16; depthwise kernel, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
+        /// <summary>#3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false) + #4 BatchNorm2d + #5 ReLU6: 16×16×16 → 16×16×16; depthwise (rows or planes on the lanes, picked by the runtime per vector width), BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
         private void Step1_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Conv2d.Depthwise(x, y, _weights.Step1Weights, _weights.Step1Bias, in Step1Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU6, 0f));
         }
 
-        /// <summary>#6 Conv2d(32, 1, Bias = false) + #7 BatchNorm2d + #8 ReLU6: 16×16×16 → 32×16×16; pointwise GEMM, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
+        /// <summary>#6 Conv2d(32, 1, Bias = false) + #7 BatchNorm2d + #8 ReLU6: 16×16×16 → 32×16×16; pointwise GEMM on the input planes, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
         private void Step2_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU6, 0f));
         }
 
-        /// <summary>#9 AdaptiveAvgPool2d(1): 32×16×16 → 32×1×1; AdaptiveAvgPool.</summary>
+        /// <summary>#9 AdaptiveAvgPool2d(1): 32×16×16 → 32×1×1; adaptive average pooling.</summary>
         private void Step3_AdaptiveAvgPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Pool2d.AdaptiveAverage(x, y, channels: 32, inHeight: 16, inWidth: 16, outHeight: 1, outWidth: 1);
@@ -205,7 +205,7 @@ namespace Samples
             global::ConvGen.Runtime.Kernels.Linear.Forward(x, y, _weights.Step4Weights, _weights.Step4Bias, rows: 1, inFeatures: 32, outFeatures: 10, global::ConvGen.Runtime.Kernels.Epilogue.None);
         }
 
-        /// <summary>#13 Softmax: 10 → 10; Softmax.</summary>
+        /// <summary>#13 Softmax: 10 → 10; softmax.</summary>
         private void Step5_Softmax(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Softmax.Forward(x, y, outer: 1, axis: 10, inner: 1);

@@ -96,7 +96,7 @@ namespace Samples
                 bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 16);
                 weights.Step0Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step0Geometry);
                 weights.Step0Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step0Geometry) > 4224)
+                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step0Geometry) > 4224)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 0; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #3 Conv2d(4, 1, From = "x", Name = "b1")
@@ -119,7 +119,7 @@ namespace Samples
                 float[] bias = reader.ReadFloat32("b2.bias", new int[] { 4 });
                 weights.Step3Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step3Geometry);
                 weights.Step3Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step3Geometry) > 1448)
+                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step3Geometry) > 1448)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 3; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #8 Conv2d(8, 1, Name = "b3")
@@ -135,7 +135,7 @@ namespace Samples
                 float[] bias = reader.ReadFloat32("gate.bias", new int[] { 16 });
                 weights.Step8Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step8Geometry);
                 weights.Step8Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step8Geometry) > 5792)
+                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step8Geometry) > 5792)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 8; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #15 ConvTranspose2d(8, 2, Stride = 2, Name = "up")
@@ -203,37 +203,37 @@ namespace Samples
                 Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
         }
 
-        /// <summary>#0 Conv2d(16, 3, Padding = 1, Name = "stem") + #1 BatchNorm2d(Name = "stem_bn") + #2 ReLU(Name = "x"): 8×12×12 → 16×12×12; im2col + packed GEMM, BatchNorm folded into the weights at load, ReLU fused into the store.</summary>
+        /// <summary>#0 Conv2d(16, 3, Padding = 1, Name = "stem") + #1 BatchNorm2d(Name = "stem_bn") + #2 ReLU(Name = "x"): 8×12×12 → 16×12×12; packed GEMM on shifted views of the stride-phase planes, BatchNorm folded into the weights at load, ReLU fused into the store.</summary>
         private void Step0_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 4224));
+            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 4224));
         }
 
-        /// <summary>#3 Conv2d(4, 1, From = "x", Name = "b1"): 16×12×12 → 4×12×12; pointwise GEMM.</summary>
+        /// <summary>#3 Conv2d(4, 1, From = "x", Name = "b1"): 16×12×12 → 4×12×12; pointwise GEMM on the input planes.</summary>
         private void Step1_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step1Weights, _weights.Step1Bias, in Step1Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None);
         }
 
-        /// <summary>#4 Conv2d(4, 1, From = "x", Name = "b2_reduce") + #5 ReLU: 16×12×12 → 4×12×12; pointwise GEMM, ReLU fused into the store.</summary>
+        /// <summary>#4 Conv2d(4, 1, From = "x", Name = "b2_reduce") + #5 ReLU: 16×12×12 → 4×12×12; pointwise GEMM on the input planes, ReLU fused into the store.</summary>
         private void Step2_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f));
         }
 
-        /// <summary>#6 Conv2d(4, 3, Padding = 1, Name = "b2"): 4×12×12 → 4×12×12; im2col + packed GEMM.</summary>
+        /// <summary>#6 Conv2d(4, 3, Padding = 1, Name = "b2"): 4×12×12 → 4×12×12; packed GEMM on shifted views of the stride-phase planes.</summary>
         private void Step3_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step3Weights, _weights.Step3Bias, in Step3Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 1448));
+            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step3Weights, _weights.Step3Bias, in Step3Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 1448));
         }
 
-        /// <summary>#7 MaxPool2d(3, Stride = 1, Padding = 1, From = "x"): 16×12×12 → 16×12×12; MaxPool.</summary>
+        /// <summary>#7 MaxPool2d(3, Stride = 1, Padding = 1, From = "x"): 16×12×12 → 16×12×12; max pooling.</summary>
         private void Step4_MaxPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Pool2d.Max(x, y, in Step4Geometry);
         }
 
-        /// <summary>#8 Conv2d(8, 1, Name = "b3"): 16×12×12 → 8×12×12; pointwise GEMM.</summary>
+        /// <summary>#8 Conv2d(8, 1, Name = "b3"): 16×12×12 → 8×12×12; pointwise GEMM on the input planes.</summary>
         private void Step5_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step5Weights, _weights.Step5Bias, in Step5Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None);
@@ -247,19 +247,19 @@ namespace Samples
             x2.CopyTo(y.Slice(1152, 1152));
         }
 
-        /// <summary>#10 Add("x") + #11 ReLU(Name = "y"): 16×12×12 → 16×12×12; Add, ReLU fused into the store.</summary>
+        /// <summary>#10 Add("x") + #11 ReLU(Name = "y"): 16×12×12 → 16×12×12; element-wise sum, ReLU fused into the store.</summary>
         private void Step7_Add(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Elementwise.Add(x0, x1, y, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f));
         }
 
-        /// <summary>#12 Conv2d(16, 3, Padding = 1, From = "y", Name = "gate") + #13 Sigmoid: 16×12×12 → 16×12×12; im2col + packed GEMM, Sigmoid fused into the store.</summary>
+        /// <summary>#12 Conv2d(16, 3, Padding = 1, From = "y", Name = "gate") + #13 Sigmoid: 16×12×12 → 16×12×12; packed GEMM on shifted views of the stride-phase planes, Sigmoid fused into the store.</summary>
         private void Step8_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step8Weights, _weights.Step8Bias, in Step8Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.Sigmoid, 0f), scratch.Slice(0, 5792));
+            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step8Weights, _weights.Step8Bias, in Step8Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.Sigmoid, 0f), scratch.Slice(0, 5792));
         }
 
-        /// <summary>#14 Multiply("y"): 16×12×12 → 16×12×12; Multiply.</summary>
+        /// <summary>#14 Multiply("y"): 16×12×12 → 16×12×12; element-wise product.</summary>
         private void Step9_Multiply(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Elementwise.Multiply(x0, x1, y);
@@ -271,7 +271,7 @@ namespace Samples
             global::ConvGen.Runtime.Kernels.ConvTranspose2d.Forward(x, y, _weights.Step10Weights, _weights.Step10Bias, in Step10Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 4608));
         }
 
-        /// <summary>#16 AdaptiveAvgPool2d(1): 8×24×24 → 8×1×1; AdaptiveAvgPool.</summary>
+        /// <summary>#16 AdaptiveAvgPool2d(1): 8×24×24 → 8×1×1; adaptive average pooling.</summary>
         private void Step11_AdaptiveAvgPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Pool2d.AdaptiveAverage(x, y, channels: 8, inHeight: 24, inWidth: 24, outHeight: 1, outWidth: 1);

@@ -89,7 +89,7 @@ namespace Samples
                     bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 32);
                     weights.Step0Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step0Geometry);
                     weights.Step0Bias = bias;
-                    if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step0Geometry) > 4080)
+                    if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step0Geometry) > 4080)
                         throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 0; use matching ConvGen.Runtime and ConvGen.Generator versions.");
                 }
                 // #4 Conv1d(32, 3, Padding = "same", Dilation = 2) + #5 Sigmoid
@@ -98,7 +98,7 @@ namespace Samples
                     float[] bias = reader.ReadFloat32("4.bias", new int[] { 32 });
                     weights.Step2Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step2Geometry);
                     weights.Step2Bias = bias;
-                    if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step2Geometry) > 896)
+                    if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step2Geometry) > 896)
                         throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 2; use matching ConvGen.Runtime and ConvGen.Generator versions.");
                 }
                 // #8 Linear(12)
@@ -150,27 +150,27 @@ namespace Samples
                     Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
             }
 
-            /// <summary>#0 Conv1d(32, 5, Stride = 2, PaddingMode = "replicate", Padding = 2) + #1 BatchNorm1d + #2 LeakyReLU(0.1): 40×98 → 32×49; im2col + packed GEMM, input padded (replicate) into scratch first, BatchNorm folded into the weights at load, LeakyReLU fused into the store.</summary>
+            /// <summary>#0 Conv1d(32, 5, Stride = 2, PaddingMode = "replicate", Padding = 2) + #1 BatchNorm1d + #2 LeakyReLU(0.1): 40×98 → 32×49; packed GEMM on shifted views of the stride-phase planes, input padded (replicate) into scratch first, BatchNorm folded into the weights at load, LeakyReLU(0.1) fused into the store.</summary>
             private void Step0_Conv1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
             {
                 global::System.Span<float> padded = scratch.Slice(0, 4080);
                 global::ConvGen.Runtime.Kernels.Pad2d.Forward(x, padded, 40, 1, 98, 2, 2, 0, 0, global::ConvGen.Runtime.Kernels.PaddingMode.Replicate);
-                global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(padded, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.LeakyReLU, 0.1f), scratch.Slice(4080, 4080));
+                global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(padded, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.LeakyReLU, 0.1f), scratch.Slice(4080, 4080));
             }
 
-            /// <summary>#3 MaxPool1d(3, Stride = 2, CeilMode = true): 32×49 → 32×24; MaxPool.</summary>
+            /// <summary>#3 MaxPool1d(3, Stride = 2, CeilMode = true): 32×49 → 32×24; max pooling.</summary>
             private void Step1_MaxPool1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
             {
                 global::ConvGen.Runtime.Kernels.Pool2d.Max(x, y, in Step1Geometry);
             }
 
-            /// <summary>#4 Conv1d(32, 3, Padding = "same", Dilation = 2) + #5 Sigmoid: 32×24 → 32×24; im2col + packed GEMM, Sigmoid fused into the store.</summary>
+            /// <summary>#4 Conv1d(32, 3, Padding = "same", Dilation = 2) + #5 Sigmoid: 32×24 → 32×24; packed GEMM on shifted views of the stride-phase planes, Sigmoid fused into the store.</summary>
             private void Step2_Conv1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
             {
-                global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.Sigmoid, 0f), scratch.Slice(0, 896));
+                global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.Sigmoid, 0f), scratch.Slice(0, 896));
             }
 
-            /// <summary>#6 AvgPool1d(2): 32×24 → 32×12; AvgPool.</summary>
+            /// <summary>#6 AvgPool1d(2): 32×24 → 32×12; average pooling.</summary>
             private void Step3_AvgPool1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
             {
                 global::ConvGen.Runtime.Kernels.Pool2d.Average(x, y, in Step3Geometry, countIncludePad: true, divisorOverride: 0);
@@ -182,7 +182,7 @@ namespace Samples
                 global::ConvGen.Runtime.Kernels.Linear.Forward(x, y, _weights.Step4Weights, _weights.Step4Bias, rows: 1, inFeatures: 384, outFeatures: 12, global::ConvGen.Runtime.Kernels.Epilogue.None);
             }
 
-            /// <summary>#9 LogSoftmax(Dim = -1): 12 → 12; LogSoftmax.</summary>
+            /// <summary>#9 LogSoftmax(Dim = -1): 12 → 12; log-softmax.</summary>
             private void Step5_LogSoftmax(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
             {
                 global::ConvGen.Runtime.Kernels.Softmax.LogForward(x, y, outer: 1, axis: 12, inner: 1);

@@ -80,7 +80,7 @@ namespace Samples
                 float[] bias = reader.ReadFloat32("0.bias", new int[] { 6 });
                 weights.Step0Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step0Geometry);
                 weights.Step0Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step0Geometry) > 6376)
+                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step0Geometry) > 6376)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 0; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #3 Conv2d(16, 5) + #4 ReLU
@@ -89,7 +89,7 @@ namespace Samples
                 float[] bias = reader.ReadFloat32("3.bias", new int[] { 16 });
                 weights.Step2Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step2Geometry);
                 weights.Step2Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(in Step2Geometry) > 2176)
+                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step2Geometry) > 2176)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 2; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #7 Linear(120) + #8 ReLU
@@ -156,25 +156,25 @@ namespace Samples
                 Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
         }
 
-        /// <summary>#0 Conv2d(6, 5, Padding = 2) + #1 ReLU: 1×28×28 → 6×28×28; im2col + packed GEMM, ReLU fused into the store.</summary>
+        /// <summary>#0 Conv2d(6, 5, Padding = 2) + #1 ReLU: 1×28×28 → 6×28×28; packed GEMM on shifted views of the stride-phase planes, ReLU fused into the store.</summary>
         private void Step0_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 6376));
+            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 6376));
         }
 
-        /// <summary>#2 MaxPool2d(2): 6×28×28 → 6×14×14; MaxPool.</summary>
+        /// <summary>#2 MaxPool2d(2): 6×28×28 → 6×14×14; max pooling.</summary>
         private void Step1_MaxPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Pool2d.Max(x, y, in Step1Geometry);
         }
 
-        /// <summary>#3 Conv2d(16, 5) + #4 ReLU: 6×14×14 → 16×10×10; im2col + packed GEMM, ReLU fused into the store.</summary>
+        /// <summary>#3 Conv2d(16, 5) + #4 ReLU: 6×14×14 → 16×10×10; packed GEMM on shifted views of the stride-phase planes, ReLU fused into the store.</summary>
         private void Step2_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Im2ColGemm(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 2176));
+            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 2176));
         }
 
-        /// <summary>#5 MaxPool2d(2): 16×10×10 → 16×5×5; MaxPool.</summary>
+        /// <summary>#5 MaxPool2d(2): 16×10×10 → 16×5×5; max pooling.</summary>
         private void Step3_MaxPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Pool2d.Max(x, y, in Step3Geometry);
