@@ -32,6 +32,7 @@ internal static partial class Emitter
             w.Line("/// " + Xml(line));
         }
         w.Line("/// </code>");
+        WritePlanDocumentation(w, plan);
         w.Line($"/// <para>Run takes {net.InputShape.Elements} floats ({Xml(net.InputShape.ToString())}, CHW) and writes {net.OutputShape.Elements}; " +
                $"it calls {plan.Steps.Count} fused steps and uses {Group(4L * plan.ArenaLength)} bytes of scratch per instance, allocating nothing.</para>");
         w.Line("/// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are");

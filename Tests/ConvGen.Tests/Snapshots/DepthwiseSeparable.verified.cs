@@ -27,6 +27,15 @@ namespace Samples
     /// 13  Softmax                                                10             0        0  all
     ///     total                                                             1,546  278,848
     /// </code>
+    /// <para>How Run computes it, one step per line (layers by index):</para>
+    /// <code>
+    /// step 0   #0-2  Conv2d: packed GEMM on shifted views of the stride-phase planes, BatchNorm folded into the weights at load, ReLU6 fused into the store
+    /// step 1   #3-5  Conv2d: depthwise (rows or planes on the lanes, picked by the runtime per vector width), BatchNorm folded into the weights at load, ReLU6 fused into the store
+    /// step 2   #6-8  Conv2d: pointwise GEMM on the input planes, BatchNorm folded into the weights at load, ReLU6 fused into the store
+    /// step 3   #9    AdaptiveAvgPool2d: adaptive average pooling
+    /// step 4   #12   Linear: GEMV over packed weights
+    /// step 5   #13   Softmax: softmax
+    /// </code>
     /// <para>Run takes 3072 floats (3×32×32, CHW) and writes 10; it calls 6 fused steps and uses 64,000 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>

@@ -32,6 +32,22 @@ namespace Samples
     /// 18  Linear(5, Name = "head")                               5             45       40  all
     ///     total                                                             4,505  629,032
     /// </code>
+    /// <para>How Run computes it, one step per line (layers by index):</para>
+    /// <code>
+    /// step 0   #0-2    Conv2d: packed GEMM on shifted views of the stride-phase planes, BatchNorm folded into the weights at load, ReLU fused into the store
+    /// step 1   #3      Conv2d: pointwise GEMM on the input planes
+    /// step 2   #4-5    Conv2d: pointwise GEMM on the input planes, ReLU fused into the store
+    /// step 3   #6      Conv2d: packed GEMM on shifted views of the stride-phase planes
+    /// step 4   #7      MaxPool2d: max pooling
+    /// step 5   #8      Conv2d: pointwise GEMM on the input planes
+    /// step 6   #9      Concat: channel concatenation (copies)
+    /// step 7   #10-11  Add: element-wise sum, ReLU fused into the store
+    /// step 8   #12-13  Conv2d: packed GEMM on shifted views of the stride-phase planes, Sigmoid fused into the store
+    /// step 9   #14     Multiply: element-wise product
+    /// step 10  #15     ConvTranspose2d: transposed: GEMM into columns, then col2im
+    /// step 11  #16     AdaptiveAvgPool2d: adaptive average pooling
+    /// step 12  #18     Linear: GEMV over packed weights
+    /// </code>
     /// <para>Run takes 1152 floats (8×12×12, CHW) and writes 5; it calls 13 fused steps and uses 46,080 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>

@@ -25,6 +25,15 @@ namespace Samples
         /// 9  LogSoftmax(Dim = -1)                                               12           0        0  all
         ///    total                                                                      14,220  391,936
         /// </code>
+        /// <para>How Run computes it, one step per line (layers by index):</para>
+        /// <code>
+        /// step 0   #0-2  Conv1d: packed GEMM on shifted views of the stride-phase planes, input padded (replicate) into scratch first, BatchNorm folded into the weights at load, LeakyReLU(0.1) fused into the store
+        /// step 1   #3    MaxPool1d: max pooling
+        /// step 2   #4-5  Conv1d: packed GEMM on shifted views of the stride-phase planes, Sigmoid fused into the store
+        /// step 3   #6    AvgPool1d: average pooling
+        /// step 4   #8    Linear: GEMV over packed weights
+        /// step 5   #9    LogSoftmax: log-softmax
+        /// </code>
         /// <para>Run takes 3920 floats (40×98, CHW) and writes 12; it calls 6 fused steps and uses 38,912 bytes of scratch per instance, allocating nothing.</para>
         /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
         /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>

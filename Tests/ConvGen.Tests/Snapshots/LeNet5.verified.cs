@@ -25,6 +25,16 @@ namespace Samples
     /// 11  Linear(10)                 10           850      840  all
     ///     total                                61,706  416,520
     /// </code>
+    /// <para>How Run computes it, one step per line (layers by index):</para>
+    /// <code>
+    /// step 0   #0-1   Conv2d: packed GEMM on shifted views of the stride-phase planes, ReLU fused into the store
+    /// step 1   #2     MaxPool2d: max pooling
+    /// step 2   #3-4   Conv2d: packed GEMM on shifted views of the stride-phase planes, ReLU fused into the store
+    /// step 3   #5     MaxPool2d: max pooling
+    /// step 4   #7-8   Linear: GEMV over packed weights, ReLU fused into the store
+    /// step 5   #9-10  Linear: GEMV over packed weights, ReLU fused into the store
+    /// step 6   #11    Linear: GEMV over packed weights
+    /// </code>
     /// <para>Run takes 784 floats (1×28×28, CHW) and writes 10; it calls 7 fused steps and uses 44,352 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
