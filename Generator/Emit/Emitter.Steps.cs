@@ -36,6 +36,7 @@ internal static partial class Emitter
                 case UpsampleStep s: EmitUpsample(w, s); break;
                 case ChannelShuffleStep s: EmitChannelShuffle(w, s); break;
                 case CopyStep: w.Line("x.CopyTo(y);"); break;
+                case ReorderStep s: EmitReorder(w, s); break;
                 default: throw new InvalidOperationException($"no emitter for {step.GetType().Name}");
             }
             w.Close();
@@ -61,7 +62,15 @@ internal static partial class Emitter
         UpsampleStep s => s.Bilinear ? "bilinear upsampling" : "nearest upsampling",
         ChannelShuffleStep => "channel shuffle (copies)",
         CopyStep => "copy",
+        ReorderStep s => $"reorder {LayoutText(s.From)} → {LayoutText(s.To)}",
         _ => step.GetType().Name,
+    };
+
+    private static string LayoutText(TensorLayout layout) => layout switch
+    {
+        TensorLayout.Chw => "CHW",
+        TensorLayout.Blocked16 => "blocked 16",
+        _ => layout.ToString(),
     };
 
     private static string ConvAlgorithmText(ConvAlgorithm algorithm) => algorithm switch
@@ -183,6 +192,10 @@ internal static partial class Emitter
 
     private static void EmitChannelShuffle(SourceWriter w, ChannelShuffleStep step) =>
         w.Line($"{Kernels}.Elementwise.ChannelShuffle(x, y, channels: {step.Channels}, groups: {step.Groups}, spatial: {step.Spatial});");
+
+    private static void EmitReorder(SourceWriter w, ReorderStep step) => w.Line(step.To == TensorLayout.Blocked16
+        ? $"{Kernels}.Blocked16.FromChw(x, y, channels: {step.Channels}, positions: {step.Positions});"
+        : $"{Kernels}.Blocked16.ToChw(x, y, channels: {step.Channels}, positions: {step.Positions});");
 
     private static (int H, int W) HeightWidth(Shape s) => s.Rank == 3 ? (s[1], s[2]) : (1, s[s.Rank - 1]);
 

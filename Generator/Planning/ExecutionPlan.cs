@@ -13,10 +13,16 @@ internal enum TensorLayout
 {
     /// <summary>Channels first, then rows, then columns (PyTorch's contiguous NCHW without the batch); also C×L and flat tensors.</summary>
     Chw,
+    /// <summary>[ceil(C/16)][H][W][16], padding lanes zero.</summary>
+    Blocked16,
 }
 
 /// <summary>A tensor a step reads or writes: its logical shape (channels first), its layout and where it is.</summary>
-internal readonly record struct TensorRef(Shape Shape, TensorLayout Layout, BufferSlice Buffer);
+internal readonly record struct TensorRef(Shape Shape, TensorLayout Layout, BufferSlice Buffer)
+{
+    /// <summary>Channels and positions per channel (H·W, L, or 1 for a flat vector of features).</summary>
+    public (int Channels, int Positions) Planes => Shape.Rank <= 1 ? ((int)Shape.Elements, 1) : (Shape[0], Shape.Spatial);
+}
 
 /// <summary>
 /// What a producer does besides its own arithmetic: a BatchNorm folded into its weights at load, and an activation
@@ -87,8 +93,8 @@ internal abstract record PlanStep
     /// <summary>Scratch the kernel needs during the call, if any.</summary>
     public BufferSlice? Workspace { get; init; }
 
-    /// <summary>Whether the kernel may write its output over its (first matching) input.</summary>
-    public virtual bool MayRunInPlace => false;
+    /// <summary>Whether the kernel may write its output over input <paramref name="input"/> (same shape and layout).</summary>
+    public virtual bool MayOverwrite(int input) => false;
 
     /// <summary>The output shape of the last declared layer of the step.</summary>
     public Shape OutputShape => Layers[Layers.Count - 1].OutputShape;
@@ -112,13 +118,13 @@ internal sealed record AdaptivePoolStep(bool Max, int Channels, int InHeight, in
 /// <summary>A BatchNorm with nothing to fold into: per-channel scale and shift, with an optional activation.</summary>
 internal sealed record ChannelAffineStep(int Channels, int Spatial, ActivationUse? Activation) : PlanStep
 {
-    public override bool MayRunInPlace => true;
+    public override bool MayOverwrite(int input) => true;
 }
 
 /// <summary>An activation that could not be fused into the layer before it.</summary>
 internal sealed record ActivationStep(ActivationUse Activation) : PlanStep
 {
-    public override bool MayRunInPlace => true;
+    public override bool MayOverwrite(int input) => true;
 }
 
 internal enum ElementwiseOperation { Add, Multiply }
@@ -126,7 +132,7 @@ internal enum ElementwiseOperation { Add, Multiply }
 /// <summary>Add or Multiply of two or more tensors of one shape, with an optional activation on the result.</summary>
 internal sealed record ElementwiseStep(ElementwiseOperation Operation, ActivationUse? Activation) : PlanStep
 {
-    public override bool MayRunInPlace => true;
+    public override bool MayOverwrite(int input) => true;
 }
 
 /// <summary>Concatenation along the channels: one copy per input.</summary>
@@ -135,7 +141,7 @@ internal sealed record ConcatStep : PlanStep;
 /// <summary>Softmax or LogSoftmax over the middle axis of [Outer, Axis, Inner].</summary>
 internal sealed record SoftmaxStep(bool Log, int Outer, int Axis, int Inner) : PlanStep
 {
-    public override bool MayRunInPlace => true;
+    public override bool MayOverwrite(int input) => true;
 }
 
 /// <summary>ZeroPad2d, ReflectionPad2d or ReplicationPad2d (padding left, right, top, bottom).</summary>
@@ -149,6 +155,12 @@ internal sealed record ChannelShuffleStep(int Channels, int Groups, int Spatial)
 
 /// <summary>Copies the input to the output (a network that computes nothing, e.g. only Flatten).</summary>
 internal sealed record CopyStep : PlanStep;
+
+/// <summary>
+/// Rewrites a tensor from one layout to another (the only place the layout of a value changes): <paramref name="Channels"/>
+/// planes of <paramref name="Positions"/> values.
+/// </summary>
+internal sealed record ReorderStep(TensorLayout From, TensorLayout To, int Channels, int Positions) : PlanStep;
 
 /// <summary>The whole compiled network: the analysed layers, the steps of Run and the size of the scratch arena.</summary>
 internal sealed record ExecutionPlan(AnalyzedNetwork Network, EquatableArray<PlanStep> Steps, int ArenaLength);

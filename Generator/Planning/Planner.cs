@@ -3,15 +3,37 @@ using ConvGen.Generator.Model;
 namespace ConvGen.Generator.Planning;
 
 /// <summary>
-/// Turns an analysed network into the steps of Run: fuses each convolution or linear layer with the BatchNorm and
-/// activation right after it, decides each step's runtime entry point and algorithm, decides which steps work in
-/// place, and lays every tensor out in one scratch arena sized at compile time, reusing memory once a tensor is dead.
-/// Every decision ends up as data in a <see cref="PlanStep"/> record; the emitter only prints them.
+/// Turns an analysed network into the steps of Run, in three passes: <see cref="Fuse"/> groups each producer with the
+/// BatchNorm and activation after it; <see cref="Lay"/> decides every tensor's layout and every step's kernel,
+/// algorithm and scratch, inserting a reorder wherever a reader needs another layout than its producer wrote;
+/// <see cref="Allocate"/> decides in-place steps and lays every tensor out in one scratch arena sized at compile time,
+/// reusing memory once a tensor is dead. Every decision ends up as data in a <see cref="PlanStep"/> record; the
+/// emitter only prints them.
 /// </summary>
-internal static class Planner
+internal static partial class Planner
 {
     /// <summary>Floats per alignment unit of arena offsets (64 bytes: one AVX-512 vector, one cache line).</summary>
     internal const int Alignment = 16;
+
+    /// <summary>A tensor of Run: its shape as produced and, once decided, its layout.</summary>
+    private sealed class Value(Shape shape)
+    {
+        public Shape Shape { get; } = shape;
+        public TensorLayout Layout { get; set; }
+        public long Length => LengthOf(Shape, Layout);
+    }
+
+    /// <summary>Declared layers that become one step: a producer and what is fused into it.</summary>
+    private sealed class Group
+    {
+        /// <summary>The computing layer (a convolution rewritten to absorb a ZeroPad2d before it).</summary>
+        public AnalyzedLayer Layer = null!;
+        public List<AnalyzedLayer> Layers = new();
+        public AnalyzedLayer? BatchNorm;
+        public ActivationUse? Activation;
+        public List<int> InputValues = new();
+        public int OutputValue;
+    }
 
     /// <summary>A step before memory is placed: the record without buffers, and the values it reads and writes.</summary>
     private sealed class Draft
@@ -20,9 +42,26 @@ internal static class Planner
         public List<int> InputValues = new();
         public int OutputValue;
         public long WorkspaceLength;
+        public long PrePadLength;
     }
 
     public static ExecutionPlan Plan(AnalyzedNetwork network)
+    {
+        var values = new List<Value> { new(network.InputShape) };
+        (List<Group> groups, int outputValue) = Fuse(network, values);
+        List<Draft> drafts = Lay(network, groups, values, ref outputValue);
+        return Allocate(network, drafts, values, outputValue);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- fusion
+
+    /// <summary>
+    /// Groups the declared layers into steps: a ZeroPad2d into the convolution after it, a BatchNorm folded into the
+    /// convolution or linear layer before it, an activation into the store of the producer before it, while each
+    /// next layer reads only the previous one and nothing else reads what it replaces. No-op layers (Flatten,
+    /// Dropout, Identity) alias their input. Values: 0 is the network input; each group adds one.
+    /// </summary>
+    private static (List<Group> Groups, int OutputValue) Fuse(AnalyzedNetwork network, List<Value> values)
     {
         IReadOnlyList<AnalyzedLayer> layers = network.Layers;
         var uses = new Dictionary<int, int> { [-1] = 0 };
@@ -33,11 +72,8 @@ internal static class Planner
         }
         uses[network.OutputLayer]++;
 
-        // Values: 0 is the network input; each step adds one. valueOf maps a layer to the value holding its output.
-        var valueLength = new List<long> { network.InputShape.Elements };
         var valueOf = new Dictionary<int, int> { [-1] = 0 };
-        var drafts = new List<Draft>();
-
+        var groups = new List<Group>();
         for (int i = 0; i < layers.Count; i++)
         {
             AnalyzedLayer layer = layers[i];
@@ -47,13 +83,13 @@ internal static class Planner
                 continue;
             }
 
-            var fused = new List<AnalyzedLayer>();
+            var group = new Group();
             // A ZeroPad2d feeding a convolution becomes that convolution's (possibly asymmetric) padding: the kernels
             // read out-of-range taps as zeros, so no padded copy is made (Keras "same" padding ported to PyTorch).
             if (layer.Kind == LayerKind.ZeroPad2d && Next(layers, i) is { Kind: LayerKind.Conv2d } conv && conv.Geometry.PaddingMode == "zeros"
                 && ReadsOnly(conv, layer) && uses[layer.Index] == 1)
             {
-                fused.Add(layer);
+                group.Layers.Add(layer);
                 LayerGeometry p = layer.Geometry, c = conv.Geometry;
                 layer = conv with
                 {
@@ -63,37 +99,32 @@ internal static class Planner
                 };
                 i++;
             }
-            fused.Add(layer);
+            group.Layer = layer;
+            group.Layers.Add(layer);
             AnalyzedLayer last = layer;
 
-            // Fold a BatchNorm into the weights, then fuse an activation into the store, while each next layer reads
-            // only the previous one and nothing else reads what it replaces.
-            AnalyzedLayer? batchNorm = null;
             if (CanFoldBatchNorm(layer) && Next(layers, i) is { } bn && bn.Kind.IsBatchNorm() && ReadsOnly(bn, last) && uses[last.Index] == 1
                 && bn.OutputShape == layer.OutputShape)
             {
-                batchNorm = bn;
-                fused.Add(bn);
+                group.BatchNorm = bn;
+                group.Layers.Add(bn);
                 last = bn;
                 i++;
             }
-            ActivationUse? activation = null;
             if (AcceptsActivation(layer) && Next(layers, i) is { Kind: LayerKind.Activation } act && act.Geometry.Activation!.Definition.Fusable
                 && ReadsOnly(act, last) && uses[last.Index] == 1)
             {
-                activation = act.Geometry.Activation;
-                fused.Add(act);
+                group.Activation = act.Geometry.Activation;
+                group.Layers.Add(act);
                 last = act;
                 i++;
             }
 
-            Draft draft = CreateStep(layer, new Fusion(batchNorm, activation));
-            draft.Step = draft.Step with { Layer = layer, Layers = fused.ToEquatableArray() };
-            draft.InputValues.AddRange(layer.Inputs.Select(input => valueOf[input]));
-            draft.OutputValue = valueLength.Count;
-            valueLength.Add(last.OutputShape.Elements);
-            foreach (AnalyzedLayer f in fused) valueOf[f.Index] = draft.OutputValue;
-            drafts.Add(draft);
+            group.InputValues.AddRange(layer.Inputs.Select(input => valueOf[input]));
+            group.OutputValue = values.Count;
+            values.Add(new Value(last.OutputShape));
+            foreach (AnalyzedLayer f in group.Layers) valueOf[f.Index] = group.OutputValue;
+            groups.Add(group);
         }
 
         int outputValue = valueOf[network.OutputLayer];
@@ -101,14 +132,14 @@ internal static class Planner
         {
             // The network computes nothing (only no-op layers): copy the input to the output.
             AnalyzedLayer lastLayer = layers[layers.Count - 1];
-            var copy = new Draft { Step = new CopyStep { Layer = lastLayer, Layers = EquatableArray.Create(lastLayer) }, OutputValue = valueLength.Count };
+            var copy = new Group { Layer = lastLayer, OutputValue = values.Count };
+            copy.Layers.Add(lastLayer);
             copy.InputValues.Add(0);
-            valueLength.Add(network.OutputShape.Elements);
-            drafts.Add(copy);
+            values.Add(new Value(network.InputShape));
+            groups.Add(copy);
             outputValue = copy.OutputValue;
         }
-
-        return Allocate(network, drafts, valueLength, outputValue);
+        return (groups, outputValue);
     }
 
     private static AnalyzedLayer? Next(IReadOnlyList<AnalyzedLayer> layers, int i) => i + 1 < layers.Count ? layers[i + 1] : null;
@@ -119,139 +150,78 @@ internal static class Planner
     // channel axis only when its output is flat.
     private static bool CanFoldBatchNorm(AnalyzedLayer layer) => layer.Kind.IsConvolution() || (layer.Kind == LayerKind.Linear && layer.OutputShape.Rank == 1);
 
-    /// <summary>Steps whose kernel applies an activation as it stores.</summary>
+    /// <summary>Layers whose kernel applies an activation as it stores.</summary>
     private static bool AcceptsActivation(AnalyzedLayer layer) => layer.Kind.IsConvolution() || layer.Kind.IsBatchNorm()
         || layer.Kind is LayerKind.Linear or LayerKind.Add;
 
-    /// <summary>The step record for a layer (its fusion decided), with the scratch its kernel needs.</summary>
-    private static Draft CreateStep(AnalyzedLayer layer, Fusion fusion)
-    {
-        LayerGeometry g = layer.Geometry;
-        Shape x = layer.InputShape, y = layer.OutputShape;
-        (int inH, int inW) = HeightWidth(x);
-        (int outH, int outW) = HeightWidth(y);
-        switch (layer.Kind)
-        {
-            case LayerKind.Conv1d or LayerKind.Conv2d:
-                return Convolution(layer, fusion);
-            case LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d:
-                {
-                    ConvGeometry geometry = Geometry(layer);
-                    return new Draft { Step = new TransposedConvolutionStep(geometry, fusion), WorkspaceLength = TransposedWorkspaceLength(geometry) };
-                }
-            case LayerKind.Linear:
-                return new Draft { Step = new LinearStep(g.Outer, g.InChannels, g.OutChannels, g.Bias, fusion) };
-            case LayerKind.MaxPool1d or LayerKind.MaxPool2d or LayerKind.AvgPool1d or LayerKind.AvgPool2d:
-                {
-                    var geometry = new PoolGeometry(g.InChannels, inH, inW, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadTop, g.PadLeft, g.DilationH, g.DilationW);
-                    return new Draft { Step = new PoolStep(geometry, layer.Kind.IsMaxPool(), g.CountIncludePad, g.DivisorOverride) };
-                }
-            case LayerKind.AdaptiveAvgPool1d or LayerKind.AdaptiveAvgPool2d or LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d:
-                {
-                    bool max = layer.Kind is LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d;
-                    return new Draft { Step = new AdaptivePoolStep(max, x[0], inH, inW, outH, outW) };
-                }
-            case LayerKind.BatchNorm1d or LayerKind.BatchNorm2d:
-                return new Draft { Step = new ChannelAffineStep(x[0], x.Spatial, fusion.Activation) };
-            case LayerKind.Activation:
-                return new Draft { Step = new ActivationStep(g.Activation!) };
-            case LayerKind.Add:
-                return new Draft { Step = new ElementwiseStep(ElementwiseOperation.Add, fusion.Activation) };
-            case LayerKind.Multiply:
-                return new Draft { Step = new ElementwiseStep(ElementwiseOperation.Multiply, null) };
-            case LayerKind.Concat:
-                return new Draft { Step = new ConcatStep() };
-            case LayerKind.Softmax or LayerKind.LogSoftmax:
-                return new Draft { Step = new SoftmaxStep(layer.Kind == LayerKind.LogSoftmax, g.Outer, g.Axis, g.Inner) };
-            case LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d:
-                {
-                    string mode = layer.Kind switch { LayerKind.ReflectionPad2d => "reflect", LayerKind.ReplicationPad2d => "replicate", _ => "zeros" };
-                    return new Draft { Step = new PadStep(x[0], x[1], x[2], g.PadLeft, g.PadRight, g.PadTop, g.PadBottom, mode) };
-                }
-            case LayerKind.Upsample:
-                return new Draft { Step = new UpsampleStep(g.Mode == "bilinear", g.AlignCorners, x[0], inH, inW, outH, outW, g.ScaleH, g.ScaleW) };
-            case LayerKind.ChannelShuffle:
-                return new Draft { Step = new ChannelShuffleStep(x[0], g.Groups, x.Spatial) };
-            default:
-                throw new InvalidOperationException($"no step for {layer.Kind}: every analysed layer kind must have one");
-        }
-    }
+    // ---------------------------------------------------------------------------------------------------- layouts
 
     /// <summary>
-    /// A convolution: reflect/replicate/circular padding becomes a padded copy in scratch and an unpadded convolution;
-    /// then the algorithm: depthwise, pointwise GEMM, or a GEMM on shifted views or on im2col columns by the rule the
-    /// runtime shares with the generator (<see cref="ConvWorkspace.UsesShiftedViews"/>).
+    /// Decides, group by group in Run's order, the step that runs it given the layouts its inputs arrive in; reorders
+    /// an input (once per value and layout) when the step reads another layout; and makes the network output CHW.
     /// </summary>
-    private static Draft Convolution(AnalyzedLayer layer, Fusion fusion)
+    private static List<Draft> Lay(AnalyzedNetwork network, List<Group> groups, List<Value> values, ref int outputValue)
     {
-        PrePadding? prePad = null;
-        LayerGeometry c = layer.Geometry;
-        if (c.PaddingMode != "zeros")
+        var drafts = new List<Draft>();
+        var reordered = new Dictionary<(int Value, TensorLayout Layout), int>();
+        values[0].Layout = TensorLayout.Chw;
+
+        int Reordered(int value, TensorLayout layout, AnalyzedLayer reader)
         {
-            Shape x = layer.InputShape;
-            Shape padded = x.Rank == 3
-                ? Shape.Of(x[0], x[1] + c.PadTop + c.PadBottom, x[2] + c.PadLeft + c.PadRight)
-                : Shape.Of(x[0], x[1] + c.PadLeft + c.PadRight);
-            prePad = new PrePadding(x, c.PadLeft, c.PadRight, c.PadTop, c.PadBottom, c.PaddingMode, new BufferSlice(StorageKind.Arena, 0, (int)padded.Elements));
-            layer = layer with { InputShape = padded, Geometry = c with { PadTop = 0, PadBottom = 0, PadLeft = 0, PadRight = 0, PaddingMode = "zeros" } };
+            if (values[value].Layout == layout) return value;
+            if (reordered.TryGetValue((value, layout), out int existing)) return existing;
+            Value from = values[value];
+            int target = values.Count;
+            values.Add(new Value(from.Shape) { Layout = layout });
+            (int channels, int positions) = new TensorRef(from.Shape, from.Layout, default).Planes;
+            var step = new ReorderStep(from.Layout, layout, channels, positions) { Layer = reader, Layers = EquatableArray.Create(reader) };
+            drafts.Add(new Draft { Step = step, InputValues = { value }, OutputValue = target });
+            reordered[(value, layout)] = target;
+            return target;
         }
 
-        ConvGeometry g = Geometry(layer);
-        ConvAlgorithm algorithm = ChooseAlgorithm(g);
-        long workspace = algorithm switch
+        foreach (Group group in groups)
         {
-            ConvAlgorithm.Im2ColGemm => ConvWorkspace.Im2ColLength(g.InChannels, g.InHeight, g.InWidth, g.OutHeight, g.OutWidth,
-                g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.Groups),
-            ConvAlgorithm.ShiftedGemm => ConvWorkspace.ShiftedLength(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
-                g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups),
-            _ => 0,
-        };
-        return new Draft { Step = new ConvolutionStep(g, algorithm, fusion, prePad), WorkspaceLength = workspace };
+            IReadOnlyList<TensorLayout> available = group.InputValues.Select(v => values[v].Layout).ToList();
+            Choice choice = Choose(group, available, isOutput: group.OutputValue == outputValue);
+            var inputs = group.InputValues.Select((v, i) => Reordered(v, choice.InputLayouts[i], group.Layer)).ToList();
+            values[group.OutputValue].Layout = choice.OutputLayout;
+            PlanStep step = choice.Step with { Layer = group.Layer, Layers = group.Layers.ToEquatableArray() };
+            drafts.Add(new Draft { Step = step, InputValues = inputs, OutputValue = group.OutputValue, WorkspaceLength = choice.WorkspaceLength, PrePadLength = choice.PrePadLength });
+        }
+
+        // The caller's output span is CHW.
+        if (values[outputValue].Layout != TensorLayout.Chw)
+            outputValue = Reordered(outputValue, TensorLayout.Chw, groups[groups.Count - 1].Layer);
+        return drafts;
     }
 
-    internal static ConvAlgorithm ChooseAlgorithm(ConvGeometry g)
+    /// <summary>What runs a group: the step record (without buffers), the layouts it reads and writes, its scratch.</summary>
+    private sealed record Choice(PlanStep Step, IReadOnlyList<TensorLayout> InputLayouts, TensorLayout OutputLayout, long WorkspaceLength = 0, long PrePadLength = 0);
+
+    /// <summary>Floats of a tensor of <paramref name="shape"/> in <paramref name="layout"/> (blocked: channels padded to whole blocks).</summary>
+    internal static long LengthOf(Shape shape, TensorLayout layout)
     {
-        if (g.IsDepthwise) return ConvAlgorithm.Depthwise;
-        if (g.IsPointwise) return ConvAlgorithm.PointwiseGemm;
-        return ConvWorkspace.UsesShiftedViews(g.OutChannels / g.Groups, g.OutHeight, g.OutWidth, g.KernelHeight, g.KernelWidth, g.StrideWidth, g.DilationWidth)
-            ? ConvAlgorithm.ShiftedGemm : ConvAlgorithm.Im2ColGemm;
+        if (layout == TensorLayout.Chw || shape.Rank <= 1) return shape.Elements;
+        return (shape[0] + 15L) / 16 * 16 * shape.Spatial;
     }
 
-    /// <summary>A convolution layer's geometry in numbers (its input shape already the padded one for a pre-padded layer).</summary>
-    internal static ConvGeometry Geometry(AnalyzedLayer layer)
-    {
-        LayerGeometry g = layer.Geometry;
-        (int inH, int inW) = HeightWidth(layer.InputShape);
-        (int outH, int outW) = HeightWidth(layer.OutputShape);
-        return new ConvGeometry(g.InChannels, inH, inW, g.OutChannels, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW,
-            g.PadTop, g.PadLeft, g.PadBottom, g.PadRight, g.DilationH, g.DilationW, g.Groups, g.Bias);
-    }
-
-    /// <summary>
-    /// The col2im columns of one group of a transposed convolution: (out/groups)·kh·kw rows of in_h·in_w, as
-    /// ConvGen.Runtime's ConvTranspose2d.WorkspaceLength returns.
-    /// </summary>
-    internal static long TransposedWorkspaceLength(ConvGeometry g) => (long)(g.OutChannels / g.Groups) * g.KernelHeight * g.KernelWidth * g.InHeight * g.InWidth;
-
-    private static (int H, int W) HeightWidth(Shape s) => s.Rank == 3 ? (s[1], s[2]) : (1, s[s.Rank - 1]);
+    // ------------------------------------------------------------------------------------------------- memory plan
 
     /// <summary>
     /// Decides in-place steps, gives the output tensor the caller's span, and places every other tensor and
     /// workspace in the arena: a tensor lives from the step that writes it to the last step that reads it, and
     /// two tensors share memory only when those intervals do not meet (greedy by size, then lowest free offset).
     /// </summary>
-    private static ExecutionPlan Allocate(AnalyzedNetwork network, List<Draft> drafts, List<long> valueLength, int outputValue)
+    private static ExecutionPlan Allocate(AnalyzedNetwork network, List<Draft> drafts, List<Value> valueList, int outputValue)
     {
-        int values = valueLength.Count;
+        int values = valueList.Count;
         var lastUse = new int[values];
         var defined = new int[values];
-        var shapes = new Shape[values];
-        shapes[0] = network.InputShape;
         defined[0] = -1;
         for (int s = 0; s < drafts.Count; s++)
         {
             defined[drafts[s].OutputValue] = s;
-            shapes[drafts[s].OutputValue] = drafts[s].Step.OutputShape;
             lastUse[drafts[s].OutputValue] = Math.Max(lastUse[drafts[s].OutputValue], s);
         }
         for (int s = 0; s < drafts.Count; s++)
@@ -266,11 +236,13 @@ internal static class Planner
         for (int s = 0; s < drafts.Count; s++)
         {
             Draft d = drafts[s];
-            if (!d.Step.MayRunInPlace) continue;
-            foreach (int input in d.InputValues)
+            for (int i = 0; i < d.InputValues.Count; i++)
             {
+                int input = d.InputValues[i];
+                if (!d.Step.MayOverwrite(i)) continue;
                 int root = Find(input);
-                if (root == Find(0) || valueLength[input] != valueLength[d.OutputValue] || classLastUse[root] != s) continue;
+                Value a = valueList[input], b = valueList[d.OutputValue];
+                if (root == Find(0) || a.Length != b.Length || a.Layout != b.Layout || classLastUse[root] != s) continue;
                 int outRoot = Find(d.OutputValue);
                 parent[outRoot] = root;
                 classLastUse[root] = Math.Max(classLastUse[root], classLastUse[outRoot]);
@@ -289,11 +261,11 @@ internal static class Planner
         // Intervals to place: arena classes, then per-step workspaces and padded copies.
         var requests = new List<(int Key, long Length, int From, int To)>();
         foreach (KeyValuePair<int, int> c in classStart)
-            if (c.Key != outputRoot && c.Key != inputRoot) requests.Add((c.Key, valueLength[c.Key], c.Value, classLastUse[c.Key]));
+            if (c.Key != outputRoot && c.Key != inputRoot) requests.Add((c.Key, valueList[c.Key].Length, c.Value, classLastUse[c.Key]));
         for (int s = 0; s < drafts.Count; s++)
         {
             if (drafts[s].WorkspaceLength > 0) requests.Add((-(2 * s + 1), drafts[s].WorkspaceLength, s, s));
-            if (drafts[s].Step is ConvolutionStep { PrePad: { } pad }) requests.Add((-(2 * s + 2), pad.Buffer.Length, s, s));
+            if (drafts[s].PrePadLength > 0) requests.Add((-(2 * s + 2), drafts[s].PrePadLength, s, s));
         }
 
         var offsets = new Dictionary<int, long>();
@@ -316,11 +288,12 @@ internal static class Planner
         TensorRef Tensor(int value)
         {
             int root = Find(value);
-            int length = (int)valueLength[value];
+            Value v = valueList[value];
+            int length = (int)v.Length;
             BufferSlice buffer = root == inputRoot ? new BufferSlice(StorageKind.Input, 0, length)
                 : root == outputRoot ? new BufferSlice(StorageKind.Output, 0, length)
                 : new BufferSlice(StorageKind.Arena, (int)offsets[root], length);
-            return new TensorRef(shapes[value], TensorLayout.Chw, buffer);
+            return new TensorRef(v.Shape, v.Layout, buffer);
         }
 
         var steps = new List<PlanStep>();
@@ -335,7 +308,7 @@ internal static class Planner
                 Workspace = d.WorkspaceLength > 0 ? new BufferSlice(StorageKind.Arena, (int)offsets[-(2 * s + 1)], (int)d.WorkspaceLength) : null,
             };
             if (step is ConvolutionStep { PrePad: { } pad } conv)
-                step = conv with { PrePad = pad with { Buffer = pad.Buffer with { Offset = (int)offsets[-(2 * s + 2)] } } };
+                step = conv with { PrePad = pad with { Buffer = new BufferSlice(StorageKind.Arena, (int)offsets[-(2 * s + 2)], (int)d.PrePadLength) } };
             steps.Add(step);
         }
         return new ExecutionPlan(network, steps.ToEquatableArray(), (int)arena);
