@@ -571,7 +571,7 @@ public static class ConvTranspose2d
                 Vector256<float> mask = Vector256.LessThan(Vector256.LoadUnsafe(ref lanes), Vector256.Create((float)count));
                 Vector256<float> x = System.Runtime.Intrinsics.X86.Avx.MaskLoad(ps, mask);
                 Vector256<float> d = System.Runtime.Intrinsics.X86.Avx.MaskLoad(pd, mask);
-                System.Runtime.Intrinsics.X86.Avx.MaskStore(pd, mask, Vector256.FusedMultiplyAdd(x, Vector256.Create(scale), d));
+                System.Runtime.Intrinsics.X86.Avx.MaskStore(pd, mask, Vec256.MultiplyAdd(x, Vector256.Create(scale), d));
                 return;
             }
             if (typeof(TVec) == typeof(Vector128<float>) && System.Runtime.Intrinsics.X86.Avx.IsSupported)
@@ -579,7 +579,7 @@ public static class ConvTranspose2d
                 Vector128<float> mask = Vector128.LessThan(Vector128.LoadUnsafe(ref lanes), Vector128.Create((float)count));
                 Vector128<float> x = System.Runtime.Intrinsics.X86.Avx.MaskLoad(ps, mask);
                 Vector128<float> d = System.Runtime.Intrinsics.X86.Avx.MaskLoad(pd, mask);
-                System.Runtime.Intrinsics.X86.Avx.MaskStore(pd, mask, Vector128.FusedMultiplyAdd(x, Vector128.Create(scale), d));
+                System.Runtime.Intrinsics.X86.Avx.MaskStore(pd, mask, Vec128.MultiplyAdd(x, Vector128.Create(scale), d));
                 return;
             }
         }
@@ -592,7 +592,7 @@ public static class ConvTranspose2d
         for (int i = 0; i < count; i++)
         {
             ref float d = ref Unsafe.Add(ref dst, i * dstStride);
-            d = MathF.FusedMultiplyAdd(Unsafe.Add(ref src, i * srcStride), scale, d);
+            d = Scalar.MultiplyAdd(Unsafe.Add(ref src, i * srcStride), scale, d);
         }
     }
 

@@ -201,7 +201,7 @@ public static class Elementwise
             if (TOps.Count == 1 || spatial < TOps.Count)
             {
                 for (int k = 0; k < spatial; k++)
-                    Unsafe.Add(ref yc, k) = epilogue.Apply<Scalar, float>(MathF.FusedMultiplyAdd(Unsafe.Add(ref xc, k), s, t));
+                    Unsafe.Add(ref yc, k) = epilogue.Apply<Scalar, float>(Scalar.MultiplyAdd(Unsafe.Add(ref xc, k), s, t));
                 continue;
             }
             TVec sv = TOps.Create(s), tv = TOps.Create(t);
@@ -221,7 +221,7 @@ public static class Elementwise
         if (TOps.Count == 1 || n < TOps.Count)
         {
             for (int k = 0; k < n; k++)
-                Unsafe.Add(ref y, k) = epilogue.Apply<Scalar, float>(MathF.FusedMultiplyAdd(Unsafe.Add(ref x, k), Unsafe.Add(ref scale, k), Unsafe.Add(ref shift, k)));
+                Unsafe.Add(ref y, k) = epilogue.Apply<Scalar, float>(Scalar.MultiplyAdd(Unsafe.Add(ref x, k), Unsafe.Add(ref scale, k), Unsafe.Add(ref shift, k)));
             return;
         }
         nint last = n - TOps.Count;

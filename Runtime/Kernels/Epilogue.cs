@@ -28,7 +28,8 @@ public enum ActivationKind
 }
 
 /// <summary>
-/// What a kernel does to each value it stores, after adding the bias: one activation and its parameter
+/// The activation of the kernels that predate <see cref="IActivation"/> (chosen by a value at run time, one switch
+/// per vector). New kernels take an <see cref="IActivation"/> struct instead. What a kernel does to each value it stores, after adding the bias: one activation and its parameter
 /// (the negative slope of LeakyReLU). The planner fuses an activation that follows a convolution or linear layer
 /// into this, so the tensor is written once.
 /// </summary>
@@ -37,47 +38,27 @@ public readonly record struct Epilogue(ActivationKind Activation, float Alpha = 
     /// <summary>No activation.</summary>
     public static Epilogue None => default;
 
-    /// <summary>Applies the activation to one vector.</summary>
+    /// <summary>Applies the activation to one vector (the formulas are the structs of <see cref="IActivation"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVec Apply<TOps, TVec>(TVec x) where TOps : IVectorOps<TVec> where TVec : struct
     {
         switch (Activation)
         {
             case ActivationKind.None: return x;
-            case ActivationKind.ReLU: return TOps.Max(x, TOps.Zero);
-            case ActivationKind.ReLU6: return TOps.Min(TOps.Max(x, TOps.Zero), TOps.Create(6f));
-            case ActivationKind.LeakyReLU: return TOps.SelectGreater(x, TOps.Zero, x, TOps.Multiply(x, TOps.Create(Alpha)));
-            case ActivationKind.Sigmoid: return Sigmoid<TOps, TVec>(x);
-            case ActivationKind.Tanh: return Tanh<TOps, TVec>(x);
-            case ActivationKind.SiLU: return TOps.Multiply(x, Sigmoid<TOps, TVec>(x));
-            case ActivationKind.Hardswish:
-                {
-                    TVec r6 = TOps.Min(TOps.Max(TOps.Add(x, TOps.Create(3f)), TOps.Zero), TOps.Create(6f));
-                    return TOps.Multiply(x, TOps.Multiply(r6, TOps.Create(1f / 6f)));
-                }
-            case ActivationKind.GELU: return Gelu.Exact<TOps, TVec>(x);
-            case ActivationKind.GELUTanh: return Gelu.Tanh<TOps, TVec>(x);
-            default: return x;
+            case ActivationKind.ReLU: return default(ReLU).Apply<TOps, TVec>(x);
+            case ActivationKind.ReLU6: return default(ReLU6).Apply<TOps, TVec>(x);
+            case ActivationKind.LeakyReLU: return new LeakyReLU(Alpha).Apply<TOps, TVec>(x);
+            case ActivationKind.Sigmoid: return default(Sigmoid).Apply<TOps, TVec>(x);
+            case ActivationKind.Tanh: return default(Tanh).Apply<TOps, TVec>(x);
+            case ActivationKind.SiLU: return default(SiLU).Apply<TOps, TVec>(x);
+            case ActivationKind.Hardswish: return default(Hardswish).Apply<TOps, TVec>(x);
+            case ActivationKind.GELU: return default(GELU).Apply<TOps, TVec>(x);
+            case ActivationKind.GELUTanh: return default(GELUTanh).Apply<TOps, TVec>(x);
+            default: throw new ArgumentException($"Unknown activation {Activation}.");
         }
     }
 
     /// <summary>Applies the activation to one value (tails and the scalar path).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Apply(float x) => Apply<Scalar, float>(x);
-
-    // 1 / (1 + exp(-x)). exp(-x) overflows to +inf for x < -88, which gives the right limit 0.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Sigmoid<TOps, TVec>(TVec x) where TOps : IVectorOps<TVec> where TVec : struct
-        => TOps.Divide(TOps.Create(1f), TOps.Add(TOps.Create(1f), TOps.Exp(TOps.Subtract(TOps.Zero, x))));
-
-    // tanh(x) = sign(x) * (1 - e) / (1 + e), e = exp(-2|x|): no overflow, and accurate near 0 to the
-    // absolute error the contract asks for (1e-4 of max(1, |y|)).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Tanh<TOps, TVec>(TVec x) where TOps : IVectorOps<TVec> where TVec : struct
-    {
-        TVec ax = TOps.Max(x, TOps.Subtract(TOps.Zero, x));
-        TVec e = TOps.Exp(TOps.Multiply(ax, TOps.Create(-2f)));
-        TVec t = TOps.Divide(TOps.Subtract(TOps.Create(1f), e), TOps.Add(TOps.Create(1f), e));
-        return TOps.SelectGreater(TOps.Zero, x, TOps.Subtract(TOps.Zero, t), t);
-    }
 }

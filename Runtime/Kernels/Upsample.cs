@@ -154,7 +154,7 @@ public static class Upsample
                 BlendRows<TOps, TVec>(ref row0, ref row1, h0Weight, h1Weight, ref buf, inWidth);
                 ref float outRow = ref Unsafe.Add(ref outPlaneRef, (nint)oh * outWidth);
                 for (int ow = 0; ow < outWidth; ow++)
-                    Unsafe.Add(ref outRow, ow) = MathF.FusedMultiplyAdd(Unsafe.Add(ref l1r, ow), Unsafe.Add(ref buf, Unsafe.Add(ref i1, ow)),
+                    Unsafe.Add(ref outRow, ow) = Scalar.MultiplyAdd(Unsafe.Add(ref l1r, ow), Unsafe.Add(ref buf, Unsafe.Add(ref i1, ow)),
                         Unsafe.Add(ref l0r, ow) * Unsafe.Add(ref buf, Unsafe.Add(ref i0, ow)));
             }
         }
@@ -176,7 +176,7 @@ public static class Upsample
                 if (i >= n) return;
             }
         }
-        for (; i < n; i++) Unsafe.Add(ref buf, i) = MathF.FusedMultiplyAdd(w1, Unsafe.Add(ref row1, i), w0 * Unsafe.Add(ref row0, i));
+        for (; i < n; i++) Unsafe.Add(ref buf, i) = Scalar.MultiplyAdd(w1, Unsafe.Add(ref row1, i), w0 * Unsafe.Add(ref row0, i));
     }
 
     /// <summary>One output element at a time, in PyTorch's order: for rows or outputs too wide for the stack buffers.</summary>

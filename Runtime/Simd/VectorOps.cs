@@ -9,9 +9,13 @@ namespace ConvGen.Runtime.Simd;
 /// kernel one lane wide, the fallback when no vector hardware is there.
 /// </summary>
 /// <remarks>
-/// Floating-point policy: <see cref="MultiplyAdd"/> is fused (one rounding) on every width, the scalar one included
-/// (<see cref="MathF.FusedMultiplyAdd"/>), so that results do not depend on which width ran. Accumulations keep a
-/// fixed order per output element for a given width; across widths only the order of the sum differs.
+/// Floating-point policy: <see cref="MultiplyAdd"/> is fused (one rounding) where the hardware has a fused
+/// multiply-add instruction (x64 FMA3, which every AVX-512 machine has; Arm64 AdvSimd), and a separate multiply and
+/// add (two roundings) where it has not, because .NET emulates a fused multiply-add in software there, about a
+/// hundred times slower. The choice is made once, in <see cref="FmaPolicy"/>, from JIT-time constants, for every
+/// width including the scalar one. Accumulations keep a fixed order per output element for a given width; across
+/// widths and machines only the order of the sum and the rounding of multiply-adds differ, both far inside the
+/// contract's tolerance.
 /// </remarks>
 public interface IVectorOps<TVec> where TVec : struct
 {
@@ -27,7 +31,7 @@ public interface IVectorOps<TVec> where TVec : struct
     static abstract TVec Subtract(TVec left, TVec right);
     static abstract TVec Multiply(TVec left, TVec right);
     static abstract TVec Divide(TVec left, TVec right);
-    /// <summary>left * right + addend, fused.</summary>
+    /// <summary>left * right + addend: fused where the hardware has it (see <see cref="FmaPolicy"/>).</summary>
     static abstract TVec MultiplyAdd(TVec left, TVec right, TVec addend);
     static abstract TVec Max(TVec left, TVec right);
     static abstract TVec Min(TVec left, TVec right);
@@ -36,6 +40,25 @@ public interface IVectorOps<TVec> where TVec : struct
     static abstract TVec SelectGreater(TVec left, TVec right, TVec whenGreater, TVec otherwise);
     static abstract float Sum(TVec value);
     static abstract float MaxAcross(TVec value);
+}
+
+/// <summary>
+/// The floating-point policy of every kernel: multiply-adds are fused exactly where the hardware fuses them.
+/// </summary>
+public static class FmaPolicy
+{
+    /// <summary>
+    /// True where a fused multiply-add is one hardware instruction (x64 FMA3, Arm64 AdvSimd): a JIT-time constant,
+    /// read at each use (never cached in a local, which would hide the constant from the JIT). False on x64 without
+    /// FMA3, e.g. under <c>DOTNET_EnableAVX2=0</c> or <c>DOTNET_EnableHWIntrinsic=0</c>, where .NET would emulate it
+    /// in software: there the kernels multiply and add separately. The 512-bit path always fuses (AVX-512F has its own
+    /// fused multiply-add).
+    /// </summary>
+    public static bool IsFused
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+    }
 }
 
 /// <summary>512-bit vectors (16 floats): AVX-512.</summary>
@@ -73,7 +96,7 @@ public readonly struct Vec256 : IVectorOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Subtract(Vector256<float> left, Vector256<float> right) => left - right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> left, Vector256<float> right) => left * right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Divide(Vector256<float> left, Vector256<float> right) => left / right;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend) => Vector256.FusedMultiplyAdd(left, right, addend);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend) => FmaPolicy.IsFused ? Vector256.FusedMultiplyAdd(left, right, addend) : left * right + addend;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.Max(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Min(Vector256<float> left, Vector256<float> right) => Vector256.Min(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> value) => Vector256.Exp(value);
@@ -95,7 +118,7 @@ public readonly struct Vec128 : IVectorOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Subtract(Vector128<float> left, Vector128<float> right) => left - right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> left, Vector128<float> right) => left * right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Divide(Vector128<float> left, Vector128<float> right) => left / right;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend) => Vector128.FusedMultiplyAdd(left, right, addend);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend) => FmaPolicy.IsFused ? Vector128.FusedMultiplyAdd(left, right, addend) : left * right + addend;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.Max(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Min(Vector128<float> left, Vector128<float> right) => Vector128.Min(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Exp(Vector128<float> value) => Vector128.Exp(value);
@@ -123,7 +146,7 @@ public readonly struct Scalar : IVectorOps<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Subtract(float left, float right) => left - right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Multiply(float left, float right) => left * right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Divide(float left, float right) => left / right;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float left, float right, float addend) => MathF.FusedMultiplyAdd(left, right, addend);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float left, float right, float addend) => FmaPolicy.IsFused ? MathF.FusedMultiplyAdd(left, right, addend) : left * right + addend;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(float left, float right) => MathF.Max(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Min(float left, float right) => MathF.Min(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Exp(float value) => MathF.Exp(value);

@@ -1,4 +1,12 @@
+// Portable: compiled into the runtime and linked into the generator (netstandard2.0, CONVGEN_GENERATOR), so that the
+// generator plans with the very geometry type (and the kernel rules in KernelRules.cs) the kernels validate.
+using System;
+
+#if CONVGEN_GENERATOR
+namespace ConvGen.Generator.Planning;
+#else
 namespace ConvGen.Runtime.Kernels;
+#endif
 
 /// <summary>
 /// The shape of one PyTorch <c>Conv2d</c> at batch 1 in CHW layout. Padding at the bottom and right is implied by

@@ -1,0 +1,70 @@
+using ConvGen.Runtime.Simd;
+
+namespace ConvGen.Runtime.Kernels;
+
+/// <summary>Reorders between <see cref="TensorLayout.Chw"/> and <see cref="TensorLayout.Blocked16"/>, and channel vectors.</summary>
+public static partial class Blocked16
+{
+    /// <summary>
+    /// CHW [channels][positions] to blocked [ceil(channels/16)][positions][16]; padding lanes are written zero.
+    /// The spans must not overlap.
+    /// </summary>
+    public static void FromChw(ReadOnlySpan<float> chw, Span<float> blocked, int channels, int positions)
+    {
+        CheckReorder(chw.Length, blocked.Length, channels, positions);
+        ref float src = ref MemoryMarshal.GetReference(chw);
+        ref float dst = ref MemoryMarshal.GetReference(blocked);
+        int blocks = Blocks(channels);
+        for (int b = 0; b < blocks; b++)
+        {
+            int valid = Math.Min(Lanes, channels - b * Lanes);
+            ref float block = ref Unsafe.Add(ref dst, (nint)b * positions * Lanes);
+            for (int l = 0; l < valid; l++)
+            {
+                ref float plane = ref Unsafe.Add(ref src, (nint)(b * Lanes + l) * positions);
+                for (int p = 0; p < positions; p++) Unsafe.Add(ref block, (nint)p * Lanes + l) = Unsafe.Add(ref plane, p);
+            }
+
+            for (int l = valid; l < Lanes; l++)
+                for (int p = 0; p < positions; p++) Unsafe.Add(ref block, (nint)p * Lanes + l) = 0f;
+        }
+    }
+
+    /// <summary>Blocked [ceil(channels/16)][positions][16] to CHW [channels][positions] (padding lanes dropped). The spans must not overlap.</summary>
+    public static void ToChw(ReadOnlySpan<float> blocked, Span<float> chw, int channels, int positions)
+    {
+        CheckReorder(chw.Length, blocked.Length, channels, positions);
+        ref float src = ref MemoryMarshal.GetReference(blocked);
+        ref float dst = ref MemoryMarshal.GetReference(chw);
+        int blocks = Blocks(channels);
+        for (int b = 0; b < blocks; b++)
+        {
+            int valid = Math.Min(Lanes, channels - b * Lanes);
+            ref float block = ref Unsafe.Add(ref src, (nint)b * positions * Lanes);
+            for (int l = 0; l < valid; l++)
+            {
+                ref float plane = ref Unsafe.Add(ref dst, (nint)(b * Lanes + l) * positions);
+                for (int p = 0; p < positions; p++) Unsafe.Add(ref plane, p) = Unsafe.Add(ref block, (nint)p * Lanes + l);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A per-channel vector (bias, BatchNorm scale or shift) padded with zeros to whole blocks: the form the blocked
+    /// kernels read one 16-channel vector at a time.
+    /// </summary>
+    public static float[] PadChannels(ReadOnlySpan<float> values)
+    {
+        var padded = new float[PaddedChannels(values.Length)];
+        values.CopyTo(padded);
+        return padded;
+    }
+
+    private static void CheckReorder(int chwLength, int blockedLength, int channels, int positions)
+    {
+        if (channels < 1) throw new ArgumentException($"channels must be >= 1, got {channels}.", nameof(channels));
+        if (positions < 1) throw new ArgumentException($"positions must be >= 1, got {positions}.", nameof(positions));
+        Conv2d.CheckLength(chwLength, checked(channels * positions), "chw");
+        Conv2d.CheckLength(blockedLength, Length(channels, positions), "blocked");
+    }
+}

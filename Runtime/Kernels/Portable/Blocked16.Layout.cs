@@ -1,0 +1,80 @@
+// Portable: compiled into the runtime and linked into the generator (netstandard2.0, CONVGEN_GENERATOR), so that the
+// generator sizes channel-blocked tensors with the very rule the kernels use.
+using System;
+
+#if CONVGEN_GENERATOR
+namespace ConvGen.Generator.Planning;
+#else
+namespace ConvGen.Runtime.Kernels;
+#endif
+
+/// <summary>How a tensor of channels and positions is laid out in memory.</summary>
+public enum TensorLayout
+{
+    /// <summary>PyTorch's order: [C][H][W] (1-D: [C][L]); a vector of features is [C].</summary>
+    Chw,
+
+    /// <summary>
+    /// Channel-blocked: [ceil(C/16)][H][W][16] (1-D: [ceil(C/16)][L][16]). Channel c at position p is element
+    /// <c>((c / 16) * positions + p) * 16 + c % 16</c>. The padding lanes (channels C and up in the last block) are
+    /// exactly zero: every kernel that writes this layout keeps them zero, so reductions, concatenations, flattening
+    /// and pooling need no special case. With one position it is the channel vector padded to a multiple of 16.
+    /// </summary>
+    Blocked16,
+}
+
+/// <summary>
+/// The channel-blocked layout <see cref="TensorLayout.Blocked16"/>: 16 channels per block, one 512-bit vector, two
+/// 256-bit, four 128-bit or 16 scalar lanes. The layout, and so the compile-time plan, is the same on every machine;
+/// only the instruction width differs.
+/// </summary>
+public static partial class Blocked16
+{
+    /// <summary>Channels per block.</summary>
+    public const int Lanes = 16;
+
+    /// <summary>Blocks of <paramref name="channels"/> channels: ceil(channels / 16).</summary>
+    public static int Blocks(int channels)
+    {
+        if (channels < 0) throw new ArgumentException($"channels must be >= 0, got {channels}.", nameof(channels));
+        return (channels + Lanes - 1) / Lanes;
+    }
+
+    /// <summary>Channels rounded up to whole blocks.</summary>
+    public static int PaddedChannels(int channels) => checked(Blocks(channels) * Lanes);
+
+    /// <summary>Floats of a blocked tensor of <paramref name="channels"/> x <paramref name="positions"/> (H*W, or L).</summary>
+    public static int Length(int channels, int positions)
+    {
+        if (positions < 0) throw new ArgumentException($"positions must be >= 0, got {positions}.", nameof(positions));
+        return checked(Blocks(channels) * positions * Lanes);
+    }
+
+    /// <summary>Floats of a tensor of <paramref name="channels"/> x <paramref name="positions"/> in <paramref name="layout"/>.</summary>
+    public static int Length(TensorLayout layout, int channels, int positions) =>
+        layout == TensorLayout.Blocked16 ? Length(channels, positions) : checked(channels * positions);
+}
+
+/// <summary>
+/// The register tile of the convolution and GEMM micro-kernel, in units of the 512-bit path: <see cref="Blocks"/>
+/// output-channel blocks (16 channels each) by <see cref="Positions"/> output positions, all accumulators held in
+/// registers for the whole reduction. Narrower widths run the same tile as sub-tiles that fit their 16 registers.
+/// </summary>
+public readonly record struct ConvTile(int Blocks, int Positions)
+{
+    /// <summary>Most output blocks a tile holds.</summary>
+    public const int MaxBlocks = 4;
+
+    /// <summary>Most positions a tile holds.</summary>
+    public const int MaxPositions = 16;
+
+    /// <summary>Most accumulators (Blocks x Positions) a tile holds: 32 vector registers less the weights and a broadcast.</summary>
+    public const int MaxAccumulators = 28;
+
+    /// <summary>1..4 blocks, 1..16 positions, at most 28 accumulators.</summary>
+    public bool IsLegal => Blocks >= 1 && Blocks <= MaxBlocks && Positions >= 1 && Positions <= MaxPositions
+        && Blocks * Positions <= MaxAccumulators;
+
+    /// <summary>"2x8" (blocks x positions).</summary>
+    public override string ToString() => $"{Blocks}x{Positions}";
+}

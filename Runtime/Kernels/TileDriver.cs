@@ -1,0 +1,207 @@
+using ConvGen.Runtime.Simd;
+
+namespace ConvGen.Runtime.Kernels;
+
+/// <summary>
+/// A convolution-shaped product for <see cref="TileDriver"/>: <see cref="Blocks"/> output blocks of 16 channels, each
+/// over <see cref="Rows"/> x <see cref="Columns"/> positions, every output vector a reduction over the taps of
+/// <see cref="Taps"/> (see <see cref="TileArgs"/> for the addressing).
+/// </summary>
+internal ref struct TileProblem
+{
+    /// <summary>Packed weights of output block 0: [tap][inner step][16]; block b at <c>b * WeightBlockStride</c>.</summary>
+    public ref float Weights;
+    public nint WeightBlockStride;
+    public nint WeightTapStride;
+    /// <summary>Pairs (input offset, inner steps) per tap.</summary>
+    public ReadOnlySpan<int> Taps;
+    /// <summary>Input of output position (0, 0) at tap offset 0; output row r reads from <c>r * InputRowStride</c>.</summary>
+    public ref float Input;
+    public nint InputRowStride;
+    public nint PositionStride;
+    public nint InnerStride;
+    public int Blocks;
+    public int Rows;
+    public int Columns;
+    /// <summary>Output block b, row r, column c at <c>b * OutputBlockStride + r * OutputRowStride + c * OutputPositionStride</c>.</summary>
+    public ref float Output;
+    public nint OutputBlockStride;
+    public nint OutputRowStride;
+    public nint OutputPositionStride;
+    /// <summary>Same shape and addressing as the output.</summary>
+    public ref float Residual;
+    public bool HasResidual;
+    /// <summary>Bias padded to Blocks x 16.</summary>
+    public ref float Bias;
+    /// <summary>Real channels in the last block (1..16): padding lanes past it are masked after an activation with f(0) != 0.</summary>
+    public int LastBlockLanes;
+    /// <summary>Row-major outputs (Linear): the last block stores only <see cref="LastBlockLanes"/> lanes.</summary>
+    public bool StoreLastBlockPartially;
+}
+
+/// <summary>
+/// Runs a <see cref="TileProblem"/> with <see cref="TileKernel"/>: per group of output vector rows (the tile's blocks
+/// on the 512-bit path; on narrower paths two vectors of one block, so that a tile fits 16 registers), per output row,
+/// tiles of positions, the row's last tile moved back to end at the row's end and storing only its new positions.
+/// </summary>
+internal static class TileDriver
+{
+    /// <summary>Vector rows of a narrow-path tile, and its most positions: 2 x 6 accumulators + 2 weights + 1 broadcast in 16 registers.</summary>
+    private const int NarrowRows = 2, NarrowPositions = 6;
+
+    public static void Run<TOps, TVec, TAct>(scoped ref TileProblem problem, ConvTile tile, TAct act)
+        where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
+    {
+        Span<float> maskBuffer = stackalloc float[(ConvTile.MaxBlocks + 1) * Blocked16.Lanes];
+        maskBuffer.Fill(1f);
+        maskBuffer.Slice(ConvTile.MaxBlocks * Blocked16.Lanes + problem.LastBlockLanes).Clear();
+        var job = new Loop<TOps, TVec, TAct>(in problem, act, maskBuffer);
+        if (TOps.Count == Blocked16.Lanes)
+        {
+            int full = problem.Blocks / tile.Blocks * tile.Blocks;
+            if (full > 0)
+            {
+                job.First = 0;
+                job.End = full;
+                WithShape(tile.Blocks, tile.Positions, ref job);
+            }
+
+            if (full < problem.Blocks)
+            {
+                job.First = full;
+                job.End = problem.Blocks;
+                WithShape(problem.Blocks - full, tile.Positions, ref job);
+            }
+
+            return;
+        }
+
+        job.First = 0;
+        job.End = problem.Blocks * (Blocked16.Lanes / TOps.Count);
+        WithShape(NarrowRows, Math.Min(tile.Positions, NarrowPositions), ref job);
+    }
+
+    private interface IShapeJob
+    {
+        void Run<TShape>() where TShape : struct, ITileShape;
+    }
+
+    private static void WithShape<TJob>(int rows, int positions, scoped ref TJob job) where TJob : IShapeJob, allows ref struct
+    {
+        switch (rows)
+        {
+            case 1: WithPositions<TJob, C1>(positions, ref job); break;
+            case 2: WithPositions<TJob, C2>(positions, ref job); break;
+            case 3: WithPositions<TJob, C3>(positions, ref job); break;
+            case 4: WithPositions<TJob, C4>(positions, ref job); break;
+            default: throw new ArgumentException($"A tile has 1..{ConvTile.MaxBlocks} rows, got {rows}.");
+        }
+    }
+
+    private static void WithPositions<TJob, TRows>(int positions, scoped ref TJob job)
+        where TJob : IShapeJob, allows ref struct where TRows : struct, IConstant
+    {
+        switch (positions)
+        {
+            case 1: job.Run<TileShape<TRows, C1>>(); break;
+            case 2: job.Run<TileShape<TRows, C2>>(); break;
+            case 3: job.Run<TileShape<TRows, C3>>(); break;
+            case 4: job.Run<TileShape<TRows, C4>>(); break;
+            case 5: job.Run<TileShape<TRows, C5>>(); break;
+            case 6: job.Run<TileShape<TRows, C6>>(); break;
+            case 7: job.Run<TileShape<TRows, C7>>(); break;
+            case 8: job.Run<TileShape<TRows, C8>>(); break;
+            case 9: job.Run<TileShape<TRows, C9>>(); break;
+            case 10: job.Run<TileShape<TRows, C10>>(); break;
+            case 11: job.Run<TileShape<TRows, C11>>(); break;
+            case 12: job.Run<TileShape<TRows, C12>>(); break;
+            case 13: job.Run<TileShape<TRows, C13>>(); break;
+            case 14: job.Run<TileShape<TRows, C14>>(); break;
+            case 15: job.Run<TileShape<TRows, C15>>(); break;
+            case 16: job.Run<TileShape<TRows, C16>>(); break;
+            default: throw new ArgumentException($"A tile has 1..{ConvTile.MaxPositions} positions, got {positions}.");
+        }
+    }
+
+    // The loops for one tile shape over vector rows [First, End) (blocks on the 512-bit path, else TOps-wide parts
+    // of blocks).
+    private ref struct Loop<TOps, TVec, TAct> : IShapeJob
+        where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
+    {
+        private TileProblem _problem;
+        private readonly TAct _act;
+        private readonly Span<float> _mask;
+        public int First;
+        public int End;
+
+        public Loop(in TileProblem problem, TAct act, Span<float> mask)
+        {
+            _problem = problem;
+            _act = act;
+            _mask = mask;
+        }
+
+        public void Run<TShape>() where TShape : struct, ITileShape => Rows<TOps, TVec, TShape, TAct>(ref _problem, _act, _mask, First, End);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Rows<TOps, TVec, TShape, TAct>(scoped ref TileProblem pr, TAct act, Span<float> maskBuffer, int first, int end)
+        where TOps : IVectorOps<TVec> where TVec : struct where TShape : struct, ITileShape where TAct : struct, IActivation
+    {
+        int lanes = TOps.Count, perBlock = Blocked16.Lanes / lanes;
+        int p = TShape.Positions, columns = pr.Columns;
+        bool blockRows = perBlock == 1;
+        var args = new TileArgs
+        {
+            WeightRowStride = blockRows ? pr.WeightBlockStride : lanes,
+            WeightTapStride = pr.WeightTapStride,
+            PositionStride = pr.PositionStride,
+            InnerStride = pr.InnerStride,
+            Taps = pr.Taps,
+            HasResidual = pr.HasResidual,
+            OutputRowStride = blockRows ? pr.OutputBlockStride : lanes,
+            OutputPositionStride = pr.OutputPositionStride,
+            BiasRowStride = lanes,
+        };
+        // Mask lanes: ones for every channel below the last block, then the last block's 16 lanes (1 for a real
+        // channel); channel c of the last block's tile is element c - (Blocks - 1) * 16 + 64 of the buffer.
+        ref float maskBase = ref MemoryMarshal.GetReference(maskBuffer);
+        int channels = (pr.Blocks - 1) * Blocked16.Lanes + pr.LastBlockLanes;
+        bool maskNeeded = !TAct.PreservesZero && pr.LastBlockLanes < Blocked16.Lanes;
+        bool lanesChecked = pr.StoreLastBlockPartially && pr.LastBlockLanes < Blocked16.Lanes;
+        for (int v0 = first; v0 < end; v0 += TShape.Rows)
+        {
+            int block = v0 / perBlock, lane = v0 % perBlock * lanes;
+            nint blockOffset = block * pr.OutputBlockStride + lane;
+            args.Weights = ref Unsafe.Add(ref pr.Weights, block * pr.WeightBlockStride + lane);
+            args.Bias = ref Unsafe.Add(ref pr.Bias, (nint)v0 * lanes);
+            bool includesLast = (v0 + TShape.Rows - 1) / perBlock == pr.Blocks - 1;
+            args.Masked = maskNeeded && includesLast;
+            if (args.Masked)
+                args.Mask = ref Unsafe.Add(ref maskBase, v0 * lanes - (pr.Blocks - 1) * Blocked16.Lanes + ConvTile.MaxBlocks * Blocked16.Lanes);
+            args.CheckLanes = lanesChecked && includesLast;
+            args.ValidLanes = channels - v0 * lanes;
+            for (int row = 0; row < pr.Rows; row++)
+            {
+                ref float input = ref Unsafe.Add(ref pr.Input, row * pr.InputRowStride);
+                nint outRow = blockOffset + row * pr.OutputRowStride;
+                for (int c0 = 0; c0 < columns; c0 += p)
+                {
+                    int start = c0, firstStored = 0;
+                    if (c0 + p > columns)
+                    {
+                        start = columns - p;
+                        firstStored = c0 - start;
+                    }
+
+                    args.FirstStored = firstStored;
+                    args.Input = ref Unsafe.Add(ref input, start * pr.PositionStride);
+                    nint at = outRow + start * pr.OutputPositionStride;
+                    args.Output = ref Unsafe.Add(ref pr.Output, at);
+                    args.Residual = ref pr.HasResidual ? ref Unsafe.Add(ref pr.Residual, at) : ref pr.Output;
+                    TileKernel.Run<TOps, TVec, TShape, TAct>(ref args, act);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using ConvGen.Runtime.Kernels;
+
+namespace ConvGen.KernelBench;
+
+/// <summary>One timed kernel call on one layer shape.</summary>
+internal sealed record BenchCase(string Name, string Kernel, double Macs, Action Run);
+
+/// <summary>The reference networks' layer shapes (ResNet-8, DS-CNN, VWW MobileNetV1-0.25, MobileNetV2), per kernel.</summary>
+internal static class Cases
+{
+    public static IEnumerable<BenchCase> All(int lanes)
+    {
+        foreach ((string name, Conv2dGeometry g, TensorLayout layout) in Dense())
+            yield return Direct(name, g, layout, DirectConv2d.ChooseTile(g), lanes);
+        foreach ((string name, Conv2dGeometry g) in Pointwise())
+            yield return PointwiseCase(name, g, PointwiseConv2d.ChooseTile(g), lanes);
+    }
+
+    public static IEnumerable<(string, Conv2dGeometry, TensorLayout)> Dense()
+    {
+        yield return ("resnet8.stem 3->16 32x32", Same(3, 32, 32, 16, 3, 1), TensorLayout.Chw);
+        yield return ("resnet8.stack1 16->16 32x32", Same(16, 32, 32, 16, 3, 1), TensorLayout.Blocked16);
+        yield return ("resnet8.stack2a 16->32 s2 16x16", Pad(16, 32, 32, 32, 3, 2, 0, 1), TensorLayout.Blocked16);
+        yield return ("resnet8.stack2b 32->32 16x16", Same(32, 16, 16, 32, 3, 1), TensorLayout.Blocked16);
+        yield return ("resnet8.stack3a 32->64 s2 8x8", Pad(32, 16, 16, 64, 3, 2, 0, 1), TensorLayout.Blocked16);
+        yield return ("resnet8.stack3b 64->64 8x8", Same(64, 8, 8, 64, 3, 1), TensorLayout.Blocked16);
+        yield return ("resnet8.shortcut2 16->32 1x1 s2", Pad(16, 32, 32, 32, 1, 2, 0, 0), TensorLayout.Blocked16);
+        yield return ("vww.stem 3->8 s2 48x48", Pad(3, 96, 96, 8, 3, 2, 0, 1), TensorLayout.Chw);
+        yield return ("dscnn.stem 1->64 10x4 s2", new Conv2dGeometry(1, 49, 10, 64, 25, 5, 10, 4, 2, 2, 4, 1, 1, 1, 1), TensorLayout.Chw);
+        yield return ("mnv2.stem 3->32 s2 112x112", Pad(3, 224, 224, 32, 3, 2, 1, 1), TensorLayout.Chw);
+    }
+
+    public static IEnumerable<(string, Conv2dGeometry)> Pointwise()
+    {
+        yield return ("dscnn.pw 64->64 25x5", Pw(64, 25, 5, 64));
+        yield return ("vww.pw 8->16 48x48", Pw(8, 48, 48, 16));
+        yield return ("vww.pw 32->64 12x12", Pw(32, 12, 12, 64));
+        yield return ("vww.pw 128->128 6x6", Pw(128, 6, 6, 128));
+        yield return ("vww.pw 256->256 3x3", Pw(256, 3, 3, 256));
+        yield return ("mnv2.pw 32->16 112x112", Pw(32, 112, 112, 16));
+        yield return ("mnv2.pw 144->24 56x56", Pw(144, 56, 56, 24));
+        yield return ("mnv2.pw 24->144 56x56", Pw(24, 56, 56, 144));
+        yield return ("mnv2.pw 192->32 28x28", Pw(192, 28, 28, 32));
+        yield return ("mnv2.pw 64->384 14x14", Pw(64, 14, 14, 384));
+        yield return ("mnv2.pw 384->64 14x14", Pw(384, 14, 14, 64));
+        yield return ("mnv2.pw 160->960 7x7", Pw(160, 7, 7, 960));
+        yield return ("mnv2.pw 960->160 7x7", Pw(960, 7, 7, 160));
+        yield return ("mnv2.pw 960->320 7x7", Pw(960, 7, 7, 320));
+        yield return ("mnv2.pw 320->1280 7x7", Pw(320, 7, 7, 1280));
+    }
+
+    public static BenchCase Direct(string name, Conv2dGeometry g, TensorLayout layout, ConvTile tile, int lanes)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, Blocked16.Length(layout, g.InChannels, g.InHeight * g.InWidth));
+        float[] packed = DirectConv2d.Pack(Random(random, g.WeightLength), Random(random, g.OutChannels), g);
+        var y = new float[Blocked16.Length(g.OutChannels, g.OutHeight * g.OutWidth)];
+        var ws = new float[DirectConv2d.WorkspaceLength(g, layout)];
+        return new BenchCase(name, $"direct {layout} {tile}", Macs(g),
+            () => DirectConv2d.Run(lanes, x, y, packed, default, g, layout, tile, default(ReLU), ws));
+    }
+
+    public static BenchCase PointwiseCase(string name, Conv2dGeometry g, ConvTile tile, int lanes)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, Blocked16.Length(g.InChannels, g.InHeight * g.InWidth));
+        float[] packed = PointwiseConv2d.Pack(Random(random, g.WeightLength), Random(random, g.OutChannels), g);
+        var y = new float[Blocked16.Length(g.OutChannels, g.OutHeight * g.OutWidth)];
+        return new BenchCase(name, $"pointwise {tile}", Macs(g),
+            () => PointwiseConv2d.Run(lanes, x, y, packed, default, g, TensorLayout.Blocked16, tile, default(ReLU)));
+    }
+
+    public static double Macs(in Conv2dGeometry g) => (double)g.OutChannels * g.OutHeight * g.OutWidth * g.ReductionLength;
+
+    public static Conv2dGeometry Same(int cin, int h, int w, int cout, int k, int groups) =>
+        new(cin, h, w, cout, h, w, k, k, 1, 1, (k - 1) / 2, (k - 1) / 2, 1, 1, groups);
+
+    // PyTorch-style symmetric padding p (or begin/end as Keras' "same" with stride 2: 0 before, 1 after).
+    public static Conv2dGeometry Pad(int cin, int h, int w, int cout, int k, int s, int padBegin, int padEnd, int groups = 1)
+    {
+        int oh = (h + padBegin + padEnd - k) / s + 1, ow = (w + padBegin + padEnd - k) / s + 1;
+        return new Conv2dGeometry(cin, h, w, cout, oh, ow, k, k, s, s, padBegin, padBegin, 1, 1, groups);
+    }
+
+    public static Conv2dGeometry Pw(int cin, int h, int w, int cout) => new(cin, h, w, cout, h, w, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+
+    public static float[] Random(Random random, int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+}

@@ -1,0 +1,26 @@
+// Kernel-level measurements of the channel-blocked kernels on the reference networks' layer shapes: GFLOP/s and
+// percentage of the machine's single-core peak (249.5 GFLOP/s on the AVX-512 Zen 5 machine these were taken on).
+// Usage: flock /tmp/convgen-timing.lock taskset -c 1 dotnet ConvGen.KernelBench.dll [filter ...] [--lanes N] [--peak G]
+using ConvGen.KernelBench;
+using ConvGen.Runtime.Simd;
+
+int lanes = 0;
+double peak = 249.5;
+var filters = new List<string>();
+for (int i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--lanes") lanes = int.Parse(args[++i]);
+    else if (args[i] == "--peak") peak = double.Parse(args[++i]);
+    else filters.Add(args[i]);
+}
+
+Console.WriteLine($"# width {(lanes == 0 ? Isa.ActiveWidth : lanes)} lanes; peak {peak} GFLOP/s; median of 15 rounds after warm-up");
+Console.WriteLine("| case | kernel | MMAC | µs | GFLOP/s | % of peak |");
+Console.WriteLine("|---|---|---:|---:|---:|---:|");
+foreach (BenchCase c in Cases.All(lanes))
+{
+    if (filters.Count > 0 && !filters.Any(f => c.Name.Contains(f, StringComparison.OrdinalIgnoreCase))) continue;
+    double us = Timing.MedianMicroseconds(c.Run);
+    double gflops = 2.0 * c.Macs / (us * 1e3);
+    Console.WriteLine($"| {c.Name} | {c.Kernel} | {c.Macs / 1e6:F2} | {us:F2} | {gflops:F1} | {100 * gflops / peak:F0}% |");
+}
