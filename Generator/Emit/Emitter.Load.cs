@@ -41,7 +41,7 @@ internal static partial class Emitter
         {
             case ConvolutionStep s:
                 {
-                    ConvGeometry g = s.Geometry;
+                    Conv2dGeometry g = s.Geometry;
                     ReadWeightsAndBias(w, s, g.OutChannels, s.Fusion.FoldedBatchNorm,
                         $"{Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {g.OutChannels})");
                     string pack = s.Algorithm == ConvAlgorithm.Depthwise ? "PackDepthwiseWeights" : "PackGemmWeights";
@@ -58,7 +58,7 @@ internal static partial class Emitter
                 }
             case TransposedConvolutionStep s:
                 {
-                    ConvGeometry g = s.Geometry;
+                    TransposedConvGeometry g = s.Geometry;
                     ReadWeightsAndBias(w, s, g.OutChannels, s.Fusion.FoldedBatchNorm,
                         $"{Weights}.WeightTransforms.FoldAffineIntoTransposedWeights(weight, bias, scale, shift, {g.InChannels}, {g.OutChannels}, {g.Groups})");
                     w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.ConvTranspose2d.PackWeights(weight, in {GeometryField(s)});");

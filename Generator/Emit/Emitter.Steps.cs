@@ -211,10 +211,12 @@ internal static partial class Emitter
             switch (step)
             {
                 case ConvolutionStep { Geometry: var g }:
-                    WriteConvGeometry(w, step, "Conv2dGeometry", g);
+                    WriteConvGeometry(w, step, "Conv2dGeometry", g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
+                        g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups);
                     break;
                 case TransposedConvolutionStep { Geometry: var g }:
-                    WriteConvGeometry(w, step, "ConvTranspose2dGeometry", g);
+                    WriteConvGeometry(w, step, "ConvTranspose2dGeometry", g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
+                        g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups);
                     break;
                 case PoolStep { Geometry: var g }:
                     w.Line($"private static readonly {Kernels}.Pool2dGeometry {GeometryField(step)} = new {Kernels}.Pool2dGeometry(");
@@ -229,12 +231,14 @@ internal static partial class Emitter
         }
     }
 
-    private static void WriteConvGeometry(SourceWriter w, PlanStep step, string type, ConvGeometry g)
+    private static void WriteConvGeometry(SourceWriter w, PlanStep step, string type, int inChannels, int inHeight, int inWidth,
+        int outChannels, int outHeight, int outWidth, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
+        int padTop, int padLeft, int dilationHeight, int dilationWidth, int groups)
     {
         w.Line($"private static readonly {Kernels}.{type} {GeometryField(step)} = new {Kernels}.{type}(");
-        w.Line($"    InChannels: {g.InChannels}, InHeight: {g.InHeight}, InWidth: {g.InWidth}, OutChannels: {g.OutChannels}, OutHeight: {g.OutHeight}, OutWidth: {g.OutWidth},");
-        w.Line($"    KernelHeight: {g.KernelHeight}, KernelWidth: {g.KernelWidth}, StrideHeight: {g.StrideHeight}, StrideWidth: {g.StrideWidth}, PadTop: {g.PadTop}, PadLeft: {g.PadLeft},");
-        w.Line($"    DilationHeight: {g.DilationHeight}, DilationWidth: {g.DilationWidth}, Groups: {g.Groups});");
+        w.Line($"    InChannels: {inChannels}, InHeight: {inHeight}, InWidth: {inWidth}, OutChannels: {outChannels}, OutHeight: {outHeight}, OutWidth: {outWidth},");
+        w.Line($"    KernelHeight: {kernelHeight}, KernelWidth: {kernelWidth}, StrideHeight: {strideHeight}, StrideWidth: {strideWidth}, PadTop: {padTop}, PadLeft: {padLeft},");
+        w.Line($"    DilationHeight: {dilationHeight}, DilationWidth: {dilationWidth}, Groups: {groups});");
     }
 
     private static void WriteWeightsClass(SourceWriter w, ExecutionPlan plan)

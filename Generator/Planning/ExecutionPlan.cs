@@ -8,15 +8,6 @@ internal enum StorageKind { Input, Output, Arena }
 /// <summary>A slice of the input span, the output span or the scratch arena, in floats.</summary>
 internal readonly record struct BufferSlice(StorageKind Storage, int Offset, int Length);
 
-/// <summary>How a tensor's values are ordered in memory.</summary>
-internal enum TensorLayout
-{
-    /// <summary>Channels first, then rows, then columns (PyTorch's contiguous NCHW without the batch); also C×L and flat tensors.</summary>
-    Chw,
-    /// <summary>[ceil(C/16)][H][W][16], padding lanes zero.</summary>
-    Blocked16,
-}
-
 /// <summary>A tensor a step reads or writes: its logical shape (channels first), its layout and where it is.</summary>
 internal readonly record struct TensorRef(Shape Shape, TensorLayout Layout, BufferSlice Buffer)
 {
@@ -41,18 +32,11 @@ internal sealed record Fusion(AnalyzedLayer? FoldedBatchNorm, ActivationUse? Act
 /// <param name="Buffer">The padded copy, in the arena, live during the step only.</param>
 internal sealed record PrePadding(Shape Input, int Left, int Right, int Top, int Bottom, string Mode, BufferSlice Buffer = default);
 
-/// <summary>A convolution's geometry in numbers, 1-D layers as H = 1 (what the runtime's Conv2dGeometry and ConvTranspose2dGeometry take).</summary>
-internal sealed record ConvGeometry(
+/// <summary>A transposed convolution's geometry in numbers, 1-D layers as H = 1 (what the runtime's ConvTranspose2dGeometry takes).</summary>
+internal sealed record TransposedConvGeometry(
     int InChannels, int InHeight, int InWidth, int OutChannels, int OutHeight, int OutWidth,
     int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth,
-    int PadTop, int PadLeft, int PadBottom, int PadRight, int DilationHeight, int DilationWidth, int Groups, bool Bias)
-{
-    public bool IsPointwise => KernelHeight == 1 && KernelWidth == 1 && StrideHeight == 1 && StrideWidth == 1
-        && PadTop == 0 && PadLeft == 0 && PadBottom == 0 && PadRight == 0;
-
-    /// <summary>One group per input channel (depthwise, with an optional depth multiplier).</summary>
-    public bool IsDepthwise => Groups > 1 && Groups == InChannels && OutChannels % InChannels == 0;
-}
+    int PadTop, int PadLeft, int DilationHeight, int DilationWidth, int Groups);
 
 /// <summary>A pooling window's geometry (1-D layers as H = 1), as the runtime's Pool2dGeometry takes it.</summary>
 internal sealed record PoolGeometry(
@@ -100,11 +84,17 @@ internal abstract record PlanStep
     public Shape OutputShape => Layers[Layers.Count - 1].OutputShape;
 }
 
-/// <summary>Conv1d/Conv2d (any padding, stride, dilation, groups).</summary>
-internal sealed record ConvolutionStep(ConvGeometry Geometry, ConvAlgorithm Algorithm, Fusion Fusion, PrePadding? PrePad) : PlanStep;
+/// <summary>
+/// Conv1d/Conv2d (any padding, stride, dilation, groups), 1-D as H = 1; the geometry is the one the kernel runs
+/// (after a pre-pad, without padding; bottom and right padding implied by the output size).
+/// </summary>
+internal sealed record ConvolutionStep(Conv2dGeometry Geometry, ConvAlgorithm Algorithm, Fusion Fusion, PrePadding? PrePad) : PlanStep
+{
+    public bool Bias => Layer.Geometry.Bias;
+}
 
 /// <summary>ConvTranspose1d/2d: a GEMM into columns, then col2im scatter-add.</summary>
-internal sealed record TransposedConvolutionStep(ConvGeometry Geometry, Fusion Fusion) : PlanStep;
+internal sealed record TransposedConvolutionStep(TransposedConvGeometry Geometry, Fusion Fusion) : PlanStep;
 
 /// <summary>Linear on the last dimension: <paramref name="Rows"/> rows of <paramref name="InFeatures"/>, weights packed at load.</summary>
 internal sealed record LinearStep(int Rows, int InFeatures, int OutFeatures, bool Bias, Fusion Fusion) : PlanStep;

@@ -23,7 +23,8 @@ internal static partial class Planner
                 return ChooseConvolution(layer, fusion);
             case LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d:
                 {
-                    ConvGeometry geometry = Geometry(layer);
+                    TransposedConvGeometry geometry = new(g.InChannels, inH, inW, g.OutChannels, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW,
+                        g.PadTop, g.PadLeft, g.DilationH, g.DilationW, g.Groups);
                     return Chw(new TransposedConvolutionStep(geometry, fusion), group, TransposedWorkspaceLength(geometry));
                 }
             case LayerKind.Linear:
@@ -91,7 +92,7 @@ internal static partial class Planner
             layer = layer with { InputShape = padded, Geometry = c with { PadTop = 0, PadBottom = 0, PadLeft = 0, PadRight = 0, PaddingMode = "zeros" } };
         }
 
-        ConvGeometry g = Geometry(layer);
+        Conv2dGeometry g = Geometry(layer);
         ConvAlgorithm algorithm = ChooseAlgorithm(g);
         long workspace = algorithm switch
         {
@@ -104,29 +105,29 @@ internal static partial class Planner
         return new Choice(new ConvolutionStep(g, algorithm, fusion, prePad), new[] { TensorLayout.Chw }, TensorLayout.Chw, workspace, prePadLength);
     }
 
-    internal static ConvAlgorithm ChooseAlgorithm(ConvGeometry g)
+    internal static ConvAlgorithm ChooseAlgorithm(Conv2dGeometry g)
     {
-        if (g.IsDepthwise) return ConvAlgorithm.Depthwise;
+        if (g.Groups > 1 && g.IsDepthwise) return ConvAlgorithm.Depthwise;
         if (g.IsPointwise) return ConvAlgorithm.PointwiseGemm;
         return ConvWorkspace.UsesShiftedViews(g.OutChannels / g.Groups, g.OutHeight, g.OutWidth, g.KernelHeight, g.KernelWidth, g.StrideWidth, g.DilationWidth)
             ? ConvAlgorithm.ShiftedGemm : ConvAlgorithm.Im2ColGemm;
     }
 
     /// <summary>A convolution layer's geometry in numbers (its input shape already the padded one for a pre-padded layer).</summary>
-    internal static ConvGeometry Geometry(AnalyzedLayer layer)
+    internal static Conv2dGeometry Geometry(AnalyzedLayer layer)
     {
         LayerGeometry g = layer.Geometry;
         (int inH, int inW) = HeightWidth(layer.InputShape);
         (int outH, int outW) = HeightWidth(layer.OutputShape);
-        return new ConvGeometry(g.InChannels, inH, inW, g.OutChannels, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW,
-            g.PadTop, g.PadLeft, g.PadBottom, g.PadRight, g.DilationH, g.DilationW, g.Groups, g.Bias);
+        return new Conv2dGeometry(g.InChannels, inH, inW, g.OutChannels, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW,
+            g.PadTop, g.PadLeft, g.DilationH, g.DilationW, g.Groups);
     }
 
     /// <summary>
     /// The col2im columns of one group of a transposed convolution: (out/groups)·kh·kw rows of in_h·in_w, as
     /// ConvGen.Runtime's ConvTranspose2d.WorkspaceLength returns.
     /// </summary>
-    internal static long TransposedWorkspaceLength(ConvGeometry g) => (long)(g.OutChannels / g.Groups) * g.KernelHeight * g.KernelWidth * g.InHeight * g.InWidth;
+    internal static long TransposedWorkspaceLength(TransposedConvGeometry g) => (long)(g.OutChannels / g.Groups) * g.KernelHeight * g.KernelWidth * g.InHeight * g.InWidth;
 
     private static (int H, int W) HeightWidth(Shape s) => s.Rank == 3 ? (s[1], s[2]) : (1, s[s.Rank - 1]);
 }
