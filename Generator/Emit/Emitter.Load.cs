@@ -44,16 +44,22 @@ internal static partial class Emitter
                     Conv2dGeometry g = s.Geometry;
                     ReadWeightsAndBias(w, s, g.OutChannels, s.Fusion.FoldedBatchNorm,
                         $"{Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {g.OutChannels})");
-                    string pack = s.Algorithm == ConvAlgorithm.Depthwise ? "PackDepthwiseWeights" : "PackGemmWeights";
-                    w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.Conv2d.{pack}(weight, in {GeometryField(s)});");
-                    w.Line($"weights.{WeightsField(s, "Bias")} = bias;");
-                    string? needed = s.Algorithm switch
+                    switch (s.Algorithm)
                     {
-                        ConvAlgorithm.Im2ColGemm => "Conv2d.Im2ColWorkspaceLength",
-                        ConvAlgorithm.ShiftedGemm => "Conv2d.ShiftedWorkspaceLength",
-                        _ => null,
-                    };
-                    if (needed is not null) WriteWorkspaceCheck(w, s, needed);
+                        case ConvAlgorithm.Direct or ConvAlgorithm.Pointwise:
+                            string kernel = s.Algorithm == ConvAlgorithm.Direct ? "DirectConv2d" : "PointwiseConv2d";
+                            w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.{kernel}.Pack(weight, bias, in {GeometryField(s)});");
+                            if (s.Algorithm == ConvAlgorithm.Direct)
+                                WriteWorkspaceCheck(w, s, $"DirectConv2d.WorkspaceLength(in {GeometryField(s)}, {Kernels}.TensorLayout.{s.Inputs[0].Layout})");
+                            break;
+                        default:
+                            string pack = s.Algorithm == ConvAlgorithm.DepthwisePlanes ? "PackDepthwiseWeights" : "PackGemmWeights";
+                            w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.Conv2d.{pack}(weight, in {GeometryField(s)});");
+                            w.Line($"weights.{WeightsField(s, "Bias")} = bias;");
+                            if (s.Algorithm == ConvAlgorithm.Im2ColGemm) WriteWorkspaceCheck(w, s, $"Conv2d.Im2ColWorkspaceLength(in {GeometryField(s)})");
+                            if (s.Algorithm == ConvAlgorithm.ShiftedGemm) WriteWorkspaceCheck(w, s, $"Conv2d.ShiftedWorkspaceLength(in {GeometryField(s)})");
+                            break;
+                    }
                     break;
                 }
             case TransposedConvolutionStep s:
@@ -63,7 +69,7 @@ internal static partial class Emitter
                         $"{Weights}.WeightTransforms.FoldAffineIntoTransposedWeights(weight, bias, scale, shift, {g.InChannels}, {g.OutChannels}, {g.Groups})");
                     w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.ConvTranspose2d.PackWeights(weight, in {GeometryField(s)});");
                     w.Line($"weights.{WeightsField(s, "Bias")} = bias;");
-                    WriteWorkspaceCheck(w, s, "ConvTranspose2d.WorkspaceLength");
+                    WriteWorkspaceCheck(w, s, $"ConvTranspose2d.WorkspaceLength(in {GeometryField(s)})");
                     break;
                 }
             case LinearStep s:
@@ -94,10 +100,10 @@ internal static partial class Emitter
     }
 
     /// <summary>Throws at Load when the runtime would need more scratch than the plan reserved (mismatched versions).</summary>
-    private static void WriteWorkspaceCheck(SourceWriter w, PlanStep step, string lengthMethod)
+    private static void WriteWorkspaceCheck(SourceWriter w, PlanStep step, string lengthCall)
     {
         int planned = step.Workspace?.Length ?? 0;
-        w.Line($"if ({Kernels}.{lengthMethod}(in {GeometryField(step)}) > {planned})");
+        w.Line($"if ({Kernels}.{lengthCall} > {planned})");
         w.Line($"    throw new global::System.InvalidOperationException(\"ConvGen: the runtime needs more scratch than the generator planned for step {step.Number}; use matching ConvGen.Runtime and ConvGen.Generator versions.\");");
     }
 

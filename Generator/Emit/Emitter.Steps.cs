@@ -12,8 +12,14 @@ internal static partial class Emitter
     {
         foreach (PlanStep step in plan.Steps)
         {
-            Shape input = step is ConvolutionStep { PrePad: { } pad } ? pad.Input : step.Layer.InputShape;
-            w.Line($"/// <summary>{Xml(Describe(step))}: {Xml(input.ToString())} → {Xml(step.OutputShape.ToString())}; {Xml(Choices(step))}.</summary>");
+            Shape input = step switch
+            {
+                ConvolutionStep { PrePad: { } pad } => pad.Input,
+                ReorderStep => step.Inputs[0].Shape,
+                _ => step.Layer.InputShape,
+            };
+            Shape output = step is ReorderStep ? step.Output.Shape : step.OutputShape;
+            w.Line($"/// <summary>{Xml(Describe(step))}: {Xml(input.ToString())} → {Xml(output.ToString())}; {Xml(Choices(step))}.</summary>");
             var parameters = new List<string>();
             if (step.Inputs.Count == 1) parameters.Add($"{ReadOnlySpan} x");
             else for (int i = 0; i < step.Inputs.Count; i++) parameters.Add($"{ReadOnlySpan} x{i}");
@@ -47,8 +53,8 @@ internal static partial class Emitter
     /// <summary>What the plan chose for a step, in words: the algorithm first (up to the first comma), then its fusion.</summary>
     private static string Choices(PlanStep step) => step switch
     {
-        ConvolutionStep s => Join(ConvAlgorithmText(s.Algorithm),
-            s.PrePad is { } pad ? $"input padded ({pad.Mode}) into scratch first" : null, FusionText(s.Fusion)),
+        ConvolutionStep s => Join(ConvAlgorithmText(s),
+            s.PrePad is { } pad ? $"input padded ({pad.Mode}) into scratch first" : null, FusionText(s.Fusion, s.Residual)),
         TransposedConvolutionStep s => Join("transposed: GEMM into columns, then col2im", FusionText(s.Fusion)),
         LinearStep s => Join(s.Rows == 1 ? "GEMV over packed weights" : "GEMM over packed weights", FusionText(s.Fusion)),
         PoolStep s => s.Max ? "max pooling" : "average pooling",
@@ -73,17 +79,24 @@ internal static partial class Emitter
         _ => layout.ToString(),
     };
 
-    private static string ConvAlgorithmText(ConvAlgorithm algorithm) => algorithm switch
+    private static string ConvAlgorithmText(ConvolutionStep step)
     {
-        ConvAlgorithm.Im2ColGemm => "im2col + packed GEMM",
-        ConvAlgorithm.ShiftedGemm => "packed GEMM on shifted views of the stride-phase planes",
-        ConvAlgorithm.PointwiseGemm => "pointwise GEMM on the input planes",
-        ConvAlgorithm.Depthwise => "depthwise (rows or planes on the lanes, picked by the runtime per vector width)",
-        _ => algorithm.ToString(),
-    };
+        string layouts = $"{LayoutText(step.Inputs[0].Layout)} → {LayoutText(step.Output.Layout)}";
+        return step.Algorithm switch
+        {
+            ConvAlgorithm.Direct => $"direct convolution, {layouts}, tile {step.Tile} (output blocks × positions)",
+            ConvAlgorithm.Pointwise => $"pointwise GEMM over the flattened positions, {layouts}, tile {step.Tile} (output blocks × positions)",
+            ConvAlgorithm.Im2ColGemm => $"im2col + packed GEMM, {layouts}",
+            ConvAlgorithm.ShiftedGemm => $"packed GEMM on shifted views of the stride-phase planes, {layouts}",
+            ConvAlgorithm.PointwisePlanes => $"pointwise GEMM on the input planes, {layouts}",
+            ConvAlgorithm.DepthwisePlanes => $"depthwise (rows or planes on the lanes, picked by the runtime per vector width), {layouts}",
+            _ => step.Algorithm.ToString(),
+        };
+    }
 
-    private static string? FusionText(Fusion fusion) => Join(
+    private static string? FusionText(Fusion fusion, bool residual = false) => Join(
         fusion.FoldedBatchNorm is null ? null : "BatchNorm folded into the weights at load",
+        residual ? "residual added in the store" : null,
         ActivationText(fusion.Activation));
 
     private static string? ActivationText(ActivationUse? activation) => activation is null ? null : $"{activation} fused into the store";
@@ -107,25 +120,44 @@ internal static partial class Emitter
 
     private static void EmitConvolution(SourceWriter w, ConvolutionStep step)
     {
-        string x = "x";
+        string x = step.Inputs.Count == 1 ? "x" : "x0";
         if (step.PrePad is { } pad)
         {
             (int h, int wd) = HeightWidth(pad.Input);
             w.Line($"{Span} padded = {ScratchSlice(pad.Buffer)};");
-            w.Line($"{Kernels}.Pad2d.Forward(x, padded, {pad.Input[0]}, {h}, {wd}, {pad.Left}, {pad.Right}, {pad.Top}, {pad.Bottom}, {Kernels}.PaddingMode.{Pascal(pad.Mode)});");
+            w.Line($"{Kernels}.Pad2d.Forward({x}, padded, {pad.Input[0]}, {h}, {wd}, {pad.Left}, {pad.Right}, {pad.Top}, {pad.Bottom}, {Kernels}.PaddingMode.{Pascal(pad.Mode)});");
             x = "padded";
         }
-        string common = $"{x}, y, {WeightsOf(step)}, {BiasOf(step)}, in {GeometryField(step)}, {EpilogueExpression(step.Fusion.Activation)}";
-        // A GEMM form that needs no scratch for this geometry (stride 1, unpadded, output rows as wide as the input's) gets an empty span.
+        // A kernel that needs no scratch for this geometry gets an empty span.
         string workspace = step.Workspace is { } ws ? ScratchSlice(ws) : $"{Span}.Empty";
+        if (step.Algorithm is ConvAlgorithm.Direct or ConvAlgorithm.Pointwise)
+        {
+            string residual = step.Residual ? "x1" : $"{ReadOnlySpan}.Empty";
+            string tile = $"new {Kernels}.ConvTile({step.Tile!.Value.Blocks}, {step.Tile.Value.Positions})";
+            string layout = $"{Kernels}.TensorLayout.{step.Inputs[0].Layout}";
+            string args = $"{x}, y, {WeightsOf(step)}, {residual}, in {GeometryField(step)}, {layout}, {tile}, {ActivationOperator(step.Fusion.Activation)}";
+            w.Line(step.Algorithm == ConvAlgorithm.Direct
+                ? $"{Kernels}.DirectConv2d.Run({args}, {workspace});"
+                : $"{Kernels}.PointwiseConv2d.Run({args});");
+            return;
+        }
+        string common = $"{x}, y, {WeightsOf(step)}, {BiasOf(step)}, in {GeometryField(step)}, {EpilogueExpression(step.Fusion.Activation)}";
         w.Line(step.Algorithm switch
         {
             ConvAlgorithm.Im2ColGemm => $"{Kernels}.Conv2d.Im2ColGemm({common}, {workspace});",
             ConvAlgorithm.ShiftedGemm => $"{Kernels}.Conv2d.ShiftedGemm({common}, {workspace});",
-            ConvAlgorithm.PointwiseGemm => $"{Kernels}.Conv2d.Pointwise({common});",
-            ConvAlgorithm.Depthwise => $"{Kernels}.Conv2d.Depthwise({common});",
+            ConvAlgorithm.PointwisePlanes => $"{Kernels}.Conv2d.Pointwise({common});",
+            ConvAlgorithm.DepthwisePlanes => $"{Kernels}.Conv2d.Depthwise({common});",
             _ => throw new InvalidOperationException($"no call for {step.Algorithm}"),
         });
+    }
+
+    /// <summary>The runtime operator struct of an activation (its arguments as constructor arguments), or Identity.</summary>
+    private static string ActivationOperator(ActivationUse? activation)
+    {
+        if (activation is null) return $"default({Kernels}.Identity)";
+        if (activation.Arguments.IsEmpty) return $"default({Kernels}.{activation.Operator})";
+        return $"new {Kernels}.{activation.Operator}({string.Join(", ", activation.Arguments.Select(Float))})";
     }
 
     private static void EmitTransposedConvolution(SourceWriter w, TransposedConvolutionStep step)
@@ -255,6 +287,8 @@ internal static partial class Emitter
 
     private static IEnumerable<string> WeightFields(PlanStep step) => step switch
     {
+        // The blocked kernels pack the bias with the weights.
+        ConvolutionStep { Algorithm: ConvAlgorithm.Direct or ConvAlgorithm.Pointwise } => new[] { "Weights" },
         ConvolutionStep or TransposedConvolutionStep or LinearStep => new[] { "Weights", "Bias" },
         ChannelAffineStep => new[] { "Scale", "Shift" },
         _ => Array.Empty<string>(),

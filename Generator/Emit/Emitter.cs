@@ -150,14 +150,19 @@ internal static partial class Emitter
 
     private static bool NeedsScratch(PlanStep step) => step.Workspace is not null || step is ConvolutionStep { PrePad: not null };
 
-    internal static string StepMethodName(PlanStep step) => $"Step{step.Number}_{step.Layer.TypeName}";
+    internal static string StepMethodName(PlanStep step) => $"Step{step.Number}_{(step is ReorderStep ? "Reorder" : step.Layer.TypeName)}";
 
     private static string WeightsField(PlanStep step, string what) => $"Step{step.Number}{what}";
 
     private static string GeometryField(PlanStep step) => $"Step{step.Number}Geometry";
 
-    /// <summary>"#0 Conv2d(6, 5, Padding = 2) + #1 ReLU": the declared layers a step implements.</summary>
-    private static string Describe(PlanStep step) => string.Join(" + ", step.Layers.Select(l => $"#{l.Index} {l.Text}"));
+    /// <summary>
+    /// "#0 Conv2d(6, 5, Padding = 2) + #1 ReLU": the declared layers a step implements; for a reorder, the layer that
+    /// reads the reordered tensor.
+    /// </summary>
+    private static string Describe(PlanStep step) => step is ReorderStep
+        ? $"#{step.Layer.Index} {step.Layer.Text}, its input reordered"
+        : string.Join(" + ", step.Layers.Select(l => $"#{l.Index} {l.Text}"));
 
     internal static string Float(double value)
     {

@@ -46,14 +46,18 @@ internal sealed record PoolGeometry(
 /// <summary>How a convolution is computed; the planner decides at compile time, the emitted code calls exactly that.</summary>
 internal enum ConvAlgorithm
 {
-    /// <summary>Unfold the input into a column matrix (zeros for padding taps), then packed GEMM.</summary>
+    /// <summary>Direct convolution to a blocked output: a register tile of output blocks × positions of one row (DirectConv2d).</summary>
+    Direct,
+    /// <summary>1×1, stride 1, unpadded, to a blocked output: the direct tile over the flattened positions (PointwiseConv2d).</summary>
+    Pointwise,
+    /// <summary>CHW: unfold the input into a column matrix (zeros for padding taps), then packed GEMM.</summary>
     Im2ColGemm,
-    /// <summary>GEMM on shifted views of the zero-padded stride-phase planes, output rows computed phase-width wide.</summary>
+    /// <summary>CHW: GEMM on shifted views of the zero-padded stride-phase planes, output rows computed phase-width wide.</summary>
     ShiftedGemm,
-    /// <summary>1×1, stride 1, unpadded: a GEMM straight on the input planes.</summary>
-    PointwiseGemm,
-    /// <summary>One group per input channel; the runtime vectorises along rows or planes, by shape and vector width.</summary>
-    Depthwise,
+    /// <summary>CHW: 1×1, stride 1, unpadded: a GEMM straight on the input planes, positions on the lanes.</summary>
+    PointwisePlanes,
+    /// <summary>CHW: one group per input channel; the runtime vectorises along rows or planes, by shape and vector width.</summary>
+    DepthwisePlanes,
 }
 
 /// <summary>
@@ -88,9 +92,14 @@ internal abstract record PlanStep
 /// Conv1d/Conv2d (any padding, stride, dilation, groups), 1-D as H = 1; the geometry is the one the kernel runs
 /// (after a pre-pad, without padding; bottom and right padding implied by the output size).
 /// </summary>
-internal sealed record ConvolutionStep(Conv2dGeometry Geometry, ConvAlgorithm Algorithm, Fusion Fusion, PrePadding? PrePad) : PlanStep
+/// <param name="Tile">The register tile (output blocks × positions) of the blocked algorithms; null for the CHW ones.</param>
+/// <param name="Residual">The step's second input is added in the store, after the bias and before the activation (a residual Add fused in).</param>
+internal sealed record ConvolutionStep(Conv2dGeometry Geometry, ConvAlgorithm Algorithm, ConvTile? Tile, Fusion Fusion, bool Residual, PrePadding? PrePad) : PlanStep
 {
     public bool Bias => Layer.Geometry.Bias;
+
+    /// <summary>The residual may be the output span itself: the tile reads each value before it stores it.</summary>
+    public override bool MayOverwrite(int input) => Residual && input == 1;
 }
 
 /// <summary>ConvTranspose1d/2d: a GEMM into columns, then col2im scatter-add.</summary>

@@ -30,6 +30,8 @@ internal static partial class Planner
         public AnalyzedLayer Layer = null!;
         public List<AnalyzedLayer> Layers = new();
         public AnalyzedLayer? BatchNorm;
+        /// <summary>A residual Add fused into a convolution's store: it reads InputValues[1].</summary>
+        public AnalyzedLayer? ResidualAdd;
         public ActivationUse? Activation;
         public List<int> InputValues = new();
         public int OutputValue;
@@ -111,6 +113,18 @@ internal static partial class Planner
                 last = bn;
                 i++;
             }
+            // A residual Add right after a convolution (ResNet: relu(bn(conv(x)) + skip)) is added as the tile stores;
+            // Lay splits it off again when the chosen kernel has no residual epilogue.
+            int residual = -2;
+            if (layer.Kind is LayerKind.Conv1d or LayerKind.Conv2d && Next(layers, i) is { Kind: LayerKind.Add } add && add.Inputs.Count == 2
+                && add.Inputs[0] != add.Inputs[1] && add.Inputs.Contains(last.Index) && uses[last.Index] == 1)
+            {
+                residual = add.Inputs[0] == last.Index ? add.Inputs[1] : add.Inputs[0];
+                group.ResidualAdd = add;
+                group.Layers.Add(add);
+                last = add;
+                i++;
+            }
             if (AcceptsActivation(layer) && Next(layers, i) is { Kind: LayerKind.Activation } act && act.Geometry.Activation!.Definition.Fusable
                 && ReadsOnly(act, last) && uses[last.Index] == 1)
             {
@@ -121,6 +135,7 @@ internal static partial class Planner
             }
 
             group.InputValues.AddRange(layer.Inputs.Select(input => valueOf[input]));
+            if (group.ResidualAdd is not null) group.InputValues.Add(valueOf[residual]);
             group.OutputValue = values.Count;
             values.Add(new Value(last.OutputShape));
             foreach (AnalyzedLayer f in group.Layers) valueOf[f.Index] = group.OutputValue;
@@ -180,20 +195,44 @@ internal static partial class Planner
             return target;
         }
 
-        foreach (Group group in groups)
+        void LayGroup(Group group)
         {
-            IReadOnlyList<TensorLayout> available = group.InputValues.Select(v => values[v].Layout).ToList();
-            Choice choice = Choose(group, available, isOutput: group.OutputValue == outputValue);
+            Choice choice = Choose(group, group.InputValues.Select(v => values[v]).ToList());
+            if (group.ResidualAdd is not null && choice.Step is ConvolutionStep { Residual: false })
+            {
+                // The kernel chosen has no residual epilogue: the convolution, then the Add (with the activation).
+                (Group conv, Group sum) = SplitResidual(group, values);
+                LayGroup(conv);
+                LayGroup(sum);
+                return;
+            }
             var inputs = group.InputValues.Select((v, i) => Reordered(v, choice.InputLayouts[i], group.Layer)).ToList();
             values[group.OutputValue].Layout = choice.OutputLayout;
             PlanStep step = choice.Step with { Layer = group.Layer, Layers = group.Layers.ToEquatableArray() };
             drafts.Add(new Draft { Step = step, InputValues = inputs, OutputValue = group.OutputValue, WorkspaceLength = choice.WorkspaceLength, PrePadLength = choice.PrePadLength });
         }
 
+        foreach (Group group in groups) LayGroup(group);
+
         // The caller's output span is CHW.
         if (values[outputValue].Layout != TensorLayout.Chw)
             outputValue = Reordered(outputValue, TensorLayout.Chw, groups[groups.Count - 1].Layer);
         return drafts;
+    }
+
+    /// <summary>A convolution group with a residual Add as two: the convolution (and its BatchNorm), then the Add and its activation.</summary>
+    private static (Group Convolution, Group Sum) SplitResidual(Group group, List<Value> values)
+    {
+        int at = group.Layers.IndexOf(group.ResidualAdd!);
+        var conv = new Group { Layer = group.Layer, BatchNorm = group.BatchNorm, OutputValue = values.Count };
+        conv.Layers.AddRange(group.Layers.Take(at));
+        conv.InputValues.Add(group.InputValues[0]);
+        values.Add(new Value(group.Layers[at - 1].OutputShape));
+        var sum = new Group { Layer = group.ResidualAdd!, Activation = group.Activation, OutputValue = group.OutputValue };
+        sum.Layers.AddRange(group.Layers.Skip(at));
+        sum.InputValues.Add(conv.OutputValue);
+        sum.InputValues.Add(group.InputValues[1]);
+        return (conv, sum);
     }
 
     /// <summary>What runs a group: the step record (without buffers), the layouts it reads and writes, its scratch.</summary>

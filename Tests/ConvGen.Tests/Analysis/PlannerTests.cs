@@ -24,6 +24,7 @@ public class PlannerTests
         Assert.Equal(3, plan.Steps.Count);
         ConvolutionStep conv = Assert.IsType<ConvolutionStep>(plan.Steps[0]);
         Assert.Equal(ConvAlgorithm.ShiftedGemm, conv.Algorithm);
+        Assert.Null(conv.Tile);
         Assert.Equal(1, conv.Fusion.FoldedBatchNorm?.Index);
         Assert.Equal(new ActivationUse("ReLU", "ReLU", EquatableArray<double>.Empty), conv.Fusion.Activation);
         Assert.Equal(new[] { 0, 1, 2 }, conv.Layers.Select(l => l.Index));
@@ -69,25 +70,83 @@ public class PlannerTests
     }
 
     [Theory]
-    [InlineData(8, 1, 1, 0, 1, "PointwiseGemm")]
-    [InlineData(8, 3, 1, 1, 1, "ShiftedGemm")]
-    [InlineData(8, 3, 2, 1, 8, "Depthwise")]
-    [InlineData(8, 1, 2, 0, 1, "Im2ColGemm")]
-    // Many output channels on narrow rows: the shifted views would compute too many wasted columns.
-    [InlineData(256, 5, 1, 2, 1, "Im2ColGemm")]
-    public void AlgorithmChoice(int outChannels, int kernel, int stride, int padding, int groups, string algorithm)
+    // Output channels that fill at most half a block: CHW, positions on the lanes.
+    [InlineData(8, 1, 1, 0, 1, "PointwisePlanes", "Chw")]
+    [InlineData(8, 3, 1, 1, 1, "ShiftedGemm", "Chw")]
+    [InlineData(8, 3, 2, 1, 8, "DepthwisePlanes", "Chw")]
+    [InlineData(8, 1, 2, 0, 1, "Im2ColGemm", "Chw")]
+    // Channels that fill their blocks: blocked output, channels on the lanes, read from the CHW input as it is.
+    [InlineData(16, 3, 1, 1, 1, "Direct", "Blocked16")]
+    [InlineData(256, 5, 1, 2, 1, "Direct", "Blocked16")]
+    [InlineData(24, 1, 1, 0, 1, "Pointwise", "Blocked16")]
+    [InlineData(32, 1, 2, 0, 1, "Direct", "Blocked16")]
+    public void AlgorithmAndLayoutChoice(int outChannels, int kernel, int stride, int padding, int groups, string algorithm, string layout)
     {
         ExecutionPlan plan = Plan(Network(new[] { 8, 8, 8 },
             Layer(LayerKind.Conv2d, ("OutChannels", outChannels), ("KernelSize", kernel), ("Stride", stride), ("Padding", padding), ("Groups", groups))));
         ConvolutionStep step = Assert.IsType<ConvolutionStep>(plan.Steps[0]);
         var expected = Enum.Parse<ConvAlgorithm>(algorithm);
         Assert.Equal(expected, step.Algorithm);
-        // The GEMM forms get exactly the scratch their runtime entry point asks for.
+        Assert.Equal(Enum.Parse<TensorLayout>(layout), step.Output.Layout);
+        Assert.Equal(TensorLayout.Chw, step.Inputs[0].Layout);
+        // Each kernel gets exactly the scratch its runtime entry point asks for, and the tile the shared rule picks.
         int workspace = step.Workspace?.Length ?? 0;
         var g = new ConvGen.Runtime.Kernels.Conv2dGeometry(8, 8, 8, outChannels, step.Geometry.OutHeight, step.Geometry.OutWidth, kernel, kernel,
             stride, stride, padding, padding, 1, 1, groups);
-        if (expected == ConvAlgorithm.Im2ColGemm) Assert.Equal(ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(g), workspace);
-        if (expected == ConvAlgorithm.ShiftedGemm) Assert.Equal(ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(g), workspace);
+        switch (expected)
+        {
+            case ConvAlgorithm.Im2ColGemm: Assert.Equal(ConvGen.Runtime.Kernels.Conv2d.Im2ColWorkspaceLength(g), workspace); break;
+            case ConvAlgorithm.ShiftedGemm: Assert.Equal(ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(g), workspace); break;
+            case ConvAlgorithm.Direct:
+                Assert.Equal(ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(g, ConvGen.Runtime.Kernels.TensorLayout.Chw), workspace);
+                Assert.Equal(ConvGen.Runtime.Kernels.DirectConv2d.ChooseTile(g).ToString(), step.Tile.ToString());
+                break;
+            case ConvAlgorithm.Pointwise:
+                Assert.Equal(0, workspace);
+                Assert.Equal(ConvGen.Runtime.Kernels.PointwiseConv2d.ChooseTile(g).ToString(), step.Tile.ToString());
+                break;
+        }
+        // A blocked result is reordered into the caller's CHW output span, once.
+        if (step.Output.Layout == TensorLayout.Blocked16)
+        {
+            ReorderStep reorder = Assert.IsType<ReorderStep>(Assert.Single(plan.Steps.Skip(1)));
+            Assert.Equal((TensorLayout.Blocked16, TensorLayout.Chw, outChannels), (reorder.From, reorder.To, reorder.Channels));
+            Assert.Equal(StorageKind.Output, reorder.Output.Buffer.Storage);
+            Assert.Equal((outChannels + 15) / 16 * 16 * reorder.Positions, step.Output.Buffer.Length);
+        }
+    }
+
+    [Fact]
+    public void ResidualAddAndItsActivationFuseIntoABlockedConvolution()
+    {
+        ExecutionPlan plan = Plan(Network(new[] { 16, 8, 8 },
+            Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 3), ("Padding", 1)), Activation("ReLU", ("Name", "a")),
+            Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 3), ("Padding", 1)), Layer(LayerKind.BatchNorm2d),
+            Layer(LayerKind.Add, ("Inputs", new[] { "a" })), Activation("ReLU")));
+        ConvolutionStep second = Assert.IsType<ConvolutionStep>(plan.Steps[1]);
+        Assert.True(second.Residual);
+        Assert.Equal(new[] { 2, 3, 4, 5 }, second.Layers.Select(l => l.Index));
+        Assert.Equal("ReLU", second.Fusion.Activation?.Name);
+        Assert.Equal(plan.Steps[0].Output.Buffer, second.Inputs[1].Buffer);
+        // The residual dies here, so the store overwrites it in place.
+        Assert.Equal(second.Inputs[1].Buffer, second.Output.Buffer);
+    }
+
+    [Fact]
+    public void ResidualAddSplitsOffWhenTheConvolutionRunsChw()
+    {
+        // 4 output channels: CHW kernels, which add no residual; the Add (with its ReLU) becomes its own step.
+        ExecutionPlan plan = Plan(Network(new[] { 4, 8, 8 },
+            Layer(LayerKind.Conv2d, ("OutChannels", 4), ("KernelSize", 3), ("Padding", 1)), Layer(LayerKind.BatchNorm2d),
+            Layer(LayerKind.Add, ("Inputs", new[] { "input" })), Activation("ReLU")));
+        Assert.Equal(2, plan.Steps.Count);
+        ConvolutionStep conv = Assert.IsType<ConvolutionStep>(plan.Steps[0]);
+        Assert.False(conv.Residual);
+        Assert.Null(conv.Fusion.Activation);
+        Assert.Equal(new[] { 0, 1 }, conv.Layers.Select(l => l.Index));
+        ElementwiseStep add = Assert.IsType<ElementwiseStep>(plan.Steps[1]);
+        Assert.Equal(new[] { 2, 3 }, add.Layers.Select(l => l.Index));
+        Assert.Equal("ReLU", add.Activation?.Name);
     }
 
     [Fact]

@@ -34,21 +34,23 @@ namespace Samples
     /// </code>
     /// <para>How Run computes it, one step per line (layers by index):</para>
     /// <code>
-    /// step 0   #0-2    Conv2d: packed GEMM on shifted views of the stride-phase planes, BatchNorm folded into the weights at load, ReLU fused into the store
-    /// step 1   #3      Conv2d: pointwise GEMM on the input planes
-    /// step 2   #4-5    Conv2d: pointwise GEMM on the input planes, ReLU fused into the store
-    /// step 3   #6      Conv2d: packed GEMM on shifted views of the stride-phase planes
-    /// step 4   #7      MaxPool2d: max pooling
-    /// step 5   #8      Conv2d: pointwise GEMM on the input planes
-    /// step 6   #9      Concat: channel concatenation (copies)
-    /// step 7   #10-11  Add: element-wise sum, ReLU fused into the store
-    /// step 8   #12-13  Conv2d: packed GEMM on shifted views of the stride-phase planes, Sigmoid fused into the store
-    /// step 9   #14     Multiply: element-wise product
-    /// step 10  #15     ConvTranspose2d: transposed: GEMM into columns, then col2im
-    /// step 11  #16     AdaptiveAvgPool2d: adaptive average pooling
-    /// step 12  #18     Linear: GEMV over packed weights
+    /// step 0   #0-2    Conv2d: direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), BatchNorm folded into the weights at load, ReLU fused into the store
+    /// step 1   #3      its input: reorder blocked 16 → CHW
+    /// step 2   #3      Conv2d: pointwise GEMM on the input planes, CHW → CHW
+    /// step 3   #4-5    Conv2d: pointwise GEMM on the input planes, CHW → CHW, ReLU fused into the store
+    /// step 4   #6      Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW
+    /// step 5   #7      MaxPool2d: max pooling
+    /// step 6   #8      Conv2d: pointwise GEMM on the input planes, CHW → CHW
+    /// step 7   #9      Concat: channel concatenation (copies)
+    /// step 8   #10-11  Add: element-wise sum, ReLU fused into the store
+    /// step 9   #12-13  Conv2d: direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), Sigmoid fused into the store
+    /// step 10  #14     its input: reorder blocked 16 → CHW
+    /// step 11  #14     Multiply: element-wise product
+    /// step 12  #15     ConvTranspose2d: transposed: GEMM into columns, then col2im
+    /// step 13  #16     AdaptiveAvgPool2d: adaptive average pooling
+    /// step 14  #18     Linear: GEMV over packed weights
     /// </code>
-    /// <para>Run takes 1152 floats (8×12×12, CHW) and writes 5; it calls 13 fused steps and uses 46,080 bytes of scratch per instance, allocating nothing.</para>
+    /// <para>Run takes 1152 floats (8×12×12, CHW) and writes 5; it calls 15 fused steps and uses 46,080 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
     /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
@@ -110,65 +112,63 @@ namespace Samples
                     eps: 1E-05, scale, shift);
                 reader.Ignore("stem_bn.num_batches_tracked");
                 bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 16);
-                weights.Step0Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step0Geometry);
-                weights.Step0Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step0Geometry) > 4224)
+                weights.Step0Weights = global::ConvGen.Runtime.Kernels.DirectConv2d.Pack(weight, bias, in Step0Geometry);
+                if (global::ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(in Step0Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw) > 1568)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 0; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #3 Conv2d(4, 1, From = "x", Name = "b1")
             {
                 float[] weight = reader.ReadFloat32("b1.weight", new int[] { 4, 16, 1, 1 });
                 float[] bias = reader.ReadFloat32("b1.bias", new int[] { 4 });
-                weights.Step1Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step1Geometry);
-                weights.Step1Bias = bias;
+                weights.Step2Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step2Geometry);
+                weights.Step2Bias = bias;
             }
             // #4 Conv2d(4, 1, From = "x", Name = "b2_reduce") + #5 ReLU
             {
                 float[] weight = reader.ReadFloat32("b2_reduce.weight", new int[] { 4, 16, 1, 1 });
                 float[] bias = reader.ReadFloat32("b2_reduce.bias", new int[] { 4 });
-                weights.Step2Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step2Geometry);
-                weights.Step2Bias = bias;
+                weights.Step3Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step3Geometry);
+                weights.Step3Bias = bias;
             }
             // #6 Conv2d(4, 3, Padding = 1, Name = "b2")
             {
                 float[] weight = reader.ReadFloat32("b2.weight", new int[] { 4, 4, 3, 3 });
                 float[] bias = reader.ReadFloat32("b2.bias", new int[] { 4 });
-                weights.Step3Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step3Geometry);
-                weights.Step3Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step3Geometry) > 1448)
-                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 3; use matching ConvGen.Runtime and ConvGen.Generator versions.");
+                weights.Step4Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step4Geometry);
+                weights.Step4Bias = bias;
+                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step4Geometry) > 1448)
+                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 4; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #8 Conv2d(8, 1, Name = "b3")
             {
                 float[] weight = reader.ReadFloat32("b3.weight", new int[] { 8, 16, 1, 1 });
                 float[] bias = reader.ReadFloat32("b3.bias", new int[] { 8 });
-                weights.Step5Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step5Geometry);
-                weights.Step5Bias = bias;
+                weights.Step6Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step6Geometry);
+                weights.Step6Bias = bias;
             }
             // #12 Conv2d(16, 3, Padding = 1, From = "y", Name = "gate") + #13 Sigmoid
             {
                 float[] weight = reader.ReadFloat32("gate.weight", new int[] { 16, 16, 3, 3 });
                 float[] bias = reader.ReadFloat32("gate.bias", new int[] { 16 });
-                weights.Step8Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step8Geometry);
-                weights.Step8Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step8Geometry) > 5792)
-                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 8; use matching ConvGen.Runtime and ConvGen.Generator versions.");
+                weights.Step9Weights = global::ConvGen.Runtime.Kernels.DirectConv2d.Pack(weight, bias, in Step9Geometry);
+                if (global::ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(in Step9Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw) > 3136)
+                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 9; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #15 ConvTranspose2d(8, 2, Stride = 2, Name = "up")
             {
                 float[] weight = reader.ReadFloat32("up.weight", new int[] { 16, 8, 2, 2 });
                 float[] bias = reader.ReadFloat32("up.bias", new int[] { 8 });
-                weights.Step10Weights = global::ConvGen.Runtime.Kernels.ConvTranspose2d.PackWeights(weight, in Step10Geometry);
-                weights.Step10Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.ConvTranspose2d.WorkspaceLength(in Step10Geometry) > 4608)
-                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 10; use matching ConvGen.Runtime and ConvGen.Generator versions.");
+                weights.Step12Weights = global::ConvGen.Runtime.Kernels.ConvTranspose2d.PackWeights(weight, in Step12Geometry);
+                weights.Step12Bias = bias;
+                if (global::ConvGen.Runtime.Kernels.ConvTranspose2d.WorkspaceLength(in Step12Geometry) > 4608)
+                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 12; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #18 Linear(5, Name = "head")
             {
                 float[] weight = reader.ReadFloat32("head.weight", new int[] { 5, 8 });
                 float[] bias = reader.ReadFloat32("head.bias", new int[] { 5 });
-                weights.Step12Weights = global::ConvGen.Runtime.Kernels.Linear.PackWeights(weight, 8, 5);
-                weights.Step12Bias = bias;
+                weights.Step14Weights = global::ConvGen.Runtime.Kernels.Linear.PackWeights(weight, 8, 5);
+                weights.Step14Bias = bias;
             }
             reader.ThrowIfUnconsumed();
             return new InceptionResidual(weights);
@@ -188,19 +188,21 @@ namespace Samples
             if (global::System.MemoryExtensions.Overlaps(input, output))
                 throw new global::System.ArgumentException("InceptionResidual.Run: input and output must not overlap.", nameof(output));
             global::System.Span<float> scratch = _scratch;
-            Step0_Conv2d(input, scratch.Slice(4224, 2304), scratch);
-            Step1_Conv2d(scratch.Slice(4224, 2304), scratch.Slice(3456, 576));
-            Step2_Conv2d(scratch.Slice(4224, 2304), scratch.Slice(1456, 576));
-            Step3_Conv2d(scratch.Slice(1456, 576), scratch.Slice(8832, 576), scratch);
-            Step4_MaxPool2d(scratch.Slice(4224, 2304), scratch.Slice(0, 2304));
-            Step5_Conv2d(scratch.Slice(0, 2304), scratch.Slice(2304, 1152));
-            Step6_Concat(scratch.Slice(3456, 576), scratch.Slice(8832, 576), scratch.Slice(2304, 1152), scratch.Slice(6528, 2304));
-            Step7_Add(scratch.Slice(6528, 2304), scratch.Slice(4224, 2304), scratch.Slice(6528, 2304));
-            Step8_Conv2d(scratch.Slice(6528, 2304), scratch.Slice(9216, 2304), scratch);
-            Step9_Multiply(scratch.Slice(9216, 2304), scratch.Slice(6528, 2304), scratch.Slice(9216, 2304));
-            Step10_ConvTranspose2d(scratch.Slice(9216, 2304), scratch.Slice(4608, 4608), scratch);
-            Step11_AdaptiveAvgPool2d(scratch.Slice(4608, 4608), scratch.Slice(0, 8));
-            Step12_Linear(scratch.Slice(0, 8), output);
+            Step0_Conv2d(input, scratch.Slice(0, 2304), scratch);
+            Step1_Reorder(scratch.Slice(0, 2304), scratch.Slice(2304, 2304));
+            Step2_Conv2d(scratch.Slice(2304, 2304), scratch.Slice(8064, 576));
+            Step3_Conv2d(scratch.Slice(2304, 2304), scratch.Slice(1456, 576));
+            Step4_Conv2d(scratch.Slice(1456, 576), scratch.Slice(8640, 576), scratch);
+            Step5_MaxPool2d(scratch.Slice(2304, 2304), scratch.Slice(0, 2304));
+            Step6_Conv2d(scratch.Slice(0, 2304), scratch.Slice(6912, 1152));
+            Step7_Concat(scratch.Slice(8064, 576), scratch.Slice(8640, 576), scratch.Slice(6912, 1152), scratch.Slice(4608, 2304));
+            Step8_Add(scratch.Slice(4608, 2304), scratch.Slice(2304, 2304), scratch.Slice(4608, 2304));
+            Step9_Conv2d(scratch.Slice(4608, 2304), scratch.Slice(6912, 2304), scratch);
+            Step10_Reorder(scratch.Slice(6912, 2304), scratch.Slice(9216, 2304));
+            Step11_Multiply(scratch.Slice(9216, 2304), scratch.Slice(4608, 2304), scratch.Slice(9216, 2304));
+            Step12_ConvTranspose2d(scratch.Slice(9216, 2304), scratch.Slice(4608, 4608), scratch);
+            Step13_AdaptiveAvgPool2d(scratch.Slice(4608, 4608), scratch.Slice(0, 8));
+            Step14_Linear(scratch.Slice(0, 8), output);
         }
 
         /// <summary>
@@ -219,44 +221,50 @@ namespace Samples
                 Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
         }
 
-        /// <summary>#0 Conv2d(16, 3, Padding = 1, Name = "stem") + #1 BatchNorm2d(Name = "stem_bn") + #2 ReLU(Name = "x"): 8×12×12 → 16×12×12; packed GEMM on shifted views of the stride-phase planes, BatchNorm folded into the weights at load, ReLU fused into the store.</summary>
+        /// <summary>#0 Conv2d(16, 3, Padding = 1, Name = "stem") + #1 BatchNorm2d(Name = "stem_bn") + #2 ReLU(Name = "x"): 8×12×12 → 16×12×12; direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), BatchNorm folded into the weights at load, ReLU fused into the store.</summary>
         private void Step0_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 4224));
+            global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step0Weights, global::System.ReadOnlySpan<float>.Empty, in Step0Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(1, 12), default(global::ConvGen.Runtime.Kernels.ReLU), scratch.Slice(2304, 1568));
         }
 
-        /// <summary>#3 Conv2d(4, 1, From = "x", Name = "b1"): 16×12×12 → 4×12×12; pointwise GEMM on the input planes.</summary>
-        private void Step1_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        /// <summary>#3 Conv2d(4, 1, From = "x", Name = "b1"), its input reordered: 16×12×12 → 16×12×12; reorder blocked 16 → CHW.</summary>
+        private void Step1_Reorder(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step1Weights, _weights.Step1Bias, in Step1Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None);
+            global::ConvGen.Runtime.Kernels.Blocked16.ToChw(x, y, channels: 16, positions: 144);
         }
 
-        /// <summary>#4 Conv2d(4, 1, From = "x", Name = "b2_reduce") + #5 ReLU: 16×12×12 → 4×12×12; pointwise GEMM on the input planes, ReLU fused into the store.</summary>
+        /// <summary>#3 Conv2d(4, 1, From = "x", Name = "b1"): 16×12×12 → 4×12×12; pointwise GEMM on the input planes, CHW → CHW.</summary>
         private void Step2_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f));
+            global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None);
         }
 
-        /// <summary>#6 Conv2d(4, 3, Padding = 1, Name = "b2"): 4×12×12 → 4×12×12; packed GEMM on shifted views of the stride-phase planes.</summary>
-        private void Step3_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
+        /// <summary>#4 Conv2d(4, 1, From = "x", Name = "b2_reduce") + #5 ReLU: 16×12×12 → 4×12×12; pointwise GEMM on the input planes, CHW → CHW, ReLU fused into the store.</summary>
+        private void Step3_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step3Weights, _weights.Step3Bias, in Step3Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 1448));
+            global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step3Weights, _weights.Step3Bias, in Step3Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f));
+        }
+
+        /// <summary>#6 Conv2d(4, 3, Padding = 1, Name = "b2"): 4×12×12 → 4×12×12; packed GEMM on shifted views of the stride-phase planes, CHW → CHW.</summary>
+        private void Step4_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
+        {
+            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step4Weights, _weights.Step4Bias, in Step4Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 1448));
         }
 
         /// <summary>#7 MaxPool2d(3, Stride = 1, Padding = 1, From = "x"): 16×12×12 → 16×12×12; max pooling.</summary>
-        private void Step4_MaxPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        private void Step5_MaxPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Pool2d.Max(x, y, in Step4Geometry);
+            global::ConvGen.Runtime.Kernels.Pool2d.Max(x, y, in Step5Geometry);
         }
 
-        /// <summary>#8 Conv2d(8, 1, Name = "b3"): 16×12×12 → 8×12×12; pointwise GEMM on the input planes.</summary>
-        private void Step5_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        /// <summary>#8 Conv2d(8, 1, Name = "b3"): 16×12×12 → 8×12×12; pointwise GEMM on the input planes, CHW → CHW.</summary>
+        private void Step6_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step5Weights, _weights.Step5Bias, in Step5Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None);
+            global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step6Weights, _weights.Step6Bias, in Step6Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None);
         }
 
         /// <summary>#9 Concat("b1", "b2", "b3"): 4×12×12 → 16×12×12; channel concatenation (copies).</summary>
-        private void Step6_Concat(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.ReadOnlySpan<float> x2, global::System.Span<float> y)
+        private void Step7_Concat(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.ReadOnlySpan<float> x2, global::System.Span<float> y)
         {
             x0.CopyTo(y.Slice(0, 576));
             x1.CopyTo(y.Slice(576, 576));
@@ -264,49 +272,50 @@ namespace Samples
         }
 
         /// <summary>#10 Add("x") + #11 ReLU(Name = "y"): 16×12×12 → 16×12×12; element-wise sum, ReLU fused into the store.</summary>
-        private void Step7_Add(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.Span<float> y)
+        private void Step8_Add(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Elementwise.Add(x0, x1, y, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f));
         }
 
-        /// <summary>#12 Conv2d(16, 3, Padding = 1, From = "y", Name = "gate") + #13 Sigmoid: 16×12×12 → 16×12×12; packed GEMM on shifted views of the stride-phase planes, Sigmoid fused into the store.</summary>
-        private void Step8_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
+        /// <summary>#12 Conv2d(16, 3, Padding = 1, From = "y", Name = "gate") + #13 Sigmoid: 16×12×12 → 16×12×12; direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), Sigmoid fused into the store.</summary>
+        private void Step9_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step8Weights, _weights.Step8Bias, in Step8Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.Sigmoid, 0f), scratch.Slice(0, 5792));
+            global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step9Weights, global::System.ReadOnlySpan<float>.Empty, in Step9Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(1, 12), default(global::ConvGen.Runtime.Kernels.Sigmoid), scratch.Slice(0, 3136));
+        }
+
+        /// <summary>#14 Multiply("y"), its input reordered: 16×12×12 → 16×12×12; reorder blocked 16 → CHW.</summary>
+        private void Step10_Reorder(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        {
+            global::ConvGen.Runtime.Kernels.Blocked16.ToChw(x, y, channels: 16, positions: 144);
         }
 
         /// <summary>#14 Multiply("y"): 16×12×12 → 16×12×12; element-wise product.</summary>
-        private void Step9_Multiply(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.Span<float> y)
+        private void Step11_Multiply(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Elementwise.Multiply(x0, x1, y);
         }
 
         /// <summary>#15 ConvTranspose2d(8, 2, Stride = 2, Name = "up"): 16×12×12 → 8×24×24; transposed: GEMM into columns, then col2im.</summary>
-        private void Step10_ConvTranspose2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
+        private void Step12_ConvTranspose2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.ConvTranspose2d.Forward(x, y, _weights.Step10Weights, _weights.Step10Bias, in Step10Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 4608));
+            global::ConvGen.Runtime.Kernels.ConvTranspose2d.Forward(x, y, _weights.Step12Weights, _weights.Step12Bias, in Step12Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 4608));
         }
 
         /// <summary>#16 AdaptiveAvgPool2d(1): 8×24×24 → 8×1×1; adaptive average pooling.</summary>
-        private void Step11_AdaptiveAvgPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        private void Step13_AdaptiveAvgPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Pool2d.AdaptiveAverage(x, y, channels: 8, inHeight: 24, inWidth: 24, outHeight: 1, outWidth: 1);
         }
 
         /// <summary>#18 Linear(5, Name = "head"): 8 → 5; GEMV over packed weights.</summary>
-        private void Step12_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        private void Step14_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Linear.Forward(x, y, _weights.Step12Weights, _weights.Step12Bias, rows: 1, inFeatures: 8, outFeatures: 5, global::ConvGen.Runtime.Kernels.Epilogue.None);
+            global::ConvGen.Runtime.Kernels.Linear.Forward(x, y, _weights.Step14Weights, _weights.Step14Bias, rows: 1, inFeatures: 8, outFeatures: 5, global::ConvGen.Runtime.Kernels.Epilogue.None);
         }
 
         private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step0Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
             InChannels: 8, InHeight: 12, InWidth: 12, OutChannels: 16, OutHeight: 12, OutWidth: 12,
             KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadTop: 1, PadLeft: 1,
-            DilationHeight: 1, DilationWidth: 1, Groups: 1);
-
-        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step1Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
-            InChannels: 16, InHeight: 12, InWidth: 12, OutChannels: 4, OutHeight: 12, OutWidth: 12,
-            KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
         private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step2Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
@@ -315,26 +324,31 @@ namespace Samples
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
         private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step3Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
+            InChannels: 16, InHeight: 12, InWidth: 12, OutChannels: 4, OutHeight: 12, OutWidth: 12,
+            KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0,
+            DilationHeight: 1, DilationWidth: 1, Groups: 1);
+
+        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step4Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
             InChannels: 4, InHeight: 12, InWidth: 12, OutChannels: 4, OutHeight: 12, OutWidth: 12,
             KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadTop: 1, PadLeft: 1,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
-        private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step4Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
+        private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step5Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
             Channels: 16, InHeight: 12, InWidth: 12, OutHeight: 12, OutWidth: 12,
             KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1,
             PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1);
 
-        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step5Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
+        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step6Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
             InChannels: 16, InHeight: 12, InWidth: 12, OutChannels: 8, OutHeight: 12, OutWidth: 12,
             KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
-        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step8Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
+        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step9Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
             InChannels: 16, InHeight: 12, InWidth: 12, OutChannels: 16, OutHeight: 12, OutWidth: 12,
             KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadTop: 1, PadLeft: 1,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
-        private static readonly global::ConvGen.Runtime.Kernels.ConvTranspose2dGeometry Step10Geometry = new global::ConvGen.Runtime.Kernels.ConvTranspose2dGeometry(
+        private static readonly global::ConvGen.Runtime.Kernels.ConvTranspose2dGeometry Step12Geometry = new global::ConvGen.Runtime.Kernels.ConvTranspose2dGeometry(
             InChannels: 16, InHeight: 12, InWidth: 12, OutChannels: 8, OutHeight: 24, OutWidth: 24,
             KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PadTop: 0, PadLeft: 0,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
@@ -343,21 +357,19 @@ namespace Samples
         private sealed class LoadedWeights
         {
             public float[] Step0Weights = global::System.Array.Empty<float>();
-            public float[] Step0Bias = global::System.Array.Empty<float>();
-            public float[] Step1Weights = global::System.Array.Empty<float>();
-            public float[] Step1Bias = global::System.Array.Empty<float>();
             public float[] Step2Weights = global::System.Array.Empty<float>();
             public float[] Step2Bias = global::System.Array.Empty<float>();
             public float[] Step3Weights = global::System.Array.Empty<float>();
             public float[] Step3Bias = global::System.Array.Empty<float>();
-            public float[] Step5Weights = global::System.Array.Empty<float>();
-            public float[] Step5Bias = global::System.Array.Empty<float>();
-            public float[] Step8Weights = global::System.Array.Empty<float>();
-            public float[] Step8Bias = global::System.Array.Empty<float>();
-            public float[] Step10Weights = global::System.Array.Empty<float>();
-            public float[] Step10Bias = global::System.Array.Empty<float>();
+            public float[] Step4Weights = global::System.Array.Empty<float>();
+            public float[] Step4Bias = global::System.Array.Empty<float>();
+            public float[] Step6Weights = global::System.Array.Empty<float>();
+            public float[] Step6Bias = global::System.Array.Empty<float>();
+            public float[] Step9Weights = global::System.Array.Empty<float>();
             public float[] Step12Weights = global::System.Array.Empty<float>();
             public float[] Step12Bias = global::System.Array.Empty<float>();
+            public float[] Step14Weights = global::System.Array.Empty<float>();
+            public float[] Step14Bias = global::System.Array.Empty<float>();
         }
     }
 }

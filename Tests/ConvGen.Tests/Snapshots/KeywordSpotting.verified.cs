@@ -27,14 +27,16 @@ namespace Samples
         /// </code>
         /// <para>How Run computes it, one step per line (layers by index):</para>
         /// <code>
-        /// step 0   #0-2  Conv1d: packed GEMM on shifted views of the stride-phase planes, input padded (replicate) into scratch first, BatchNorm folded into the weights at load, LeakyReLU(0.1) fused into the store
-        /// step 1   #3    MaxPool1d: max pooling
-        /// step 2   #4-5  Conv1d: packed GEMM on shifted views of the stride-phase planes, Sigmoid fused into the store
-        /// step 3   #6    AvgPool1d: average pooling
-        /// step 4   #8    Linear: GEMV over packed weights
-        /// step 5   #9    LogSoftmax: log-softmax
+        /// step 0   #0-2  Conv1d: direct convolution, CHW → blocked 16, tile 2x10 (output blocks × positions), input padded (replicate) into scratch first, BatchNorm folded into the weights at load, LeakyReLU(0.1) fused into the store
+        /// step 1   #3    its input: reorder blocked 16 → CHW
+        /// step 2   #3    MaxPool1d: max pooling
+        /// step 3   #4-5  Conv1d: direct convolution, CHW → blocked 16, tile 2x12 (output blocks × positions), Sigmoid fused into the store
+        /// step 4   #6    its input: reorder blocked 16 → CHW
+        /// step 5   #6    AvgPool1d: average pooling
+        /// step 6   #8    Linear: GEMV over packed weights
+        /// step 7   #9    LogSoftmax: log-softmax
         /// </code>
-        /// <para>Run takes 3920 floats (40×98, CHW) and writes 12; it calls 6 fused steps and uses 38,912 bytes of scratch per instance, allocating nothing.</para>
+        /// <para>Run takes 3920 floats (40×98, CHW) and writes 12; it calls 8 fused steps and uses 22,592 bytes of scratch per instance, allocating nothing.</para>
         /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
         /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
         /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
@@ -54,9 +56,9 @@ namespace Samples
             /// <summary>Multiply-accumulates per sample in convolution and linear layers.</summary>
             public const long MultiplyAccumulates = 391936;
             /// <summary>Floats of scratch memory each instance owns for Run (intermediate tensors, im2col columns).</summary>
-            public const int ScratchLength = 9728;
+            public const int ScratchLength = 5648;
             /// <summary>Bytes of scratch memory each instance owns for Run.</summary>
-            public const long ScratchBytes = 38912;
+            public const long ScratchBytes = 22592;
 
             private readonly LoadedWeights _weights;
             private readonly float[] _scratch;
@@ -96,26 +98,24 @@ namespace Samples
                         eps: 1E-05, scale, shift);
                     reader.Ignore("1.num_batches_tracked");
                     bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 32);
-                    weights.Step0Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step0Geometry);
-                    weights.Step0Bias = bias;
-                    if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step0Geometry) > 4080)
+                    weights.Step0Weights = global::ConvGen.Runtime.Kernels.DirectConv2d.Pack(weight, bias, in Step0Geometry);
+                    if (global::ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(in Step0Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw) > 0)
                         throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 0; use matching ConvGen.Runtime and ConvGen.Generator versions.");
                 }
                 // #4 Conv1d(32, 3, Padding = "same", Dilation = 2) + #5 Sigmoid
                 {
                     float[] weight = reader.ReadFloat32("4.weight", new int[] { 32, 32, 3 });
                     float[] bias = reader.ReadFloat32("4.bias", new int[] { 32 });
-                    weights.Step2Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step2Geometry);
-                    weights.Step2Bias = bias;
-                    if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step2Geometry) > 896)
-                        throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 2; use matching ConvGen.Runtime and ConvGen.Generator versions.");
+                    weights.Step3Weights = global::ConvGen.Runtime.Kernels.DirectConv2d.Pack(weight, bias, in Step3Geometry);
+                    if (global::ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(in Step3Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw) > 896)
+                        throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 3; use matching ConvGen.Runtime and ConvGen.Generator versions.");
                 }
                 // #8 Linear(12)
                 {
                     float[] weight = reader.ReadFloat32("8.weight", new int[] { 12, 384 });
                     float[] bias = reader.ReadFloat32("8.bias", new int[] { 12 });
-                    weights.Step4Weights = global::ConvGen.Runtime.Kernels.Linear.PackWeights(weight, 384, 12);
-                    weights.Step4Bias = bias;
+                    weights.Step6Weights = global::ConvGen.Runtime.Kernels.Linear.PackWeights(weight, 384, 12);
+                    weights.Step6Bias = bias;
                 }
                 reader.ThrowIfUnconsumed();
                 return new KeywordSpotting(weights);
@@ -135,12 +135,14 @@ namespace Samples
                 if (global::System.MemoryExtensions.Overlaps(input, output))
                     throw new global::System.ArgumentException("KeywordSpotting.Run: input and output must not overlap.", nameof(output));
                 global::System.Span<float> scratch = _scratch;
-                Step0_Conv1d(input, scratch.Slice(8160, 1568), scratch);
-                Step1_MaxPool1d(scratch.Slice(8160, 1568), scratch.Slice(896, 768));
-                Step2_Conv1d(scratch.Slice(896, 768), scratch.Slice(1664, 768), scratch);
-                Step3_AvgPool1d(scratch.Slice(1664, 768), scratch.Slice(0, 384));
-                Step4_Linear(scratch.Slice(0, 384), output);
-                Step5_LogSoftmax(output, output);
+                Step0_Conv1d(input, scratch.Slice(4080, 1568), scratch);
+                Step1_Reorder(scratch.Slice(4080, 1568), scratch.Slice(0, 1568));
+                Step2_MaxPool1d(scratch.Slice(0, 1568), scratch.Slice(1568, 768));
+                Step3_Conv1d(scratch.Slice(1568, 768), scratch.Slice(2336, 768), scratch);
+                Step4_Reorder(scratch.Slice(2336, 768), scratch.Slice(0, 768));
+                Step5_AvgPool1d(scratch.Slice(0, 768), scratch.Slice(768, 384));
+                Step6_Linear(scratch.Slice(768, 384), output);
+                Step7_LogSoftmax(output, output);
             }
 
             /// <summary>
@@ -159,40 +161,52 @@ namespace Samples
                     Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
             }
 
-            /// <summary>#0 Conv1d(32, 5, Stride = 2, PaddingMode = "replicate", Padding = 2) + #1 BatchNorm1d + #2 LeakyReLU(0.1): 40×98 → 32×49; packed GEMM on shifted views of the stride-phase planes, input padded (replicate) into scratch first, BatchNorm folded into the weights at load, LeakyReLU(0.1) fused into the store.</summary>
+            /// <summary>#0 Conv1d(32, 5, Stride = 2, PaddingMode = "replicate", Padding = 2) + #1 BatchNorm1d + #2 LeakyReLU(0.1): 40×98 → 32×49; direct convolution, CHW → blocked 16, tile 2x10 (output blocks × positions), input padded (replicate) into scratch first, BatchNorm folded into the weights at load, LeakyReLU(0.1) fused into the store.</summary>
             private void Step0_Conv1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
             {
                 global::System.Span<float> padded = scratch.Slice(0, 4080);
                 global::ConvGen.Runtime.Kernels.Pad2d.Forward(x, padded, 40, 1, 98, 2, 2, 0, 0, global::ConvGen.Runtime.Kernels.PaddingMode.Replicate);
-                global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(padded, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.LeakyReLU, 0.1f), scratch.Slice(4080, 4080));
+                global::ConvGen.Runtime.Kernels.DirectConv2d.Run(padded, y, _weights.Step0Weights, global::System.ReadOnlySpan<float>.Empty, in Step0Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(2, 10), new global::ConvGen.Runtime.Kernels.LeakyReLU(0.1f), global::System.Span<float>.Empty);
+            }
+
+            /// <summary>#3 MaxPool1d(3, Stride = 2, CeilMode = true), its input reordered: 32×49 → 32×49; reorder blocked 16 → CHW.</summary>
+            private void Step1_Reorder(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+            {
+                global::ConvGen.Runtime.Kernels.Blocked16.ToChw(x, y, channels: 32, positions: 49);
             }
 
             /// <summary>#3 MaxPool1d(3, Stride = 2, CeilMode = true): 32×49 → 32×24; max pooling.</summary>
-            private void Step1_MaxPool1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+            private void Step2_MaxPool1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
             {
-                global::ConvGen.Runtime.Kernels.Pool2d.Max(x, y, in Step1Geometry);
+                global::ConvGen.Runtime.Kernels.Pool2d.Max(x, y, in Step2Geometry);
             }
 
-            /// <summary>#4 Conv1d(32, 3, Padding = "same", Dilation = 2) + #5 Sigmoid: 32×24 → 32×24; packed GEMM on shifted views of the stride-phase planes, Sigmoid fused into the store.</summary>
-            private void Step2_Conv1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
+            /// <summary>#4 Conv1d(32, 3, Padding = "same", Dilation = 2) + #5 Sigmoid: 32×24 → 32×24; direct convolution, CHW → blocked 16, tile 2x12 (output blocks × positions), Sigmoid fused into the store.</summary>
+            private void Step3_Conv1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
             {
-                global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.Sigmoid, 0f), scratch.Slice(0, 896));
+                global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step3Weights, global::System.ReadOnlySpan<float>.Empty, in Step3Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(2, 12), default(global::ConvGen.Runtime.Kernels.Sigmoid), scratch.Slice(0, 896));
+            }
+
+            /// <summary>#6 AvgPool1d(2), its input reordered: 32×24 → 32×24; reorder blocked 16 → CHW.</summary>
+            private void Step4_Reorder(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+            {
+                global::ConvGen.Runtime.Kernels.Blocked16.ToChw(x, y, channels: 32, positions: 24);
             }
 
             /// <summary>#6 AvgPool1d(2): 32×24 → 32×12; average pooling.</summary>
-            private void Step3_AvgPool1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+            private void Step5_AvgPool1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
             {
-                global::ConvGen.Runtime.Kernels.Pool2d.Average(x, y, in Step3Geometry, countIncludePad: true, divisorOverride: 0);
+                global::ConvGen.Runtime.Kernels.Pool2d.Average(x, y, in Step5Geometry, countIncludePad: true, divisorOverride: 0);
             }
 
             /// <summary>#8 Linear(12): 384 → 12; GEMV over packed weights.</summary>
-            private void Step4_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+            private void Step6_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
             {
-                global::ConvGen.Runtime.Kernels.Linear.Forward(x, y, _weights.Step4Weights, _weights.Step4Bias, rows: 1, inFeatures: 384, outFeatures: 12, global::ConvGen.Runtime.Kernels.Epilogue.None);
+                global::ConvGen.Runtime.Kernels.Linear.Forward(x, y, _weights.Step6Weights, _weights.Step6Bias, rows: 1, inFeatures: 384, outFeatures: 12, global::ConvGen.Runtime.Kernels.Epilogue.None);
             }
 
             /// <summary>#9 LogSoftmax(Dim = -1): 12 → 12; log-softmax.</summary>
-            private void Step5_LogSoftmax(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+            private void Step7_LogSoftmax(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
             {
                 global::ConvGen.Runtime.Kernels.Softmax.LogForward(x, y, outer: 1, axis: 12, inner: 1);
             }
@@ -202,17 +216,17 @@ namespace Samples
                 KernelHeight: 1, KernelWidth: 5, StrideHeight: 1, StrideWidth: 2, PadTop: 0, PadLeft: 0,
                 DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
-            private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step1Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
+            private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step2Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
                 Channels: 32, InHeight: 1, InWidth: 49, OutHeight: 1, OutWidth: 24,
                 KernelHeight: 1, KernelWidth: 3, StrideHeight: 1, StrideWidth: 2,
                 PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1);
 
-            private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step2Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
+            private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step3Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
                 InChannels: 32, InHeight: 1, InWidth: 24, OutChannels: 32, OutHeight: 1, OutWidth: 24,
                 KernelHeight: 1, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 2,
                 DilationHeight: 1, DilationWidth: 2, Groups: 1);
 
-            private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step3Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
+            private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step5Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
                 Channels: 32, InHeight: 1, InWidth: 24, OutHeight: 1, OutWidth: 12,
                 KernelHeight: 1, KernelWidth: 2, StrideHeight: 1, StrideWidth: 2,
                 PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1);
@@ -221,11 +235,9 @@ namespace Samples
             private sealed class LoadedWeights
             {
                 public float[] Step0Weights = global::System.Array.Empty<float>();
-                public float[] Step0Bias = global::System.Array.Empty<float>();
-                public float[] Step2Weights = global::System.Array.Empty<float>();
-                public float[] Step2Bias = global::System.Array.Empty<float>();
-                public float[] Step4Weights = global::System.Array.Empty<float>();
-                public float[] Step4Bias = global::System.Array.Empty<float>();
+                public float[] Step3Weights = global::System.Array.Empty<float>();
+                public float[] Step6Weights = global::System.Array.Empty<float>();
+                public float[] Step6Bias = global::System.Array.Empty<float>();
             }
         }
     }
