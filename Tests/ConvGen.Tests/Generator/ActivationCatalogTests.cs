@@ -35,8 +35,19 @@ public class ActivationCatalogTests
         foreach (string argument in definition.Arguments.Select(a => a.Name).Concat(definition.Variant is { } v ? new[] { v.Name } : Array.Empty<string>()))
             Assert.True(attribute!.GetProperty(argument) is not null, $"{attribute.Name} has no property {argument}");
         foreach (string op in definition.Operators)
+        {
+            // The operator struct the blocked kernels are generic over, constructed from the numeric arguments in order.
+            Type? type = typeof(ConvGen.Runtime.Kernels.IActivation).Assembly.GetType("ConvGen.Runtime.Kernels." + op);
+            Assert.True(type is { IsValueType: true } && typeof(ConvGen.Runtime.Kernels.IActivation).IsAssignableFrom(type),
+                $"{name}: the runtime has no struct ConvGen.Runtime.Kernels.{op} implementing IActivation");
+            if (definition.Arguments.Count > 0)
+                Assert.NotNull(type!.GetConstructor(definition.Arguments.Select(_ => typeof(float)).ToArray()));
+            // The catalog and the struct agree on f(0) = 0, which keeps the padding lanes of blocked tensors zero.
+            Assert.Equal(definition.ZeroAtZero, (bool)type!.GetProperty("PreservesZero")!.GetValue(null)!);
+            // The CHW kernels still take the activation as an ActivationKind value.
             Assert.True(Enum.TryParse(op, out ConvGen.Runtime.Kernels.ActivationKind kind) && kind.ToString() == op,
-                $"{name}: the runtime has no operator {op}");
+                $"{name}: the runtime's ActivationKind has no {op}");
+        }
     }
 
     [Theory]
@@ -56,6 +67,15 @@ public class ActivationCatalogTests
         Assert.Contains($"+ #1 {name}: 2×6×6 → 4×4×4; ", text);
         Assert.Contains($"private void Step2_{name}(", text);
         Assert.Equal(2, text.Split($"ActivationKind.{op},").Length - 1);
+
+        // Fused into a blocked convolution: the emitted code names the operator struct.
+        text = GeneratorHarness.Run($$"""
+            using ConvGen;
+            [Network(2, 6, 6)]
+            [Conv2d(16, 3), {{name}}]
+            public partial class Net;
+            """).GeneratedText!;
+        Assert.Contains($"global::ConvGen.Runtime.Kernels.{op}", text);
     }
 
     [Fact]
