@@ -9,7 +9,7 @@ namespace ConvGen.Runtime.Kernels;
 #endif
 
 /// <summary>
-/// The shape of one PyTorch <c>Conv2d</c> at batch 1 in CHW layout. Padding at the bottom and right is implied by
+/// The shape of one PyTorch <c>Conv2d</c> at batch 1 (in any layout). Padding at the bottom and right is implied by
 /// <see cref="OutHeight"/> and <see cref="OutWidth"/>: every tap that falls outside the input reads zero, which
 /// covers symmetric padding, <c>padding="same"</c> with the odd row at the end, and asymmetric pads alike.
 /// A Conv1d is this with <c>InHeight = OutHeight = KernelHeight = 1</c>.

@@ -62,7 +62,8 @@ public class IsaCheckTests
         Assert.DoesNotContain("FAIL", stdout);
         // Every kernel family's checks ran (discovered by reflection: a check that stopped being found would go quiet).
         foreach (string check in new[] { "conv.im2col", "conv.depthwise", "pool.max", "pool.average", "pool.adaptive", "elementwise.activate",
-                     "elementwise.add", "elementwise.affine", "softmax", "upsample.bilinear", "pad2d", "convtranspose" })
+                     "elementwise.add", "elementwise.affine", "softmax", "upsample.bilinear", "pad2d", "convtranspose",
+                     "blocked.direct", "blocked.pointwise", "blocked.depthwise", "blocked.winograd", "blocked.pool", "blocked.linear", "blocked.elementwise" })
             Assert.Contains("PASS " + check, stdout);
     }
 

@@ -1,0 +1,153 @@
+using ConvGen.Runtime.Simd;
+
+namespace ConvGen.Runtime.Kernels;
+
+/// <summary>
+/// Max, average and adaptive pooling on <see cref="TensorLayout.Blocked16"/> tensors (batch 1), vectorised along
+/// channels, with PyTorch's semantics (those of <see cref="Pool2d"/>): max pads with -infinity and propagates NaN,
+/// average uses <c>avg_pool2d</c>'s divisor rules (count_include_pad, divisor_override, ceil-mode windows clipped),
+/// adaptive windows are [floor(i*In/Out), ceil((i+1)*In/Out)). Padding lanes stay zero. A 1-D pool is H = 1.
+/// </summary>
+public static class BlockedPool2d
+{
+    /// <summary>PyTorch <c>max_pool2d</c> (kernel, stride, padding, dilation, ceil_mode through the output size).</summary>
+    public static void Max(ReadOnlySpan<float> input, Span<float> output, in Pool2dGeometry g) => Max(0, input, output, g);
+
+    /// <summary>PyTorch <c>avg_pool2d</c>; <paramref name="divisorOverride"/> 0 means none. Dilation must be 1.</summary>
+    public static void Average(ReadOnlySpan<float> input, Span<float> output, in Pool2dGeometry g, bool countIncludePad, int divisorOverride) =>
+        Average(0, input, output, g, countIncludePad, divisorOverride);
+
+    /// <summary>PyTorch <c>adaptive_avg_pool2d</c>; a 1x1 output is global average pooling.</summary>
+    public static void AdaptiveAverage(ReadOnlySpan<float> input, Span<float> output, int channels, int inHeight, int inWidth, int outHeight, int outWidth) =>
+        Adaptive(0, input, output, channels, inHeight, inWidth, outHeight, outWidth, average: true);
+
+    /// <summary>PyTorch <c>adaptive_max_pool2d</c>; a 1x1 output is global max pooling.</summary>
+    public static void AdaptiveMax(ReadOnlySpan<float> input, Span<float> output, int channels, int inHeight, int inWidth, int outHeight, int outWidth) =>
+        Adaptive(0, input, output, channels, inHeight, inWidth, outHeight, outWidth, average: false);
+
+    internal static void Max(int lanes, ReadOnlySpan<float> input, Span<float> output, in Pool2dGeometry g)
+    {
+        g.Validate();
+        CheckLengths(input, output, g.Channels, g.InHeight * g.InWidth, g.OutHeight * g.OutWidth);
+        var job = new Job(input, output, new Windows(g, false, false, 0), g.Channels, false);
+        WidthDispatch.Run(lanes, ref job);
+    }
+
+    internal static void Average(int lanes, ReadOnlySpan<float> input, Span<float> output, in Pool2dGeometry g, bool countIncludePad, int divisorOverride)
+    {
+        g.Validate();
+        if (g.DilationHeight != 1 || g.DilationWidth != 1)
+            throw new ArgumentException($"Average pooling has no dilation, got ({g.DilationHeight}, {g.DilationWidth}).", nameof(g));
+        if (divisorOverride < 0) throw new ArgumentException($"divisorOverride must be >= 0 (0: none), got {divisorOverride}.", nameof(divisorOverride));
+        CheckLengths(input, output, g.Channels, g.InHeight * g.InWidth, g.OutHeight * g.OutWidth);
+        var job = new Job(input, output, new Windows(g, false, countIncludePad, divisorOverride), g.Channels, true);
+        WidthDispatch.Run(lanes, ref job);
+    }
+
+    internal static void Adaptive(int lanes, ReadOnlySpan<float> input, Span<float> output, int channels, int inHeight, int inWidth, int outHeight, int outWidth, bool average)
+    {
+        if (channels < 1 || inHeight < 1 || inWidth < 1 || outHeight < 1 || outWidth < 1)
+            throw new ArgumentException($"Adaptive pooling needs positive sizes, got {channels} channels, {inHeight}x{inWidth} -> {outHeight}x{outWidth}.");
+        CheckLengths(input, output, channels, inHeight * inWidth, outHeight * outWidth);
+        var g = new Pool2dGeometry(channels, inHeight, inWidth, outHeight, outWidth, 1, 1, 1, 1, 0, 0, 1, 1);
+        var job = new Job(input, output, new Windows(g, true, false, 0), channels, average);
+        WidthDispatch.Run(lanes, ref job);
+    }
+
+    private static void CheckLengths(ReadOnlySpan<float> input, Span<float> output, int channels, int inPositions, int outPositions)
+    {
+        Conv2d.CheckLength(input.Length, Blocked16.Length(channels, inPositions), nameof(input));
+        Conv2d.CheckLength(output.Length, Blocked16.Length(channels, outPositions), nameof(output));
+        if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
+    }
+
+    /// <summary>Where each output position's window lies, and its divisor.</summary>
+    private readonly record struct Windows(Pool2dGeometry G, bool Adaptive, bool CountIncludePad, int DivisorOverride)
+    {
+        // Rows (or columns) [from, to) with step `step` of output index i: the taps inside the input.
+        public void Range(int i, int inSize, int outSize, int kernel, int stride, int pad, int dilation, out int from, out int to, out int step, out int padded)
+        {
+            if (Adaptive)
+            {
+                from = (int)((long)i * inSize / outSize);
+                to = (int)(((long)(i + 1) * inSize + outSize - 1) / outSize);
+                step = 1;
+                padded = to - from;
+                return;
+            }
+
+            int start = i * stride - pad;
+            step = dilation;
+            // avg_pool2d's pool size counts padding up to In + pad (ceil-mode windows stop there).
+            padded = Math.Min(start + kernel, inSize + pad) - start;
+            int k0 = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+            int k1 = start >= inSize ? 0 : Math.Min(kernel, (inSize - 1 - start) / dilation + 1);
+            if (k1 < k0) k1 = k0;
+            from = start + k0 * dilation;
+            to = start + k1 * dilation;
+        }
+    }
+
+    private readonly ref struct Job(ReadOnlySpan<float> input, Span<float> output, Windows windows, int channels, bool average) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _input = input;
+        private readonly Span<float> _output = output;
+
+        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
+        {
+            if (average) Pool<TOps, TVec>(_input, _output, windows, channels, true);
+            else Pool<TOps, TVec>(_input, _output, windows, channels, false);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pool<TOps, TVec>(ReadOnlySpan<float> input, Span<float> output, in Windows win, int channels, bool average)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        Pool2dGeometry g = win.G;
+        int lanes = TOps.Count, perBlock = Blocked16.Lanes / lanes, blocks = Blocked16.Blocks(channels);
+        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth;
+        nint inPlane = (nint)h * w * Blocked16.Lanes, outPlane = (nint)oh * ow * Blocked16.Lanes;
+        ref float xr = ref MemoryMarshal.GetReference(input);
+        ref float yr = ref MemoryMarshal.GetReference(output);
+        TVec identity = average ? TOps.Zero : TOps.Create(float.NegativeInfinity);
+        for (int oy = 0; oy < oh; oy++)
+        {
+            win.Range(oy, h, oh, g.KernelHeight, g.StrideHeight, g.PadHeight, g.DilationHeight, out int y0, out int y1, out int ys, out int paddedH);
+            for (int ox = 0; ox < ow; ox++)
+            {
+                win.Range(ox, w, ow, g.KernelWidth, g.StrideWidth, g.PadWidth, g.DilationWidth, out int x0, out int x1, out int xs, out int paddedW);
+                float scale = 1f;
+                if (average)
+                {
+                    int divisor = win.DivisorOverride != 0 ? win.DivisorOverride
+                        : win.CountIncludePad && !win.Adaptive ? paddedH * paddedW
+                        : ((y1 - y0 + ys - 1) / ys) * ((x1 - x0 + xs - 1) / xs);
+                    scale = 1f / divisor;
+                }
+
+                nint outAt = ((nint)oy * ow + ox) * Blocked16.Lanes;
+                for (int b = 0; b < blocks; b++)
+                {
+                    ref float plane = ref Unsafe.Add(ref xr, b * inPlane);
+                    for (int part = 0; part < perBlock; part++)
+                    {
+                        TVec acc = identity;
+                        for (int y = y0; y < y1; y += ys)
+                        {
+                            ref float row = ref Unsafe.Add(ref plane, (nint)y * w * Blocked16.Lanes + part * lanes);
+                            for (int x = x0; x < x1; x += xs)
+                            {
+                                TVec v = TOps.Load(ref Unsafe.Add(ref row, (nint)x * Blocked16.Lanes));
+                                acc = average ? TOps.Add(acc, v) : TOps.Max(acc, v);
+                            }
+                        }
+
+                        if (average) acc = TOps.Multiply(acc, TOps.Create(scale));
+                        TOps.Store(acc, ref Unsafe.Add(ref yr, b * outPlane + outAt + part * lanes));
+                    }
+                }
+            }
+        }
+    }
+}
