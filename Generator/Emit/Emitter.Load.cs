@@ -52,6 +52,15 @@ internal static partial class Emitter
                             if (s.Algorithm == ConvAlgorithm.Direct)
                                 WriteWorkspaceCheck(w, s, $"DirectConv2d.WorkspaceLength(in {GeometryField(s)}, {Kernels}.TensorLayout.{s.Inputs[0].Layout})");
                             break;
+                        case ConvAlgorithm.Depthwise:
+                            w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.DepthwiseConv2d.Pack(weight, bias, in {GeometryField(s)});");
+                            WriteWorkspaceCheck(w, s, $"DepthwiseConv2d.WorkspaceLength(in {GeometryField(s)})");
+                            break;
+                        case ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4:
+                            int tile = WinogradTile(s.Algorithm);
+                            w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.WinogradConv2d.Pack(weight, bias, in {GeometryField(s)}, outputTile: {tile});");
+                            WriteWorkspaceCheck(w, s, $"WinogradConv2d.WorkspaceLength(in {GeometryField(s)}, outputTile: {tile})");
+                            break;
                         default:
                             string pack = s.Algorithm == ConvAlgorithm.DepthwisePlanes ? "PackDepthwiseWeights" : "PackGemmWeights";
                             w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.Conv2d.{pack}(weight, in {GeometryField(s)});");
@@ -75,8 +84,13 @@ internal static partial class Emitter
             case LinearStep s:
                 ReadWeightsAndBias(w, s, s.OutFeatures, s.Fusion.FoldedBatchNorm,
                     $"{Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {s.OutFeatures})");
-                w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.Linear.PackWeights(weight, {s.InFeatures}, {s.OutFeatures});");
-                w.Line($"weights.{WeightsField(s, "Bias")} = bias;");
+                if (s.Inputs[0].Layout == TensorLayout.Blocked16)
+                {
+                    (int channels, int positions) = s.Inputs[0].Planes;
+                    w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.PackedLinear.PackFromBlocked(weight, bias, channels: {channels}, positions: {positions}, outFeatures: {s.OutFeatures});");
+                }
+                else
+                    w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.PackedLinear.Pack(weight, bias, {s.InFeatures}, {s.OutFeatures});");
                 break;
             case ChannelAffineStep s:
                 WriteBatchNormAffine(w, s.Layer, s.Channels);

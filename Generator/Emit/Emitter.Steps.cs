@@ -56,13 +56,15 @@ internal static partial class Emitter
         ConvolutionStep s => Join(ConvAlgorithmText(s),
             s.PrePad is { } pad ? $"input padded ({pad.Mode}) into scratch first" : null, FusionText(s.Fusion, s.Residual)),
         TransposedConvolutionStep s => Join("transposed: GEMM into columns, then col2im", FusionText(s.Fusion)),
-        LinearStep s => Join(s.Rows == 1 ? "GEMV over packed weights" : "GEMM over packed weights", FusionText(s.Fusion)),
-        PoolStep s => s.Max ? "max pooling" : "average pooling",
-        AdaptivePoolStep s => s.Max ? "adaptive max pooling" : "adaptive average pooling",
-        ChannelAffineStep s => Join("per-channel scale and shift", ActivationText(s.Activation)),
-        ActivationStep s => $"{s.Activation} {(s.Inputs[0].Buffer == s.Output.Buffer ? "in place" : "element-wise")}",
-        ElementwiseStep s => Join(s.Operation == ElementwiseOperation.Add ? "element-wise sum" : "element-wise product", ActivationText(s.Activation)),
-        ConcatStep => "channel concatenation (copies)",
+        LinearStep s => Join(s.Rows == 1 ? "GEMV over weight panels of 16 outputs" : "GEMM over weight panels of 16 outputs",
+            s.Inputs[0].Layout == TensorLayout.Blocked16 ? "reading the blocked map as it is (weights permuted at load)" : null, FusionText(s.Fusion)),
+        PoolStep s => $"{(s.Max ? "max" : "average")} pooling, {LayoutText(s.Output.Layout)}",
+        AdaptivePoolStep s => $"adaptive {(s.Max ? "max" : "average")} pooling, {LayoutText(s.Output.Layout)}",
+        ChannelAffineStep s => Join($"per-channel scale and shift, {LayoutText(s.Output.Layout)}", ActivationText(s.Activation)),
+        ActivationStep s => $"{s.Activation} {(s.Inputs[0].Buffer == s.Output.Buffer ? "in place" : "element-wise")}, {LayoutText(s.Output.Layout)}",
+        ElementwiseStep s => Join($"element-wise {(s.Operation == ElementwiseOperation.Add ? "sum" : "product")}, {LayoutText(s.Output.Layout)}",
+            s.Inputs.Any(i => i.Buffer == s.Output.Buffer) ? "in place" : null, ActivationText(s.Activation)),
+        ConcatStep s => $"channel concatenation (copies), {LayoutText(s.Output.Layout)}",
         SoftmaxStep s => s.Log ? "log-softmax" : "softmax",
         PadStep s => $"{s.Mode} padding",
         UpsampleStep s => s.Bilinear ? "bilinear upsampling" : "nearest upsampling",
@@ -86,6 +88,9 @@ internal static partial class Emitter
         {
             ConvAlgorithm.Direct => $"direct convolution, {layouts}, tile {step.Tile} (output blocks × positions)",
             ConvAlgorithm.Pointwise => $"pointwise GEMM over the flattened positions, {layouts}, tile {step.Tile} (output blocks × positions)",
+            ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}",
+            ConvAlgorithm.WinogradF2 => $"Winograd F(2×2, 3×3), {layouts}",
+            ConvAlgorithm.WinogradF4 => $"Winograd F(4×4, 3×3), {layouts}",
             ConvAlgorithm.Im2ColGemm => $"im2col + packed GEMM, {layouts}",
             ConvAlgorithm.ShiftedGemm => $"packed GEMM on shifted views of the stride-phase planes, {layouts}",
             ConvAlgorithm.PointwisePlanes => $"pointwise GEMM on the input planes, {layouts}",
@@ -130,16 +135,25 @@ internal static partial class Emitter
         }
         // A kernel that needs no scratch for this geometry gets an empty span.
         string workspace = step.Workspace is { } ws ? ScratchSlice(ws) : $"{Span}.Empty";
-        if (step.Algorithm is ConvAlgorithm.Direct or ConvAlgorithm.Pointwise)
+        string residual = step.Residual ? "x1" : $"{ReadOnlySpan}.Empty";
+        string act = ActivationOperator(step.Fusion.Activation);
+        string blocked = $"{x}, y, {WeightsOf(step)}, {residual}, in {GeometryField(step)}";
+        string tile = step.Tile is { } t ? $"new {Kernels}.ConvTile({t.Blocks}, {t.Positions})" : "";
+        string layout = $"{Kernels}.TensorLayout.{step.Inputs[0].Layout}";
+        switch (step.Algorithm)
         {
-            string residual = step.Residual ? "x1" : $"{ReadOnlySpan}.Empty";
-            string tile = $"new {Kernels}.ConvTile({step.Tile!.Value.Blocks}, {step.Tile.Value.Positions})";
-            string layout = $"{Kernels}.TensorLayout.{step.Inputs[0].Layout}";
-            string args = $"{x}, y, {WeightsOf(step)}, {residual}, in {GeometryField(step)}, {layout}, {tile}, {ActivationOperator(step.Fusion.Activation)}";
-            w.Line(step.Algorithm == ConvAlgorithm.Direct
-                ? $"{Kernels}.DirectConv2d.Run({args}, {workspace});"
-                : $"{Kernels}.PointwiseConv2d.Run({args});");
-            return;
+            case ConvAlgorithm.Direct:
+                w.Line($"{Kernels}.DirectConv2d.Run({blocked}, {layout}, {tile}, {act}, {workspace});");
+                return;
+            case ConvAlgorithm.Pointwise:
+                w.Line($"{Kernels}.PointwiseConv2d.Run({blocked}, {layout}, {tile}, {act});");
+                return;
+            case ConvAlgorithm.Depthwise:
+                w.Line($"{Kernels}.DepthwiseConv2d.Run({blocked}, {act}, {workspace});");
+                return;
+            case ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4:
+                w.Line($"{Kernels}.WinogradConv2d.Run({blocked}, outputTile: {WinogradTile(step.Algorithm)}, {act}, {workspace});");
+                return;
         }
         string common = $"{x}, y, {WeightsOf(step)}, {BiasOf(step)}, in {GeometryField(step)}, {EpilogueExpression(step.Fusion.Activation)}";
         w.Line(step.Algorithm switch
@@ -151,6 +165,8 @@ internal static partial class Emitter
             _ => throw new InvalidOperationException($"no call for {step.Algorithm}"),
         });
     }
+
+    private static int WinogradTile(ConvAlgorithm algorithm) => algorithm == ConvAlgorithm.WinogradF4 ? 4 : 2;
 
     /// <summary>The runtime operator struct of an activation (its arguments as constructor arguments), or Identity.</summary>
     private static string ActivationOperator(ActivationUse? activation)
@@ -167,42 +183,56 @@ internal static partial class Emitter
     }
 
     private static void EmitLinear(SourceWriter w, LinearStep step) =>
-        w.Line($"{Kernels}.Linear.Forward(x, y, {WeightsOf(step)}, {BiasOf(step)}, rows: {step.Rows}, inFeatures: {step.InFeatures}, outFeatures: {step.OutFeatures}, {EpilogueExpression(step.Fusion.Activation)});");
+        w.Line($"{Kernels}.PackedLinear.Run(x, y, {WeightsOf(step)}, rows: {step.Rows}, inFeatures: {step.InFeatures}, outFeatures: {step.OutFeatures}, {Kernels}.TensorLayout.Chw, {ActivationOperator(step.Fusion.Activation)});");
 
-    private static void EmitPool(SourceWriter w, PoolStep step) => w.Line(step.Max
-        ? $"{Kernels}.Pool2d.Max(x, y, in {GeometryField(step)});"
-        : $"{Kernels}.Pool2d.Average(x, y, in {GeometryField(step)}, countIncludePad: {Bool(step.CountIncludePad)}, divisorOverride: {step.DivisorOverride});");
+    private static void EmitPool(SourceWriter w, PoolStep step)
+    {
+        string kernel = step.Output.Layout == TensorLayout.Blocked16 ? "BlockedPool2d" : "Pool2d";
+        w.Line(step.Max
+            ? $"{Kernels}.{kernel}.Max(x, y, in {GeometryField(step)});"
+            : $"{Kernels}.{kernel}.Average(x, y, in {GeometryField(step)}, countIncludePad: {Bool(step.CountIncludePad)}, divisorOverride: {step.DivisorOverride});");
+    }
 
-    private static void EmitAdaptivePool(SourceWriter w, AdaptivePoolStep step) =>
-        w.Line($"{Kernels}.Pool2d.{(step.Max ? "AdaptiveMax" : "AdaptiveAverage")}(x, y, channels: {step.Channels}, inHeight: {step.InHeight}, inWidth: {step.InWidth}, outHeight: {step.OutHeight}, outWidth: {step.OutWidth});");
+    private static void EmitAdaptivePool(SourceWriter w, AdaptivePoolStep step)
+    {
+        string kernel = step.Output.Layout == TensorLayout.Blocked16 ? "BlockedPool2d" : "Pool2d";
+        w.Line($"{Kernels}.{kernel}.{(step.Max ? "AdaptiveMax" : "AdaptiveAverage")}(x, y, channels: {step.Channels}, inHeight: {step.InHeight}, inWidth: {step.InWidth}, outHeight: {step.OutHeight}, outWidth: {step.OutWidth});");
+    }
+
+    /// <summary>"TensorLayout.Blocked16, channels: 32, positions: 144": the tensor arguments of the element-wise kernels.</summary>
+    private static string Planes(TensorRef tensor)
+    {
+        (int channels, int positions) = tensor.Planes;
+        return $"{Kernels}.TensorLayout.{tensor.Layout}, channels: {channels}, positions: {positions}";
+    }
 
     private static void EmitChannelAffine(SourceWriter w, ChannelAffineStep step) =>
-        w.Line($"{Kernels}.Elementwise.ChannelAffine(x, y, _weights.{WeightsField(step, "Scale")}, _weights.{WeightsField(step, "Shift")}, channels: {step.Channels}, spatial: {step.Spatial}, {EpilogueExpression(step.Activation)});");
+        w.Line($"{Kernels}.ElementwiseOps.ChannelAffine(x, y, _weights.{WeightsField(step, "Scale")}, _weights.{WeightsField(step, "Shift")}, {Planes(step.Output)}, {ActivationOperator(step.Activation)});");
 
-    private static void EmitActivation(SourceWriter w, ActivationStep step) => w.Line(step.Inputs[0].Buffer == step.Output.Buffer
-        ? $"{Kernels}.Elementwise.Activate(y, {EpilogueExpression(step.Activation)});"
-        : $"{Kernels}.Elementwise.Activate(x, y, {EpilogueExpression(step.Activation)});");
+    private static void EmitActivation(SourceWriter w, ActivationStep step) =>
+        w.Line($"{Kernels}.ElementwiseOps.Activate(x, y, {Planes(step.Output)}, {ActivationOperator(step.Activation)});");
 
     // Two inputs at a time into y: y = x0 op x1, then y = y op x2, ...; the activation with the last one.
     private static void EmitElementwise(SourceWriter w, ElementwiseStep step)
     {
+        string method = step.Operation == ElementwiseOperation.Add ? "Add" : "Multiply";
         for (int i = 1; i < step.Inputs.Count; i++)
         {
             string a = i == 1 ? "x0" : "y";
-            if (step.Operation == ElementwiseOperation.Add)
-                w.Line($"{Kernels}.Elementwise.Add({a}, x{i}, y, {EpilogueExpression(i == step.Inputs.Count - 1 ? step.Activation : null)});");
-            else
-                w.Line($"{Kernels}.Elementwise.Multiply({a}, x{i}, y);");
+            string act = ActivationOperator(i == step.Inputs.Count - 1 ? step.Activation : null);
+            w.Line($"{Kernels}.ElementwiseOps.{method}({a}, x{i}, y, {Planes(step.Output)}, {act});");
         }
     }
 
     private static void EmitConcat(SourceWriter w, ConcatStep step)
     {
         int offset = 0;
+        (int total, int positions) = step.Output.Planes;
         for (int i = 0; i < step.Inputs.Count; i++)
         {
-            w.Line($"x{i}.CopyTo(y.Slice({offset}, {step.Inputs[i].Buffer.Length}));");
-            offset += step.Inputs[i].Buffer.Length;
+            int channels = step.Inputs[i].Planes.Channels;
+            w.Line($"{Kernels}.ElementwiseOps.CopyChannels(x{i}, y, {Kernels}.TensorLayout.{step.Output.Layout}, channelOffset: {offset}, partChannels: {channels}, totalChannels: {total}, positions: {positions});");
+            offset += channels;
         }
     }
 
@@ -288,8 +318,9 @@ internal static partial class Emitter
     private static IEnumerable<string> WeightFields(PlanStep step) => step switch
     {
         // The blocked kernels pack the bias with the weights.
-        ConvolutionStep { Algorithm: ConvAlgorithm.Direct or ConvAlgorithm.Pointwise } => new[] { "Weights" },
-        ConvolutionStep or TransposedConvolutionStep or LinearStep => new[] { "Weights", "Bias" },
+        ConvolutionStep { Tile: not null } or ConvolutionStep { Algorithm: ConvAlgorithm.Depthwise or ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4 } or LinearStep
+            => new[] { "Weights" },
+        ConvolutionStep or TransposedConvolutionStep => new[] { "Weights", "Bias" },
         ChannelAffineStep => new[] { "Scale", "Shift" },
         _ => Array.Empty<string>(),
     };

@@ -50,6 +50,12 @@ internal enum ConvAlgorithm
     Direct,
     /// <summary>1×1, stride 1, unpadded, to a blocked output: the direct tile over the flattened positions (PointwiseConv2d).</summary>
     Pointwise,
+    /// <summary>Depthwise, blocked in and out: 16 channels per vector, each tap one multiply-add (DepthwiseConv2d).</summary>
+    Depthwise,
+    /// <summary>Winograd F(2×2, 3×3), blocked in and out (WinogradConv2d, output tile 2).</summary>
+    WinogradF2,
+    /// <summary>Winograd F(4×4, 3×3), blocked in and out (WinogradConv2d, output tile 4).</summary>
+    WinogradF4,
     /// <summary>CHW: unfold the input into a column matrix (zeros for padding taps), then packed GEMM.</summary>
     Im2ColGemm,
     /// <summary>CHW: GEMM on shifted views of the zero-padded stride-phase planes, output rows computed phase-width wide.</summary>
@@ -105,7 +111,11 @@ internal sealed record ConvolutionStep(Conv2dGeometry Geometry, ConvAlgorithm Al
 /// <summary>ConvTranspose1d/2d: a GEMM into columns, then col2im scatter-add.</summary>
 internal sealed record TransposedConvolutionStep(TransposedConvGeometry Geometry, Fusion Fusion) : PlanStep;
 
-/// <summary>Linear on the last dimension: <paramref name="Rows"/> rows of <paramref name="InFeatures"/>, weights packed at load.</summary>
+/// <summary>
+/// Linear on the last dimension: <paramref name="Rows"/> rows of <paramref name="InFeatures"/>, weights packed at load
+/// in panels of 16 outputs. Reading a blocked map (a Flatten of it), the weights' columns are permuted into the blocked
+/// order at load and <paramref name="InFeatures"/> counts the padding lanes.
+/// </summary>
 internal sealed record LinearStep(int Rows, int InFeatures, int OutFeatures, bool Bias, Fusion Fusion) : PlanStep;
 
 /// <summary>MaxPool or AvgPool, 1-D or 2-D.</summary>
@@ -128,7 +138,7 @@ internal sealed record ActivationStep(ActivationUse Activation) : PlanStep
 
 internal enum ElementwiseOperation { Add, Multiply }
 
-/// <summary>Add or Multiply of two or more tensors of one shape, with an optional activation on the result.</summary>
+/// <summary>Add or Multiply of two or more tensors of one shape (in either layout), with an optional activation on the result.</summary>
 internal sealed record ElementwiseStep(ElementwiseOperation Operation, ActivationUse? Activation) : PlanStep
 {
     public override bool MayOverwrite(int input) => true;

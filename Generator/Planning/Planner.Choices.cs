@@ -26,31 +26,39 @@ internal static partial class Planner
                     return Chw(new TransposedConvolutionStep(geometry, fusion), group, TransposedWorkspaceLength(geometry));
                 }
             case LayerKind.Linear:
-                return Chw(new LinearStep(g.Outer, g.InChannels, g.OutChannels, g.Bias, fusion), group);
+                {
+                    // A Flatten of a blocked map is read as it is, with the weights' columns permuted at load.
+                    Value input = inputs[0];
+                    bool flattenedMap = input.Layout == TensorLayout.Blocked16 && x.Rank == 1 && input.Shape.Rank > 1;
+                    int inFeatures = flattenedMap ? PackedLinear.BlockedInFeatures(input.Shape[0], input.Shape.Spatial) : g.InChannels;
+                    var step = new LinearStep(g.Outer, inFeatures, g.OutChannels, g.Bias, fusion);
+                    return new Choice(step, new[] { flattenedMap ? TensorLayout.Blocked16 : TensorLayout.Chw }, TensorLayout.Chw);
+                }
             case LayerKind.MaxPool1d or LayerKind.MaxPool2d or LayerKind.AvgPool1d or LayerKind.AvgPool2d:
                 {
                     var geometry = new PoolGeometry(g.InChannels, inH, inW, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadTop, g.PadLeft, g.DilationH, g.DilationW);
-                    return Chw(new PoolStep(geometry, layer.Kind.IsMaxPool(), g.CountIncludePad, g.DivisorOverride), group);
+                    return Same(new PoolStep(geometry, layer.Kind.IsMaxPool(), g.CountIncludePad, g.DivisorOverride), group, available[0]);
                 }
             case LayerKind.AdaptiveAvgPool1d or LayerKind.AdaptiveAvgPool2d or LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d:
                 {
                     bool max = layer.Kind is LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d;
-                    return Chw(new AdaptivePoolStep(max, x[0], inH, inW, outH, outW), group);
+                    return Same(new AdaptivePoolStep(max, x[0], inH, inW, outH, outW), group, available[0]);
                 }
             case LayerKind.BatchNorm1d or LayerKind.BatchNorm2d:
-                return Chw(new ChannelAffineStep(x[0], x.Spatial, group.Activation), group);
+                return Same(new ChannelAffineStep(x[0], x.Spatial, group.Activation), group, FlatIsChw(x, available[0]));
             case LayerKind.Activation:
-                return ElementwiseIn(available, new ActivationStep(g.Activation!), group, g.Activation);
-            case LayerKind.Add:
-                return ElementwiseIn(available, new ElementwiseStep(ElementwiseOperation.Add, group.Activation), group, group.Activation);
-            case LayerKind.Multiply:
-                return ElementwiseIn(available, new ElementwiseStep(ElementwiseOperation.Multiply, null), group, null);
+                return Same(new ActivationStep(g.Activation!), group, available[0]);
+            case LayerKind.Add or LayerKind.Multiply:
+                {
+                    var operation = layer.Kind == LayerKind.Add ? ElementwiseOperation.Add : ElementwiseOperation.Multiply;
+                    return Same(new ElementwiseStep(operation, group.Activation), group, Majority(available));
+                }
             case LayerKind.Concat:
                 {
                     // Blocked tensors concatenate block by block when every input but the last fills its blocks.
-                    bool blocked = available.All(l => l == TensorLayout.Blocked16)
+                    bool blocked = Majority(available) == TensorLayout.Blocked16
                         && inputs.Take(inputs.Count - 1).All(v => v.Shape[0] % Blocked16.Lanes == 0);
-                    return blocked ? Same(new ConcatStep(), group, TensorLayout.Blocked16) : Chw(new ConcatStep(), group);
+                    return Same(new ConcatStep(), group, blocked ? TensorLayout.Blocked16 : TensorLayout.Chw);
                 }
             case LayerKind.Softmax or LayerKind.LogSoftmax:
                 return Chw(new SoftmaxStep(layer.Kind == LayerKind.LogSoftmax, g.Outer, g.Axis, g.Inner), group);
@@ -70,6 +78,13 @@ internal static partial class Planner
         }
     }
 
+    /// <summary>The layout most inputs have (CHW on a tie, what most other layers read): one reorder at most for a pair.</summary>
+    private static TensorLayout Majority(TensorLayout[] available) =>
+        2 * available.Count(l => l == TensorLayout.Blocked16) > available.Length ? TensorLayout.Blocked16 : TensorLayout.Chw;
+
+    /// <summary>A flat vector of features is CHW: its layers index features, not channels of a map.</summary>
+    private static TensorLayout FlatIsChw(Shape x, TensorLayout available) => x.Rank <= 1 ? TensorLayout.Chw : available;
+
     /// <summary>A step that reads and writes CHW only.</summary>
     private static Choice Chw(PlanStep step, Group group, long workspace = 0) => Same(step, group, TensorLayout.Chw, workspace);
 
@@ -77,14 +92,6 @@ internal static partial class Planner
     private static Choice Same(PlanStep step, Group group, TensorLayout layout, long workspace = 0) =>
         new(step, group.InputValues.Select(_ => layout).ToList(), layout, workspace);
 
-    /// <summary>
-    /// An element-wise step runs in the layout most of its inputs have (CHW on a tie: what most other layers read): on
-    /// blocked tensors it also computes the padding lanes, which stay zero only if the activation keeps zero at zero.
-    /// </summary>
-    private static Choice ElementwiseIn(TensorLayout[] available, PlanStep step, Group group, ActivationUse? activation) =>
-        2 * available.Count(l => l == TensorLayout.Blocked16) > available.Length && (activation is null || activation.Definition.ZeroAtZero)
-            ? Same(step, group, TensorLayout.Blocked16)
-            : Chw(step, group);
 
     /// <summary>
     /// A convolution. Reflect/replicate/circular padding becomes a padded CHW copy in scratch and an unpadded
@@ -110,16 +117,34 @@ internal static partial class Planner
         }
 
         Conv2dGeometry g = Geometry(layer);
-        if (BlockedInput(g, available, prePad is null) is { } input)
+        TensorLayout[] Inputs(TensorLayout input) => residual ? new[] { input, TensorLayout.Blocked16 } : new[] { input };
+        if (FillsBlocks(g.OutChannels))
         {
-            TensorLayout[] inputs = residual ? new[] { input, TensorLayout.Blocked16 } : new[] { input };
-            if (g.IsPointwise && PointwiseConv2d.Rejects(g, input) is null)
+            if (g.Groups > 1 && DepthwiseConv2d.Rejects(g) is null)
             {
-                var step = new ConvolutionStep(g, ConvAlgorithm.Pointwise, PointwiseConv2d.ChooseTile(g), fusion, residual, prePad);
-                return new Choice(step, inputs, TensorLayout.Blocked16, 0, prePadLength);
+                // Depthwise reads blocked input; a CHW one is reordered first (a pre-padded copy cannot be).
+                if (prePad is null)
+                {
+                    var depthwise = new ConvolutionStep(g, ConvAlgorithm.Depthwise, null, fusion, residual, prePad);
+                    return new Choice(depthwise, Inputs(TensorLayout.Blocked16), TensorLayout.Blocked16, DepthwiseConv2d.WorkspaceLength(g), prePadLength);
+                }
             }
-            var direct = new ConvolutionStep(g, ConvAlgorithm.Direct, DirectConv2d.ChooseTile(g), fusion, residual, prePad);
-            return new Choice(direct, inputs, TensorLayout.Blocked16, DirectConv2d.WorkspaceLength(g, input), prePadLength);
+            else if (BlockedInput(g, available, prePad is null) is { } input)
+            {
+                if (g.IsPointwise && PointwiseConv2d.Rejects(g, input) is null)
+                {
+                    var step = new ConvolutionStep(g, ConvAlgorithm.Pointwise, PointwiseConv2d.ChooseTile(g), fusion, residual, prePad);
+                    return new Choice(step, Inputs(input), TensorLayout.Blocked16, 0, prePadLength);
+                }
+                // Winograd where its estimated cycles beat the direct tile's (stride-1 3×3 on blocked input).
+                if (input == TensorLayout.Blocked16 && BestWinograd(g) is { } tile)
+                {
+                    var winograd = new ConvolutionStep(g, tile == 4 ? ConvAlgorithm.WinogradF4 : ConvAlgorithm.WinogradF2, null, fusion, residual, prePad);
+                    return new Choice(winograd, Inputs(input), TensorLayout.Blocked16, WinogradConv2d.WorkspaceLength(g, tile), prePadLength);
+                }
+                var direct = new ConvolutionStep(g, ConvAlgorithm.Direct, DirectConv2d.ChooseTile(g), fusion, residual, prePad);
+                return new Choice(direct, Inputs(input), TensorLayout.Blocked16, DirectConv2d.WorkspaceLength(g, input), prePadLength);
+            }
         }
 
         ConvAlgorithm algorithm = ChooseAlgorithm(g);
@@ -139,14 +164,29 @@ internal static partial class Planner
     /// <summary>Most lanes of the output blocks must carry channels for the blocked layout to pay (12 of 16, 24 of 32, ...).</summary>
     internal const double BlockedMinimumLaneUse = 0.75;
 
+    private static bool FillsBlocks(int channels) => (double)channels / Blocked16.PaddedChannels(channels) >= BlockedMinimumLaneUse;
+
+    /// <summary>The Winograd output tile (4 or 2) with the fewest estimated cycles, if either beats the direct convolution.</summary>
+    private static int? BestWinograd(in Conv2dGeometry g)
+    {
+        int? best = null;
+        double cycles = double.MaxValue;
+        foreach (int tile in new[] { 4, 2 })
+        {
+            if (!WinogradConv2d.Pays(g, tile)) continue;
+            double estimate = WinogradConv2d.EstimatedCycles(g, tile);
+            if (estimate < cycles) { cycles = estimate; best = tile; }
+        }
+        return best;
+    }
+
     /// <summary>
     /// The input layout the blocked direct convolution reads for <paramref name="g"/>, or null when the layer runs CHW:
     /// the layout the input is available in if the kernel takes it, else blocked (one reorder) if
-    /// <paramref name="mayReorder"/>; null when the output channels would leave too many lanes empty.
+    /// <paramref name="mayReorder"/>.
     /// </summary>
     private static TensorLayout? BlockedInput(in Conv2dGeometry g, TensorLayout available, bool mayReorder)
     {
-        if ((double)g.OutChannels / Blocked16.PaddedChannels(g.OutChannels) < BlockedMinimumLaneUse) return null;
         if (DirectConv2d.Rejects(g, available) is null) return available;
         if (mayReorder && available != TensorLayout.Blocked16 && DirectConv2d.Rejects(g, TensorLayout.Blocked16) is null) return TensorLayout.Blocked16;
         return null;

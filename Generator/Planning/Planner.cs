@@ -167,7 +167,7 @@ internal static partial class Planner
 
     /// <summary>Layers whose kernel applies an activation as it stores.</summary>
     private static bool AcceptsActivation(AnalyzedLayer layer) => layer.Kind.IsConvolution() || layer.Kind.IsBatchNorm()
-        || layer.Kind is LayerKind.Linear or LayerKind.Add;
+        || layer.Kind is LayerKind.Linear or LayerKind.Add or LayerKind.Multiply;
 
     // ---------------------------------------------------------------------------------------------------- layouts
 

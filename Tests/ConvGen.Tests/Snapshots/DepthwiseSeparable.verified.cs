@@ -30,15 +30,13 @@ namespace Samples
     /// <para>How Run computes it, one step per line (layers by index):</para>
     /// <code>
     /// step 0   #0-2  Conv2d: direct convolution, CHW → blocked 16, tile 1x16 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store
-    /// step 1   #3    its input: reorder blocked 16 → CHW
-    /// step 2   #3-5  Conv2d: depthwise (rows or planes on the lanes, picked by the runtime per vector width), CHW → CHW, BatchNorm folded into the weights at load, ReLU6 fused into the store
-    /// step 3   #6-8  Conv2d: pointwise GEMM over the flattened positions, CHW → blocked 16, tile 2x13 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store
-    /// step 4   #9    its input: reorder blocked 16 → CHW
-    /// step 5   #9    AdaptiveAvgPool2d: adaptive average pooling
-    /// step 6   #12   Linear: GEMV over packed weights
-    /// step 7   #13   Softmax: softmax
+    /// step 1   #3-5  Conv2d: depthwise, 16 channels per vector, blocked 16 → blocked 16, BatchNorm folded into the weights at load, ReLU6 fused into the store
+    /// step 2   #6-8  Conv2d: pointwise GEMM over the flattened positions, blocked 16 → blocked 16, tile 2x13 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store
+    /// step 3   #9    AdaptiveAvgPool2d: adaptive average pooling, blocked 16
+    /// step 4   #12   Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load)
+    /// step 5   #13   Softmax: softmax
     /// </code>
-    /// <para>Run takes 3072 floats (3×32×32, CHW) and writes 10; it calls 8 fused steps and uses 65,536 bytes of scratch per instance, allocating nothing.</para>
+    /// <para>Run takes 3072 floats (3×32×32, CHW) and writes 10; it calls 6 fused steps and uses 49,152 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
     /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
@@ -58,9 +56,9 @@ namespace Samples
         /// <summary>Multiply-accumulates per sample in convolution and linear layers.</summary>
         public const long MultiplyAccumulates = 278848;
         /// <summary>Floats of scratch memory each instance owns for Run (intermediate tensors, im2col columns).</summary>
-        public const int ScratchLength = 16384;
+        public const int ScratchLength = 12288;
         /// <summary>Bytes of scratch memory each instance owns for Run.</summary>
-        public const long ScratchBytes = 65536;
+        public const long ScratchBytes = 49152;
 
         private readonly LoadedWeights _weights;
         private readonly float[] _scratch;
@@ -117,8 +115,9 @@ namespace Samples
                     eps: 1E-05, scale, shift);
                 reader.Ignore("4.num_batches_tracked");
                 bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 16);
-                weights.Step2Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackDepthwiseWeights(weight, in Step2Geometry);
-                weights.Step2Bias = bias;
+                weights.Step1Weights = global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Pack(weight, bias, in Step1Geometry);
+                if (global::ConvGen.Runtime.Kernels.DepthwiseConv2d.WorkspaceLength(in Step1Geometry) > 0)
+                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 1; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #6 Conv2d(32, 1, Bias = false) + #7 BatchNorm2d + #8 ReLU6
             {
@@ -133,14 +132,13 @@ namespace Samples
                     eps: 1E-05, scale, shift);
                 reader.Ignore("7.num_batches_tracked");
                 bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 32);
-                weights.Step3Weights = global::ConvGen.Runtime.Kernels.PointwiseConv2d.Pack(weight, bias, in Step3Geometry);
+                weights.Step2Weights = global::ConvGen.Runtime.Kernels.PointwiseConv2d.Pack(weight, bias, in Step2Geometry);
             }
             // #12 Linear(10)
             {
                 float[] weight = reader.ReadFloat32("12.weight", new int[] { 10, 32 });
                 float[] bias = reader.ReadFloat32("12.bias", new int[] { 10 });
-                weights.Step6Weights = global::ConvGen.Runtime.Kernels.Linear.PackWeights(weight, 32, 10);
-                weights.Step6Bias = bias;
+                weights.Step4Weights = global::ConvGen.Runtime.Kernels.PackedLinear.PackFromBlocked(weight, bias, channels: 32, positions: 1, outFeatures: 10);
             }
             reader.ThrowIfUnconsumed();
             return new DepthwiseSeparable(weights);
@@ -161,13 +159,11 @@ namespace Samples
                 throw new global::System.ArgumentException("DepthwiseSeparable.Run: input and output must not overlap.", nameof(output));
             global::System.Span<float> scratch = _scratch;
             Step0_Conv2d(input, scratch.Slice(0, 4096), scratch);
-            Step1_Reorder(scratch.Slice(0, 4096), scratch.Slice(4096, 4096));
-            Step2_Conv2d(scratch.Slice(4096, 4096), scratch.Slice(8192, 4096));
-            Step3_Conv2d(scratch.Slice(8192, 4096), scratch.Slice(0, 8192));
-            Step4_Reorder(scratch.Slice(0, 8192), scratch.Slice(8192, 8192));
-            Step5_AdaptiveAvgPool2d(scratch.Slice(8192, 8192), scratch.Slice(0, 32));
-            Step6_Linear(scratch.Slice(0, 32), output);
-            Step7_Softmax(output, output);
+            Step1_Conv2d(scratch.Slice(0, 4096), scratch.Slice(8192, 4096));
+            Step2_Conv2d(scratch.Slice(8192, 4096), scratch.Slice(0, 8192));
+            Step3_AdaptiveAvgPool2d(scratch.Slice(0, 8192), scratch.Slice(8192, 32));
+            Step4_Linear(scratch.Slice(8192, 32), output);
+            Step5_Softmax(output, output);
         }
 
         /// <summary>
@@ -192,44 +188,32 @@ namespace Samples
             global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step0Weights, global::System.ReadOnlySpan<float>.Empty, in Step0Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(1, 16), default(global::ConvGen.Runtime.Kernels.ReLU6), scratch.Slice(4096, 3267));
         }
 
-        /// <summary>#3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false), its input reordered: 16×16×16 → 16×16×16; reorder blocked 16 → CHW.</summary>
-        private void Step1_Reorder(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        /// <summary>#3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false) + #4 BatchNorm2d + #5 ReLU6: 16×16×16 → 16×16×16; depthwise, 16 channels per vector, blocked 16 → blocked 16, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
+        private void Step1_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Blocked16.ToChw(x, y, channels: 16, positions: 256);
+            global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Run(x, y, _weights.Step1Weights, global::System.ReadOnlySpan<float>.Empty, in Step1Geometry, default(global::ConvGen.Runtime.Kernels.ReLU6), global::System.Span<float>.Empty);
         }
 
-        /// <summary>#3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false) + #4 BatchNorm2d + #5 ReLU6: 16×16×16 → 16×16×16; depthwise (rows or planes on the lanes, picked by the runtime per vector width), CHW → CHW, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
+        /// <summary>#6 Conv2d(32, 1, Bias = false) + #7 BatchNorm2d + #8 ReLU6: 16×16×16 → 32×16×16; pointwise GEMM over the flattened positions, blocked 16 → blocked 16, tile 2x13 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
         private void Step2_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.Depthwise(x, y, _weights.Step2Weights, _weights.Step2Bias, in Step2Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU6, 0f));
+            global::ConvGen.Runtime.Kernels.PointwiseConv2d.Run(x, y, _weights.Step2Weights, global::System.ReadOnlySpan<float>.Empty, in Step2Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Blocked16, new global::ConvGen.Runtime.Kernels.ConvTile(2, 13), default(global::ConvGen.Runtime.Kernels.ReLU6));
         }
 
-        /// <summary>#6 Conv2d(32, 1, Bias = false) + #7 BatchNorm2d + #8 ReLU6: 16×16×16 → 32×16×16; pointwise GEMM over the flattened positions, CHW → blocked 16, tile 2x13 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
-        private void Step3_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        /// <summary>#9 AdaptiveAvgPool2d(1): 32×16×16 → 32×1×1; adaptive average pooling, blocked 16.</summary>
+        private void Step3_AdaptiveAvgPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.PointwiseConv2d.Run(x, y, _weights.Step3Weights, global::System.ReadOnlySpan<float>.Empty, in Step3Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(2, 13), default(global::ConvGen.Runtime.Kernels.ReLU6));
+            global::ConvGen.Runtime.Kernels.BlockedPool2d.AdaptiveAverage(x, y, channels: 32, inHeight: 16, inWidth: 16, outHeight: 1, outWidth: 1);
         }
 
-        /// <summary>#9 AdaptiveAvgPool2d(1), its input reordered: 32×16×16 → 32×16×16; reorder blocked 16 → CHW.</summary>
-        private void Step4_Reorder(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        /// <summary>#12 Linear(10): 32 → 10; GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load).</summary>
+        private void Step4_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Blocked16.ToChw(x, y, channels: 32, positions: 256);
-        }
-
-        /// <summary>#9 AdaptiveAvgPool2d(1): 32×16×16 → 32×1×1; adaptive average pooling.</summary>
-        private void Step5_AdaptiveAvgPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
-        {
-            global::ConvGen.Runtime.Kernels.Pool2d.AdaptiveAverage(x, y, channels: 32, inHeight: 16, inWidth: 16, outHeight: 1, outWidth: 1);
-        }
-
-        /// <summary>#12 Linear(10): 32 → 10; GEMV over packed weights.</summary>
-        private void Step6_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
-        {
-            global::ConvGen.Runtime.Kernels.Linear.Forward(x, y, _weights.Step6Weights, _weights.Step6Bias, rows: 1, inFeatures: 32, outFeatures: 10, global::ConvGen.Runtime.Kernels.Epilogue.None);
+            global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step4Weights, rows: 1, inFeatures: 32, outFeatures: 10, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.Identity));
         }
 
         /// <summary>#13 Softmax: 10 → 10; softmax.</summary>
-        private void Step7_Softmax(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        private void Step5_Softmax(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Softmax.Forward(x, y, outer: 1, axis: 10, inner: 1);
         }
@@ -239,12 +223,12 @@ namespace Samples
             KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadTop: 1, PadLeft: 1,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
-        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step2Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
+        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step1Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
             InChannels: 16, InHeight: 16, InWidth: 16, OutChannels: 16, OutHeight: 16, OutWidth: 16,
             KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadTop: 1, PadLeft: 1,
             DilationHeight: 1, DilationWidth: 1, Groups: 16);
 
-        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step3Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
+        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step2Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
             InChannels: 16, InHeight: 16, InWidth: 16, OutChannels: 32, OutHeight: 16, OutWidth: 16,
             KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
@@ -253,11 +237,9 @@ namespace Samples
         private sealed class LoadedWeights
         {
             public float[] Step0Weights = global::System.Array.Empty<float>();
+            public float[] Step1Weights = global::System.Array.Empty<float>();
             public float[] Step2Weights = global::System.Array.Empty<float>();
-            public float[] Step2Bias = global::System.Array.Empty<float>();
-            public float[] Step3Weights = global::System.Array.Empty<float>();
-            public float[] Step6Weights = global::System.Array.Empty<float>();
-            public float[] Step6Bias = global::System.Array.Empty<float>();
+            public float[] Step4Weights = global::System.Array.Empty<float>();
         }
     }
 }

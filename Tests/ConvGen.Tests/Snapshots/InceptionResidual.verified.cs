@@ -39,18 +39,19 @@ namespace Samples
     /// step 2   #3      Conv2d: pointwise GEMM on the input planes, CHW → CHW
     /// step 3   #4-5    Conv2d: pointwise GEMM on the input planes, CHW → CHW, ReLU fused into the store
     /// step 4   #6      Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW
-    /// step 5   #7      MaxPool2d: max pooling
-    /// step 6   #8      Conv2d: pointwise GEMM on the input planes, CHW → CHW
-    /// step 7   #9      Concat: channel concatenation (copies)
-    /// step 8   #10-11  Add: element-wise sum, ReLU fused into the store
-    /// step 9   #12-13  Conv2d: direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), Sigmoid fused into the store
-    /// step 10  #14     its input: reorder blocked 16 → CHW
-    /// step 11  #14     Multiply: element-wise product
-    /// step 12  #15     ConvTranspose2d: transposed: GEMM into columns, then col2im
-    /// step 13  #16     AdaptiveAvgPool2d: adaptive average pooling
-    /// step 14  #18     Linear: GEMV over packed weights
+    /// step 5   #7      MaxPool2d: max pooling, blocked 16
+    /// step 6   #8      its input: reorder blocked 16 → CHW
+    /// step 7   #8      Conv2d: pointwise GEMM on the input planes, CHW → CHW
+    /// step 8   #9      Concat: channel concatenation (copies), CHW
+    /// step 9   #10-11  Add: element-wise sum, CHW, in place, ReLU fused into the store
+    /// step 10  #12-13  Conv2d: direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), Sigmoid fused into the store
+    /// step 11  #14     its input: reorder blocked 16 → CHW
+    /// step 12  #14     Multiply: element-wise product, CHW, in place
+    /// step 13  #15     ConvTranspose2d: transposed: GEMM into columns, then col2im
+    /// step 14  #16     AdaptiveAvgPool2d: adaptive average pooling, CHW
+    /// step 15  #18     Linear: GEMV over weight panels of 16 outputs
     /// </code>
-    /// <para>Run takes 1152 floats (8×12×12, CHW) and writes 5; it calls 15 fused steps and uses 46,080 bytes of scratch per instance, allocating nothing.</para>
+    /// <para>Run takes 1152 floats (8×12×12, CHW) and writes 5; it calls 16 fused steps and uses 46,080 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
     /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
@@ -143,32 +144,31 @@ namespace Samples
             {
                 float[] weight = reader.ReadFloat32("b3.weight", new int[] { 8, 16, 1, 1 });
                 float[] bias = reader.ReadFloat32("b3.bias", new int[] { 8 });
-                weights.Step6Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step6Geometry);
-                weights.Step6Bias = bias;
+                weights.Step7Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step7Geometry);
+                weights.Step7Bias = bias;
             }
             // #12 Conv2d(16, 3, Padding = 1, From = "y", Name = "gate") + #13 Sigmoid
             {
                 float[] weight = reader.ReadFloat32("gate.weight", new int[] { 16, 16, 3, 3 });
                 float[] bias = reader.ReadFloat32("gate.bias", new int[] { 16 });
-                weights.Step9Weights = global::ConvGen.Runtime.Kernels.DirectConv2d.Pack(weight, bias, in Step9Geometry);
-                if (global::ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(in Step9Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw) > 3136)
-                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 9; use matching ConvGen.Runtime and ConvGen.Generator versions.");
+                weights.Step10Weights = global::ConvGen.Runtime.Kernels.DirectConv2d.Pack(weight, bias, in Step10Geometry);
+                if (global::ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(in Step10Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw) > 3136)
+                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 10; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #15 ConvTranspose2d(8, 2, Stride = 2, Name = "up")
             {
                 float[] weight = reader.ReadFloat32("up.weight", new int[] { 16, 8, 2, 2 });
                 float[] bias = reader.ReadFloat32("up.bias", new int[] { 8 });
-                weights.Step12Weights = global::ConvGen.Runtime.Kernels.ConvTranspose2d.PackWeights(weight, in Step12Geometry);
-                weights.Step12Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.ConvTranspose2d.WorkspaceLength(in Step12Geometry) > 4608)
-                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 12; use matching ConvGen.Runtime and ConvGen.Generator versions.");
+                weights.Step13Weights = global::ConvGen.Runtime.Kernels.ConvTranspose2d.PackWeights(weight, in Step13Geometry);
+                weights.Step13Bias = bias;
+                if (global::ConvGen.Runtime.Kernels.ConvTranspose2d.WorkspaceLength(in Step13Geometry) > 4608)
+                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 13; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #18 Linear(5, Name = "head")
             {
                 float[] weight = reader.ReadFloat32("head.weight", new int[] { 5, 8 });
                 float[] bias = reader.ReadFloat32("head.bias", new int[] { 5 });
-                weights.Step14Weights = global::ConvGen.Runtime.Kernels.Linear.PackWeights(weight, 8, 5);
-                weights.Step14Bias = bias;
+                weights.Step15Weights = global::ConvGen.Runtime.Kernels.PackedLinear.Pack(weight, bias, 8, 5);
             }
             reader.ThrowIfUnconsumed();
             return new InceptionResidual(weights);
@@ -191,18 +191,19 @@ namespace Samples
             Step0_Conv2d(input, scratch.Slice(0, 2304), scratch);
             Step1_Reorder(scratch.Slice(0, 2304), scratch.Slice(2304, 2304));
             Step2_Conv2d(scratch.Slice(2304, 2304), scratch.Slice(8064, 576));
-            Step3_Conv2d(scratch.Slice(2304, 2304), scratch.Slice(1456, 576));
-            Step4_Conv2d(scratch.Slice(1456, 576), scratch.Slice(8640, 576), scratch);
-            Step5_MaxPool2d(scratch.Slice(2304, 2304), scratch.Slice(0, 2304));
-            Step6_Conv2d(scratch.Slice(0, 2304), scratch.Slice(6912, 1152));
-            Step7_Concat(scratch.Slice(8064, 576), scratch.Slice(8640, 576), scratch.Slice(6912, 1152), scratch.Slice(4608, 2304));
-            Step8_Add(scratch.Slice(4608, 2304), scratch.Slice(2304, 2304), scratch.Slice(4608, 2304));
-            Step9_Conv2d(scratch.Slice(4608, 2304), scratch.Slice(6912, 2304), scratch);
-            Step10_Reorder(scratch.Slice(6912, 2304), scratch.Slice(9216, 2304));
-            Step11_Multiply(scratch.Slice(9216, 2304), scratch.Slice(4608, 2304), scratch.Slice(9216, 2304));
-            Step12_ConvTranspose2d(scratch.Slice(9216, 2304), scratch.Slice(4608, 4608), scratch);
-            Step13_AdaptiveAvgPool2d(scratch.Slice(4608, 4608), scratch.Slice(0, 8));
-            Step14_Linear(scratch.Slice(0, 8), output);
+            Step3_Conv2d(scratch.Slice(2304, 2304), scratch.Slice(6064, 576));
+            Step4_Conv2d(scratch.Slice(6064, 576), scratch.Slice(8640, 576), scratch);
+            Step5_MaxPool2d(scratch.Slice(0, 2304), scratch.Slice(4608, 2304));
+            Step6_Reorder(scratch.Slice(4608, 2304), scratch.Slice(0, 2304));
+            Step7_Conv2d(scratch.Slice(0, 2304), scratch.Slice(6912, 1152));
+            Step8_Concat(scratch.Slice(8064, 576), scratch.Slice(8640, 576), scratch.Slice(6912, 1152), scratch.Slice(4608, 2304));
+            Step9_Add(scratch.Slice(4608, 2304), scratch.Slice(2304, 2304), scratch.Slice(4608, 2304));
+            Step10_Conv2d(scratch.Slice(4608, 2304), scratch.Slice(6912, 2304), scratch);
+            Step11_Reorder(scratch.Slice(6912, 2304), scratch.Slice(9216, 2304));
+            Step12_Multiply(scratch.Slice(9216, 2304), scratch.Slice(4608, 2304), scratch.Slice(9216, 2304));
+            Step13_ConvTranspose2d(scratch.Slice(9216, 2304), scratch.Slice(4608, 4608), scratch);
+            Step14_AdaptiveAvgPool2d(scratch.Slice(4608, 4608), scratch.Slice(0, 8));
+            Step15_Linear(scratch.Slice(0, 8), output);
         }
 
         /// <summary>
@@ -248,69 +249,75 @@ namespace Samples
         /// <summary>#6 Conv2d(4, 3, Padding = 1, Name = "b2"): 4×12×12 → 4×12×12; packed GEMM on shifted views of the stride-phase planes, CHW → CHW.</summary>
         private void Step4_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step4Weights, _weights.Step4Bias, in Step4Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 1448));
+            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step4Weights, _weights.Step4Bias, in Step4Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(4608, 1448));
         }
 
-        /// <summary>#7 MaxPool2d(3, Stride = 1, Padding = 1, From = "x"): 16×12×12 → 16×12×12; max pooling.</summary>
+        /// <summary>#7 MaxPool2d(3, Stride = 1, Padding = 1, From = "x"): 16×12×12 → 16×12×12; max pooling, blocked 16.</summary>
         private void Step5_MaxPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Pool2d.Max(x, y, in Step5Geometry);
+            global::ConvGen.Runtime.Kernels.BlockedPool2d.Max(x, y, in Step5Geometry);
         }
 
-        /// <summary>#8 Conv2d(8, 1, Name = "b3"): 16×12×12 → 8×12×12; pointwise GEMM on the input planes, CHW → CHW.</summary>
-        private void Step6_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
-        {
-            global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step6Weights, _weights.Step6Bias, in Step6Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None);
-        }
-
-        /// <summary>#9 Concat("b1", "b2", "b3"): 4×12×12 → 16×12×12; channel concatenation (copies).</summary>
-        private void Step7_Concat(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.ReadOnlySpan<float> x2, global::System.Span<float> y)
-        {
-            x0.CopyTo(y.Slice(0, 576));
-            x1.CopyTo(y.Slice(576, 576));
-            x2.CopyTo(y.Slice(1152, 1152));
-        }
-
-        /// <summary>#10 Add("x") + #11 ReLU(Name = "y"): 16×12×12 → 16×12×12; element-wise sum, ReLU fused into the store.</summary>
-        private void Step8_Add(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.Span<float> y)
-        {
-            global::ConvGen.Runtime.Kernels.Elementwise.Add(x0, x1, y, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f));
-        }
-
-        /// <summary>#12 Conv2d(16, 3, Padding = 1, From = "y", Name = "gate") + #13 Sigmoid: 16×12×12 → 16×12×12; direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), Sigmoid fused into the store.</summary>
-        private void Step9_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
-        {
-            global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step9Weights, global::System.ReadOnlySpan<float>.Empty, in Step9Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(1, 12), default(global::ConvGen.Runtime.Kernels.Sigmoid), scratch.Slice(0, 3136));
-        }
-
-        /// <summary>#14 Multiply("y"), its input reordered: 16×12×12 → 16×12×12; reorder blocked 16 → CHW.</summary>
-        private void Step10_Reorder(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        /// <summary>#8 Conv2d(8, 1, Name = "b3"), its input reordered: 16×12×12 → 16×12×12; reorder blocked 16 → CHW.</summary>
+        private void Step6_Reorder(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Blocked16.ToChw(x, y, channels: 16, positions: 144);
         }
 
-        /// <summary>#14 Multiply("y"): 16×12×12 → 16×12×12; element-wise product.</summary>
-        private void Step11_Multiply(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.Span<float> y)
+        /// <summary>#8 Conv2d(8, 1, Name = "b3"): 16×12×12 → 8×12×12; pointwise GEMM on the input planes, CHW → CHW.</summary>
+        private void Step7_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Elementwise.Multiply(x0, x1, y);
+            global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step7Weights, _weights.Step7Bias, in Step7Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None);
+        }
+
+        /// <summary>#9 Concat("b1", "b2", "b3"): 4×12×12 → 16×12×12; channel concatenation (copies), CHW.</summary>
+        private void Step8_Concat(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.ReadOnlySpan<float> x2, global::System.Span<float> y)
+        {
+            global::ConvGen.Runtime.Kernels.ElementwiseOps.CopyChannels(x0, y, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, channelOffset: 0, partChannels: 4, totalChannels: 16, positions: 144);
+            global::ConvGen.Runtime.Kernels.ElementwiseOps.CopyChannels(x1, y, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, channelOffset: 4, partChannels: 4, totalChannels: 16, positions: 144);
+            global::ConvGen.Runtime.Kernels.ElementwiseOps.CopyChannels(x2, y, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, channelOffset: 8, partChannels: 8, totalChannels: 16, positions: 144);
+        }
+
+        /// <summary>#10 Add("x") + #11 ReLU(Name = "y"): 16×12×12 → 16×12×12; element-wise sum, CHW, in place, ReLU fused into the store.</summary>
+        private void Step9_Add(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.Span<float> y)
+        {
+            global::ConvGen.Runtime.Kernels.ElementwiseOps.Add(x0, x1, y, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, channels: 16, positions: 144, default(global::ConvGen.Runtime.Kernels.ReLU));
+        }
+
+        /// <summary>#12 Conv2d(16, 3, Padding = 1, From = "y", Name = "gate") + #13 Sigmoid: 16×12×12 → 16×12×12; direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), Sigmoid fused into the store.</summary>
+        private void Step10_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
+        {
+            global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step10Weights, global::System.ReadOnlySpan<float>.Empty, in Step10Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(1, 12), default(global::ConvGen.Runtime.Kernels.Sigmoid), scratch.Slice(0, 3136));
+        }
+
+        /// <summary>#14 Multiply("y"), its input reordered: 16×12×12 → 16×12×12; reorder blocked 16 → CHW.</summary>
+        private void Step11_Reorder(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        {
+            global::ConvGen.Runtime.Kernels.Blocked16.ToChw(x, y, channels: 16, positions: 144);
+        }
+
+        /// <summary>#14 Multiply("y"): 16×12×12 → 16×12×12; element-wise product, CHW, in place.</summary>
+        private void Step12_Multiply(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.Span<float> y)
+        {
+            global::ConvGen.Runtime.Kernels.ElementwiseOps.Multiply(x0, x1, y, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, channels: 16, positions: 144, default(global::ConvGen.Runtime.Kernels.Identity));
         }
 
         /// <summary>#15 ConvTranspose2d(8, 2, Stride = 2, Name = "up"): 16×12×12 → 8×24×24; transposed: GEMM into columns, then col2im.</summary>
-        private void Step12_ConvTranspose2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
+        private void Step13_ConvTranspose2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.ConvTranspose2d.Forward(x, y, _weights.Step12Weights, _weights.Step12Bias, in Step12Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 4608));
+            global::ConvGen.Runtime.Kernels.ConvTranspose2d.Forward(x, y, _weights.Step13Weights, _weights.Step13Bias, in Step13Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 4608));
         }
 
-        /// <summary>#16 AdaptiveAvgPool2d(1): 8×24×24 → 8×1×1; adaptive average pooling.</summary>
-        private void Step13_AdaptiveAvgPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        /// <summary>#16 AdaptiveAvgPool2d(1): 8×24×24 → 8×1×1; adaptive average pooling, CHW.</summary>
+        private void Step14_AdaptiveAvgPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Pool2d.AdaptiveAverage(x, y, channels: 8, inHeight: 24, inWidth: 24, outHeight: 1, outWidth: 1);
         }
 
-        /// <summary>#18 Linear(5, Name = "head"): 8 → 5; GEMV over packed weights.</summary>
-        private void Step14_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        /// <summary>#18 Linear(5, Name = "head"): 8 → 5; GEMV over weight panels of 16 outputs.</summary>
+        private void Step15_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Linear.Forward(x, y, _weights.Step14Weights, _weights.Step14Bias, rows: 1, inFeatures: 8, outFeatures: 5, global::ConvGen.Runtime.Kernels.Epilogue.None);
+            global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step15Weights, rows: 1, inFeatures: 8, outFeatures: 5, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.Identity));
         }
 
         private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step0Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
@@ -338,17 +345,17 @@ namespace Samples
             KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1,
             PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1);
 
-        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step6Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
+        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step7Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
             InChannels: 16, InHeight: 12, InWidth: 12, OutChannels: 8, OutHeight: 12, OutWidth: 12,
             KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
-        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step9Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
+        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step10Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
             InChannels: 16, InHeight: 12, InWidth: 12, OutChannels: 16, OutHeight: 12, OutWidth: 12,
             KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadTop: 1, PadLeft: 1,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
-        private static readonly global::ConvGen.Runtime.Kernels.ConvTranspose2dGeometry Step12Geometry = new global::ConvGen.Runtime.Kernels.ConvTranspose2dGeometry(
+        private static readonly global::ConvGen.Runtime.Kernels.ConvTranspose2dGeometry Step13Geometry = new global::ConvGen.Runtime.Kernels.ConvTranspose2dGeometry(
             InChannels: 16, InHeight: 12, InWidth: 12, OutChannels: 8, OutHeight: 24, OutWidth: 24,
             KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PadTop: 0, PadLeft: 0,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
@@ -363,13 +370,12 @@ namespace Samples
             public float[] Step3Bias = global::System.Array.Empty<float>();
             public float[] Step4Weights = global::System.Array.Empty<float>();
             public float[] Step4Bias = global::System.Array.Empty<float>();
-            public float[] Step6Weights = global::System.Array.Empty<float>();
-            public float[] Step6Bias = global::System.Array.Empty<float>();
-            public float[] Step9Weights = global::System.Array.Empty<float>();
-            public float[] Step12Weights = global::System.Array.Empty<float>();
-            public float[] Step12Bias = global::System.Array.Empty<float>();
-            public float[] Step14Weights = global::System.Array.Empty<float>();
-            public float[] Step14Bias = global::System.Array.Empty<float>();
+            public float[] Step7Weights = global::System.Array.Empty<float>();
+            public float[] Step7Bias = global::System.Array.Empty<float>();
+            public float[] Step10Weights = global::System.Array.Empty<float>();
+            public float[] Step13Weights = global::System.Array.Empty<float>();
+            public float[] Step13Bias = global::System.Array.Empty<float>();
+            public float[] Step15Weights = global::System.Array.Empty<float>();
         }
     }
 }

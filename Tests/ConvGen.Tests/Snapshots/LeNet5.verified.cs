@@ -28,15 +28,14 @@ namespace Samples
     /// <para>How Run computes it, one step per line (layers by index):</para>
     /// <code>
     /// step 0   #0-1   Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW, ReLU fused into the store
-    /// step 1   #2     MaxPool2d: max pooling
+    /// step 1   #2     MaxPool2d: max pooling, CHW
     /// step 2   #3-4   Conv2d: direct convolution, CHW → blocked 16, tile 1x10 (output blocks × positions), ReLU fused into the store
-    /// step 3   #5     its input: reorder blocked 16 → CHW
-    /// step 4   #5     MaxPool2d: max pooling
-    /// step 5   #7-8   Linear: GEMV over packed weights, ReLU fused into the store
-    /// step 6   #9-10  Linear: GEMV over packed weights, ReLU fused into the store
-    /// step 7   #11    Linear: GEMV over packed weights
+    /// step 3   #5     MaxPool2d: max pooling, blocked 16
+    /// step 4   #7-8   Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load), ReLU fused into the store
+    /// step 5   #9-10  Linear: GEMV over weight panels of 16 outputs, ReLU fused into the store
+    /// step 6   #11    Linear: GEMV over weight panels of 16 outputs
     /// </code>
-    /// <para>Run takes 784 floats (1×28×28, CHW) and writes 10; it calls 8 fused steps and uses 44,352 bytes of scratch per instance, allocating nothing.</para>
+    /// <para>Run takes 784 floats (1×28×28, CHW) and writes 10; it calls 7 fused steps and uses 44,352 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
     /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
@@ -106,22 +105,19 @@ namespace Samples
             {
                 float[] weight = reader.ReadFloat32("7.weight", new int[] { 120, 400 });
                 float[] bias = reader.ReadFloat32("7.bias", new int[] { 120 });
-                weights.Step5Weights = global::ConvGen.Runtime.Kernels.Linear.PackWeights(weight, 400, 120);
-                weights.Step5Bias = bias;
+                weights.Step4Weights = global::ConvGen.Runtime.Kernels.PackedLinear.PackFromBlocked(weight, bias, channels: 16, positions: 25, outFeatures: 120);
             }
             // #9 Linear(84) + #10 ReLU
             {
                 float[] weight = reader.ReadFloat32("9.weight", new int[] { 84, 120 });
                 float[] bias = reader.ReadFloat32("9.bias", new int[] { 84 });
-                weights.Step6Weights = global::ConvGen.Runtime.Kernels.Linear.PackWeights(weight, 120, 84);
-                weights.Step6Bias = bias;
+                weights.Step5Weights = global::ConvGen.Runtime.Kernels.PackedLinear.Pack(weight, bias, 120, 84);
             }
             // #11 Linear(10)
             {
                 float[] weight = reader.ReadFloat32("11.weight", new int[] { 10, 84 });
                 float[] bias = reader.ReadFloat32("11.bias", new int[] { 10 });
-                weights.Step7Weights = global::ConvGen.Runtime.Kernels.Linear.PackWeights(weight, 84, 10);
-                weights.Step7Bias = bias;
+                weights.Step6Weights = global::ConvGen.Runtime.Kernels.PackedLinear.Pack(weight, bias, 84, 10);
             }
             reader.ThrowIfUnconsumed();
             return new LeNet5(weights);
@@ -144,11 +140,10 @@ namespace Samples
             Step0_Conv2d(input, scratch.Slice(6384, 4704), scratch);
             Step1_MaxPool2d(scratch.Slice(6384, 4704), scratch.Slice(1600, 1176));
             Step2_Conv2d(scratch.Slice(1600, 1176), scratch.Slice(0, 1600));
-            Step3_Reorder(scratch.Slice(0, 1600), scratch.Slice(1600, 1600));
-            Step4_MaxPool2d(scratch.Slice(1600, 1600), scratch.Slice(0, 400));
-            Step5_Linear(scratch.Slice(0, 400), scratch.Slice(400, 120));
-            Step6_Linear(scratch.Slice(400, 120), scratch.Slice(0, 84));
-            Step7_Linear(scratch.Slice(0, 84), output);
+            Step3_MaxPool2d(scratch.Slice(0, 1600), scratch.Slice(1600, 400));
+            Step4_Linear(scratch.Slice(1600, 400), scratch.Slice(0, 120));
+            Step5_Linear(scratch.Slice(0, 120), scratch.Slice(128, 84));
+            Step6_Linear(scratch.Slice(128, 84), output);
         }
 
         /// <summary>
@@ -173,7 +168,7 @@ namespace Samples
             global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 6376));
         }
 
-        /// <summary>#2 MaxPool2d(2): 6×28×28 → 6×14×14; max pooling.</summary>
+        /// <summary>#2 MaxPool2d(2): 6×28×28 → 6×14×14; max pooling, CHW.</summary>
         private void Step1_MaxPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Pool2d.Max(x, y, in Step1Geometry);
@@ -185,34 +180,28 @@ namespace Samples
             global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step2Weights, global::System.ReadOnlySpan<float>.Empty, in Step2Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(1, 10), default(global::ConvGen.Runtime.Kernels.ReLU), global::System.Span<float>.Empty);
         }
 
-        /// <summary>#5 MaxPool2d(2), its input reordered: 16×10×10 → 16×10×10; reorder blocked 16 → CHW.</summary>
-        private void Step3_Reorder(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        /// <summary>#5 MaxPool2d(2): 16×10×10 → 16×5×5; max pooling, blocked 16.</summary>
+        private void Step3_MaxPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Blocked16.ToChw(x, y, channels: 16, positions: 100);
+            global::ConvGen.Runtime.Kernels.BlockedPool2d.Max(x, y, in Step3Geometry);
         }
 
-        /// <summary>#5 MaxPool2d(2): 16×10×10 → 16×5×5; max pooling.</summary>
-        private void Step4_MaxPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        /// <summary>#7 Linear(120) + #8 ReLU: 400 → 120; GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load), ReLU fused into the store.</summary>
+        private void Step4_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Pool2d.Max(x, y, in Step4Geometry);
+            global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step4Weights, rows: 1, inFeatures: 400, outFeatures: 120, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.ReLU));
         }
 
-        /// <summary>#7 Linear(120) + #8 ReLU: 400 → 120; GEMV over packed weights, ReLU fused into the store.</summary>
+        /// <summary>#9 Linear(84) + #10 ReLU: 120 → 84; GEMV over weight panels of 16 outputs, ReLU fused into the store.</summary>
         private void Step5_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Linear.Forward(x, y, _weights.Step5Weights, _weights.Step5Bias, rows: 1, inFeatures: 400, outFeatures: 120, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f));
+            global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step5Weights, rows: 1, inFeatures: 120, outFeatures: 84, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.ReLU));
         }
 
-        /// <summary>#9 Linear(84) + #10 ReLU: 120 → 84; GEMV over packed weights, ReLU fused into the store.</summary>
+        /// <summary>#11 Linear(10): 84 → 10; GEMV over weight panels of 16 outputs.</summary>
         private void Step6_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.Linear.Forward(x, y, _weights.Step6Weights, _weights.Step6Bias, rows: 1, inFeatures: 120, outFeatures: 84, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f));
-        }
-
-        /// <summary>#11 Linear(10): 84 → 10; GEMV over packed weights.</summary>
-        private void Step7_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
-        {
-            global::ConvGen.Runtime.Kernels.Linear.Forward(x, y, _weights.Step7Weights, _weights.Step7Bias, rows: 1, inFeatures: 84, outFeatures: 10, global::ConvGen.Runtime.Kernels.Epilogue.None);
+            global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step6Weights, rows: 1, inFeatures: 84, outFeatures: 10, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.Identity));
         }
 
         private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step0Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
@@ -230,7 +219,7 @@ namespace Samples
             KernelHeight: 5, KernelWidth: 5, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
-        private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step4Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
+        private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step3Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
             Channels: 16, InHeight: 10, InWidth: 10, OutHeight: 5, OutWidth: 5,
             KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2,
             PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1);
@@ -241,12 +230,9 @@ namespace Samples
             public float[] Step0Weights = global::System.Array.Empty<float>();
             public float[] Step0Bias = global::System.Array.Empty<float>();
             public float[] Step2Weights = global::System.Array.Empty<float>();
+            public float[] Step4Weights = global::System.Array.Empty<float>();
             public float[] Step5Weights = global::System.Array.Empty<float>();
-            public float[] Step5Bias = global::System.Array.Empty<float>();
             public float[] Step6Weights = global::System.Array.Empty<float>();
-            public float[] Step6Bias = global::System.Array.Empty<float>();
-            public float[] Step7Weights = global::System.Array.Empty<float>();
-            public float[] Step7Bias = global::System.Array.Empty<float>();
         }
     }
 }
