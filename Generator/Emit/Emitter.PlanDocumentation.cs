@@ -15,7 +15,7 @@ internal static partial class Emitter
         w.Line("/// <code>");
         int width = plan.Steps.Max(s => LayerRange(s).Length);
         foreach (PlanStep step in plan.Steps)
-            w.Line("/// " + Xml($"step {step.Number,-3} {LayerRange(step).PadRight(width)}  {(step is ReorderStep ? "its input" : step.Layer.TypeName)}: {Choices(step)}"));
+            w.Line("/// " + Xml($"step {step.Number,-3} {LayerRange(step).PadRight(width)}  {StepKindName(step)}: {Choices(step)}"));
         w.Line("/// </code>");
     }
 

@@ -12,13 +12,10 @@ internal static partial class Emitter
     {
         foreach (PlanStep step in plan.Steps)
         {
-            Shape input = step switch
-            {
-                ConvolutionStep { PrePad: { } pad } => pad.Input,
-                ReorderStep => step.Inputs[0].Shape,
-                _ => step.Layer.InputShape,
-            };
-            Shape output = step is ReorderStep ? step.Output.Shape : step.OutputShape;
+            // A reorder or a convolution's padding shows the tensor it rewrites; a layer its declared shapes.
+            bool rewrite = step is ReorderStep || (step is PadStep && step.Layer.Kind.IsConvolution());
+            Shape input = rewrite ? step.Inputs[0].Shape : step.Layer.InputShape;
+            Shape output = rewrite ? step.Output.Shape : step.OutputShape;
             w.Line($"/// <summary>{Xml(Describe(step))}: {Xml(input.ToString())} → {Xml(output.ToString())}; {Xml(Choices(step))}.</summary>");
             var parameters = new List<string>();
             if (step.Inputs.Count == 1) parameters.Add($"{ReadOnlySpan} x");
@@ -53,8 +50,7 @@ internal static partial class Emitter
     /// <summary>What the plan chose for a step, in words: the algorithm first (up to the first comma), then its fusion.</summary>
     private static string Choices(PlanStep step) => step switch
     {
-        ConvolutionStep s => Join(ConvAlgorithmText(s),
-            s.PrePad is { } pad ? $"input padded ({pad.Mode}) into scratch first" : null, FusionText(s.Fusion, s.Residual)),
+        ConvolutionStep s => Join(ConvAlgorithmText(s), FusionText(s.Fusion, s.Residual)),
         TransposedConvolutionStep s => Join("transposed: GEMM into columns, then col2im", FusionText(s.Fusion)),
         LinearStep s => Join(s.Rows == 1 ? "GEMV over weight panels of 16 outputs" : "GEMM over weight panels of 16 outputs",
             s.Inputs[0].Layout == TensorLayout.Blocked16 ? "reading the blocked map as it is (weights permuted at load)" : null, FusionText(s.Fusion)),
@@ -126,13 +122,6 @@ internal static partial class Emitter
     private static void EmitConvolution(SourceWriter w, ConvolutionStep step)
     {
         string x = step.Inputs.Count == 1 ? "x" : "x0";
-        if (step.PrePad is { } pad)
-        {
-            (int h, int wd) = HeightWidth(pad.Input);
-            w.Line($"{Span} padded = {ScratchSlice(pad.Buffer)};");
-            w.Line($"{Kernels}.Pad2d.Forward({x}, padded, {pad.Input[0]}, {h}, {wd}, {pad.Left}, {pad.Right}, {pad.Top}, {pad.Bottom}, {Kernels}.PaddingMode.{Pascal(pad.Mode)});");
-            x = "padded";
-        }
         // A kernel that needs no scratch for this geometry gets an empty span.
         string workspace = step.Workspace is { } ws ? ScratchSlice(ws) : $"{Span}.Empty";
         string residual = step.Residual ? "x1" : $"{ReadOnlySpan}.Empty";

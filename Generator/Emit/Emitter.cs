@@ -148,9 +148,17 @@ internal static partial class Emitter
         _ => $"scratch.Slice({slice.Offset}, {slice.Length})",
     };
 
-    private static bool NeedsScratch(PlanStep step) => step.Workspace is not null || step is ConvolutionStep { PrePad: not null };
+    private static bool NeedsScratch(PlanStep step) => step.Workspace is not null;
 
-    internal static string StepMethodName(PlanStep step) => $"Step{step.Number}_{(step is ReorderStep ? "Reorder" : step.Layer.TypeName)}";
+    internal static string StepMethodName(PlanStep step) => $"Step{step.Number}_{StepKindName(step)}";
+
+    /// <summary>The declared layer's type, or what the step does for it (a reorder, a convolution's padding).</summary>
+    private static string StepKindName(PlanStep step) => step switch
+    {
+        ReorderStep => "Reorder",
+        PadStep when step.Layer.Kind.IsConvolution() => "Pad",
+        _ => step.Layer.TypeName,
+    };
 
     private static string WeightsField(PlanStep step, string what) => $"Step{step.Number}{what}";
 
@@ -160,9 +168,12 @@ internal static partial class Emitter
     /// "#0 Conv2d(6, 5, Padding = 2) + #1 ReLU": the declared layers a step implements; for a reorder, the layer that
     /// reads the reordered tensor.
     /// </summary>
-    private static string Describe(PlanStep step) => step is ReorderStep
-        ? $"#{step.Layer.Index} {step.Layer.Text}, its input reordered"
-        : string.Join(" + ", step.Layers.Select(l => $"#{l.Index} {l.Text}"));
+    private static string Describe(PlanStep step) => step switch
+    {
+        ReorderStep => $"#{step.Layer.Index} {step.Layer.Text}, its input reordered",
+        PadStep when step.Layer.Kind.IsConvolution() => $"#{step.Layer.Index} {step.Layer.Text}, its input padded",
+        _ => string.Join(" + ", step.Layers.Select(l => $"#{l.Index} {l.Text}")),
+    };
 
     internal static string Float(double value)
     {

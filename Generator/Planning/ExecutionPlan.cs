@@ -24,14 +24,6 @@ internal sealed record Fusion(AnalyzedLayer? FoldedBatchNorm, ActivationUse? Act
     public static Fusion None { get; } = new(null, null);
 }
 
-/// <summary>
-/// A convolution with padding_mode reflect, replicate or circular: its input is first padded into scratch with that
-/// mode, and the step's geometry is the convolution of the padded input, without padding.
-/// </summary>
-/// <param name="Input">The shape before padding.</param>
-/// <param name="Buffer">The padded copy, in the arena, live during the step only.</param>
-internal sealed record PrePadding(Shape Input, int Left, int Right, int Top, int Bottom, string Mode, BufferSlice Buffer = default);
-
 /// <summary>A transposed convolution's geometry in numbers, 1-D layers as H = 1 (what the runtime's ConvTranspose2dGeometry takes).</summary>
 internal sealed record TransposedConvGeometry(
     int InChannels, int InHeight, int InWidth, int OutChannels, int OutHeight, int OutWidth,
@@ -95,12 +87,13 @@ internal abstract record PlanStep
 }
 
 /// <summary>
-/// Conv1d/Conv2d (any padding, stride, dilation, groups), 1-D as H = 1; the geometry is the one the kernel runs
-/// (after a pre-pad, without padding; bottom and right padding implied by the output size).
+/// Conv1d/Conv2d (any zero padding, stride, dilation, groups), 1-D as H = 1; bottom and right padding implied by the
+/// output size. A convolution with padding_mode reflect, replicate or circular reads the output of a <see cref="PadStep"/>
+/// and has no padding of its own.
 /// </summary>
 /// <param name="Tile">The register tile (output blocks × positions) of the blocked algorithms; null for the CHW ones.</param>
 /// <param name="Residual">The step's second input is added in the store, after the bias and before the activation (a residual Add fused in).</param>
-internal sealed record ConvolutionStep(Conv2dGeometry Geometry, ConvAlgorithm Algorithm, ConvTile? Tile, Fusion Fusion, bool Residual, PrePadding? PrePad) : PlanStep
+internal sealed record ConvolutionStep(Conv2dGeometry Geometry, ConvAlgorithm Algorithm, ConvTile? Tile, Fusion Fusion, bool Residual) : PlanStep
 {
     public bool Bias => Layer.Geometry.Bias;
 
@@ -153,7 +146,10 @@ internal sealed record SoftmaxStep(bool Log, int Outer, int Axis, int Inner) : P
     public override bool MayOverwrite(int input) => true;
 }
 
-/// <summary>ZeroPad2d, ReflectionPad2d or ReplicationPad2d (padding left, right, top, bottom).</summary>
+/// <summary>
+/// ZeroPad2d, ReflectionPad2d or ReplicationPad2d (padding left, right, top, bottom), or the padding of a convolution
+/// with padding_mode reflect, replicate or circular (its <see cref="PlanStep.Layer"/> is then the convolution).
+/// </summary>
 internal sealed record PadStep(int Channels, int Height, int Width, int Left, int Right, int Top, int Bottom, string Mode) : PlanStep;
 
 /// <summary>Upsample, nearest or bilinear; the scales are what the declaration wrote (0 when it gave a size).</summary>

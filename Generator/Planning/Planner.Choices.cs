@@ -94,56 +94,37 @@ internal static partial class Planner
 
 
     /// <summary>
-    /// A convolution. Reflect/replicate/circular padding becomes a padded CHW copy in scratch and an unpadded
-    /// convolution. Then the layout: blocked output (channels on the lanes, the direct or pointwise register tile)
-    /// wherever the output channels fill most of their blocks and the blocked kernel takes the geometry; otherwise
-    /// CHW with the GEMM forms (positions on the lanes), which suit wide maps with few channels.
+    /// A convolution: blocked output (channels on the lanes: the direct or pointwise register tile, depthwise, or
+    /// Winograd where it pays) wherever the output channels fill most of their blocks and a blocked kernel takes the
+    /// geometry; otherwise CHW with the GEMM forms (positions on the lanes), which suit wide maps with few channels.
     /// </summary>
     private static Choice ChooseConvolution(AnalyzedLayer layer, Fusion fusion, TensorLayout available, bool residual)
     {
-        PrePadding? prePad = null;
-        LayerGeometry c = layer.Geometry;
-        long prePadLength = 0;
-        if (c.PaddingMode != "zeros")
-        {
-            Shape x = layer.InputShape;
-            Shape padded = x.Rank == 3
-                ? Shape.Of(x[0], x[1] + c.PadTop + c.PadBottom, x[2] + c.PadLeft + c.PadRight)
-                : Shape.Of(x[0], x[1] + c.PadLeft + c.PadRight);
-            prePad = new PrePadding(x, c.PadLeft, c.PadRight, c.PadTop, c.PadBottom, c.PaddingMode);
-            prePadLength = padded.Elements;
-            layer = layer with { InputShape = padded, Geometry = c with { PadTop = 0, PadBottom = 0, PadLeft = 0, PadRight = 0, PaddingMode = "zeros" } };
-            available = TensorLayout.Chw;
-        }
-
         Conv2dGeometry g = Geometry(layer);
         TensorLayout[] Inputs(TensorLayout input) => residual ? new[] { input, TensorLayout.Blocked16 } : new[] { input };
         if (FillsBlocks(g.OutChannels))
         {
             if (g.Groups > 1 && DepthwiseConv2d.Rejects(g) is null)
             {
-                // Depthwise reads blocked input; a CHW one is reordered first (a pre-padded copy cannot be).
-                if (prePad is null)
-                {
-                    var depthwise = new ConvolutionStep(g, ConvAlgorithm.Depthwise, null, fusion, residual, prePad);
-                    return new Choice(depthwise, Inputs(TensorLayout.Blocked16), TensorLayout.Blocked16, DepthwiseConv2d.WorkspaceLength(g), prePadLength);
-                }
+                // Depthwise reads blocked input; a CHW one is reordered first.
+                var depthwise = new ConvolutionStep(g, ConvAlgorithm.Depthwise, null, fusion, residual);
+                return new Choice(depthwise, Inputs(TensorLayout.Blocked16), TensorLayout.Blocked16, DepthwiseConv2d.WorkspaceLength(g));
             }
-            else if (BlockedInput(g, available, prePad is null) is { } input)
+            if (BlockedInput(g, available) is { } input)
             {
                 if (g.IsPointwise && PointwiseConv2d.Rejects(g, input) is null)
                 {
-                    var step = new ConvolutionStep(g, ConvAlgorithm.Pointwise, PointwiseConv2d.ChooseTile(g), fusion, residual, prePad);
-                    return new Choice(step, Inputs(input), TensorLayout.Blocked16, 0, prePadLength);
+                    var step = new ConvolutionStep(g, ConvAlgorithm.Pointwise, PointwiseConv2d.ChooseTile(g), fusion, residual);
+                    return new Choice(step, Inputs(input), TensorLayout.Blocked16, 0);
                 }
                 // Winograd where its estimated cycles beat the direct tile's (stride-1 3×3 on blocked input).
                 if (input == TensorLayout.Blocked16 && BestWinograd(g) is { } tile)
                 {
-                    var winograd = new ConvolutionStep(g, tile == 4 ? ConvAlgorithm.WinogradF4 : ConvAlgorithm.WinogradF2, null, fusion, residual, prePad);
-                    return new Choice(winograd, Inputs(input), TensorLayout.Blocked16, WinogradConv2d.WorkspaceLength(g, tile), prePadLength);
+                    var winograd = new ConvolutionStep(g, tile == 4 ? ConvAlgorithm.WinogradF4 : ConvAlgorithm.WinogradF2, null, fusion, residual);
+                    return new Choice(winograd, Inputs(input), TensorLayout.Blocked16, WinogradConv2d.WorkspaceLength(g, tile));
                 }
-                var direct = new ConvolutionStep(g, ConvAlgorithm.Direct, DirectConv2d.ChooseTile(g), fusion, residual, prePad);
-                return new Choice(direct, Inputs(input), TensorLayout.Blocked16, DirectConv2d.WorkspaceLength(g, input), prePadLength);
+                var direct = new ConvolutionStep(g, ConvAlgorithm.Direct, DirectConv2d.ChooseTile(g), fusion, residual);
+                return new Choice(direct, Inputs(input), TensorLayout.Blocked16, DirectConv2d.WorkspaceLength(g, input));
             }
         }
 
@@ -157,8 +138,8 @@ internal static partial class Planner
             _ => 0,
         };
         // A residual is added by a separate step after these kernels (Lay splits the group).
-        var chw = new ConvolutionStep(g, algorithm, null, fusion, false, prePad);
-        return new Choice(chw, new[] { TensorLayout.Chw }, TensorLayout.Chw, workspace, prePadLength);
+        var chw = new ConvolutionStep(g, algorithm, null, fusion, false);
+        return new Choice(chw, new[] { TensorLayout.Chw }, TensorLayout.Chw, workspace);
     }
 
     /// <summary>Most lanes of the output blocks must carry channels for the blocked layout to pay (12 of 16, 24 of 32, ...).</summary>
@@ -182,13 +163,12 @@ internal static partial class Planner
 
     /// <summary>
     /// The input layout the blocked direct convolution reads for <paramref name="g"/>, or null when the layer runs CHW:
-    /// the layout the input is available in if the kernel takes it, else blocked (one reorder) if
-    /// <paramref name="mayReorder"/>.
+    /// the layout the input is available in if the kernel takes it, else blocked (one reorder).
     /// </summary>
-    private static TensorLayout? BlockedInput(in Conv2dGeometry g, TensorLayout available, bool mayReorder)
+    private static TensorLayout? BlockedInput(in Conv2dGeometry g, TensorLayout available)
     {
         if (DirectConv2d.Rejects(g, available) is null) return available;
-        if (mayReorder && available != TensorLayout.Blocked16 && DirectConv2d.Rejects(g, TensorLayout.Blocked16) is null) return TensorLayout.Blocked16;
+        if (available != TensorLayout.Blocked16 && DirectConv2d.Rejects(g, TensorLayout.Blocked16) is null) return TensorLayout.Blocked16;
         return null;
     }
 

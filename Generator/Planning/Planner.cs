@@ -44,7 +44,6 @@ internal static partial class Planner
         public List<int> InputValues = new();
         public int OutputValue;
         public long WorkspaceLength;
-        public long PrePadLength;
     }
 
     public static ExecutionPlan Plan(AnalyzedNetwork network)
@@ -197,6 +196,8 @@ internal static partial class Planner
 
         void LayGroup(Group group)
         {
+            if (group.Layer.Kind.IsConvolution() && group.Layer.Geometry.PaddingMode != "zeros")
+                PadFirst(group);
             Choice choice = Choose(group, group.InputValues.Select(v => values[v]).ToList());
             if (group.ResidualAdd is not null && choice.Step is ConvolutionStep { Residual: false })
             {
@@ -209,7 +210,27 @@ internal static partial class Planner
             var inputs = group.InputValues.Select((v, i) => Reordered(v, choice.InputLayouts[i], group.Layer)).ToList();
             values[group.OutputValue].Layout = choice.OutputLayout;
             PlanStep step = choice.Step with { Layer = group.Layer, Layers = group.Layers.ToEquatableArray() };
-            drafts.Add(new Draft { Step = step, InputValues = inputs, OutputValue = group.OutputValue, WorkspaceLength = choice.WorkspaceLength, PrePadLength = choice.PrePadLength });
+            drafts.Add(new Draft { Step = step, InputValues = inputs, OutputValue = group.OutputValue, WorkspaceLength = choice.WorkspaceLength });
+        }
+
+        // Reflect/replicate/circular padding: a pad step writes the padded input (CHW), and the group's convolution
+        // becomes the unpadded convolution of it.
+        void PadFirst(Group group)
+        {
+            AnalyzedLayer conv = group.Layer;
+            LayerGeometry c = conv.Geometry;
+            Shape x = conv.InputShape;
+            Shape padded = x.Rank == 3
+                ? Shape.Of(x[0], x[1] + c.PadTop + c.PadBottom, x[2] + c.PadLeft + c.PadRight)
+                : Shape.Of(x[0], x[1] + c.PadLeft + c.PadRight);
+            int input = Reordered(group.InputValues[0], TensorLayout.Chw, conv);
+            int target = values.Count;
+            values.Add(new Value(padded) { Layout = TensorLayout.Chw });
+            (int h, int w) = x.Rank == 3 ? (x[1], x[2]) : (1, x[1]);
+            var pad = new PadStep(x[0], h, w, c.PadLeft, c.PadRight, c.PadTop, c.PadBottom, c.PaddingMode) { Layer = conv, Layers = EquatableArray.Create(conv) };
+            drafts.Add(new Draft { Step = pad, InputValues = { input }, OutputValue = target });
+            group.Layer = conv with { InputShape = padded, Geometry = c with { PadTop = 0, PadBottom = 0, PadLeft = 0, PadRight = 0, PaddingMode = "zeros" } };
+            group.InputValues[0] = target;
         }
 
         foreach (Group group in groups) LayGroup(group);
@@ -236,7 +257,7 @@ internal static partial class Planner
     }
 
     /// <summary>What runs a group: the step record (without buffers), the layouts it reads and writes, its scratch.</summary>
-    private sealed record Choice(PlanStep Step, IReadOnlyList<TensorLayout> InputLayouts, TensorLayout OutputLayout, long WorkspaceLength = 0, long PrePadLength = 0);
+    private sealed record Choice(PlanStep Step, IReadOnlyList<TensorLayout> InputLayouts, TensorLayout OutputLayout, long WorkspaceLength = 0);
 
     /// <summary>Floats of a tensor of <paramref name="shape"/> in <paramref name="layout"/> (blocked: channels padded to whole blocks).</summary>
     internal static long LengthOf(Shape shape, TensorLayout layout)
@@ -297,14 +318,13 @@ internal static partial class Planner
             classStart[r] = classStart.TryGetValue(r, out int start) ? Math.Min(start, defined[v]) : defined[v];
         }
 
-        // Intervals to place: arena classes, then per-step workspaces and padded copies.
+        // Intervals to place: arena classes, then per-step workspaces.
         var requests = new List<(int Key, long Length, int From, int To)>();
         foreach (KeyValuePair<int, int> c in classStart)
             if (c.Key != outputRoot && c.Key != inputRoot) requests.Add((c.Key, valueList[c.Key].Length, c.Value, classLastUse[c.Key]));
         for (int s = 0; s < drafts.Count; s++)
         {
-            if (drafts[s].WorkspaceLength > 0) requests.Add((-(2 * s + 1), drafts[s].WorkspaceLength, s, s));
-            if (drafts[s].PrePadLength > 0) requests.Add((-(2 * s + 2), drafts[s].PrePadLength, s, s));
+            if (drafts[s].WorkspaceLength > 0) requests.Add((-(s + 1), drafts[s].WorkspaceLength, s, s));
         }
 
         var offsets = new Dictionary<int, long>();
@@ -344,10 +364,8 @@ internal static partial class Planner
                 Number = s,
                 Inputs = d.InputValues.Select(Tensor).ToEquatableArray(),
                 Output = Tensor(d.OutputValue),
-                Workspace = d.WorkspaceLength > 0 ? new BufferSlice(StorageKind.Arena, (int)offsets[-(2 * s + 1)], (int)d.WorkspaceLength) : null,
+                Workspace = d.WorkspaceLength > 0 ? new BufferSlice(StorageKind.Arena, (int)offsets[-(s + 1)], (int)d.WorkspaceLength) : null,
             };
-            if (step is ConvolutionStep { PrePad: { } pad } conv)
-                step = conv with { PrePad = pad with { Buffer = new BufferSlice(StorageKind.Arena, (int)offsets[-(2 * s + 2)], (int)d.PrePadLength) } };
             steps.Add(step);
         }
         return new ExecutionPlan(network, steps.ToEquatableArray(), (int)arena);

@@ -209,7 +209,6 @@ public class PlannerTests
             foreach (BufferSlice input in step.Inputs.Select(i => i.Buffer).Where(i => i.Storage == StorageKind.Arena))
                 open[input] = open[input] with { To = step.Number };
             if (step.Workspace is { } w) done.Add(new Interval(w, step.Number, step.Number));
-            if (step is ConvolutionStep { PrePad: { } p }) done.Add(new Interval(p.Buffer, step.Number, step.Number));
             BufferSlice output = step.Output.Buffer;
             if (output.Storage != StorageKind.Arena || step.Inputs.Any(i => i.Buffer == output)) continue;
             if (open.Remove(output, out Interval? finished)) done.Add(finished);

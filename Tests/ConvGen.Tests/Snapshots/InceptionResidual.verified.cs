@@ -35,17 +35,17 @@ namespace Samples
     /// <para>How Run computes it, one step per line (layers by index):</para>
     /// <code>
     /// step 0   #0-2    Conv2d: direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), BatchNorm folded into the weights at load, ReLU fused into the store
-    /// step 1   #3      its input: reorder blocked 16 → CHW
+    /// step 1   #3      Reorder: reorder blocked 16 → CHW
     /// step 2   #3      Conv2d: pointwise GEMM on the input planes, CHW → CHW
     /// step 3   #4-5    Conv2d: pointwise GEMM on the input planes, CHW → CHW, ReLU fused into the store
     /// step 4   #6      Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW
     /// step 5   #7      MaxPool2d: max pooling, blocked 16
-    /// step 6   #8      its input: reorder blocked 16 → CHW
+    /// step 6   #8      Reorder: reorder blocked 16 → CHW
     /// step 7   #8      Conv2d: pointwise GEMM on the input planes, CHW → CHW
     /// step 8   #9      Concat: channel concatenation (copies), CHW
     /// step 9   #10-11  Add: element-wise sum, CHW, in place, ReLU fused into the store
     /// step 10  #12-13  Conv2d: direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), Sigmoid fused into the store
-    /// step 11  #14     its input: reorder blocked 16 → CHW
+    /// step 11  #14     Reorder: reorder blocked 16 → CHW
     /// step 12  #14     Multiply: element-wise product, CHW, in place
     /// step 13  #15     ConvTranspose2d: transposed: GEMM into columns, then col2im
     /// step 14  #16     AdaptiveAvgPool2d: adaptive average pooling, CHW

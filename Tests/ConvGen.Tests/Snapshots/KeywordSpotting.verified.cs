@@ -27,14 +27,15 @@ namespace Samples
         /// </code>
         /// <para>How Run computes it, one step per line (layers by index):</para>
         /// <code>
-        /// step 0   #0-2  Conv1d: direct convolution, CHW → blocked 16, tile 2x10 (output blocks × positions), input padded (replicate) into scratch first, BatchNorm folded into the weights at load, LeakyReLU(0.1) fused into the store
-        /// step 1   #3    MaxPool1d: max pooling, blocked 16
-        /// step 2   #4-5  Conv1d: direct convolution, blocked 16 → blocked 16, tile 2x12 (output blocks × positions), Sigmoid fused into the store
-        /// step 3   #6    AvgPool1d: average pooling, blocked 16
-        /// step 4   #8    Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load)
-        /// step 5   #9    LogSoftmax: log-softmax
+        /// step 0   #0    Pad: replicate padding
+        /// step 1   #0-2  Conv1d: direct convolution, CHW → blocked 16, tile 2x10 (output blocks × positions), BatchNorm folded into the weights at load, LeakyReLU(0.1) fused into the store
+        /// step 2   #3    MaxPool1d: max pooling, blocked 16
+        /// step 3   #4-5  Conv1d: direct convolution, blocked 16 → blocked 16, tile 2x12 (output blocks × positions), Sigmoid fused into the store
+        /// step 4   #6    AvgPool1d: average pooling, blocked 16
+        /// step 5   #8    Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load)
+        /// step 6   #9    LogSoftmax: log-softmax
         /// </code>
-        /// <para>Run takes 3920 floats (40×98, CHW) and writes 12; it calls 6 fused steps and uses 22,592 bytes of scratch per instance, allocating nothing.</para>
+        /// <para>Run takes 3920 floats (40×98, CHW) and writes 12; it calls 7 fused steps and uses 22,592 bytes of scratch per instance, allocating nothing.</para>
         /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
         /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
         /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
@@ -96,23 +97,23 @@ namespace Samples
                         eps: 1E-05, scale, shift);
                     reader.Ignore("1.num_batches_tracked");
                     bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 32);
-                    weights.Step0Weights = global::ConvGen.Runtime.Kernels.DirectConv2d.Pack(weight, bias, in Step0Geometry);
-                    if (global::ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(in Step0Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw) > 0)
-                        throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 0; use matching ConvGen.Runtime and ConvGen.Generator versions.");
+                    weights.Step1Weights = global::ConvGen.Runtime.Kernels.DirectConv2d.Pack(weight, bias, in Step1Geometry);
+                    if (global::ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(in Step1Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw) > 0)
+                        throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 1; use matching ConvGen.Runtime and ConvGen.Generator versions.");
                 }
                 // #4 Conv1d(32, 3, Padding = "same", Dilation = 2) + #5 Sigmoid
                 {
                     float[] weight = reader.ReadFloat32("4.weight", new int[] { 32, 32, 3 });
                     float[] bias = reader.ReadFloat32("4.bias", new int[] { 32 });
-                    weights.Step2Weights = global::ConvGen.Runtime.Kernels.DirectConv2d.Pack(weight, bias, in Step2Geometry);
-                    if (global::ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(in Step2Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Blocked16) > 896)
-                        throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 2; use matching ConvGen.Runtime and ConvGen.Generator versions.");
+                    weights.Step3Weights = global::ConvGen.Runtime.Kernels.DirectConv2d.Pack(weight, bias, in Step3Geometry);
+                    if (global::ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(in Step3Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Blocked16) > 896)
+                        throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 3; use matching ConvGen.Runtime and ConvGen.Generator versions.");
                 }
                 // #8 Linear(12)
                 {
                     float[] weight = reader.ReadFloat32("8.weight", new int[] { 12, 384 });
                     float[] bias = reader.ReadFloat32("8.bias", new int[] { 12 });
-                    weights.Step4Weights = global::ConvGen.Runtime.Kernels.PackedLinear.PackFromBlocked(weight, bias, channels: 32, positions: 12, outFeatures: 12);
+                    weights.Step5Weights = global::ConvGen.Runtime.Kernels.PackedLinear.PackFromBlocked(weight, bias, channels: 32, positions: 12, outFeatures: 12);
                 }
                 reader.ThrowIfUnconsumed();
                 return new KeywordSpotting(weights);
@@ -132,12 +133,13 @@ namespace Samples
                 if (global::System.MemoryExtensions.Overlaps(input, output))
                     throw new global::System.ArgumentException("KeywordSpotting.Run: input and output must not overlap.", nameof(output));
                 global::System.Span<float> scratch = _scratch;
-                Step0_Conv1d(input, scratch.Slice(4080, 1568), scratch);
-                Step1_MaxPool1d(scratch.Slice(4080, 1568), scratch.Slice(896, 768));
-                Step2_Conv1d(scratch.Slice(896, 768), scratch.Slice(1664, 768), scratch);
-                Step3_AvgPool1d(scratch.Slice(1664, 768), scratch.Slice(0, 384));
-                Step4_Linear(scratch.Slice(0, 384), output);
-                Step5_LogSoftmax(output, output);
+                Step0_Pad(input, scratch.Slice(0, 4080));
+                Step1_Conv1d(scratch.Slice(0, 4080), scratch.Slice(4080, 1568));
+                Step2_MaxPool1d(scratch.Slice(4080, 1568), scratch.Slice(896, 768));
+                Step3_Conv1d(scratch.Slice(896, 768), scratch.Slice(1664, 768), scratch);
+                Step4_AvgPool1d(scratch.Slice(1664, 768), scratch.Slice(0, 384));
+                Step5_Linear(scratch.Slice(0, 384), output);
+                Step6_LogSoftmax(output, output);
             }
 
             /// <summary>
@@ -156,60 +158,64 @@ namespace Samples
                     Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
             }
 
-            /// <summary>#0 Conv1d(32, 5, Stride = 2, PaddingMode = "replicate", Padding = 2) + #1 BatchNorm1d + #2 LeakyReLU(0.1): 40×98 → 32×49; direct convolution, CHW → blocked 16, tile 2x10 (output blocks × positions), input padded (replicate) into scratch first, BatchNorm folded into the weights at load, LeakyReLU(0.1) fused into the store.</summary>
-            private void Step0_Conv1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
+            /// <summary>#0 Conv1d(32, 5, Stride = 2, PaddingMode = "replicate", Padding = 2), its input padded: 40×98 → 40×102; replicate padding.</summary>
+            private void Step0_Pad(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
             {
-                global::System.Span<float> padded = scratch.Slice(0, 4080);
-                global::ConvGen.Runtime.Kernels.Pad2d.Forward(x, padded, 40, 1, 98, 2, 2, 0, 0, global::ConvGen.Runtime.Kernels.PaddingMode.Replicate);
-                global::ConvGen.Runtime.Kernels.DirectConv2d.Run(padded, y, _weights.Step0Weights, global::System.ReadOnlySpan<float>.Empty, in Step0Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(2, 10), new global::ConvGen.Runtime.Kernels.LeakyReLU(0.1f), global::System.Span<float>.Empty);
+                global::ConvGen.Runtime.Kernels.Pad2d.Forward(x, y, 40, 1, 98, 2, 2, 0, 0, global::ConvGen.Runtime.Kernels.PaddingMode.Replicate);
+            }
+
+            /// <summary>#0 Conv1d(32, 5, Stride = 2, PaddingMode = "replicate", Padding = 2) + #1 BatchNorm1d + #2 LeakyReLU(0.1): 40×102 → 32×49; direct convolution, CHW → blocked 16, tile 2x10 (output blocks × positions), BatchNorm folded into the weights at load, LeakyReLU(0.1) fused into the store.</summary>
+            private void Step1_Conv1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+            {
+                global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step1Weights, global::System.ReadOnlySpan<float>.Empty, in Step1Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(2, 10), new global::ConvGen.Runtime.Kernels.LeakyReLU(0.1f), global::System.Span<float>.Empty);
             }
 
             /// <summary>#3 MaxPool1d(3, Stride = 2, CeilMode = true): 32×49 → 32×24; max pooling, blocked 16.</summary>
-            private void Step1_MaxPool1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+            private void Step2_MaxPool1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
             {
-                global::ConvGen.Runtime.Kernels.BlockedPool2d.Max(x, y, in Step1Geometry);
+                global::ConvGen.Runtime.Kernels.BlockedPool2d.Max(x, y, in Step2Geometry);
             }
 
             /// <summary>#4 Conv1d(32, 3, Padding = "same", Dilation = 2) + #5 Sigmoid: 32×24 → 32×24; direct convolution, blocked 16 → blocked 16, tile 2x12 (output blocks × positions), Sigmoid fused into the store.</summary>
-            private void Step2_Conv1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
+            private void Step3_Conv1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
             {
-                global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step2Weights, global::System.ReadOnlySpan<float>.Empty, in Step2Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Blocked16, new global::ConvGen.Runtime.Kernels.ConvTile(2, 12), default(global::ConvGen.Runtime.Kernels.Sigmoid), scratch.Slice(0, 896));
+                global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step3Weights, global::System.ReadOnlySpan<float>.Empty, in Step3Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Blocked16, new global::ConvGen.Runtime.Kernels.ConvTile(2, 12), default(global::ConvGen.Runtime.Kernels.Sigmoid), scratch.Slice(0, 896));
             }
 
             /// <summary>#6 AvgPool1d(2): 32×24 → 32×12; average pooling, blocked 16.</summary>
-            private void Step3_AvgPool1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+            private void Step4_AvgPool1d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
             {
-                global::ConvGen.Runtime.Kernels.BlockedPool2d.Average(x, y, in Step3Geometry, countIncludePad: true, divisorOverride: 0);
+                global::ConvGen.Runtime.Kernels.BlockedPool2d.Average(x, y, in Step4Geometry, countIncludePad: true, divisorOverride: 0);
             }
 
             /// <summary>#8 Linear(12): 384 → 12; GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load).</summary>
-            private void Step4_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+            private void Step5_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
             {
-                global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step4Weights, rows: 1, inFeatures: 384, outFeatures: 12, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.Identity));
+                global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step5Weights, rows: 1, inFeatures: 384, outFeatures: 12, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.Identity));
             }
 
             /// <summary>#9 LogSoftmax(Dim = -1): 12 → 12; log-softmax.</summary>
-            private void Step5_LogSoftmax(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+            private void Step6_LogSoftmax(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
             {
                 global::ConvGen.Runtime.Kernels.Softmax.LogForward(x, y, outer: 1, axis: 12, inner: 1);
             }
 
-            private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step0Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
+            private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step1Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
                 InChannels: 40, InHeight: 1, InWidth: 102, OutChannels: 32, OutHeight: 1, OutWidth: 49,
                 KernelHeight: 1, KernelWidth: 5, StrideHeight: 1, StrideWidth: 2, PadTop: 0, PadLeft: 0,
                 DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
-            private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step1Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
+            private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step2Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
                 Channels: 32, InHeight: 1, InWidth: 49, OutHeight: 1, OutWidth: 24,
                 KernelHeight: 1, KernelWidth: 3, StrideHeight: 1, StrideWidth: 2,
                 PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1);
 
-            private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step2Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
+            private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step3Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
                 InChannels: 32, InHeight: 1, InWidth: 24, OutChannels: 32, OutHeight: 1, OutWidth: 24,
                 KernelHeight: 1, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 2,
                 DilationHeight: 1, DilationWidth: 2, Groups: 1);
 
-            private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step3Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
+            private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step4Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
                 Channels: 32, InHeight: 1, InWidth: 24, OutHeight: 1, OutWidth: 12,
                 KernelHeight: 1, KernelWidth: 2, StrideHeight: 1, StrideWidth: 2,
                 PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1);
@@ -217,9 +223,9 @@ namespace Samples
             /// <summary>The weights after load: packed for the kernels, BatchNorm folded. Shared by clones; never written after Load.</summary>
             private sealed class LoadedWeights
             {
-                public float[] Step0Weights = global::System.Array.Empty<float>();
-                public float[] Step2Weights = global::System.Array.Empty<float>();
-                public float[] Step4Weights = global::System.Array.Empty<float>();
+                public float[] Step1Weights = global::System.Array.Empty<float>();
+                public float[] Step3Weights = global::System.Array.Empty<float>();
+                public float[] Step5Weights = global::System.Array.Empty<float>();
             }
         }
     }
