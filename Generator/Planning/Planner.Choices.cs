@@ -88,9 +88,15 @@ internal static partial class Planner
     /// <summary>A step that reads and writes CHW only.</summary>
     private static Choice Chw(PlanStep step, Group group, long workspace = 0) => Same(step, group, TensorLayout.Chw, workspace);
 
-    /// <summary>A step that reads every input and writes its output in one layout.</summary>
-    private static Choice Same(PlanStep step, Group group, TensorLayout layout, long workspace = 0) =>
-        new(step, group.InputValues.Select(_ => layout).ToList(), layout, workspace);
+    /// <summary>
+    /// A step that reads every input and writes its output in one layout; CHW when the output is a flat vector of
+    /// features (a blocked layout orders channels of a map).
+    /// </summary>
+    private static Choice Same(PlanStep step, Group group, TensorLayout layout, long workspace = 0)
+    {
+        if (group.Layers[group.Layers.Count - 1].OutputShape.Rank < 2) layout = TensorLayout.Chw;
+        return new(step, group.InputValues.Select(_ => layout).ToList(), layout, workspace);
+    }
 
 
     /// <summary>

@@ -303,6 +303,8 @@ internal static partial class Planner
                 int root = Find(input);
                 Value a = valueList[input], b = valueList[d.OutputValue];
                 if (root == Find(0) || a.Length != b.Length || a.Layout != b.Layout || classLastUse[root] != s) continue;
+                // Not when the kernel also reads that memory as an input it may not overwrite (x + conv(x)).
+                if (d.InputValues.Where((v, j) => j != i && !d.Step.MayOverwrite(j)).Any(v => Find(v) == root)) continue;
                 int outRoot = Find(d.OutputValue);
                 parent[outRoot] = root;
                 classLastUse[root] = Math.Max(classLastUse[root], classLastUse[outRoot]);

@@ -694,6 +694,60 @@ class UNetTransposed(nn.Module):
 def _(): return UNetTransposed()
 
 
+# --- the channel-blocked plan (16 channels per block): channel counts that fill their blocks, so the planner picks
+# the blocked kernels; each case crosses a layout boundary or a fusion the CHW cases above never reach.
+class BlockedSelfResidual(nn.Module):
+    """y = relu(x + bn(conv(x))): the residual is also the convolution's input, so its store may not overwrite it."""
+    def __init__(self):
+        super().__init__()
+        self.x = nn.Conv2d(16, 16, 1)
+        self.conv, self.bn = nn.Conv2d(16, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16)
+
+    def forward(self, x):
+        x = self.x(x)
+        return F.relu(x + self.bn(self.conv(x)))
+
+
+@case("blocked_self_residual", [16, 6, 7], [
+    "[Conv2d(16, 1, Name = \"x\"), Conv2d(16, 3, Padding = 1, Bias = false, Name = \"conv\"), BatchNorm2d(Name = \"bn\")]",
+    "[Add(\"x\"), ReLU]"])
+def _(): return BlockedSelfResidual()
+
+
+class BlockedMix(nn.Module):
+    """Stem from CHW to blocked, Winograd-sized 3x3, depthwise with a depth multiplier, blocked pooling, a blocked
+    concatenation (16 + 24 channels), Sigmoid on its own (f(0) != 0 on padding lanes), gating, a projection to 12
+    channels (CHW), global pooling and a Linear on the flattened blocked map."""
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 3, padding=1)
+        self.body = nn.Conv2d(16, 32, 3, padding=1)
+        self.dw = nn.Conv2d(32, 64, 3, stride=2, padding=1, groups=32)
+        self.pw = nn.Conv2d(64, 24, 1)
+        self.side = nn.Conv2d(16, 16, 1)
+        self.head = nn.Linear(40 * 2 * 2, 7)
+
+    def forward(self, x):
+        s = F.relu(self.stem(x))
+        a = F.leaky_relu(self.body(s), 0.1)
+        a = self.pw(F.relu6(self.dw(a)))
+        b = F.max_pool2d(self.side(s), 2)
+        c = torch.cat([b, a], dim=1)
+        g = torch.sigmoid(c)
+        c = c * g
+        return self.head(torch.flatten(F.adaptive_avg_pool2d(c, 2), 1))
+
+
+@case("blocked_mix", [3, 12, 12], [
+    "[Conv2d(16, 3, Padding = 1, Name = \"stem\"), ReLU(Name = \"s\")]",
+    "[Conv2d(32, 3, Padding = 1, Name = \"body\"), LeakyReLU(0.1)]",
+    "[Conv2d(64, 3, Stride = 2, Padding = 1, Groups = 32, Name = \"dw\"), ReLU6, Conv2d(24, 1, Name = \"pw\")]",
+    "[Conv2d(16, 1, From = \"s\", Name = \"side\"), MaxPool2d(2, Name = \"b\")]",
+    "[Concat(\"b\", \"pw\", Name = \"c\"), Sigmoid, Multiply(\"c\")]",
+    "[AdaptiveAvgPool2d(2), Flatten, Linear(7, Name = \"head\")]"])
+def _(): return BlockedMix()
+
+
 # ----------------------------------------------------------------------------- PyTorch rules the C# side must match
 def check_pytorch_rules():
     torch.manual_seed(12345)

@@ -121,15 +121,46 @@ public class PlannerTests
     {
         ExecutionPlan plan = Plan(Network(new[] { 16, 8, 8 },
             Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 3), ("Padding", 1)), Activation("ReLU", ("Name", "a")),
+            Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 3), ("Padding", 1)), Activation("ReLU"),
             Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 3), ("Padding", 1)), Layer(LayerKind.BatchNorm2d),
             Layer(LayerKind.Add, ("Inputs", new[] { "a" })), Activation("ReLU")));
+        ConvolutionStep third = Assert.IsType<ConvolutionStep>(plan.Steps[2]);
+        Assert.True(third.Residual);
+        Assert.Equal(new[] { 4, 5, 6, 7 }, third.Layers.Select(l => l.Index));
+        Assert.Equal("ReLU", third.Fusion.Activation?.Name);
+        Assert.Equal(plan.Steps[0].Output.Buffer, third.Inputs[1].Buffer);
+        // The residual dies here, so the store overwrites it in place.
+        Assert.Equal(third.Inputs[1].Buffer, third.Output.Buffer);
+        AssertNoLiveOverlap(plan);
+    }
+
+    [Fact]
+    public void AResidualThatIsAlsoTheConvolutionsInputIsNotOverwritten()
+    {
+        // y = x + conv(x): the store may not overwrite x while the convolution still reads it.
+        ExecutionPlan plan = Plan(Network(new[] { 16, 8, 8 },
+            Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 1), ("Name", "x")),
+            Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 3), ("Padding", 1)),
+            Layer(LayerKind.Add, ("Inputs", new[] { "x" })), Layer(LayerKind.Flatten)));
         ConvolutionStep second = Assert.IsType<ConvolutionStep>(plan.Steps[1]);
         Assert.True(second.Residual);
-        Assert.Equal(new[] { 2, 3, 4, 5 }, second.Layers.Select(l => l.Index));
-        Assert.Equal("ReLU", second.Fusion.Activation?.Name);
-        Assert.Equal(plan.Steps[0].Output.Buffer, second.Inputs[1].Buffer);
-        // The residual dies here, so the store overwrites it in place.
-        Assert.Equal(second.Inputs[1].Buffer, second.Output.Buffer);
+        Assert.Equal(second.Inputs[0].Buffer, second.Inputs[1].Buffer);
+        Assert.NotEqual(second.Inputs[0].Buffer, second.Output.Buffer);
+        AssertNoLiveOverlap(plan);
+    }
+
+    [Fact]
+    public void FlatTensorsAreChwEvenWhenTheirMapsAreBlocked()
+    {
+        // Two blocked maps flattened and added: the sum is a flat vector of features, CHW.
+        ExecutionPlan plan = Plan(Network(new[] { 16, 4, 4 },
+            Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 1), ("Name", "a")), Layer(LayerKind.Flatten, ("Name", "fa")),
+            Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 1), ("From", "a")), Layer(LayerKind.Flatten),
+            Layer(LayerKind.Add, ("Inputs", new[] { "fa" }))));
+        ElementwiseStep add = Assert.IsType<ElementwiseStep>(plan.Steps.Last(s => s is ElementwiseStep));
+        Assert.Equal(TensorLayout.Chw, add.Output.Layout);
+        Assert.All(add.Inputs, i => Assert.Equal(TensorLayout.Chw, i.Layout));
+        Assert.Equal(256, add.Output.Buffer.Length);
     }
 
     [Fact]

@@ -553,6 +553,22 @@ namespace ConvGen.Tests.Golden
     [Concat("e"), Conv2d(1, 1, Name = "head"), Sigmoid]
     public partial class UnetTransposed;
 
+    /// <summary>Golden case <c>blocked_self_residual</c>.</summary>
+    [Network(16, 6, 7)]
+    [Conv2d(16, 1, Name = "x"), Conv2d(16, 3, Padding = 1, Bias = false, Name = "conv"), BatchNorm2d(Name = "bn")]
+    [Add("x"), ReLU]
+    public partial class BlockedSelfResidual;
+
+    /// <summary>Golden case <c>blocked_mix</c>.</summary>
+    [Network(3, 12, 12)]
+    [Conv2d(16, 3, Padding = 1, Name = "stem"), ReLU(Name = "s")]
+    [Conv2d(32, 3, Padding = 1, Name = "body"), LeakyReLU(0.1)]
+    [Conv2d(64, 3, Stride = 2, Padding = 1, Groups = 32, Name = "dw"), ReLU6, Conv2d(24, 1, Name = "pw")]
+    [Conv2d(16, 1, From = "s", Name = "side"), MaxPool2d(2, Name = "b")]
+    [Concat("b", "pw", Name = "c"), Sigmoid, Multiply("c")]
+    [AdaptiveAvgPool2d(2), Flatten, Linear(7, Name = "head")]
+    public partial class BlockedMix;
+
     /// <summary>Every golden case, with delegates that load and run its network.</summary>
     internal static class GoldenCases
     {
@@ -661,6 +677,8 @@ namespace ConvGen.Tests.Golden
             GoldenCase.Of<Convtranspose2dBnRelu>("convtranspose2d_bn_relu", Convtranspose2dBnRelu.InputLength, Convtranspose2dBnRelu.OutputLength, static path => Convtranspose2dBnRelu.Load(path), static (net, x, y) => net.Run(x, y)),
             GoldenCase.Of<Convtranspose1dBasic>("convtranspose1d_basic", Convtranspose1dBasic.InputLength, Convtranspose1dBasic.OutputLength, static path => Convtranspose1dBasic.Load(path), static (net, x, y) => net.Run(x, y)),
             GoldenCase.Of<UnetTransposed>("unet_transposed", UnetTransposed.InputLength, UnetTransposed.OutputLength, static path => UnetTransposed.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<BlockedSelfResidual>("blocked_self_residual", BlockedSelfResidual.InputLength, BlockedSelfResidual.OutputLength, static path => BlockedSelfResidual.Load(path), static (net, x, y) => net.Run(x, y)),
+            GoldenCase.Of<BlockedMix>("blocked_mix", BlockedMix.InputLength, BlockedMix.OutputLength, static path => BlockedMix.Load(path), static (net, x, y) => net.Run(x, y)),
         ];
     }
 }
