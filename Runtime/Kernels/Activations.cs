@@ -50,7 +50,7 @@ public readonly struct ReLU : IActivation
     public static bool PreservesZero => true;
     public static bool InRegisters => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TVec Apply<TOps, TVec>(TVec x) where TOps : IVectorOps<TVec> where TVec : struct => TOps.Max(x, TOps.Zero);
+    public TVec Apply<TOps, TVec>(TVec x) where TOps : IVectorOps<TVec> where TVec : struct => TOps.MaxZero(x);
 }
 
 /// <summary><c>torch.nn.ReLU6</c>: y = min(max(0, x), 6).</summary>
@@ -60,7 +60,7 @@ public readonly struct ReLU6 : IActivation
     public static bool InRegisters => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVec Apply<TOps, TVec>(TVec x) where TOps : IVectorOps<TVec> where TVec : struct
-        => TOps.Min(TOps.Max(x, TOps.Zero), TOps.Create(6f));
+        => TOps.MinLimit(TOps.MaxZero(x), TOps.Create(6f));
 }
 
 /// <summary><c>torch.nn.LeakyReLU(negative_slope)</c>: y = x &gt; 0 ? x : slope * x.</summary>

@@ -9,6 +9,7 @@ public static partial class Blocked16
     /// CHW [channels][positions] to blocked [ceil(channels/16)][positions][16]; padding lanes are written zero.
     /// The spans must not overlap.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromChw(ReadOnlySpan<float> chw, Span<float> blocked, int channels, int positions)
     {
         CheckReorder(chw.Length, blocked.Length, channels, positions);
@@ -31,6 +32,7 @@ public static partial class Blocked16
     }
 
     /// <summary>Blocked [ceil(channels/16)][positions][16] to CHW [channels][positions] (padding lanes dropped). The spans must not overlap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToChw(ReadOnlySpan<float> blocked, Span<float> chw, int channels, int positions)
     {
         CheckReorder(chw.Length, blocked.Length, channels, positions);

@@ -8,16 +8,17 @@ namespace ConvGen.Runtime.Kernels;
 /// per-channel copies. Any kernel, stride, padding and dilation.
 /// </summary>
 /// <remarks>
-/// Per output row the kernel rows that fall inside the input are found once; the row's columns split into an
-/// interior, where every tap is inside the input, run as tiles of up to 8 positions (8 accumulators, one weight vector
-/// per tap shared by the tile), and the border columns, each with its own range of kernel columns. The epilogue adds
-/// bias, then the residual (same shape and layout as the output; it may be the output span itself), then applies the
-/// activation; padding lanes stay zero. Input and output must not overlap.
+/// Per vector of channels, the input rows an output row reads are copied once each into a ring of zero-padded rows
+/// (zero rows above and below the input), so every tap of every output is a plain load: no border code. Each output
+/// row then runs as tiles of up to 8 positions (8 accumulators, one weight vector per tap shared by the tile), the
+/// row's last tile moved back to end at the row's end. The epilogue adds bias, then the residual (same shape and
+/// layout as the output; it may be the output span itself), then applies the activation; padding lanes stay zero.
+/// Input and output must not overlap.
 /// </remarks>
 [SkipLocalsInit]
 public static partial class DepthwiseConv2d
 {
-    /// <summary>Most positions of an interior tile.</summary>
+    /// <summary>Most positions of a tile.</summary>
     private const int MaxPositions = 8;
 
     /// <summary>Packs PyTorch weights <c>[OutChannels, 1, KH, KW]</c> and the bias (empty: none) as <see cref="PackedLength"/> says.</summary>
@@ -62,17 +63,20 @@ public static partial class DepthwiseConv2d
         int needed = WorkspaceLength(g);
         if (workspace.Length < needed)
             throw new ArgumentException($"workspace has {workspace.Length} floats; DepthwiseConv2d needs {needed} for {DirectConv2d.Describe(g)}.", nameof(workspace));
-        if (needed > 0)
+        int ringLength = RingLength(g);
+        if (needed > ringLength)
         {
-            Expand(input, workspace.Slice(0, needed), g.InChannels, g.OutChannels / g.InChannels, g.InHeight * g.InWidth);
-            input = workspace.Slice(0, needed);
+            Span<float> expanded = workspace.Slice(ringLength, needed - ringLength);
+            Expand(input, expanded, g.InChannels, g.OutChannels / g.InChannels, g.InHeight * g.InWidth);
+            input = expanded;
         }
 
-        var job = new Job<TAct>(input, output, packed, residual, g, activation);
+        var job = new Job<TAct>(input, output, packed, residual, workspace.Slice(0, ringLength), g, activation);
         WidthDispatch.Run(lanes, ref job);
     }
 
     // Channel c of the expanded tensor is input channel c / multiplier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Expand(ReadOnlySpan<float> input, Span<float> expanded, int channels, int multiplier, int positions)
     {
         int outChannels = channels * multiplier;
@@ -88,158 +92,135 @@ public static partial class DepthwiseConv2d
     }
 
     private readonly ref struct Job<TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, ReadOnlySpan<float> residual,
-        Conv2dGeometry g, TAct activation) : IWidthKernel
+        Span<float> ring, Conv2dGeometry g, TAct activation) : IWidthKernel
         where TAct : struct, IActivation
     {
         private readonly ReadOnlySpan<float> _input = input, _packed = packed, _residual = residual;
-        private readonly Span<float> _output = output;
+        private readonly Span<float> _output = output, _ring = ring;
 
-        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct =>
-            Convolve<TOps, TVec, TAct>(_input, _output, _packed, _residual, g, activation);
+        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
+        {
+            switch (Math.Min(MaxPositions, g.OutWidth))
+            {
+                case 1: Convolve<TOps, TVec, C1, TAct>(_input, _output, _packed, _residual, _ring, g, activation); break;
+                case 2: Convolve<TOps, TVec, C2, TAct>(_input, _output, _packed, _residual, _ring, g, activation); break;
+                case 3: Convolve<TOps, TVec, C3, TAct>(_input, _output, _packed, _residual, _ring, g, activation); break;
+                case 4: Convolve<TOps, TVec, C4, TAct>(_input, _output, _packed, _residual, _ring, g, activation); break;
+                case 5: Convolve<TOps, TVec, C5, TAct>(_input, _output, _packed, _residual, _ring, g, activation); break;
+                case 6: Convolve<TOps, TVec, C6, TAct>(_input, _output, _packed, _residual, _ring, g, activation); break;
+                case 7: Convolve<TOps, TVec, C7, TAct>(_input, _output, _packed, _residual, _ring, g, activation); break;
+                default: Convolve<TOps, TVec, C8, TAct>(_input, _output, _packed, _residual, _ring, g, activation); break;
+            }
+        }
     }
 
-    /// <summary>One tile of one output row, for one vector of channels: the taps it reads and where it stores.</summary>
-    private ref struct Segment
-    {
-        public ref float Weights;   // tap (0, 0) of this vector of channels
-        public ref float Input;     // this vector's input plane
-        public ref float Output;    // this vector's output plane
-        public ref float Residual;
-        public bool HasResidual;
-        public ref float Bias;
-        public ref float Mask;
-        public bool Masked;
-        public nint InputOffset;    // input of tap (0, 0) of the tile's first position (negative in the padding)
-        public nint OutputOffset;
-        public int KhFrom, KhTo, KwFrom, KwTo, KernelWidth;
-        public nint TapRowStride, TapColumnStride, PositionStride;
-        public int FirstStored;
-    }
-
+    // Per vector of channels (a block on the 512-bit path, a part of one on narrower paths): the ring of padded rows,
+    // then each output row in tiles of TPositions.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Convolve<TOps, TVec, TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed,
-        ReadOnlySpan<float> residual, in Conv2dGeometry g, TAct act)
-        where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
+    private static void Convolve<TOps, TVec, TPositions, TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed,
+        ReadOnlySpan<float> residual, Span<float> ring, in Conv2dGeometry g, TAct act)
+        where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
     {
         int lanes = TOps.Count, perBlock = Blocked16.Lanes / lanes;
-        int blocks = Blocked16.Blocks(g.OutChannels), taps = g.KernelHeight * g.KernelWidth;
-        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth;
-        int sh = g.StrideHeight, sw = g.StrideWidth, dh = g.DilationHeight, dw = g.DilationWidth, kh = g.KernelHeight, kw = g.KernelWidth;
+        int blocks = Blocked16.Blocks(g.OutChannels), kh = g.KernelHeight, kw = g.KernelWidth, taps = kh * kw;
+        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, wp = PaddedWidth(g), span = RingRows(g);
         nint inPlane = (nint)h * w * Blocked16.Lanes, outPlane = (nint)oh * ow * Blocked16.Lanes;
-        // Interior columns: every kernel column inside the input.
-        int interiorFrom = Math.Min(ow, (g.PadLeft + sw - 1) / sw);
-        int lastStart = w - 1 + g.PadLeft - (kw - 1) * dw;
-        int interiorTo = lastStart < 0 ? 0 : Math.Min(ow, lastStart / sw + 1);
-        if (interiorTo < interiorFrom) interiorTo = interiorFrom;
         int lastLanes = g.OutChannels - (blocks - 1) * Blocked16.Lanes;
         Span<float> mask = stackalloc float[Blocked16.Lanes];
         for (int l = 0; l < Blocked16.Lanes; l++) mask[l] = l < lastLanes ? 1f : 0f;
-
+        Span<int> slotRow = stackalloc int[span];
+        Span<nint> rows = stackalloc nint[kh];
         ref float wr = ref MemoryMarshal.GetReference(packed);
+        ref float ringRef = ref MemoryMarshal.GetReference(ring);
         ref float biasRef = ref Unsafe.Add(ref wr, (nint)blocks * taps * Blocked16.Lanes);
-        scoped var s = new Segment
-        {
-            HasResidual = !residual.IsEmpty,
-            KernelWidth = kw,
-            TapRowStride = (nint)dh * w * Blocked16.Lanes,
-            TapColumnStride = (nint)dw * Blocked16.Lanes,
-            PositionStride = (nint)sw * Blocked16.Lanes,
-        };
-        int positions = Math.Min(MaxPositions, interiorTo - interiorFrom);
+        bool hasResidual = !residual.IsEmpty;
+        nint rowFloats = (nint)wp * lanes;
+        // Three kernel columns at stride 1 or 2 (dilation 1): each loaded input vector feeds every output that reads it.
+        int threeWide = kw == 3 && g.DilationWidth == 1 && g.StrideWidth <= 2 ? g.StrideWidth : 0;
         for (int v = 0; v < blocks * perBlock; v++)
         {
             int block = v / perBlock, lane = v % perBlock * lanes;
-            s.Weights = ref Unsafe.Add(ref wr, (nint)block * taps * Blocked16.Lanes + lane);
-            s.Bias = ref Unsafe.Add(ref biasRef, (nint)block * Blocked16.Lanes + lane);
-            s.Masked = !TAct.PreservesZero && block == blocks - 1 && lastLanes < Blocked16.Lanes;
-            s.Mask = ref Unsafe.Add(ref MemoryMarshal.GetReference(mask), lane);
-            s.Input = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), block * inPlane + lane);
-            s.Output = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), block * outPlane + lane);
-            if (s.HasResidual) s.Residual = ref Unsafe.Add(ref MemoryMarshal.GetReference(residual), block * outPlane + lane);
+            ref float weights = ref Unsafe.Add(ref wr, (nint)block * taps * Blocked16.Lanes + lane);
+            TVec bias = TOps.Load(ref Unsafe.Add(ref biasRef, (nint)block * Blocked16.Lanes + lane));
+            bool masked = !TAct.PreservesZero && block == blocks - 1 && lastLanes < Blocked16.Lanes;
+            TVec maskVector = masked ? TOps.Load(ref mask[lane]) : default;
+            ReadOnlySpan<float> plane = input.Slice((int)(block * inPlane));
+            nint outBase = block * outPlane + lane;
+            slotRow.Fill(-1);
             for (int oy = 0; oy < oh; oy++)
             {
-                int top = oy * sh - g.PadTop;
-                s.KhFrom = top >= 0 ? 0 : (-top + dh - 1) / dh;
-                s.KhTo = top >= h ? 0 : Math.Min(kh, (h - 1 - top) / dh + 1);
-                if (s.KhTo < s.KhFrom) s.KhTo = s.KhFrom;
-                nint rowIn = (nint)top * w * Blocked16.Lanes - (nint)g.PadLeft * Blocked16.Lanes;
-                nint rowOut = (nint)oy * ow * Blocked16.Lanes;
-                for (int ox = 0; ox < interiorFrom; ox++) Border<TOps, TVec, TAct>(ref s, act, rowIn, rowOut, ox, g);
-                if (positions > 0)
+                // Padded row r holds input row r - PadTop (zero outside the input), in ring slot r % span.
+                for (int y = 0; y < kh; y++)
                 {
-                    s.KwFrom = 0;
-                    s.KwTo = kw;
-                    switch (positions)
+                    int r = oy * g.StrideHeight + y * g.DilationHeight, slot = r % span;
+                    if (slotRow[slot] != r)
                     {
-                        case 1: Interior<TOps, TVec, C1, TAct>(ref s, act, rowIn, rowOut, interiorFrom, interiorTo); break;
-                        case 2: Interior<TOps, TVec, C2, TAct>(ref s, act, rowIn, rowOut, interiorFrom, interiorTo); break;
-                        case 3: Interior<TOps, TVec, C3, TAct>(ref s, act, rowIn, rowOut, interiorFrom, interiorTo); break;
-                        case 4: Interior<TOps, TVec, C4, TAct>(ref s, act, rowIn, rowOut, interiorFrom, interiorTo); break;
-                        case 5: Interior<TOps, TVec, C5, TAct>(ref s, act, rowIn, rowOut, interiorFrom, interiorTo); break;
-                        case 6: Interior<TOps, TVec, C6, TAct>(ref s, act, rowIn, rowOut, interiorFrom, interiorTo); break;
-                        case 7: Interior<TOps, TVec, C7, TAct>(ref s, act, rowIn, rowOut, interiorFrom, interiorTo); break;
-                        default: Interior<TOps, TVec, C8, TAct>(ref s, act, rowIn, rowOut, interiorFrom, interiorTo); break;
+                        PadRow<TOps, TVec>(plane, ref Unsafe.Add(ref ringRef, slot * rowFloats), r - g.PadTop, h, w, wp, g.PadLeft, lane);
+                        slotRow[slot] = r;
                     }
+
+                    rows[y] = slot * rowFloats;
                 }
 
-                for (int ox = interiorTo; ox < ow; ox++) Border<TOps, TVec, TAct>(ref s, act, rowIn, rowOut, ox, g);
+                nint outRow = outBase + (nint)oy * ow * Blocked16.Lanes;
+                int p = TPositions.Value;
+                for (int c0 = 0; c0 < ow; c0 += p)
+                {
+                    int start = c0, first = 0;
+                    if (c0 + p > ow)
+                    {
+                        start = ow - p;
+                        first = c0 - start;
+                    }
+
+                    nint column = (nint)start * g.StrideWidth * lanes, at = outRow + (nint)start * Blocked16.Lanes;
+                    if (threeWide == 1)
+                        Tile3<TOps, TVec, TPositions, C1, TAct>(ref ringRef, rows, ref weights, bias, column, output, residual, hasResidual, at, first, masked, maskVector, act);
+                    else if (threeWide == 2)
+                        Tile3<TOps, TVec, TPositions, C2, TAct>(ref ringRef, rows, ref weights, bias, column, output, residual, hasResidual, at, first, masked, maskVector, act);
+                    else
+                        Tile<TOps, TVec, TPositions, TAct>(ref ringRef, rows, ref weights, bias, column, (nint)g.StrideWidth * lanes,
+                            (nint)g.DilationWidth * lanes, kw, output, residual, hasResidual, at, first, masked, maskVector, act);
+                }
             }
         }
     }
 
-    // Columns [from, to) of the interior in tiles of TPositions, the last tile moved back to end at `to`.
-    private static void Interior<TOps, TVec, TPositions, TAct>(scoped ref Segment s, TAct act, nint rowIn, nint rowOut, int from, int to)
-        where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
+    // Padded row: PadLeft zero positions, the input row's `lanes` channels from `lane` (or zeros outside the input), zeros to wp.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PadRow<TOps, TVec>(ReadOnlySpan<float> plane, ref float row, int y, int h, int w, int wp, int left, int lane)
+        where TOps : IVectorOps<TVec> where TVec : struct
     {
-        int p = TPositions.Value;
-        for (int c0 = from; c0 < to; c0 += p)
+        int lanes = TOps.Count;
+        if ((uint)y >= (uint)h)
         {
-            int start = c0;
-            s.FirstStored = 0;
-            if (c0 + p > to)
-            {
-                start = to - p;
-                s.FirstStored = c0 - start;
-            }
-
-            s.InputOffset = rowIn + start * s.PositionStride;
-            s.OutputOffset = rowOut + (nint)start * Blocked16.Lanes;
-            Tile<TOps, TVec, TPositions, TAct>(ref s, act);
+            for (int x = 0; x < wp; x++) TOps.Store(TOps.Zero, ref Unsafe.Add(ref row, x * lanes));
+            return;
         }
+
+        ref float src = ref Unsafe.Add(ref MemoryMarshal.GetReference(plane), (nint)y * w * Blocked16.Lanes + lane);
+        for (int x = 0; x < left; x++) TOps.Store(TOps.Zero, ref Unsafe.Add(ref row, x * lanes));
+        ref float dst = ref Unsafe.Add(ref row, left * lanes);
+        for (int x = 0; x < w; x++) TOps.Store(TOps.Load(ref Unsafe.Add(ref src, x * Blocked16.Lanes)), ref Unsafe.Add(ref dst, x * lanes));
+        for (int x = left + w; x < wp; x++) TOps.Store(TOps.Zero, ref Unsafe.Add(ref row, x * lanes));
     }
 
-    // One border column: only the kernel columns inside the input.
-    private static void Border<TOps, TVec, TAct>(scoped ref Segment s, TAct act, nint rowIn, nint rowOut, int ox, in Conv2dGeometry g)
-        where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
-    {
-        int left = ox * g.StrideWidth - g.PadLeft;
-        s.KwFrom = left >= 0 ? 0 : (-left + g.DilationWidth - 1) / g.DilationWidth;
-        s.KwTo = left >= g.InWidth ? 0 : Math.Min(g.KernelWidth, (g.InWidth - 1 - left) / g.DilationWidth + 1);
-        if (s.KwTo < s.KwFrom) s.KwTo = s.KwFrom;
-        s.FirstStored = 0;
-        s.InputOffset = rowIn + ox * s.PositionStride;
-        s.OutputOffset = rowOut + (nint)ox * Blocked16.Lanes;
-        Tile<TOps, TVec, C1, TAct>(ref s, act);
-    }
-
-    // TPositions output vectors: bias, plus weight vector times input vector over the segment's taps, then residual,
-    // activation and mask as they store.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TOps, TVec, TPositions, TAct>(scoped ref Segment s, TAct act)
+    // TPositions output vectors of one row: bias, plus weight vector times padded input vector over every tap, then
+    // residual, activation and mask as they store; positions below `first` are not stored.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<TOps, TVec, TPositions, TAct>(ref float ring, ReadOnlySpan<nint> rows, ref float weights, TVec bias, nint column, nint ps, nint dw,
+        int kw, Span<float> output, ReadOnlySpan<float> residual, bool hasResidual, nint at, int first, bool masked, TVec mask, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
     {
         int p = TPositions.Value;
-        TVec b = TOps.Load(ref s.Bias);
-        TVec a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b;
-        nint ps = s.PositionStride, tcs = s.TapColumnStride;
-        for (int y = s.KhFrom; y < s.KhTo; y++)
+        TVec a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias;
+        ref float wt = ref weights;
+        for (int y = 0; y < rows.Length; y++)
         {
-            nint row = s.InputOffset + y * s.TapRowStride;
-            ref float wRow = ref Unsafe.Add(ref s.Weights, (nint)y * s.KernelWidth * Blocked16.Lanes);
-            for (int x = s.KwFrom; x < s.KwTo; x++)
+            ref float xp = ref Unsafe.Add(ref ring, rows[y] + column);
+            for (int x = 0; x < kw; x++)
             {
-                TVec wv = TOps.Load(ref Unsafe.Add(ref wRow, (nint)x * Blocked16.Lanes));
-                ref float xp = ref Unsafe.Add(ref s.Input, row + x * tcs);
+                TVec wv = TOps.Load(ref wt);
                 a0 = TOps.MultiplyAdd(wv, TOps.Load(ref xp), a0);
                 if (p > 1) a1 = TOps.MultiplyAdd(wv, TOps.Load(ref Unsafe.Add(ref xp, ps)), a1);
                 if (p > 2) a2 = TOps.MultiplyAdd(wv, TOps.Load(ref Unsafe.Add(ref xp, 2 * ps)), a2);
@@ -248,45 +229,115 @@ public static partial class DepthwiseConv2d
                 if (p > 5) a5 = TOps.MultiplyAdd(wv, TOps.Load(ref Unsafe.Add(ref xp, 5 * ps)), a5);
                 if (p > 6) a6 = TOps.MultiplyAdd(wv, TOps.Load(ref Unsafe.Add(ref xp, 6 * ps)), a6);
                 if (p > 7) a7 = TOps.MultiplyAdd(wv, TOps.Load(ref Unsafe.Add(ref xp, 7 * ps)), a7);
+                wt = ref Unsafe.Add(ref wt, Blocked16.Lanes);
+                xp = ref Unsafe.Add(ref xp, dw);
             }
         }
 
-        int first = s.FirstStored;
-        if (first <= 0) Store<TOps, TVec, TAct>(ref s, act, 0, a0);
-        if (p > 1 && first <= 1) Store<TOps, TVec, TAct>(ref s, act, 1, a1);
-        if (p > 2 && first <= 2) Store<TOps, TVec, TAct>(ref s, act, 2, a2);
-        if (p > 3 && first <= 3) Store<TOps, TVec, TAct>(ref s, act, 3, a3);
-        if (p > 4 && first <= 4) Store<TOps, TVec, TAct>(ref s, act, 4, a4);
-        if (p > 5 && first <= 5) Store<TOps, TVec, TAct>(ref s, act, 5, a5);
-        if (p > 6 && first <= 6) Store<TOps, TVec, TAct>(ref s, act, 6, a6);
-        if (p > 7 && first <= 7) Store<TOps, TVec, TAct>(ref s, act, 7, a7);
-        if (!TAct.InRegisters) ActivateStored<TOps, TVec, TAct>(ref s, act, p);
+        ref float y0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), at);
+        ref float r0 = ref hasResidual ? ref Unsafe.Add(ref MemoryMarshal.GetReference(residual), at) : ref y0;
+        if (first <= 0) Store<TOps, TVec, TAct>(ref y0, ref r0, 0, a0, hasResidual, masked, mask, act);
+        if (p > 1 && first <= 1) Store<TOps, TVec, TAct>(ref y0, ref r0, 1, a1, hasResidual, masked, mask, act);
+        if (p > 2 && first <= 2) Store<TOps, TVec, TAct>(ref y0, ref r0, 2, a2, hasResidual, masked, mask, act);
+        if (p > 3 && first <= 3) Store<TOps, TVec, TAct>(ref y0, ref r0, 3, a3, hasResidual, masked, mask, act);
+        if (p > 4 && first <= 4) Store<TOps, TVec, TAct>(ref y0, ref r0, 4, a4, hasResidual, masked, mask, act);
+        if (p > 5 && first <= 5) Store<TOps, TVec, TAct>(ref y0, ref r0, 5, a5, hasResidual, masked, mask, act);
+        if (p > 6 && first <= 6) Store<TOps, TVec, TAct>(ref y0, ref r0, 6, a6, hasResidual, masked, mask, act);
+        if (p > 7 && first <= 7) Store<TOps, TVec, TAct>(ref y0, ref r0, 7, a7, hasResidual, masked, mask, act);
+        if (!TAct.InRegisters) ActivateStored<TOps, TVec, TAct>(ref y0, first, p, masked, mask, act);
+    }
+
+    // A tile of a three-wide kernel row at stride TStride: input column c of the row is loaded once and multiplied into
+    // every output p with c = TStride * p + k (tap k), so a tile of 8 loads 10 (stride 1) or 17 (stride 2) vectors per
+    // kernel row for its 24 multiply-adds. Each output's taps are still summed in (row, column) order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile3<TOps, TVec, TPositions, TStride, TAct>(ref float ring, ReadOnlySpan<nint> rows, ref float weights, TVec bias, nint column,
+        Span<float> output, ReadOnlySpan<float> residual, bool hasResidual, nint at, int first, bool masked, TVec mask, TAct act)
+        where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TStride : struct, IConstant where TAct : struct, IActivation
+    {
+        int P = TPositions.Value;
+        nint lanes = TOps.Count;
+        TVec a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias;
+        ref float wt = ref weights;
+        for (int y = 0; y < rows.Length; y++)
+        {
+            ref float row = ref Unsafe.Add(ref ring, rows[y] + column);
+            TVec w0 = TOps.Load(ref wt), w1 = TOps.Load(ref Unsafe.Add(ref wt, Blocked16.Lanes)), w2 = TOps.Load(ref Unsafe.Add(ref wt, 2 * Blocked16.Lanes));
+            TVec x;
+            if (TStride.Value == 1)
+            {
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes)); a0 = TOps.MultiplyAdd(w0, x, a0); }
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w1, x, a0); }
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); if (P > 1) a1 = TOps.MultiplyAdd(w1, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
+                if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); if (P > 2) a2 = TOps.MultiplyAdd(w1, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }
+                if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 4 * lanes)); if (P > 4) a4 = TOps.MultiplyAdd(w0, x, a4); if (P > 3) a3 = TOps.MultiplyAdd(w1, x, a3); a2 = TOps.MultiplyAdd(w2, x, a2); }
+                if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 5 * lanes)); if (P > 5) a5 = TOps.MultiplyAdd(w0, x, a5); if (P > 4) a4 = TOps.MultiplyAdd(w1, x, a4); a3 = TOps.MultiplyAdd(w2, x, a3); }
+                if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 6 * lanes)); if (P > 6) a6 = TOps.MultiplyAdd(w0, x, a6); if (P > 5) a5 = TOps.MultiplyAdd(w1, x, a5); a4 = TOps.MultiplyAdd(w2, x, a4); }
+                if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 7 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w0, x, a7); if (P > 6) a6 = TOps.MultiplyAdd(w1, x, a6); a5 = TOps.MultiplyAdd(w2, x, a5); }
+                if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 8 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w1, x, a7); a6 = TOps.MultiplyAdd(w2, x, a6); }
+                if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 9 * lanes)); a7 = TOps.MultiplyAdd(w2, x, a7); }
+            }
+            else
+            {
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes)); a0 = TOps.MultiplyAdd(w0, x, a0); }
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes)); a0 = TOps.MultiplyAdd(w1, x, a0); }
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
+                if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes)); a1 = TOps.MultiplyAdd(w1, x, a1); }
+                if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 4 * lanes)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }
+                if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 5 * lanes)); a2 = TOps.MultiplyAdd(w1, x, a2); }
+                if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 6 * lanes)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); a2 = TOps.MultiplyAdd(w2, x, a2); }
+                if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 7 * lanes)); a3 = TOps.MultiplyAdd(w1, x, a3); }
+                if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 8 * lanes)); if (P > 4) a4 = TOps.MultiplyAdd(w0, x, a4); a3 = TOps.MultiplyAdd(w2, x, a3); }
+                if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 9 * lanes)); a4 = TOps.MultiplyAdd(w1, x, a4); }
+                if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 10 * lanes)); if (P > 5) a5 = TOps.MultiplyAdd(w0, x, a5); a4 = TOps.MultiplyAdd(w2, x, a4); }
+                if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 11 * lanes)); a5 = TOps.MultiplyAdd(w1, x, a5); }
+                if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 12 * lanes)); if (P > 6) a6 = TOps.MultiplyAdd(w0, x, a6); a5 = TOps.MultiplyAdd(w2, x, a5); }
+                if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 13 * lanes)); a6 = TOps.MultiplyAdd(w1, x, a6); }
+                if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 14 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w0, x, a7); a6 = TOps.MultiplyAdd(w2, x, a6); }
+                if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 15 * lanes)); a7 = TOps.MultiplyAdd(w1, x, a7); }
+                if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 16 * lanes)); a7 = TOps.MultiplyAdd(w2, x, a7); }
+            }
+
+            wt = ref Unsafe.Add(ref wt, 3 * Blocked16.Lanes);
+        }
+
+        ref float y0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), at);
+        ref float r0 = ref hasResidual ? ref Unsafe.Add(ref MemoryMarshal.GetReference(residual), at) : ref y0;
+        if (first <= 0) Store<TOps, TVec, TAct>(ref y0, ref r0, 0, a0, hasResidual, masked, mask, act);
+        if (P > 1 && first <= 1) Store<TOps, TVec, TAct>(ref y0, ref r0, 1, a1, hasResidual, masked, mask, act);
+        if (P > 2 && first <= 2) Store<TOps, TVec, TAct>(ref y0, ref r0, 2, a2, hasResidual, masked, mask, act);
+        if (P > 3 && first <= 3) Store<TOps, TVec, TAct>(ref y0, ref r0, 3, a3, hasResidual, masked, mask, act);
+        if (P > 4 && first <= 4) Store<TOps, TVec, TAct>(ref y0, ref r0, 4, a4, hasResidual, masked, mask, act);
+        if (P > 5 && first <= 5) Store<TOps, TVec, TAct>(ref y0, ref r0, 5, a5, hasResidual, masked, mask, act);
+        if (P > 6 && first <= 6) Store<TOps, TVec, TAct>(ref y0, ref r0, 6, a6, hasResidual, masked, mask, act);
+        if (P > 7 && first <= 7) Store<TOps, TVec, TAct>(ref y0, ref r0, 7, a7, hasResidual, masked, mask, act);
+        if (!TAct.InRegisters) ActivateStored<TOps, TVec, TAct>(ref y0, first, P, masked, mask, act);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TOps, TVec, TAct>(scoped ref Segment s, TAct act, int p, TVec value)
+    private static void Store<TOps, TVec, TAct>(ref float y0, ref float r0, int p, TVec value, bool hasResidual, bool masked, TVec mask, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
-        nint at = s.OutputOffset + (nint)p * Blocked16.Lanes;
-        if (s.HasResidual) value = TOps.Add(value, TOps.Load(ref Unsafe.Add(ref s.Residual, at)));
+        nint at = (nint)p * Blocked16.Lanes;
+        if (hasResidual) value = TOps.Add(value, TOps.Load(ref Unsafe.Add(ref r0, at)));
         if (TAct.InRegisters)
         {
             value = act.Apply<TOps, TVec>(value);
-            if (!TAct.PreservesZero && s.Masked) value = TOps.Multiply(value, TOps.Load(ref s.Mask));
+            if (!TAct.PreservesZero && masked) value = TOps.Multiply(value, mask);
         }
 
-        TOps.Store(value, ref Unsafe.Add(ref s.Output, at));
+        TOps.Store(value, ref Unsafe.Add(ref y0, at));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ActivateStored<TOps, TVec, TAct>(scoped ref Segment s, TAct act, int positions)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ActivateStored<TOps, TVec, TAct>(ref float y0, int first, int positions, bool masked, TVec mask, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
-        for (int p = s.FirstStored; p < positions; p++)
+        for (int p = first; p < positions; p++)
         {
-            ref float y = ref Unsafe.Add(ref s.Output, s.OutputOffset + (nint)p * Blocked16.Lanes);
+            ref float y = ref Unsafe.Add(ref y0, (nint)p * Blocked16.Lanes);
             TVec value = act.Apply<TOps, TVec>(TOps.Load(ref y));
-            if (!TAct.PreservesZero && s.Masked) value = TOps.Multiply(value, TOps.Load(ref s.Mask));
+            if (!TAct.PreservesZero && masked) value = TOps.Multiply(value, mask);
             TOps.Store(value, ref y);
         }
     }

@@ -180,6 +180,7 @@ public static partial class DirectConv2d
     }
 
     // The input with PadTop/PadLeft zero rows/columns in front and zeros after, hp x wp per channel (blocked: per block).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyPadded(ReadOnlySpan<float> input, Span<float> padded, in Conv2dGeometry g, bool blocked, int hp, int wp)
     {
         int unit = blocked ? Blocked16.Lanes : 1;

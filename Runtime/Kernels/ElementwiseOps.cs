@@ -108,6 +108,7 @@ public static class ElementwiseOps
     }
 
     // Padding lanes back to zero after an activation with f(0) != 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ClearPadding<TAct>(Span<float> y, TensorLayout layout, int channels, int positions) where TAct : struct, IActivation
     {
         if (TAct.PreservesZero || layout != TensorLayout.Blocked16 || channels % Blocked16.Lanes == 0) return;
@@ -204,6 +205,7 @@ public static class ElementwiseOps
     }
 
     // CHW: one scale and shift per plane.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AffineChw<TOps, TVec, TAct>(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift,
         int channels, int positions, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
@@ -229,6 +231,7 @@ public static class ElementwiseOps
     }
 
     // Blocked: one vector of 16 scales and shifts per block (zero in padding lanes).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AffineBlocked<TOps, TVec, TAct>(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift,
         int channels, int positions, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation

@@ -94,6 +94,7 @@ public static partial class PackedLinear
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gemm<TOps, TVec, TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, int rows, int inFeatures,
         int outFeatures, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
@@ -222,6 +223,7 @@ public static partial class PackedLinear
     }
 
     // The activation over the stored sums, then zero padding lanes of a padded output (for an activation with f(0) != 0).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Finish<TOps, TVec, TAct>(Span<float> output, int outFeatures, bool padded, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {

@@ -49,6 +49,7 @@ internal static class TileDriver
     /// <summary>Vector rows of a narrow-path tile, and its most positions: 2 x 6 accumulators + 2 weights + 1 broadcast in 16 registers.</summary>
     private const int NarrowRows = 2, NarrowPositions = 6;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TOps, TVec, TAct>(scoped ref TileProblem problem, ConvTile tile, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
@@ -144,7 +145,7 @@ internal static class TileDriver
         public void Run<TShape>() where TShape : struct, ITileShape => Rows<TOps, TVec, TShape, TAct>(ref _problem, _act, _mask, First, End);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Rows<TOps, TVec, TShape, TAct>(scoped ref TileProblem pr, TAct act, Span<float> maskBuffer, int first, int end)
         where TOps : IVectorOps<TVec> where TVec : struct where TShape : struct, ITileShape where TAct : struct, IActivation
     {

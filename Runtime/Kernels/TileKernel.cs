@@ -227,7 +227,7 @@ internal static class TileKernel
 
     // The epilogue of a tile with partially stored lanes (row-major outputs): residual, activation, mask, then only
     // the valid lanes of each row.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void FinishPartial<TOps, TVec, TShape, TAct>(scoped ref TileArgs t, TAct act, scoped Span<float> scratch)
         where TOps : IVectorOps<TVec> where TVec : struct where TShape : struct, ITileShape where TAct : struct, IActivation
     {
@@ -283,7 +283,7 @@ internal static class TileKernel
     }
 
     // The activation over the tile just stored (sums with bias and residual), while it is in L1, then the mask.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ActivateStored<TOps, TVec, TShape, TAct>(scoped ref TileArgs t, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TShape : struct, ITileShape where TAct : struct, IActivation
     {

@@ -182,6 +182,7 @@ public static partial class WinogradConv2d
     }
 
     // V[point][block][tile] = (B^T d B)[point] for each tile of the chunk, d the n x n input vectors of the tile (zero outside the input).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformInput<TOps, TVec>(ReadOnlySpan<float> input, Span<float> v, in Conv2dGeometry g, int m, int n, int r0, int tiles,
         int perRow, ReadOnlySpan<float> bt)
         where TOps : IVectorOps<TVec> where TVec : struct
@@ -222,6 +223,7 @@ public static partial class WinogradConv2d
     }
 
     // Y = A^T M A per tile and output vector, then bias, residual, activation and mask as the valid outputs store.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformOutput<TOps, TVec, TAct>(Span<float> products, Span<float> output, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual,
         in Conv2dGeometry g, int m, int n, int r0, int tiles, int perRow, ReadOnlySpan<float> at, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
@@ -269,6 +271,7 @@ public static partial class WinogradConv2d
 
     // rowsFirst: dst[i][j] = sum_k c[i][k] src[k][j] (i < outRows, j < columns); else dst[i][j] = sum_k src[i][k] c[j][k]
     // (i < rows of src = outRows of the previous pass, j < outColumns). Vectors of TOps.Count floats; src rows have `inner` vectors.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Combine<TOps, TVec>(ref float src, ref float dst, ReadOnlySpan<float> c, int outCount, int inner, int other, bool rowsFirst)
         where TOps : IVectorOps<TVec> where TVec : struct
     {

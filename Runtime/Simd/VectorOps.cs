@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ConvGen.Runtime.Simd;
 
@@ -34,6 +35,12 @@ public interface IVectorOps<TVec> where TVec : struct
     /// <summary>left * right + addend: fused where the hardware has it (see <see cref="FmaPolicy"/>).</summary>
     static abstract TVec MultiplyAdd(TVec left, TVec right, TVec addend);
     static abstract TVec Max(TVec left, TVec right);
+    /// <summary>
+    /// max(x, 0) in one instruction where there is one, NaN propagating (x86 <c>maxps 0, x</c> returns x when x is NaN).
+    /// </summary>
+    static abstract TVec MaxZero(TVec x);
+    /// <summary>min(x, limit) in one instruction where there is one, NaN propagating.</summary>
+    static abstract TVec MinLimit(TVec x, TVec limit);
     static abstract TVec Min(TVec left, TVec right);
     static abstract TVec Exp(TVec value);
     /// <summary>Lane-wise select: where <paramref name="left"/> &gt; <paramref name="right"/>, <paramref name="whenGreater"/>, else <paramref name="otherwise"/>.</summary>
@@ -77,6 +84,8 @@ public readonly struct Vec512 : IVectorOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAdd(Vector512<float> left, Vector512<float> right, Vector512<float> addend) => Vector512.FusedMultiplyAdd(left, right, addend);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.Max(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Min(Vector512<float> left, Vector512<float> right) => Vector512.Min(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MaxZero(Vector512<float> x) => Avx512F.IsSupported ? Avx512F.Max(Vector512<float>.Zero, x) : Vector512.Max(x, Vector512<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MinLimit(Vector512<float> x, Vector512<float> limit) => Avx512F.IsSupported ? Avx512F.Min(limit, x) : Vector512.Min(x, limit);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> value) => Vector512.Exp(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> SelectGreater(Vector512<float> left, Vector512<float> right, Vector512<float> whenGreater, Vector512<float> otherwise) => Vector512.ConditionalSelect(Vector512.GreaterThan(left, right), whenGreater, otherwise);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> value) => Vector512.Sum(value);
@@ -99,6 +108,8 @@ public readonly struct Vec256 : IVectorOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend) => FmaPolicy.IsFused ? Vector256.FusedMultiplyAdd(left, right, addend) : left * right + addend;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.Max(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Min(Vector256<float> left, Vector256<float> right) => Vector256.Min(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MaxZero(Vector256<float> x) => Avx.IsSupported ? Avx.Max(Vector256<float>.Zero, x) : Vector256.Max(x, Vector256<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MinLimit(Vector256<float> x, Vector256<float> limit) => Avx.IsSupported ? Avx.Min(limit, x) : Vector256.Min(x, limit);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> value) => Vector256.Exp(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> SelectGreater(Vector256<float> left, Vector256<float> right, Vector256<float> whenGreater, Vector256<float> otherwise) => Vector256.ConditionalSelect(Vector256.GreaterThan(left, right), whenGreater, otherwise);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> value) => Vector256.Sum(value);
@@ -121,6 +132,8 @@ public readonly struct Vec128 : IVectorOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend) => FmaPolicy.IsFused ? Vector128.FusedMultiplyAdd(left, right, addend) : left * right + addend;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.Max(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Min(Vector128<float> left, Vector128<float> right) => Vector128.Min(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaxZero(Vector128<float> x) => Sse.IsSupported ? Sse.Max(Vector128<float>.Zero, x) : Vector128.Max(x, Vector128<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MinLimit(Vector128<float> x, Vector128<float> limit) => Sse.IsSupported ? Sse.Min(limit, x) : Vector128.Min(x, limit);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Exp(Vector128<float> value) => Vector128.Exp(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> SelectGreater(Vector128<float> left, Vector128<float> right, Vector128<float> whenGreater, Vector128<float> otherwise) => Vector128.ConditionalSelect(Vector128.GreaterThan(left, right), whenGreater, otherwise);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> value) => Vector128.Sum(value);
@@ -149,6 +162,8 @@ public readonly struct Scalar : IVectorOps<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float left, float right, float addend) => FmaPolicy.IsFused ? MathF.FusedMultiplyAdd(left, right, addend) : left * right + addend;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(float left, float right) => MathF.Max(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Min(float left, float right) => MathF.Min(left, right);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxZero(float x) => MathF.Max(x, 0f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MinLimit(float x, float limit) => MathF.Min(x, limit);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Exp(float value) => MathF.Exp(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float SelectGreater(float left, float right, float whenGreater, float otherwise) => left > right ? whenGreater : otherwise;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float value) => value;

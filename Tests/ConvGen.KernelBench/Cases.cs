@@ -14,6 +14,63 @@ internal static class Cases
             yield return Direct(name, g, layout, DirectConv2d.ChooseTile(g), lanes);
         foreach ((string name, Conv2dGeometry g) in Pointwise())
             yield return PointwiseCase(name, g, PointwiseConv2d.ChooseTile(g), lanes);
+        foreach ((string name, Conv2dGeometry g) in Depthwise())
+            yield return DepthwiseCase(name, g, lanes);
+        foreach ((string name, Conv2dGeometry g, TensorLayout _) in Dense())
+            if (g.KernelHeight == 3 && g.StrideHeight == 1 && g.InChannels >= 16)
+                foreach (int tile in new[] { 2, 4 })
+                    yield return WinogradCase(name, g, tile, lanes);
+        yield return LinearCase("mnv2.classifier 1280->1000", 1, 1280, 1000, lanes);
+        yield return LinearCase("lenet.fc1 400->120", 1, 400, 120, lanes);
+        yield return LinearCase("vww.fc 256->2", 1, 256, 2, lanes);
+        yield return LinearCase("rows49 64->64", 49, 64, 64, lanes);
+    }
+
+    public static IEnumerable<(string, Conv2dGeometry)> Depthwise()
+    {
+        yield return ("dscnn.dw 64 25x5", Same(64, 25, 5, 64, 3, 64));
+        yield return ("vww.dw 8 48x48", Same(8, 48, 48, 8, 3, 8));
+        yield return ("vww.dw 16 48->24 s2", Pad(16, 48, 48, 16, 3, 2, 0, 1, 16));
+        yield return ("vww.dw 32 24x24", Same(32, 24, 24, 32, 3, 32));
+        yield return ("vww.dw 64 12x12", Same(64, 12, 12, 64, 3, 64));
+        yield return ("vww.dw 128 6x6", Same(128, 6, 6, 128, 3, 128));
+        yield return ("vww.dw 128 6->3 s2", Pad(128, 6, 6, 128, 3, 2, 0, 1, 128));
+        yield return ("vww.dw 256 3x3", Same(256, 3, 3, 256, 3, 256));
+        yield return ("mnv2.dw 32 112x112", Same(32, 112, 112, 32, 3, 32));
+        yield return ("mnv2.dw 96 112->56 s2", Pad(96, 112, 112, 96, 3, 2, 1, 1, 96));
+        yield return ("mnv2.dw 144 56x56", Same(144, 56, 56, 144, 3, 144));
+        yield return ("mnv2.dw 384 14x14", Same(384, 14, 14, 384, 3, 384));
+        yield return ("mnv2.dw 960 7x7", Same(960, 7, 7, 960, 3, 960));
+        yield return ("mnv2.dw 576 14->7 s2", Pad(576, 14, 14, 576, 3, 2, 1, 1, 576));
+    }
+
+    public static BenchCase DepthwiseCase(string name, Conv2dGeometry g, int lanes)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, Blocked16.Length(g.InChannels, g.InHeight * g.InWidth));
+        float[] packed = DepthwiseConv2d.Pack(Random(random, g.WeightLength), Random(random, g.OutChannels), g);
+        var y = new float[Blocked16.Length(g.OutChannels, g.OutHeight * g.OutWidth)];
+        var ws = new float[DepthwiseConv2d.WorkspaceLength(g)];
+        return new BenchCase(name, "depthwise", Macs(g), () => DepthwiseConv2d.Run(lanes, x, y, packed, default, g, default(ReLU), ws));
+    }
+
+    public static BenchCase WinogradCase(string name, Conv2dGeometry g, int tile, int lanes)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, Blocked16.Length(g.InChannels, g.InHeight * g.InWidth));
+        float[] packed = WinogradConv2d.Pack(Random(random, g.WeightLength), Random(random, g.OutChannels), g, tile);
+        var y = new float[Blocked16.Length(g.OutChannels, g.OutHeight * g.OutWidth)];
+        var ws = new float[WinogradConv2d.WorkspaceLength(g, tile)];
+        return new BenchCase(name, $"winograd F({tile}) pays={WinogradConv2d.Pays(g, tile)}", Macs(g), () => WinogradConv2d.Run(lanes, x, y, packed, default, g, tile, default(ReLU), ws));
+    }
+
+    public static BenchCase LinearCase(string name, int rows, int inF, int outF, int lanes)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, rows * inF);
+        float[] packed = PackedLinear.Pack(Random(random, inF * outF), Random(random, outF), inF, outF);
+        var y = new float[rows * outF];
+        return new BenchCase(name, "linear", (double)rows * inF * outF, () => PackedLinear.Run(lanes, x, y, packed, rows, inF, outF, TensorLayout.Chw, default(Identity)));
     }
 
     public static IEnumerable<(string, Conv2dGeometry, TensorLayout)> Dense()

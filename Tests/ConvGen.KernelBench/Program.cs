@@ -2,6 +2,7 @@
 // percentage of the machine's single-core peak (249.5 GFLOP/s on the AVX-512 Zen 5 machine these were taken on).
 // Usage: flock /tmp/convgen-timing.lock taskset -c 1 dotnet ConvGen.KernelBench.dll [filter ...] [--lanes N] [--peak G]
 using ConvGen.KernelBench;
+using System.Runtime.Intrinsics;
 using ConvGen.Runtime.Simd;
 
 int lanes = 0;
@@ -14,13 +15,22 @@ for (int i = 0; i < args.Length; i++)
     else filters.Add(args[i]);
 }
 
+if (Vector512.IsHardwareAccelerated && Environment.GetEnvironmentVariable("KERNELBENCH_NO_CALIBRATION") is null)
+{
+    const int iterations = 10000;
+    double us = Timing.MedianMicroseconds(() => Calibrate.Chains(iterations));
+    double rate = iterations * 16.0 * 32 / (us * 1e3);
+    Console.WriteLine($"# calibration: 16 register FMA chains run at {rate:F1} GFLOP/s ({100 * rate / peak:F0}% of the nominal peak)");
+}
+
 Console.WriteLine($"# width {(lanes == 0 ? Isa.ActiveWidth : lanes)} lanes; peak {peak} GFLOP/s; median of 15 rounds after warm-up");
-Console.WriteLine("| case | kernel | MMAC | µs | GFLOP/s | % of peak |");
-Console.WriteLine("|---|---|---:|---:|---:|---:|");
+Console.WriteLine("| case | kernel | MMAC | µs | GFLOP/s | % of peak | GB/s (weights) |");
+Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
 foreach (BenchCase c in Cases.All(lanes))
 {
     if (filters.Count > 0 && !filters.Any(f => c.Name.Contains(f, StringComparison.OrdinalIgnoreCase))) continue;
     double us = Timing.MedianMicroseconds(c.Run);
     double gflops = 2.0 * c.Macs / (us * 1e3);
-    Console.WriteLine($"| {c.Name} | {c.Kernel} | {c.Macs / 1e6:F2} | {us:F2} | {gflops:F1} | {100 * gflops / peak:F0}% |");
+    string bandwidth = c.Kernel == "linear" ? $"{4 * c.Macs / (us * 1e3):F1}" : "";
+    Console.WriteLine($"| {c.Name} | {c.Kernel} | {c.Macs / 1e6:F2} | {us:F2} | {gflops:F1} | {100 * gflops / peak:F0}% | {bandwidth} |");
 }

@@ -28,13 +28,25 @@ public static partial class DepthwiseConv2d
         return checked(Blocked16.Blocks(g.OutChannels) * g.KernelHeight * g.KernelWidth * Blocked16.Lanes + Blocked16.PaddedChannels(g.OutChannels));
     }
 
+    /// <summary>Input rows the kernel keeps zero-padded at once: the span of one output row's taps, (KH - 1) * dilation + 1.</summary>
+    public static int RingRows(in Conv2dGeometry g) => (g.KernelHeight - 1) * g.DilationHeight + 1;
+
+    /// <summary>Positions of a zero-padded input row: PadLeft + InWidth + the right padding the output width implies.</summary>
+    public static int PaddedWidth(in Conv2dGeometry g) => g.PadLeft + g.InWidth + Math.Max(0, g.ImpliedPadRight);
+
     /// <summary>
-    /// Floats of workspace: 0 for a depth multiplier of 1; else the input with each channel repeated multiplier times
-    /// (blocked, with the output's channel count), which the kernel then convolves channel by channel.
+    /// Floats of workspace: a ring of <see cref="RingRows"/> zero-padded input rows (16 floats per position), plus, for
+    /// a depth multiplier above 1, the input with each channel repeated multiplier times (blocked, with the output's
+    /// channel count), which the kernel then convolves channel by channel.
     /// </summary>
     public static int WorkspaceLength(in Conv2dGeometry g)
     {
         g.Validate();
-        return g.OutChannels == g.InChannels ? 0 : Blocked16.Length(g.OutChannels, g.InHeight * g.InWidth);
+        long ring = (long)RingRows(g) * PaddedWidth(g) * Blocked16.Lanes;
+        long expanded = g.OutChannels == g.InChannels ? 0 : Blocked16.Length(g.OutChannels, g.InHeight * g.InWidth);
+        return checked((int)(ring + expanded));
     }
+
+    /// <summary>Floats of the ring at the start of the workspace (the expanded input follows it).</summary>
+    public static int RingLength(in Conv2dGeometry g) => RingRows(g) * PaddedWidth(g) * Blocked16.Lanes;
 }

@@ -369,6 +369,7 @@ public class BlockedKernelTests
         float[] plin = PackedLinear.Pack(new float[4000 * 10], default, 4000, 10);
         var ws = new float[Math.Max(DirectConv2d.WorkspaceLength(dense, TensorLayout.Blocked16), WinogradConv2d.WorkspaceLength(dense, 4))];
         var pooled = new float[Blocked16.Length(40, 25)];
+        var dwWorkspace = new float[DepthwiseConv2d.WorkspaceLength(dw)];
         var logits = new float[10];
         var g = new Pool2dGeometry(40, 10, 10, 5, 5, 2, 2, 2, 2, 0, 0, 1, 1);
         void RunAll()
@@ -376,7 +377,7 @@ public class BlockedKernelTests
             DirectConv2d.Run(x, y1, pd, default, dense, TensorLayout.Blocked16, DirectConv2d.ChooseTile(dense), default(ReLU), ws);
             WinogradConv2d.Run(x, y1, pwin, y1, dense, 4, default(SiLU), ws);
             PointwiseConv2d.Run(y1, y2, pp, default, pw, TensorLayout.Blocked16, PointwiseConv2d.ChooseTile(pw), default(Sigmoid));
-            DepthwiseConv2d.Run(y2, y3, pdw, y2, dw, default(ReLU6), default);
+            DepthwiseConv2d.Run(y2, y3, pdw, y2, dw, default(ReLU6), dwWorkspace);
             BlockedPool2d.Max(y3, pooled, g);
             BlockedPool2d.Average(y3, pooled, g, true, 0);
             ElementwiseOps.Add(y2, y3, y3, TensorLayout.Blocked16, 40, 100, default(Tanh));
