@@ -116,7 +116,7 @@ namespace Samples
                 reader.Ignore("4.num_batches_tracked");
                 bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 16);
                 weights.Step1Weights = global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Pack(weight, bias, in Step1Geometry);
-                if (global::ConvGen.Runtime.Kernels.DepthwiseConv2d.WorkspaceLength(in Step1Geometry) > 0)
+                if (global::ConvGen.Runtime.Kernels.DepthwiseConv2d.WorkspaceLength(in Step1Geometry) > 864)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 1; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #6 Conv2d(32, 1, Bias = false) + #7 BatchNorm2d + #8 ReLU6
@@ -159,7 +159,7 @@ namespace Samples
                 throw new global::System.ArgumentException("DepthwiseSeparable.Run: input and output must not overlap.", nameof(output));
             global::System.Span<float> scratch = _scratch;
             Step0_Conv2d(input, scratch.Slice(0, 4096), scratch);
-            Step1_Conv2d(scratch.Slice(0, 4096), scratch.Slice(8192, 4096));
+            Step1_Conv2d(scratch.Slice(0, 4096), scratch.Slice(8192, 4096), scratch);
             Step2_Conv2d(scratch.Slice(8192, 4096), scratch.Slice(0, 8192));
             Step3_AdaptiveAvgPool2d(scratch.Slice(0, 8192), scratch.Slice(8192, 32));
             Step4_Linear(scratch.Slice(8192, 32), output);
@@ -189,9 +189,9 @@ namespace Samples
         }
 
         /// <summary>#3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false) + #4 BatchNorm2d + #5 ReLU6: 16×16×16 → 16×16×16; depthwise, 16 channels per vector, blocked 16 → blocked 16, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
-        private void Step1_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        private void Step1_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Run(x, y, _weights.Step1Weights, global::System.ReadOnlySpan<float>.Empty, in Step1Geometry, default(global::ConvGen.Runtime.Kernels.ReLU6), global::System.Span<float>.Empty);
+            global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Run(x, y, _weights.Step1Weights, global::System.ReadOnlySpan<float>.Empty, in Step1Geometry, default(global::ConvGen.Runtime.Kernels.ReLU6), scratch.Slice(4096, 864));
         }
 
         /// <summary>#6 Conv2d(32, 1, Bias = false) + #7 BatchNorm2d + #8 ReLU6: 16×16×16 → 32×16×16; pointwise GEMM over the flattened positions, blocked 16 → blocked 16, tile 2x13 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
