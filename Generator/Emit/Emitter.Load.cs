@@ -16,7 +16,10 @@ internal static partial class Emitter
         w.Line($"public static {name} Load(string safetensorsPath) => Load(global::System.IO.File.ReadAllBytes(safetensorsPath));");
         w.Line();
         if (plan.Network.Embedded is { } embedded) WriteEmbeddedLoad(w, plan, embedded);
-        w.Line("/// <summary>Loads a PyTorch <c>state_dict</c> from the bytes of a safetensors file. F32 is read as is; F16 and BF16 are widened.</summary>");
+        w.Line("/// <summary>");
+        w.Line("/// Loads a PyTorch <c>state_dict</c> from the bytes of a safetensors file. F32 is read as is; F16 and BF16 are widened.");
+        w.Line("/// Runs the network once on zeros before returning, so that the first Run does not wait for the JIT.");
+        w.Line("/// </summary>");
         w.Line($"/// <exception cref=\"{Weights}.WeightsException\">A tensor is missing, unexpected, of the wrong shape or dtype, or the file is malformed; the message names the key.</exception>");
         w.Open($"public static {name} Load(global::System.ReadOnlySpan<byte> safetensors)");
         w.Line($"var reader = {Weights}.SafeTensorsReader.Open(safetensors);");
@@ -30,7 +33,10 @@ internal static partial class Emitter
             w.Close();
         }
         w.Line("reader.ThrowIfUnconsumed();");
-        w.Line($"return new {name}(weights);");
+        w.Line($"var network = new {name}(weights);");
+        w.Line("// One run on zeros: the JIT compiles every kernel the plan calls here, in Load, not in the first Run.");
+        w.Line("network.Run(new float[InputLength], new float[OutputLength]);");
+        w.Line("return network;");
         w.Close();
         w.Line();
     }

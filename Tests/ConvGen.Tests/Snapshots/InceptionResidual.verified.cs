@@ -94,7 +94,10 @@ namespace Samples
         /// <exception cref="global::ConvGen.Runtime.Weights.WeightsException">A tensor is missing, unexpected, of the wrong shape or dtype, or the file is malformed; the message names the key.</exception>
         public static InceptionResidual Load(string safetensorsPath) => Load(global::System.IO.File.ReadAllBytes(safetensorsPath));
 
-        /// <summary>Loads a PyTorch <c>state_dict</c> from the bytes of a safetensors file. F32 is read as is; F16 and BF16 are widened.</summary>
+        /// <summary>
+        /// Loads a PyTorch <c>state_dict</c> from the bytes of a safetensors file. F32 is read as is; F16 and BF16 are widened.
+        /// Runs the network once on zeros before returning, so that the first Run does not wait for the JIT.
+        /// </summary>
         /// <exception cref="global::ConvGen.Runtime.Weights.WeightsException">A tensor is missing, unexpected, of the wrong shape or dtype, or the file is malformed; the message names the key.</exception>
         public static InceptionResidual Load(global::System.ReadOnlySpan<byte> safetensors)
         {
@@ -171,7 +174,10 @@ namespace Samples
                 weights.Step15Weights = global::ConvGen.Runtime.Kernels.PackedLinear.Pack(weight, bias, 8, 5);
             }
             reader.ThrowIfUnconsumed();
-            return new InceptionResidual(weights);
+            var network = new InceptionResidual(weights);
+            // One run on zeros: the JIT compiles every kernel the plan calls here, in Load, not in the first Run.
+            network.Run(new float[InputLength], new float[OutputLength]);
+            return network;
         }
 
         /// <summary>

@@ -78,7 +78,10 @@ namespace Samples
         /// <exception cref="global::ConvGen.Runtime.Weights.WeightsException">A tensor is missing, unexpected, of the wrong shape or dtype, or the file is malformed; the message names the key.</exception>
         public static LeNet5 Load(string safetensorsPath) => Load(global::System.IO.File.ReadAllBytes(safetensorsPath));
 
-        /// <summary>Loads a PyTorch <c>state_dict</c> from the bytes of a safetensors file. F32 is read as is; F16 and BF16 are widened.</summary>
+        /// <summary>
+        /// Loads a PyTorch <c>state_dict</c> from the bytes of a safetensors file. F32 is read as is; F16 and BF16 are widened.
+        /// Runs the network once on zeros before returning, so that the first Run does not wait for the JIT.
+        /// </summary>
         /// <exception cref="global::ConvGen.Runtime.Weights.WeightsException">A tensor is missing, unexpected, of the wrong shape or dtype, or the file is malformed; the message names the key.</exception>
         public static LeNet5 Load(global::System.ReadOnlySpan<byte> safetensors)
         {
@@ -120,7 +123,10 @@ namespace Samples
                 weights.Step6Weights = global::ConvGen.Runtime.Kernels.PackedLinear.Pack(weight, bias, 84, 10);
             }
             reader.ThrowIfUnconsumed();
-            return new LeNet5(weights);
+            var network = new LeNet5(weights);
+            // One run on zeros: the JIT compiles every kernel the plan calls here, in Load, not in the first Run.
+            network.Run(new float[InputLength], new float[OutputLength]);
+            return network;
         }
 
         /// <summary>
