@@ -17,21 +17,11 @@ namespace ConvGen.Runtime.Kernels;
 [SkipLocalsInit]
 public static partial class WinogradConv2d
 {
-    // Lavin's matrices. F(2x2, 3x3): interpolation points 0, 1, -1, infinity.
-    private static readonly float[] BT2 = [1, 0, -1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, 1, 0, -1];
+    // Lavin's weight transforms G. F(2x2, 3x3): interpolation points 0, 1, -1, infinity; the input and output
+    // transforms B^T and A^T are written out in Transform2/Transform4 and Inverse2/Inverse4.
     private static readonly double[] G2 = [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1];
-    private static readonly float[] AT2 = [1, 1, 1, 0, 0, 1, -1, -1];
 
     // F(4x4, 3x3): points 0, 1, -1, 2, -2, infinity.
-    private static readonly float[] BT4 =
-    [
-        4, 0, -5, 0, 1, 0,
-        0, -4, -4, 1, 1, 0,
-        0, 4, -4, -1, 1, 0,
-        0, -2, -1, 2, 1, 0,
-        0, 2, -1, -2, 1, 0,
-        0, 4, 0, -5, 0, 1,
-    ];
 
     private static readonly double[] G4 =
     [
@@ -41,14 +31,6 @@ public static partial class WinogradConv2d
         1.0 / 24, 1.0 / 12, 1.0 / 6,
         1.0 / 24, -1.0 / 12, 1.0 / 6,
         0, 0, 1,
-    ];
-
-    private static readonly float[] AT4 =
-    [
-        1, 1, 1, 1, 1, 0,
-        0, 1, -1, 2, -2, 0,
-        0, 1, 1, 4, 4, 0,
-        0, 1, -1, 8, -8, 1,
     ];
 
     /// <summary>Transforms PyTorch weights <c>[OutChannels, InChannels, 3, 3]</c> (U = G g G^T, in double) and packs them with the bias (empty: none).</summary>
@@ -140,13 +122,12 @@ public static partial class WinogradConv2d
         int pointWeights = PointWeights(g);
         ref float w = ref MemoryMarshal.GetReference(packed);
         ReadOnlySpan<float> bias = packed.Slice(points * pointWeights);
-        ReadOnlySpan<float> bt = m == 2 ? BT2 : BT4, at = m == 2 ? AT2 : AT4;
         ConvTile productTile = ProductTile(g, m);
         for (int r0 = 0; r0 < tileRows; r0 += chunk)
         {
             int tiles = Math.Min(chunk, tileRows - r0) * perRow;
             nint vPoint = (nint)inBlocks * tiles * Blocked16.Lanes, mPoint = (nint)outBlocks * tiles * Blocked16.Lanes;
-            TransformInput<TOps, TVec>(input, v, g, m, n, r0, tiles, perRow, bt);
+            TransformInput<TOps, TVec>(input, v, g, m, n, r0, tiles, perRow);
             for (int ib = 0; ib < inBlocks; ib++)
             {
                 taps[2 * ib] = ib * tiles * Blocked16.Lanes;
@@ -177,139 +158,191 @@ public static partial class WinogradConv2d
                 TileDriver.Run<TOps, TVec, Identity>(ref problem, tile, default);
             }
 
-            TransformOutput<TOps, TVec, TAct>(mProducts, output, bias, residual, g, m, n, r0, tiles, perRow, at, act);
+            TransformOutput<TOps, TVec, TAct>(mProducts, output, bias, residual, g, m, n, r0, tiles, perRow, act);
         }
     }
 
-    // V[point][block][tile] = (B^T d B)[point] for each tile of the chunk, d the n x n input vectors of the tile (zero outside the input).
+    // V[point][block][tile] = (B^T d B)[point] for each tile of the chunk, d the n x n input vectors of the tile (zero
+    // outside the input): first each row of d times B (u = d B), then each column of u times B^T.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformInput<TOps, TVec>(ReadOnlySpan<float> input, Span<float> v, in Conv2dGeometry g, int m, int n, int r0, int tiles,
-        int perRow, ReadOnlySpan<float> bt)
+    private static void TransformInput<TOps, TVec>(ReadOnlySpan<float> input, Span<float> v, in Conv2dGeometry g, int m, int n, int r0, int tiles, int perRow)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         int lanes = TOps.Count, inBlocks = Blocked16.Blocks(g.InChannels), h = g.InHeight, wIn = g.InWidth;
-        Span<float> d = stackalloc float[36 * Blocked16.Lanes];
-        Span<float> t = stackalloc float[36 * Blocked16.Lanes];
-        ref float dr = ref MemoryMarshal.GetReference(d);
-        ref float tr = ref MemoryMarshal.GetReference(t);
+        Span<float> row = stackalloc float[6 * Blocked16.Lanes];
+        Span<float> u = stackalloc float[36 * Blocked16.Lanes];
+        ref float rr = ref MemoryMarshal.GetReference(row);
+        ref float ur = ref MemoryMarshal.GetReference(u);
+        ref float xr = ref MemoryMarshal.GetReference(input);
+        ref float vr = ref MemoryMarshal.GetReference(v);
         nint inPlane = (nint)h * wIn * Blocked16.Lanes, vPoint = (nint)inBlocks * tiles * Blocked16.Lanes;
+        nint nl = (nint)n * lanes;
         for (int tile = 0; tile < tiles; tile++)
         {
             int y0 = (r0 + tile / perRow) * m - g.PadTop, x0 = tile % perRow * m - g.PadLeft;
+            bool inside = y0 >= 0 && x0 >= 0 && y0 + n <= h && x0 + n <= wIn;
             for (int b = 0; b < inBlocks; b++)
             {
                 for (int part = 0; part < Blocked16.Lanes; part += lanes)
                 {
-                    // d[i][j]: the input vector at (y0 + i, x0 + j), zero outside.
+                    ref float plane = ref Unsafe.Add(ref xr, b * inPlane + part);
                     for (int i = 0; i < n; i++)
-                        for (int j = 0; j < n; j++)
+                    {
+                        int y = y0 + i;
+                        ref float src = ref rr;
+                        nint step = lanes;
+                        if (inside)
                         {
-                            int y = y0 + i, x = x0 + j;
-                            TVec value = (uint)y < (uint)h && (uint)x < (uint)wIn
-                                ? TOps.Load(ref Unsafe.AsRef(in input[(int)(b * inPlane + ((nint)y * wIn + x) * Blocked16.Lanes + part)]))
-                                : TOps.Zero;
-                            TOps.Store(value, ref Unsafe.Add(ref dr, (i * n + j) * lanes));
+                            src = ref Unsafe.Add(ref plane, ((nint)y * wIn + x0) * Blocked16.Lanes);
+                            step = Blocked16.Lanes;
+                        }
+                        else
+                        {
+                            for (int j = 0; j < n; j++)
+                            {
+                                int x = x0 + j;
+                                TVec value = (uint)y < (uint)h && (uint)x < (uint)wIn
+                                    ? TOps.Load(ref Unsafe.Add(ref plane, ((nint)y * wIn + x) * Blocked16.Lanes))
+                                    : TOps.Zero;
+                                TOps.Store(value, ref Unsafe.Add(ref rr, j * lanes));
+                            }
                         }
 
-                    // t = B^T d (rows), then V = t B (columns).
-                    Combine<TOps, TVec>(ref dr, ref tr, bt, n, n, n, rowsFirst: true);
-                    Combine<TOps, TVec>(ref tr, ref dr, bt, n, n, n, rowsFirst: false);
-                    nint dst = (nint)b * tiles * Blocked16.Lanes + (nint)tile * Blocked16.Lanes + part;
-                    for (int p = 0; p < n * n; p++)
-                        TOps.Store(TOps.Load(ref Unsafe.Add(ref dr, p * lanes)), ref v[(int)(p * vPoint + dst)]);
+                        // u[i][*] = d[i][*] B (a row transform), stored row-major n x n.
+                        if (m == 2) Transform2<TOps, TVec>(ref src, step, ref Unsafe.Add(ref ur, i * nl), lanes);
+                        else Transform4<TOps, TVec>(ref src, step, ref Unsafe.Add(ref ur, i * nl), lanes);
+                    }
+
+                    // V[*][j] = B^T u[*][j] (a column transform), point (i, j) to its plane.
+                    ref float dst = ref Unsafe.Add(ref vr, (nint)b * tiles * Blocked16.Lanes + (nint)tile * Blocked16.Lanes + part);
+                    for (int j = 0; j < n; j++)
+                    {
+                        if (m == 2) Transform2<TOps, TVec>(ref Unsafe.Add(ref ur, j * lanes), nl, ref Unsafe.Add(ref dst, j * vPoint), n * vPoint);
+                        else Transform4<TOps, TVec>(ref Unsafe.Add(ref ur, j * lanes), nl, ref Unsafe.Add(ref dst, j * vPoint), n * vPoint);
+                    }
                 }
             }
         }
     }
 
-    // Y = A^T M A per tile and output vector, then bias, residual, activation and mask as the valid outputs store.
+    // out = B^T in for 4 vectors (F(2x2)): in0 - in2, in1 + in2, in2 - in1, in1 - in3.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transform2<TOps, TVec>(ref float src, nint step, ref float dst, nint dstStep)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        TVec d0 = TOps.Load(ref src), d1 = TOps.Load(ref Unsafe.Add(ref src, step));
+        TVec d2 = TOps.Load(ref Unsafe.Add(ref src, 2 * step)), d3 = TOps.Load(ref Unsafe.Add(ref src, 3 * step));
+        TOps.Store(TOps.Subtract(d0, d2), ref dst);
+        TOps.Store(TOps.Add(d1, d2), ref Unsafe.Add(ref dst, dstStep));
+        TOps.Store(TOps.Subtract(d2, d1), ref Unsafe.Add(ref dst, 2 * dstStep));
+        TOps.Store(TOps.Subtract(d1, d3), ref Unsafe.Add(ref dst, 3 * dstStep));
+    }
+
+    // out = B^T in for 6 vectors (F(4x4)), Lavin's rows with the common terms shared:
+    // 4d0 - 5d2 + d4; (d4 - 4d2) +- (d3 - 4d1); (d4 - d2) +- 2(d3 - d1); 4d1 - 5d3 + d5.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transform4<TOps, TVec>(ref float src, nint step, ref float dst, nint dstStep)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        TVec d0 = TOps.Load(ref src), d1 = TOps.Load(ref Unsafe.Add(ref src, step)), d2 = TOps.Load(ref Unsafe.Add(ref src, 2 * step));
+        TVec d3 = TOps.Load(ref Unsafe.Add(ref src, 3 * step)), d4 = TOps.Load(ref Unsafe.Add(ref src, 4 * step)), d5 = TOps.Load(ref Unsafe.Add(ref src, 5 * step));
+        TVec four = TOps.Create(4f), minusFour = TOps.Create(-4f), minusFive = TOps.Create(-5f), two = TOps.Create(2f);
+        TVec t0 = TOps.MultiplyAdd(minusFour, d2, d4), t1 = TOps.MultiplyAdd(minusFour, d1, d3);
+        TVec t2 = TOps.Subtract(d4, d2), t3 = TOps.Multiply(two, TOps.Subtract(d3, d1));
+        TOps.Store(TOps.MultiplyAdd(four, d0, TOps.MultiplyAdd(minusFive, d2, d4)), ref dst);
+        TOps.Store(TOps.Add(t0, t1), ref Unsafe.Add(ref dst, dstStep));
+        TOps.Store(TOps.Subtract(t0, t1), ref Unsafe.Add(ref dst, 2 * dstStep));
+        TOps.Store(TOps.Add(t2, t3), ref Unsafe.Add(ref dst, 3 * dstStep));
+        TOps.Store(TOps.Subtract(t2, t3), ref Unsafe.Add(ref dst, 4 * dstStep));
+        TOps.Store(TOps.MultiplyAdd(four, d1, TOps.MultiplyAdd(minusFive, d3, d5)), ref Unsafe.Add(ref dst, 5 * dstStep));
+    }
+
+    // Y = A^T M A per tile and output vector (first each row of M times A, then each column times A^T), then bias,
+    // residual, activation and mask as the valid outputs store.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformOutput<TOps, TVec, TAct>(Span<float> products, Span<float> output, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual,
-        in Conv2dGeometry g, int m, int n, int r0, int tiles, int perRow, ReadOnlySpan<float> at, TAct act)
+        in Conv2dGeometry g, int m, int n, int r0, int tiles, int perRow, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
         int lanes = TOps.Count, outBlocks = Blocked16.Blocks(g.OutChannels), oh = g.OutHeight, ow = g.OutWidth;
         int lastLanes = g.OutChannels - (outBlocks - 1) * Blocked16.Lanes;
-        Span<float> mv = stackalloc float[36 * Blocked16.Lanes];
-        Span<float> t = stackalloc float[36 * Blocked16.Lanes];
+        Span<float> s = stackalloc float[24 * Blocked16.Lanes];
+        Span<float> y = stackalloc float[16 * Blocked16.Lanes];
         Span<float> mask = stackalloc float[Blocked16.Lanes];
         for (int l = 0; l < Blocked16.Lanes; l++) mask[l] = l < lastLanes ? 1f : 0f;
-        ref float mr = ref MemoryMarshal.GetReference(mv);
-        ref float tr = ref MemoryMarshal.GetReference(t);
+        ref float sr = ref MemoryMarshal.GetReference(s);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float pr = ref MemoryMarshal.GetReference(products);
+        ref float outRef = ref MemoryMarshal.GetReference(output);
+        ref float resRef = ref MemoryMarshal.GetReference(residual);
         nint mPoint = (nint)outBlocks * tiles * Blocked16.Lanes, outPlane = (nint)oh * ow * Blocked16.Lanes;
+        nint ml = (nint)m * lanes;
         bool hasResidual = !residual.IsEmpty;
         for (int tile = 0; tile < tiles; tile++)
         {
             int y0 = (r0 + tile / perRow) * m, x0 = tile % perRow * m;
+            int rows = Math.Min(m, oh - y0), columns = Math.Min(m, ow - x0);
             for (int b = 0; b < outBlocks; b++)
             {
                 bool masked = !TAct.PreservesZero && b == outBlocks - 1 && lastLanes < Blocked16.Lanes;
                 for (int part = 0; part < Blocked16.Lanes; part += lanes)
                 {
-                    nint src = (nint)b * tiles * Blocked16.Lanes + (nint)tile * Blocked16.Lanes + part;
-                    for (int p = 0; p < n * n; p++)
-                        TOps.Store(TOps.Load(ref products[(int)(p * mPoint + src)]), ref Unsafe.Add(ref mr, p * lanes));
-                    // t = A^T M (m x n), then Y = t A (m x m), into mv.
-                    Combine<TOps, TVec>(ref mr, ref tr, at, m, n, n, rowsFirst: true);
-                    Combine<TOps, TVec>(ref tr, ref mr, at, m, n, m, rowsFirst: false);
+                    ref float src = ref Unsafe.Add(ref pr, (nint)b * tiles * Blocked16.Lanes + (nint)tile * Blocked16.Lanes + part);
+                    // s[i][*] = M[i][*] A: n rows of m.
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (m == 2) Inverse2<TOps, TVec>(ref Unsafe.Add(ref src, i * n * mPoint), mPoint, ref Unsafe.Add(ref sr, i * ml), lanes);
+                        else Inverse4<TOps, TVec>(ref Unsafe.Add(ref src, i * n * mPoint), mPoint, ref Unsafe.Add(ref sr, i * ml), lanes);
+                    }
+
+                    // Y[*][j] = A^T s[*][j].
+                    for (int j = 0; j < m; j++)
+                    {
+                        if (m == 2) Inverse2<TOps, TVec>(ref Unsafe.Add(ref sr, j * lanes), ml, ref Unsafe.Add(ref yr, j * lanes), ml);
+                        else Inverse4<TOps, TVec>(ref Unsafe.Add(ref sr, j * lanes), ml, ref Unsafe.Add(ref yr, j * lanes), ml);
+                    }
+
                     TVec biasVector = TOps.Load(ref Unsafe.AsRef(in bias[b * Blocked16.Lanes + part]));
                     TVec maskVector = masked ? TOps.Load(ref mask[part]) : default;
-                    for (int i = 0; i < m && y0 + i < oh; i++)
-                        for (int j = 0; j < m && x0 + j < ow; j++)
+                    nint planeAt = b * outPlane + part;
+                    for (int i = 0; i < rows; i++)
+                        for (int j = 0; j < columns; j++)
                         {
-                            int index = (int)(b * outPlane + (((nint)(y0 + i) * ow + x0 + j) * Blocked16.Lanes) + part);
-                            TVec value = TOps.Add(TOps.Load(ref Unsafe.Add(ref mr, (i * m + j) * lanes)), biasVector);
-                            if (hasResidual) value = TOps.Add(value, TOps.Load(ref Unsafe.AsRef(in residual[index])));
+                            nint at = planeAt + ((nint)(y0 + i) * ow + x0 + j) * Blocked16.Lanes;
+                            TVec value = TOps.Add(TOps.Load(ref Unsafe.Add(ref yr, (i * m + j) * lanes)), biasVector);
+                            if (hasResidual) value = TOps.Add(value, TOps.Load(ref Unsafe.Add(ref resRef, at)));
                             value = act.Apply<TOps, TVec>(value);
                             if (masked) value = TOps.Multiply(value, maskVector);
-                            TOps.Store(value, ref output[index]);
+                            TOps.Store(value, ref Unsafe.Add(ref outRef, at));
                         }
                 }
             }
         }
     }
 
-    // rowsFirst: dst[i][j] = sum_k c[i][k] src[k][j] (i < outRows, j < columns); else dst[i][j] = sum_k src[i][k] c[j][k]
-    // (i < rows of src = outRows of the previous pass, j < outColumns). Vectors of TOps.Count floats; src rows have `inner` vectors.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Combine<TOps, TVec>(ref float src, ref float dst, ReadOnlySpan<float> c, int outCount, int inner, int other, bool rowsFirst)
+    // out = A^T in for F(2x2): in0 + in1 + in2, in1 - in2 - in3.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Inverse2<TOps, TVec>(ref float src, nint step, ref float dst, nint dstStep)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
-        int lanes = TOps.Count;
-        if (rowsFirst)
-        {
-            // src is inner x other, dst is outCount x other.
-            for (int i = 0; i < outCount; i++)
-                for (int j = 0; j < other; j++)
-                {
-                    TVec sum = TOps.Zero;
-                    for (int k = 0; k < inner; k++)
-                    {
-                        float coefficient = c[i * inner + k];
-                        if (coefficient != 0f)
-                            sum = TOps.MultiplyAdd(TOps.Create(coefficient), TOps.Load(ref Unsafe.Add(ref src, (k * other + j) * lanes)), sum);
-                    }
+        TVec m0 = TOps.Load(ref src), m1 = TOps.Load(ref Unsafe.Add(ref src, step));
+        TVec m2 = TOps.Load(ref Unsafe.Add(ref src, 2 * step)), m3 = TOps.Load(ref Unsafe.Add(ref src, 3 * step));
+        TOps.Store(TOps.Add(TOps.Add(m0, m1), m2), ref dst);
+        TOps.Store(TOps.Subtract(TOps.Subtract(m1, m2), m3), ref Unsafe.Add(ref dst, dstStep));
+    }
 
-                    TOps.Store(sum, ref Unsafe.Add(ref dst, (i * other + j) * lanes));
-                }
-
-            return;
-        }
-
-        // src is rowsOfSrc x inner (rowsOfSrc = outCount of the first pass), dst is rowsOfSrc x other.
-        int rowsOfSrc = outCount;
-        for (int i = 0; i < rowsOfSrc; i++)
-            for (int j = 0; j < other; j++)
-            {
-                TVec sum = TOps.Zero;
-                for (int k = 0; k < inner; k++)
-                {
-                    float coefficient = c[j * inner + k];
-                    if (coefficient != 0f)
-                        sum = TOps.MultiplyAdd(TOps.Create(coefficient), TOps.Load(ref Unsafe.Add(ref src, (i * inner + k) * lanes)), sum);
-                }
-
-                TOps.Store(sum, ref Unsafe.Add(ref dst, (i * other + j) * lanes));
-            }
+    // out = A^T in for F(4x4): with s = m1 + m2, d = m1 - m2, s' = m3 + m4, d' = m3 - m4:
+    // m0 + s + s'; d + 2d'; s + 4s'; d + 8d' + m5.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Inverse4<TOps, TVec>(ref float src, nint step, ref float dst, nint dstStep)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        TVec m0 = TOps.Load(ref src), m1 = TOps.Load(ref Unsafe.Add(ref src, step)), m2 = TOps.Load(ref Unsafe.Add(ref src, 2 * step));
+        TVec m3 = TOps.Load(ref Unsafe.Add(ref src, 3 * step)), m4 = TOps.Load(ref Unsafe.Add(ref src, 4 * step)), m5 = TOps.Load(ref Unsafe.Add(ref src, 5 * step));
+        TVec s1 = TOps.Add(m1, m2), d1 = TOps.Subtract(m1, m2), s2 = TOps.Add(m3, m4), d2 = TOps.Subtract(m3, m4);
+        TOps.Store(TOps.Add(TOps.Add(m0, s1), s2), ref dst);
+        TOps.Store(TOps.MultiplyAdd(TOps.Create(2f), d2, d1), ref Unsafe.Add(ref dst, dstStep));
+        TOps.Store(TOps.MultiplyAdd(TOps.Create(4f), s2, s1), ref Unsafe.Add(ref dst, 2 * dstStep));
+        TOps.Store(TOps.Add(TOps.MultiplyAdd(TOps.Create(8f), d2, d1), m5), ref Unsafe.Add(ref dst, 3 * dstStep));
     }
 }

@@ -23,6 +23,13 @@ if (Vector512.IsHardwareAccelerated && Environment.GetEnvironmentVariable("KERNE
     Console.WriteLine($"# calibration: 16 register FMA chains run at {rate:F1} GFLOP/s ({100 * rate / peak:F0}% of the nominal peak)");
 }
 
+if (filters.Contains("--rules"))
+{
+    foreach ((string name, ConvGen.Runtime.Kernels.Conv2dGeometry g, ConvGen.Runtime.Kernels.TensorLayout _) in Cases.Dense())
+        Console.WriteLine($"# {name}: direct {ConvGen.Runtime.Kernels.WinogradConv2d.DirectCycles(g):F0} cycles, F(2) {ConvGen.Runtime.Kernels.WinogradConv2d.EstimatedCycles(g, 2):F0}, F(4) {ConvGen.Runtime.Kernels.WinogradConv2d.EstimatedCycles(g, 4):F0}");
+    return;
+}
+
 Console.WriteLine($"# width {(lanes == 0 ? Isa.ActiveWidth : lanes)} lanes; peak {peak} GFLOP/s; median of 15 rounds after warm-up");
 Console.WriteLine("| case | kernel | MMAC | µs | GFLOP/s | % of peak | GB/s (weights) |");
 Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");

@@ -61,8 +61,9 @@ public static partial class WinogradConv2d
 
     /// <summary>
     /// Whether F(outputTile) is estimated faster than the direct convolution with its chosen tile: the products'
-    /// cycles (the direct cost rule on n*n products over the tiles) plus the transforms (about 2n multiply-adds per
-    /// point and input block, n + m per point and output block), against the direct cost.
+    /// cycles (the direct cost rule on n*n products over the tiles, plus 150 cycles to set up each) plus the
+    /// transforms (per point, about 1.5(n + 1) cycles per input block and 0.75(n + m + 2) per output block, fitted to
+    /// measurements on ResNet-8's layers), against the direct cost.
     /// </summary>
     public static bool Pays(in Conv2dGeometry g, int outputTile)
     {
@@ -85,11 +86,19 @@ public static partial class WinogradConv2d
         {
             int tiles = Math.Min(chunk, tileRows - r) * perRow;
             ConvTile tile = DirectConv2d.ChooseTile(outBlocks, tiles, 1, g.InChannels);
-            cycles += n * n * DirectConv2d.TileCost(tile, outBlocks, tiles, 1, g.InChannels);
-            cycles += tiles * (inBlocks * n * n * (2.0 * n + 2) / 2 + outBlocks * n * n * (n + outputTile + 2) / 2.0);
+            cycles += n * n * (DirectConv2d.TileCost(tile, outBlocks, tiles, 1, g.InChannels) + 150);
+            cycles += tiles * (inBlocks * n * n * 1.5 * (n + 1) + outBlocks * n * n * 0.75 * (n + outputTile + 2));
         }
 
         return cycles;
+    }
+
+    /// <summary>The output tile the cost rule picks: 4 or 2 where it pays (4 preferred when both do), else 0 (use the direct convolution).</summary>
+    public static int ChooseOutputTile(in Conv2dGeometry g)
+    {
+        bool four = Pays(g, 4), two = Pays(g, 2);
+        if (four && (!two || EstimatedCycles(g, 4) <= EstimatedCycles(g, 2))) return 4;
+        return two ? 2 : 0;
     }
 
     private static int PointWeights(in Conv2dGeometry g) =>
