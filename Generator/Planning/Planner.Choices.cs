@@ -124,7 +124,7 @@ internal static partial class Planner
                     return new Choice(step, Inputs(input), TensorLayout.Blocked16, 0);
                 }
                 // Winograd where its estimated cycles beat the direct tile's (stride-1 3×3 on blocked input).
-                if (input == TensorLayout.Blocked16 && BestWinograd(g) is { } tile)
+                if (input == TensorLayout.Blocked16 && WinogradConv2d.ChooseOutputTile(g) is int tile and not 0)
                 {
                     var winograd = new ConvolutionStep(g, tile == 4 ? ConvAlgorithm.WinogradF4 : ConvAlgorithm.WinogradF2, null, fusion, residual);
                     return new Choice(winograd, Inputs(input), TensorLayout.Blocked16, WinogradConv2d.WorkspaceLength(g, tile));
@@ -152,20 +152,6 @@ internal static partial class Planner
     internal const double BlockedMinimumLaneUse = 0.75;
 
     private static bool FillsBlocks(int channels) => (double)channels / Blocked16.PaddedChannels(channels) >= BlockedMinimumLaneUse;
-
-    /// <summary>The Winograd output tile (4 or 2) with the fewest estimated cycles, if either beats the direct convolution.</summary>
-    private static int? BestWinograd(in Conv2dGeometry g)
-    {
-        int? best = null;
-        double cycles = double.MaxValue;
-        foreach (int tile in new[] { 4, 2 })
-        {
-            if (!WinogradConv2d.Pays(g, tile)) continue;
-            double estimate = WinogradConv2d.EstimatedCycles(g, tile);
-            if (estimate < cycles) { cycles = estimate; best = tile; }
-        }
-        return best;
-    }
 
     /// <summary>
     /// The input layout the blocked direct convolution reads for <paramref name="g"/>, or null when the layer runs CHW:
