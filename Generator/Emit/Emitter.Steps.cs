@@ -242,7 +242,7 @@ internal static partial class Emitter
     }
 
     private static void EmitChannelShuffle(SourceWriter w, ChannelShuffleStep step) =>
-        w.Line($"{Kernels}.Elementwise.ChannelShuffle(x, y, channels: {step.Channels}, groups: {step.Groups}, spatial: {step.Spatial});");
+        w.Line($"{Kernels}.ChannelShuffle.Forward(x, y, channels: {step.Channels}, groups: {step.Groups}, spatial: {step.Spatial});");
 
     private static void EmitReorder(SourceWriter w, ReorderStep step) => w.Line(step.To == TensorLayout.Blocked16
         ? $"{Kernels}.Blocked16.FromChw(x, y, channels: {step.Channels}, positions: {step.Positions});"

@@ -55,24 +55,6 @@ internal static class ConvChecks
         }
     }
 
-    [IsaCheck("linear")]
-    public static void LinearLayers(CheckContext context)
-    {
-        var random = new Random(104);
-        int index = 0;
-        foreach ((string name, int rows, int inFeatures, int outFeatures) in ConvCases.NamedLinear)
-        {
-            Epilogue epilogue = ConvReference.Epilogues[index++ % ConvReference.Epilogues.Length];
-            float[] input = ConvReference.RandomValues(random, rows * inFeatures);
-            float[] weights = ConvReference.RandomValues(random, inFeatures * outFeatures);
-            float[]? bias = index % 3 == 0 ? null : ConvReference.RandomValues(random, outFeatures);
-            var output = new float[rows * outFeatures];
-            Linear.Forward(input, output, Linear.PackWeights(weights, inFeatures, outFeatures), bias, rows, inFeatures, outFeatures, epilogue);
-            context.ExpectClose($"{name} {epilogue.Activation}", output,
-                ConvReference.Linear(input, weights, bias, rows, inFeatures, outFeatures, epilogue), inFeatures);
-        }
-    }
-
     [IsaCheck("conv.arguments")]
     public static void Arguments(CheckContext context)
     {
@@ -83,8 +65,6 @@ internal static class ConvChecks
             () => Conv2d.Im2ColGemm(new float[g.InputLength - 1], new float[g.OutputLength], packed, default, g, Epilogue.None, workspace));
         context.ExpectArgumentException("short workspace",
             () => Conv2d.Im2ColGemm(new float[g.InputLength], new float[g.OutputLength], packed, default, g, Epilogue.None, new float[workspace.Length - 1]));
-        context.ExpectArgumentException("linear bias",
-            () => Linear.Forward(new float[4], new float[3], Linear.PackWeights(new float[12], 4, 3), new float[2], 1, 4, 3, Epilogue.None));
     }
 
     // The named shapes of the requested kind, then random ones (the sparser set: the scalar width runs this too).

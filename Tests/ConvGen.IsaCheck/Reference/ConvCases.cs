@@ -77,22 +77,6 @@ public static class ConvCases
         ("depthwise.long1d", Geometry(2, 1, 9000, 2, 1, 3, padLeft: 1, padRight: 1, groups: 2)),
     ];
 
-    /// <summary>Named linear shapes (rows, in, out): LeNet-5's and the heads, then odd sizes.</summary>
-    public static IReadOnlyList<(string Name, int Rows, int In, int Out)> NamedLinear { get; } =
-    [
-        ("lenet.fc1", 1, 400, 120),
-        ("lenet.fc2", 1, 120, 84),
-        ("lenet.fc3", 1, 84, 10),
-        ("dscnn.fc", 1, 64, 12),
-        ("one.in", 1, 1, 33),
-        ("one.out", 1, 37, 1),
-        ("odd", 1, 17, 71),
-        ("rows3.odd", 3, 23, 19),
-        ("rows3.narrow", 3, 9, 5),
-        ("rows5.wide", 5, 31, 100),
-        ("rows49", 49, 40, 24),
-    ];
-
     /// <summary>
     /// A random geometry (fixed by <paramref name="random"/>'s seed): 1..6 input channels per group, 1..3 groups,
     /// 1..16 x 1..16 input, 1..5 kernel, stride 1..3, dilation 1..2, pads 0..kernel on each side (at least one output).

@@ -4,8 +4,8 @@ using ConvGen.Runtime.Kernels;
 namespace ConvGen.Reference;
 
 /// <summary>
-/// Naive element-wise layers in double precision: activations (their textbook formulas), the per-channel affine,
-/// Add/Multiply, softmax/log-softmax, ChannelShuffle; and a double erf to test the runtime's float one.
+/// Naive element-wise layers in double precision: activation formulas (for the CHW kernels' epilogue), softmax and
+/// log-softmax, ChannelShuffle; and a double erf to test the runtime's float one.
 /// </summary>
 public static class ElementwiseReference
 {
@@ -26,40 +26,6 @@ public static class ElementwiseReference
             case ActivationKind.GELUTanh: return 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
-    }
-
-    /// <summary>y = activation(x).</summary>
-    public static float[] Activate(float[] x, ActivationKind kind, float alpha = 0f)
-    {
-        var y = new float[x.Length];
-        for (int i = 0; i < x.Length; i++) y[i] = (float)Activation(x[i], kind, alpha);
-        return y;
-    }
-
-    /// <summary>y[c, i] = activation(x[c, i] * scale[c] + shift[c]).</summary>
-    public static float[] ChannelAffine(float[] x, float[] scale, float[] shift, int channels, int spatial, ActivationKind kind, float alpha = 0f)
-    {
-        var y = new float[x.Length];
-        for (int c = 0; c < channels; c++)
-            for (int i = 0; i < spatial; i++)
-                y[c * spatial + i] = (float)Activation((double)x[c * spatial + i] * scale[c] + shift[c], kind, alpha);
-        return y;
-    }
-
-    /// <summary>y = activation(a + b).</summary>
-    public static float[] Add(float[] a, float[] b, ActivationKind kind, float alpha = 0f)
-    {
-        var y = new float[a.Length];
-        for (int i = 0; i < a.Length; i++) y[i] = (float)Activation((double)a[i] + b[i], kind, alpha);
-        return y;
-    }
-
-    /// <summary>y = a * b.</summary>
-    public static float[] Multiply(float[] a, float[] b)
-    {
-        var y = new float[a.Length];
-        for (int i = 0; i < a.Length; i++) y[i] = (float)((double)a[i] * b[i]);
-        return y;
     }
 
     /// <summary>Softmax (or log-softmax) over the middle axis of [outer, axis, inner], in double.</summary>
