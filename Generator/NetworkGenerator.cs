@@ -71,7 +71,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         });
 
         IncrementalValuesProvider<EquatableArray<Diagnostic>> diagnostics = analyzed
-            .Select(static (a, _) => ToDiagnostics(a.Analysis.Diagnostics, a.Tree))
+            .Select(static (a, _) => ToDiagnostics(a.Analysis.Diagnostics, a.Tree, 0))
             .WithTrackingName(Steps.Diagnostics);
 
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>
@@ -89,14 +89,17 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         return analysis with { Diagnostics = parsed.Diagnostics.Concat(analysis.Diagnostics).ToEquatableArray() };
     }
 
-    private static EquatableArray<Diagnostic> ToDiagnostics(EquatableArray<DiagnosticInfo> infos, SyntaxTree tree)
+    /// <summary>Roslyn diagnostics for one network: spans moved by <paramref name="offset"/> into the file, fixes into the properties.</summary>
+    private static EquatableArray<Diagnostic> ToDiagnostics(EquatableArray<DiagnosticInfo> infos, SyntaxTree tree, int offset)
     {
         if (infos.IsEmpty) return EquatableArray<Diagnostic>.Empty;
         var list = ImmutableArray.CreateBuilder<Diagnostic>(infos.Count);
         foreach (DiagnosticInfo info in infos)
         {
-            Location location = Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(info.Span.Start, info.Span.Length));
-            list.Add(Diagnostic.Create(DiagnosticDescriptors.ById(info.Id), location, info.Message));
+            SourceSpan span = info.Span.Shift(offset);
+            Location location = Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(span.Start, Math.Max(0, span.Length)));
+            var fixes = info.Fixes.Select(f => new FixProperties.Fix(f.Title, f.Edits.Select(e => (e.Span.Start + offset, e.Span.Length, e.NewText)).ToList())).ToList();
+            list.Add(Diagnostic.Create(info.Rule.Descriptor, location, FixProperties.Encode(fixes), info.Arguments.Cast<object>().ToArray()));
         }
         return new EquatableArray<Diagnostic>(list.MoveToImmutable());
     }

@@ -1,5 +1,6 @@
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Analysis;
 
@@ -22,9 +23,10 @@ internal static partial class LayerRules
             {
                 if (sh > 1 || sw > 1)
                 {
-                    a.Report(DiagnosticDescriptors.InvalidPaddingId, padding.Span,
-                        $"{a.Who}: padding \"same\" needs stride 1, as in PyTorch; this layer has stride {StrideText(sh, sw, rank)}. " +
-                        $"Write the padding out instead: Padding = {PairText((dh * (kh - 1)) / 2, (dw * (kw - 1)) / 2, rank)} keeps a {KernelText(kh, kw, rank)} kernel centred");
+                    // What PyTorch users mean: the centred padding d*(k-1)/2 written out (exact for odd kernels).
+                    ArgValue explicitPadding = rank == 2 ? ArgumentReader.TupleValue(dh * (kh - 1) / 2, dw * (kw - 1) / 2) : ArgValue.FromInt(dw * (kw - 1) / 2);
+                    a.Report(SamePaddingWithStride.At(padding.Span, a.Who, StrideText(sh, sw, rank), PairText(dh * (kh - 1) / 2, dw * (kw - 1) / 2, rank), KernelText(kh, kw, rank))
+                        .WithFix(FixProposal.Set(a.Layer, "Padding", explicitPadding)));
                 }
                 // PyTorch puts the odd padding pixel at the end (bottom/right).
                 top = dh * (kh - 1) / 2; bottom = dh * (kh - 1) - top;
@@ -45,11 +47,13 @@ internal static partial class LayerRules
         int effW = inW + left + right - dw * (kw - 1) - 1;
         if (effH < 0 || effW < 0)
         {
-            ReportEmpty(a, x, rank, kh, kw, dh, dw, inH + top + bottom, inW + left + right, effH < 0);
+            bool intPadding = padding is null || padding.Value.IsInteger;
+            ReportEmpty(a, x, rank, (kh, kw), (dh, dw), (inH + top + bottom, inW + left + right), intPadding ? (top, left) : null);
             return LayerOutcome.Failed;
         }
         int outH = effH / sh + 1, outW = effW / sw + 1;
-        ReportUnread(a, x, rank, effH, effW, sh, sw, top, left, bottom, right, dh * (kh - 1) + 1, dw * (kw - 1) + 1, isPool: false, maxPad: int.MaxValue);
+        if (padding?.Value.Kind != ArgKind.String || padding.Value.Text == "valid")
+            ReportUnread(a, x, rank, (effH, effW), (sh, sw), (top, left), (bottom, right), (dh * (kh - 1) + 1, dw * (kw - 1) + 1), isPool: false, maxPad: int.MaxValue);
 
         var g = new LayerGeometry
         {
@@ -74,24 +78,30 @@ internal static partial class LayerRules
 
         if ((oph >= sh && oph >= dh) || (opw >= sw && opw >= dw))
         {
-            a.Report(DiagnosticDescriptors.OutputPaddingId, a.SpanOf("OutputPadding"),
-                $"{a.Who}: output_padding {PairText(oph, opw, rank)} must be smaller than the stride {StrideText(sh, sw, rank)} or the dilation {PairText(dh, dw, rank)} (PyTorch's rule); " +
-                $"use OutputPadding = {PairText(Math.Max(0, Math.Max(sh, dh) - 1), Math.Max(0, Math.Max(sw, dw) - 1), rank)} at most");
+            int maxH = Math.Max(0, Math.Max(sh, dh) - 1), maxW = Math.Max(0, Math.Max(sw, dw) - 1);
+            a.Report(OutputPaddingTooLarge.At(a.SpanOf("OutputPadding"), a.Who, PairText(oph, opw, rank), StrideText(sh, sw, rank), PairText(dh, dw, rank), PairText(maxH, maxW, rank))
+                .WithFix(FixProposal.Set(a.Layer, "OutputPadding", PerAxis(rank, Math.Min(oph, maxH), Math.Min(opw, maxW)))));
         }
         if (kh % sh != 0 || kw % sw != 0)
         {
-            int k = kh % sh != 0 ? kh : kw, s = kh % sh != 0 ? sh : sw;
-            a.Report(DiagnosticDescriptors.CheckerboardId, a.SpanOf("KernelSize"),
-                $"{a.Who}: kernel {KernelText(kh, kw, rank)} is not divisible by stride {StrideText(sh, sw, rank)}, so output pixels get uneven numbers of contributions (checkerboard artifacts); " +
-                $"use kernel {(k / s + 1) * s} or {Math.Max(s, k / s * s)} with stride {s}, or upsample then convolve");
+            // Per axis at fault, the nearest kernels that the stride divides: one larger, one smaller (not below the stride).
+            int upH = kh % sh == 0 ? kh : (kh / sh + 1) * sh, upW = kw % sw == 0 ? kw : (kw / sw + 1) * sw;
+            int downH = kh % sh == 0 ? kh : Math.Max(sh, kh / sh * sh), downW = kw % sw == 0 ? kw : Math.Max(sw, kw / sw * sw);
+            var fixes = new List<FixProposal> { KernelFix(a, rank, upH, upW) };
+            if ((downH, downW) != (upH, upW)) fixes.Add(KernelFix(a, rank, downH, downW));
+            string options = (downH, downW) != (upH, upW) ? $"kernel {KernelText(upH, upW, rank)} or {KernelText(downH, downW, rank)}" : $"kernel {KernelText(upH, upW, rank)}";
+            a.Report(Checkerboard.At(a.SpanOf("KernelSize"), a.Who, KernelText(kh, kw, rank), StrideText(sh, sw, rank), options).WithFixes(fixes));
         }
 
         int outH = (inH - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1;
         int outW = (inW - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1;
         if (outH < 1 || outW < 1)
         {
-            a.Report(DiagnosticDescriptors.EmptyOutputId, a.SpanOf("Padding"),
-                $"{a.Who}: padding {PairText(ph, pw, rank)} removes more than the {PairText((inH - 1) * sh + dh * (kh - 1) + 1, (inW - 1) * sw + dw * (kw - 1) + 1, rank)} the layer produces from its {x} input; the output would be empty. Use less padding");
+            int producedH = (inH - 1) * sh + dh * (kh - 1) + oph + 1, producedW = (inW - 1) * sw + dw * (kw - 1) + opw + 1;
+            // out = produced - 2p >= 1.
+            int maxH = Math.Min(ph, (producedH - 1) / 2), maxW = Math.Min(pw, (producedW - 1) / 2);
+            a.Report(TransposedPaddingTooLarge.At(a.SpanOf("Padding"), a.Who, PairText(ph, pw, rank), PairText(producedH, producedW, rank), x.ToString(), PairText(maxH, maxW, rank))
+                .WithFix(FixProposal.Set(a.Layer, "Padding", PerAxis(rank, maxH, maxW))));
             return LayerOutcome.Failed;
         }
 
@@ -126,10 +136,10 @@ internal static partial class LayerRules
     private static void CheckDeclaredChannels(ArgumentReader a, string argument, string torchName, int inferred, Shape x)
     {
         if (!a.Has(argument)) return;
-        int declared = a.Int(argument, inferred, min: 1);
+        int declared = a.Int(argument, inferred, min: 1, fix: $"Write {inferred} (the input's channels), or drop the argument to have it inferred");
         if (declared == inferred) return;
-        a.Report(DiagnosticDescriptors.ShapeMismatchId, a.SpanOf(argument),
-            $"{a.Who}: {torchName} is {declared}, but the input {x} has {inferred} {Plural(inferred, "channel")}; write {inferred}, or drop the argument to have it inferred");
+        a.Report(DeclaredSizeMismatch.At(a.SpanOf(argument), a.Who, torchName, declared, x.ToString(), inferred, Plural(inferred, "channel"))
+            .WithFix(FixProposal.Set(a.Layer, argument, ArgValue.FromInt(inferred), $"Use {torchName} = {inferred}")));
     }
 
     /// <summary>CG0004: groups must divide both channel counts.</summary>
@@ -138,8 +148,8 @@ internal static partial class LayerRules
         if (inC % groups == 0 && outC % groups == 0) return;
         string which = inC % groups != 0 && outC % groups != 0 ? $"the {inC} input and the {outC} output channels"
             : inC % groups != 0 ? $"the {inC} input channels" : $"the {outC} output channels";
-        a.Report(DiagnosticDescriptors.ShapeMismatchId, a.SpanOf("Groups"),
-            $"{a.Who}: groups {groups} does not divide {which}; groups must divide both {inC} and {outC}: use one of {CommonDivisors(inC, outC)}");
+        a.Report(GroupsDoNotDivide.At(a.SpanOf("Groups"), a.Who, groups, which, inC, outC, CommonDivisors(inC, outC))
+            .WithFixes(NearestDivisors(groups, inC, outC).Select(g => FixProposal.Set(a.Layer, "Groups", ArgValue.FromInt(g)))));
     }
 
     /// <summary>CG0003 for the padding modes PyTorch restricts: reflect needs pad &lt; size, circular pad &lt;= size.</summary>
@@ -151,52 +161,111 @@ internal static partial class LayerRules
         if (!badH && !badW) return;
         int pad = badH ? padH : padW, size = badH ? inH : inW;
         string rule = mode == "reflect" ? "smaller than" : "at most";
-        a.Report(DiagnosticDescriptors.InvalidPaddingId, a.SpanOfFirst("Padding", "PaddingMode"),
-            $"{a.Who}: {mode} padding {pad} must be {rule} the input size {size} along that axis; use padding {(mode == "reflect" ? size - 1 : size)} at most, or PaddingMode = \"replicate\"");
+        int limitH = mode == "reflect" ? inH - 1 : inH, limitW = mode == "reflect" ? inW - 1 : inW;
+        var fixes = new List<FixProposal>();
+        if (a.Layer.Find("Padding")?.Value.IsInteger != false)
+            fixes.Add(FixProposal.Set(a.Layer, "Padding", PerAxis(rank, Math.Min(padH, limitH), Math.Min(padW, limitW))));
+        fixes.Add(FixProposal.Set(a.Layer, "PaddingMode", ArgValue.FromString("replicate")));
+        a.Report(PaddingModeTooLarge.At(a.SpanOfFirst("Padding", "PaddingMode"), a.Who, mode, pad, rule, size, badH ? limitH : limitW).WithFixes(fixes));
     }
 
-    /// <summary>CG0001: kernel (with dilation) larger than the padded input.</summary>
-    private static void ReportEmpty(ArgumentReader a, Shape x, int rank, int kh, int kw, int dh, int dw, int paddedH, int paddedW, bool rows)
+    /// <summary>
+    /// CG0001: kernel (with dilation) larger than the padded input. The message leads with the argument at fault: the
+    /// dilation when it is more than 1, else the kernel; the fixes cover every axis at fault (a smaller dilation, a smaller
+    /// kernel, or, where the padding is a number, more padding).
+    /// </summary>
+    private static void ReportEmpty(ArgumentReader a, Shape x, int rank, (int H, int W) k, (int H, int W) d, (int H, int W) padded, (int H, int W)? padding)
     {
-        int k = rows ? kh : kw, d = rows ? dh : dw, padded = rows ? paddedH : paddedW;
-        int span = d * (k - 1) + 1;
+        int Span(int kk, int dd) => dd * (kk - 1) + 1;
+        bool badH = rank == 2 && Span(k.H, d.H) > padded.H, badW = Span(k.W, d.W) > padded.W;
+        bool rows = badH;
+        int kk = rows ? k.H : k.W, dd = rows ? d.H : d.W, pp = rows ? padded.H : padded.W;
         string what = rows ? "rows" : (rank == 1 ? "positions" : "columns");
-        string dilation = d > 1 ? $" (dilation {d})" : "";
-        int neededPad = (span - padded + 1) / 2;
-        a.Report(DiagnosticDescriptors.EmptyOutputId, a.SpanOf(d > 1 && a.Has("Dilation") ? "Dilation" : "KernelSize"),
-            $"{a.Who}: the {KernelText(kh, kw, rank)} kernel{dilation} spans {span} {what}, but the padded input has only {padded} (input {x}); the output would be empty. " +
-            $"Use a kernel of at most {Math.Max(1, (padded - 1) / d + 1)} {what}, or {neededPad} more padding");
+        bool dilated = dd > 1 && a.Has("Dilation");
+
+        // Largest dilation and kernel that fit, per axis at fault; the padding that makes the input as wide as the window.
+        int FitDilation(int kernel, int size, int dilation) => kernel > 1 ? Math.Max(1, Math.Min(dilation, (size - 1) / (kernel - 1))) : dilation;
+        int FitKernel(int kernel, int size, int dilation) => Math.Max(1, Math.Min(kernel, (size - 1) / dilation + 1));
+        int MorePadding(int kernel, int size, int dilation) => Math.Max(0, (Span(kernel, dilation) - size + 1) / 2);
+        (int H, int W) fitD = (badH ? FitDilation(k.H, padded.H, d.H) : d.H, badW ? FitDilation(k.W, padded.W, d.W) : d.W);
+        (int H, int W) fitK = (badH ? FitKernel(k.H, padded.H, d.H) : k.H, badW ? FitKernel(k.W, padded.W, d.W) : k.W);
+
+        var fixes = new List<FixProposal>();
+        var advice = new List<string>();
+        if (dilated)
+        {
+            fixes.Add(FixProposal.Set(a.Layer, "Dilation", PerAxis(rank, fitD.H, fitD.W)));
+            advice.Add($"dilation {(rows ? fitD.H : fitD.W)} at most");
+        }
+        fixes.Add(KernelFix(a, rank, fitK.H, fitK.W));
+        advice.Add($"a kernel of at most {(rows ? fitK.H : fitK.W)} {what}");
+        if (padding is { } p)
+        {
+            int extra = MorePadding(kk, pp, dd);
+            (int H, int W) more = (badH ? p.H + MorePadding(k.H, padded.H, d.H) : p.H, badW ? p.W + MorePadding(k.W, padded.W, d.W) : p.W);
+            fixes.Add(FixProposal.Set(a.Layer, "Padding", PerAxis(rank, more.H, more.W)));
+            advice.Add($"{extra} more padding");
+        }
+        string dilationNote = dd > 1 ? $" (dilation {dd})" : "";
+        a.Report(KernelLargerThanInput.At(a.SpanOf(dilated ? "Dilation" : "KernelSize"), a.Who, KernelText(k.H, k.W, rank), dilationNote, Span(kk, dd), what, $"{pp} (input {x})",
+                $"Use {JoinOr(advice)}").WithFixes(fixes));
     }
 
     /// <summary>
     /// CG0002: (in + pads - d*(k-1) - 1) mod s != 0 leaves the last rows/columns of the padded input unread. Only
     /// rows of the input itself count: when the unread rows are all end padding (a 3×3 stride-2 conv with padding 1
     /// on an even size), nothing is lost and nothing is reported; nor when the window is narrower than the stride,
-    /// which skips rows between every two windows anyway. The fix names the smallest padding and the largest
-    /// smaller stride that use every row (and, for pooling, ceil mode).
+    /// which skips rows between every two windows anyway. One diagnostic per layer, naming every axis at fault; the fixes
+    /// are the smallest padding and the largest smaller stride that use every row (and, for pooling, ceil mode).
     /// </summary>
-    private static void ReportUnread(ArgumentReader a, Shape x, int rank, int effH, int effW, int sh, int sw, int padH, int padW,
-        int padBottom, int padRight, int spanH, int spanW, bool isPool, int maxPad)
+    private static void ReportUnread(ArgumentReader a, Shape x, int rank, (int H, int W) eff, (int H, int W) stride, (int H, int W) pad,
+        (int H, int W) padEnd, (int H, int W) window, bool isPool, int maxPad)
     {
-        for (int axis = rank == 2 ? 0 : 1; axis < 2; axis++)
+        int Unread(int e, int s, int end, int w) => w < s ? 0 : e % s - end;
+        int unreadH = rank == 2 ? Unread(eff.H, stride.H, padEnd.H, window.H) : 0, unreadW = Unread(eff.W, stride.W, padEnd.W, window.W);
+        if (unreadH <= 0 && unreadW <= 0) return;
+
+        // Per axis at fault: the smallest padding, and the largest smaller stride, that leave nothing unread.
+        int? MorePadding(int e, int s, int p, int end)
         {
-            int eff = axis == 0 ? effH : effW, s = axis == 0 ? sh : sw, p = axis == 0 ? padH : padW;
-            // A window narrower than the stride (a 1×1 stride-2 shortcut) skips rows everywhere by design, not only at the end.
-            if ((axis == 0 ? spanH : spanW) < s) continue;
-            int padEnd = axis == 0 ? padBottom : padRight;
-            int unread = eff % s - padEnd;
-            if (unread <= 0) continue;
-            string what = axis == 0 ? "row(s)" : rank == 1 ? "position(s)" : "column(s)";
-            var fixes = new List<string>();
             for (int extra = 1; extra < s && p + extra <= maxPad; extra++)
-                if ((eff + 2 * extra) % s <= padEnd + extra) { fixes.Add($"padding {p + extra}"); break; }
-            for (int smaller = s - 1; smaller >= 1; smaller--)
-                if (eff % smaller == 0) { fixes.Add($"stride {smaller}"); break; }
-            if (isPool) fixes.Add("CeilMode = true");
-            a.Report(DiagnosticDescriptors.UnreadInputId, a.SpanOfFirst("Stride", "KernelSize"),
-                $"{a.Who}: stride {s} leaves the last {unread} {what} of the {SpatialText(x)} input unread; {JoinOr(fixes)} would use all of it");
+                if ((e + 2 * extra) % s <= end + extra) return p + extra;
+            return null;
         }
+        int SmallerStride(int e, int s, int end)
+        {
+            for (int smaller = s - 1; smaller > 1; smaller--)
+                if (e % smaller <= end) return smaller;
+            return 1;
+        }
+        var fixes = new List<FixProposal>();
+        var advice = new List<string>();
+        int? padH = unreadH > 0 ? MorePadding(eff.H, stride.H, pad.H, padEnd.H) : pad.H, padW = unreadW > 0 ? MorePadding(eff.W, stride.W, pad.W, padEnd.W) : pad.W;
+        if (padH is { } ph && padW is { } pw)
+        {
+            fixes.Add(FixProposal.Set(a.Layer, "Padding", PerAxis(rank, ph, pw)));
+            advice.Add($"padding {PairText(ph, pw, rank)}");
+        }
+        int sh = unreadH > 0 ? SmallerStride(eff.H, stride.H, padEnd.H) : stride.H, sw = unreadW > 0 ? SmallerStride(eff.W, stride.W, padEnd.W) : stride.W;
+        fixes.Add(FixProposal.Set(a.Layer, "Stride", PerAxis(rank, sh, sw)));
+        advice.Add($"stride {PairText(sh, sw, rank)}");
+        if (isPool)
+        {
+            fixes.Add(FixProposal.Set(a.Layer, "CeilMode", ArgValue.FromBool(true)));
+            advice.Add("CeilMode = true");
+        }
+        string rows = Count(unreadH, "row"), columns = Count(unreadW, rank == 1 ? "position" : "column");
+        string unread = unreadH > 0 && unreadW > 0 ? rows + " and " + columns : unreadH > 0 ? rows : columns;
+        a.Report(UnreadInput.At(a.SpanOfFirst("Stride", "KernelSize"), a.Who, StrideText(stride.H, stride.W, rank), unread, SpatialText(x), JoinOr(advice)).WithFixes(fixes));
     }
+
+    private static FixProposal KernelFix(ArgumentReader a, int rank, int kh, int kw) =>
+        FixProposal.Set(a.Layer, "KernelSize", PerAxis(rank, kh, kw), $"Use kernel {KernelText(kh, kw, rank)}");
+
+    /// <summary>A per-axis value for a layer of <paramref name="rank"/> spatial axes (1-D layers use the W value).</summary>
+    private static ArgValue PerAxis(int rank, int h, int w) => rank == 2 ? ArgumentReader.TupleValue(h, w) : ArgValue.FromInt(w);
+
+    private static string Count(int n, string one) => $"{n} {Plural(n, one)}";
 
     private static string JoinOr(List<string> items) => items.Count switch
     {

@@ -1,5 +1,6 @@
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Analysis;
 
@@ -27,21 +28,20 @@ internal static partial class LayerRules
         int maxPw = kw / 2;
         if (ph > maxPh || pw > maxPw)
         {
-            a.Report(DiagnosticDescriptors.InvalidPaddingId, a.SpanOf("Padding"),
-                $"{a.Who}: padding {PairText(ph, pw, rank)} is more than half the {KernelText(kh, kw, rank)} window; PyTorch allows at most {PairText(maxPh, maxPw, rank)}. Use Padding = {PairText(Math.Min(ph, maxPh), Math.Min(pw, maxPw), rank)} or a larger kernel");
+            a.Report(PoolPaddingTooLarge.At(a.SpanOf("Padding"), a.Who, PairText(ph, pw, rank), KernelText(kh, kw, rank), PairText(Math.Min(ph, maxPh), Math.Min(pw, maxPw), rank))
+                .WithFix(FixProposal.Set(a.Layer, "Padding", PerAxis(rank, Math.Min(ph, maxPh), Math.Min(pw, maxPw)))));
             ph = Math.Min(ph, maxPh); pw = Math.Min(pw, maxPw);
         }
 
         int outH = PoolOutputSize(inH, kh, sh, ph, dh, ceil), outW = PoolOutputSize(inW, kw, sw, pw, dw, ceil);
         if (outH < 1 || outW < 1)
         {
-            bool rows = outH < 1;
-            ReportEmpty(a, x, rank, kh, kw, dh, dw, inH + 2 * ph, inW + 2 * pw, rows);
+            ReportEmpty(a, x, rank, (kh, kw), (dh, dw), (inH + 2 * ph, inW + 2 * pw), (ph, pw));
             return LayerOutcome.Failed;
         }
         if (!ceil)
-            ReportUnread(a, x, rank, inH + 2 * ph - dh * (kh - 1) - 1, inW + 2 * pw - dw * (kw - 1) - 1, sh, sw, ph, pw, ph, pw,
-                dh * (kh - 1) + 1, dw * (kw - 1) + 1, isPool: true, maxPad: Math.Min(maxPh, maxPw));
+            ReportUnread(a, x, rank, (inH + 2 * ph - dh * (kh - 1) - 1, inW + 2 * pw - dw * (kw - 1) - 1), (sh, sw), (ph, pw), (ph, pw),
+                (dh * (kh - 1) + 1, dw * (kw - 1) + 1), isPool: true, maxPad: Math.Min(maxPh, maxPw));
 
         var g = new LayerGeometry
         {

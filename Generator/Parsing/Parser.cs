@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading;
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -62,8 +63,7 @@ internal static class Parser
             if (here) bySpan[reference.Span.Start] = attribute;
             else if (isLayer)
             {
-                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidStructureId, networkSpan,
-                    $"Network '{type.Name}': layer attributes must all be on the declaration that carries [Network]; move the layers on the other partial declaration here"));
+                diagnostics.Add(LayersOnAnotherDeclaration.At(networkSpan, type.Name));
                 return new ParsedNetwork(null, diagnostics.ToEquatableArray());
             }
         }
@@ -85,12 +85,16 @@ internal static class Parser
                     return Incomplete(diagnostics);
 
                 layers.Add(new LayerDeclaration(kind, layers.Count, Normalize(syntax.ToString()), ReadArguments(data, syntax),
-                    Span(syntax.Span), Span(syntax.Name.Span)));
+                    Span(syntax.Span), Span(syntax.Name.Span)) { KindSpan = KindSpan(syntax, kind), Insertion = Insertion(syntax) });
             }
         }
 
         var declaration = new NetworkDeclaration(ReadType(type, typeSyntax), inputShape.ToEquatableArray(), networkSpan,
-            weightsFile, weightsSpan, layers.ToEquatableArray());
+            weightsFile, weightsSpan, layers.ToEquatableArray())
+        {
+            NetworkNameSpan = networkSyntax is null ? networkSpan : Span(networkSyntax.Name.Span),
+            InputShapeSpans = networkSyntax?.ArgumentList?.Arguments.Where(a => a.NameEquals is null).Select(a => Span(a.Expression.Span)).ToEquatableArray() ?? EquatableArray<SourceSpan>.Empty,
+        };
         return new ParsedNetwork(declaration, diagnostics.ToEquatableArray());
     }
 
@@ -109,26 +113,31 @@ internal static class Parser
     private static bool CheckType(TypeDeclarationSyntax syntax, INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
     {
         SourceSpan at = Span(syntax.Identifier.Span);
-        string? problem = null;
+        DiagnosticInfo? problem = null;
+        string keyword = Keyword(syntax);
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
-            problem = $"Network class '{type.Name}' must be partial so that ConvGen can add Load and Run to it; write 'partial class {type.Name}'";
+            problem = NetworkNotPartial.At(at, type.Name, keyword).WithCodeFix($"Make '{type.Name}' partial", new TextEdit(new SourceSpan(syntax.Keyword.SpanStart, 0), "partial "));
         else if (type.IsGenericType)
-            problem = $"Network class '{type.Name}' cannot be generic: its shapes are fixed at compile time; remove the type parameters";
+            problem = NetworkGeneric.At(at, type.Name);
         else if (type.IsStatic)
-            problem = $"Network class '{type.Name}' cannot be static: Load returns an instance; remove 'static'";
+        {
+            SyntaxToken modifier = syntax.Modifiers.First(m => m.IsKind(SyntaxKind.StaticKeyword));
+            problem = NetworkStatic.At(at, type.Name).WithCodeFix("Remove 'static'", new TextEdit(SourceSpan.FromBounds(modifier.SpanStart, modifier.GetNextToken().SpanStart), ""));
+        }
         else
         {
             for (SyntaxNode? parent = syntax.Parent; parent is not null; parent = parent.Parent)
             {
                 if (parent is TypeDeclarationSyntax outer && !outer.Modifiers.Any(SyntaxKind.PartialKeyword))
                 {
-                    problem = $"Network class '{type.Name}' is nested in '{outer.Identifier.Text}', which is not partial; make '{outer.Identifier.Text}' partial too";
+                    problem = NetworkNestedInNonPartial.At(at, type.Name, outer.Identifier.Text)
+                        .WithCodeFix($"Make '{outer.Identifier.Text}' partial", new TextEdit(new SourceSpan(outer.Keyword.SpanStart, 0), "partial "));
                     break;
                 }
             }
         }
         if (problem is null) return true;
-        diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidNetworkTypeId, at, problem));
+        diagnostics.Add(problem);
         return false;
     }
 
@@ -172,17 +181,48 @@ internal static class Parser
             else if (parameter.IsParams) written = positional.Where(a => a.NameColon is null).Skip(p).ToList();
             else written = positional.Where(a => a.NameColon is null).Skip(p).Take(1).ToList();
 
-            SourceSpan span = written.Count == 0 ? Span(syntax.Span)
-                : new SourceSpan(written[0].SpanStart, written[written.Count - 1].Span.End - written[0].SpanStart);
-            arguments.Add(new Argument(Pascal(parameter.Name), ToValue(data.ConstructorArguments[p]), span));
+            SourceSpan span = written.Count == 0 ? SourceSpan.None
+                : SourceSpan.FromBounds(written[0].SpanStart, written[written.Count - 1].Span.End);
+            SourceSpan valueSpan = written.Count == 0 ? SourceSpan.None
+                : SourceSpan.FromBounds(written[0].Expression.SpanStart, written[written.Count - 1].Expression.Span.End);
+            EquatableArray<SourceSpan> elements = parameter.IsParams && written.Count != 1
+                ? written.Select(w => Span(w.Expression.Span)).ToEquatableArray()
+                : written.Count == 1 ? ElementSpans(written[0].Expression) : EquatableArray<SourceSpan>.Empty;
+            arguments.Add(new Argument(Pascal(parameter.Name), ToValue(data.ConstructorArguments[p]), span) { ValueSpan = valueSpan, ElementSpans = elements });
         }
 
         foreach (KeyValuePair<string, TypedConstant> named in data.NamedArguments)
         {
             AttributeArgumentSyntax? written = FindNamedArgument(syntax, named.Key);
-            arguments.Add(new Argument(named.Key, ToValue(named.Value), written is null ? Span(syntax.Span) : Span(written.Span)));
+            arguments.Add(written is null
+                ? new Argument(named.Key, ToValue(named.Value), SourceSpan.None)
+                : new Argument(named.Key, ToValue(named.Value), Span(written.Span)) { ValueSpan = Span(written.Expression.Span), ElementSpans = ElementSpans(written.Expression) });
         }
         return arguments.ToEquatableArray();
+    }
+
+    /// <summary>The elements of an array written as <c>new[] { 3, 5 }</c> (or <c>new int[] { ... }</c>, <c>[3, 5]</c>).</summary>
+    private static EquatableArray<SourceSpan> ElementSpans(ExpressionSyntax expression) => expression switch
+    {
+        ImplicitArrayCreationExpressionSyntax a => a.Initializer.Expressions.Select(e => Span(e.Span)).ToEquatableArray(),
+        ArrayCreationExpressionSyntax { Initializer: { } i } => i.Expressions.Select(e => Span(e.Span)).ToEquatableArray(),
+        CollectionExpressionSyntax c => c.Elements.Select(e => Span(e.Span)).ToEquatableArray(),
+        _ => EquatableArray<SourceSpan>.Empty,
+    };
+
+    /// <summary>The layer-kind part of the attribute's name: <c>Conv1d</c> in <c>Conv1d</c>, <c>Conv1dAttribute</c> or <c>ConvGen.Conv1d</c>.</summary>
+    private static SourceSpan KindSpan(AttributeSyntax syntax, LayerKind kind)
+    {
+        SimpleNameSyntax name = syntax.Name switch { QualifiedNameSyntax q => q.Right, AliasQualifiedNameSyntax a => a.Name, SimpleNameSyntax n => n, _ => null! };
+        return name is null ? Span(syntax.Name.Span) : new SourceSpan(name.SpanStart, Math.Min(name.Span.Length, kind.ToString().Length));
+    }
+
+    /// <summary>Where a fix adds a named argument: after the last argument, inside empty parentheses, or with new parentheses.</summary>
+    private static ArgumentInsertion Insertion(AttributeSyntax syntax)
+    {
+        if (syntax.ArgumentList is not { } list) return new ArgumentInsertion(syntax.Name.Span.End, "(", ")");
+        if (list.Arguments.Count == 0) return new ArgumentInsertion(list.OpenParenToken.Span.End, "", "");
+        return new ArgumentInsertion(list.Arguments[list.Arguments.Count - 1].Span.End, ", ", "");
     }
 
     private static AttributeArgumentSyntax? FindNamedArgument(AttributeSyntax? syntax, string name) =>
