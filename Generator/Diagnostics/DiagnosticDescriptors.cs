@@ -10,22 +10,6 @@ namespace ConvGen.Generator.Diagnostics;
 /// </summary>
 internal static class DiagnosticDescriptors
 {
-    /// <summary>The stable ids, in contract order. New ids go after the last.</summary>
-    public static class Ids
-    {
-        public const string EmptyOutput = "CG0001";
-        public const string UnreadInput = "CG0002";
-        public const string InvalidPadding = "CG0003";
-        public const string ShapeMismatch = "CG0004";
-        public const string Checkerboard = "CG0005";
-        public const string OutputPadding = "CG0006";
-        public const string OutOfRange = "CG0007";
-        public const string InvalidNetworkType = "CG0008";
-        public const string UnknownName = "CG0009";
-        public const string InvalidStructure = "CG0010";
-        public const string WeightsFile = "CG0011";
-        public const string NotSupported = "CG0012";
-    }
 
     /// <summary>Help links point at the README section of the id (<c>### CG0002</c>, anchor <c>#cg0002</c>).</summary>
     public const string HelpLinkBase = "README.md#";
@@ -35,18 +19,18 @@ internal static class DiagnosticDescriptors
     private static string HelpLink(string id) => HelpLinkBase + id.ToLowerInvariant();
 
     // The families: one descriptor per id (what release tracking and #pragma see); each rule below adds its message format.
-    private static readonly DiagnosticDescriptor EmptyOutputFamily = new(Ids.EmptyOutput, "Layer output would be empty", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(Ids.EmptyOutput));
-    private static readonly DiagnosticDescriptor UnreadInputFamily = new(Ids.UnreadInput, "Stride leaves input rows or columns unread", "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(Ids.UnreadInput));
-    private static readonly DiagnosticDescriptor InvalidPaddingFamily = new(Ids.InvalidPadding, "Invalid padding", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(Ids.InvalidPadding));
-    private static readonly DiagnosticDescriptor ShapeMismatchFamily = new(Ids.ShapeMismatch, "Channel or shape mismatch", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(Ids.ShapeMismatch));
-    private static readonly DiagnosticDescriptor CheckerboardFamily = new(Ids.Checkerboard, "Transposed convolution kernel not divisible by its stride", "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(Ids.Checkerboard));
-    private static readonly DiagnosticDescriptor OutputPaddingFamily = new(Ids.OutputPadding, "Output padding too large", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(Ids.OutputPadding));
-    private static readonly DiagnosticDescriptor OutOfRangeFamily = new(Ids.OutOfRange, "Value out of range", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(Ids.OutOfRange));
-    private static readonly DiagnosticDescriptor InvalidNetworkTypeFamily = new(Ids.InvalidNetworkType, "Network class cannot be generated", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(Ids.InvalidNetworkType));
-    private static readonly DiagnosticDescriptor UnknownNameFamily = new(Ids.UnknownName, "Unknown or duplicate layer name", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(Ids.UnknownName));
-    private static readonly DiagnosticDescriptor InvalidStructureFamily = new(Ids.InvalidStructure, "Network without input or layers, or layer of the wrong dimensionality", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(Ids.InvalidStructure));
-    private static readonly DiagnosticDescriptor WeightsFileFamily = new(Ids.WeightsFile, "Embedded weights file missing or not matching the declaration", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(Ids.WeightsFile));
-    private static readonly DiagnosticDescriptor NotSupportedFamily = new(Ids.NotSupported, "Not supported by this version of ConvGen", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(Ids.NotSupported));
+    private static readonly DiagnosticDescriptor EmptyOutputFamily = new(DiagnosticIds.EmptyOutput, "Layer output would be empty", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.EmptyOutput));
+    private static readonly DiagnosticDescriptor UnreadInputFamily = new(DiagnosticIds.UnreadInput, "Stride leaves input rows or columns unread", "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.UnreadInput));
+    private static readonly DiagnosticDescriptor InvalidPaddingFamily = new(DiagnosticIds.InvalidPadding, "Invalid padding", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.InvalidPadding));
+    private static readonly DiagnosticDescriptor ShapeMismatchFamily = new(DiagnosticIds.ShapeMismatch, "Channel or shape mismatch", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.ShapeMismatch));
+    private static readonly DiagnosticDescriptor CheckerboardFamily = new(DiagnosticIds.Checkerboard, "Transposed convolution kernel not divisible by its stride", "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.Checkerboard));
+    private static readonly DiagnosticDescriptor OutputPaddingFamily = new(DiagnosticIds.OutputPadding, "Output padding too large", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.OutputPadding));
+    private static readonly DiagnosticDescriptor OutOfRangeFamily = new(DiagnosticIds.OutOfRange, "Value out of range", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.OutOfRange));
+    private static readonly DiagnosticDescriptor InvalidNetworkTypeFamily = new(DiagnosticIds.InvalidNetworkType, "Network class cannot be generated", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.InvalidNetworkType));
+    private static readonly DiagnosticDescriptor UnknownNameFamily = new(DiagnosticIds.UnknownName, "Unknown or duplicate layer name", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.UnknownName));
+    private static readonly DiagnosticDescriptor InvalidStructureFamily = new(DiagnosticIds.InvalidStructure, "Network without input or layers, or layer of the wrong dimensionality", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.InvalidStructure));
+    private static readonly DiagnosticDescriptor WeightsFileFamily = new(DiagnosticIds.WeightsFile, "Embedded weights file missing or not matching the declaration", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.WeightsFile));
+    private static readonly DiagnosticDescriptor NotSupportedFamily = new(DiagnosticIds.NotSupported, "Not supported by this version of ConvGen", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.NotSupported));
 
     // CG0001: the output would be empty.
     public static readonly DiagnosticRule<string, string, string, int, string, string, string> KernelLargerThanInput = new(EmptyOutputFamily,

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
@@ -14,7 +16,11 @@ internal static class FixProperties
     private const string CountKey = "ConvGen.Fixes";
 
     /// <summary>One fix: what the light bulb says, and the edits (start, length, replacement) it makes.</summary>
-    public sealed record Fix(string Title, IReadOnlyList<(int Start, int Length, string Text)> Edits);
+    public sealed class Fix(string title, IReadOnlyList<(int Start, int Length, string Text)> edits)
+    {
+        public string Title { get; } = title;
+        public IReadOnlyList<(int Start, int Length, string Text)> Edits { get; } = edits;
+    }
 
     public static ImmutableDictionary<string, string?> Encode(IReadOnlyList<Fix> fixes)
     {
