@@ -9,6 +9,9 @@ internal sealed record AnalysisResult(AnalyzedNetwork? Network, EquatableArray<D
 {
     /// <summary>The embedded weights file the declaration names, and where, still to be checked against the files.</summary>
     public WeightsRequest? Weights { get; init; }
+
+    /// <summary>The network type's full name, which joins these diagnostics with the declaration's position.</summary>
+    public string Key { get; init; } = "";
 }
 
 /// <summary>A <c>Weights = "file"</c> argument: the file name and the argument's span.</summary>
@@ -57,7 +60,7 @@ internal static class NetworkAnalyzer
         var inputShape = new Shape(inputDims);
         // Tensors by producer: -1 is the input. A null shape means the producer failed; its readers are skipped silently.
         var shapes = new Dictionary<int, Shape?> { [-1] = inputShape };
-        var fields = new Dictionary<int, ReceptiveField> { [-1] = ReceptiveField.Input(inputShape.Rank - 1) };
+        var fields = new Dictionary<int, ReceptiveField> { [-1] = ReceptiveField.Input(inputShape) };
         var names = new Dictionary<string, int>(StringComparer.Ordinal) { [InputName] = -1 };
         // Every name in the declaration, to tell "declared further down" from "unknown".
         var allNames = new Dictionary<string, int>(StringComparer.Ordinal);

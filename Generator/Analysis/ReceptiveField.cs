@@ -5,20 +5,32 @@ namespace ConvGen.Generator.Analysis;
 
 /// <summary>
 /// The receptive field of a tensor in input pixels, per spatial axis, with the product of earlier strides (the
-/// "jump"): rf_l = rf_{l-1} + (k_l - 1) * d_l * jump_{l-1}, jump_l = jump_{l-1} * s_l. Once a layer mixes
-/// every position (Flatten, Linear, global pooling) the field is the whole input.
+/// "jump"): rf_l = rf_{l-1} + (k_l - 1) * d_l * jump_{l-1}, jump_l = jump_{l-1} * s_l (contract section 5). Once a
+/// layer mixes every position (Linear over a flat input, global pooling, a softmax over positions) the field is the
+/// whole input ("all"); Flatten only relabels positions and mixes none. A field the formula makes at least as large as
+/// the input along every axis is printed with "(whole input)": it is the formula's value, but no pixel lies beyond.
 /// </summary>
 internal readonly record struct ReceptiveField(int SpatialRank, double H, double W, double JumpH, double JumpW, bool Whole)
 {
-    public static ReceptiveField Input(int spatialRank) => new(spatialRank, 1, 1, 1, 1, false);
+    /// <summary>The network input's spatial size, to tell a field that covers all of it.</summary>
+    public int InputH { get; init; }
+    public int InputW { get; init; }
+
+    public static ReceptiveField Input(Shape input) => new(input.Rank - 1, 1, 1, 1, 1, false)
+    {
+        InputH = input.Rank == 3 ? input[1] : 1,
+        InputW = input[input.Rank - 1],
+    };
 
     public static ReceptiveField Merge(IEnumerable<ReceptiveField> fields)
     {
         ReceptiveField? result = null;
         foreach (ReceptiveField f in fields)
-            result = result is not { } r ? f : new ReceptiveField(r.SpatialRank, Math.Max(r.H, f.H), Math.Max(r.W, f.W),
-                Math.Max(r.JumpH, f.JumpH), Math.Max(r.JumpW, f.JumpW), r.Whole || f.Whole);
-        return result ?? Input(2);
+            result = result is not { } r ? f : r with
+            {
+                H = Math.Max(r.H, f.H), W = Math.Max(r.W, f.W), JumpH = Math.Max(r.JumpH, f.JumpH), JumpW = Math.Max(r.JumpW, f.JumpW), Whole = r.Whole || f.Whole,
+            };
+        return result ?? new ReceptiveField(2, 1, 1, 1, 1, false);
     }
 
     public ReceptiveField Through(LayerKind kind, LayerGeometry g, Shape output, Shape input)
@@ -56,8 +68,12 @@ internal readonly record struct ReceptiveField(int SpatialRank, double H, double
                     double sh = rank == 2 ? (double)output[1] / input[1] : 1, sw = (double)output[output.Rank - 1] / input[input.Rank - 1];
                     return this with { JumpH = JumpH / sh, JumpW = JumpW / sw };
                 }
-            case LayerKind.Flatten or LayerKind.Linear:
-                return output.Rank < input.Rank || kind == LayerKind.Linear ? this with { Whole = true } : this;
+            case LayerKind.Flatten:
+                // A reshape: each output value is still one input position's value.
+                return this;
+            case LayerKind.Linear:
+                // Over the last dimension: all positions once the input is flat, else every position along the last axis.
+                return input.Rank == 1 ? this with { Whole = true } : this with { W = Math.Max(W, InputW) };
             case LayerKind.Softmax or LayerKind.LogSoftmax:
                 // Over the channels it mixes no positions; over a spatial axis it mixes them all.
                 return g.Outer == 1 && g.Axis == input[0] ? this : this with { Whole = true };
@@ -70,6 +86,8 @@ internal readonly record struct ReceptiveField(int SpatialRank, double H, double
     {
         if (Whole) return "all";
         string h = Math.Round(H).ToString(CultureInfo.InvariantCulture), w = Math.Round(W).ToString(CultureInfo.InvariantCulture);
-        return SpatialRank == 2 ? h + "×" + w : w;
+        string text = SpatialRank == 2 ? h + "×" + w : w;
+        bool coversH = SpatialRank != 2 || (InputH > 0 && Math.Round(H) >= InputH), coversW = InputW > 0 && Math.Round(W) >= InputW;
+        return coversH && coversW ? text + " (whole input)" : text;
     }
 }

@@ -43,9 +43,15 @@ internal readonly record struct ArgumentInsertion(int Position, string Prefix, s
 /// <summary>A type that contains the network class, as the generated partial must repeat it.</summary>
 internal sealed record ContainingType(string Keyword, string NameWithTypeParameters);
 
+/// <summary>Which parts of an XML doc comment the user wrote on the type (on any of its partial declarations).</summary>
+internal readonly record struct UserDocumentation(bool Summary, bool Remarks);
+
 /// <summary>Where the generated partial goes.</summary>
 internal sealed record NetworkType(string? Namespace, string Name, string Keyword, EquatableArray<ContainingType> ContainingTypes)
 {
+    /// <summary>What the user documented on the type: the generated comment leaves those parts to them (see Emitter.Documentation).</summary>
+    public UserDocumentation Documentation { get; init; }
+
     public string FullName => (Namespace is null ? "" : Namespace + ".") + string.Concat(ContainingTypes.Select(t => t.NameWithTypeParameters + ".")) + Name;
 }
 
