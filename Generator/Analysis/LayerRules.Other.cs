@@ -180,12 +180,19 @@ internal static partial class LayerRules
                 return LayerOutcome.Failed;
             }
         }
+        // recompute_scale_factor: interpolate with the size ratio, as for Size (PyTorch's 1/scale only without it).
+        if (a.Bool("RecomputeScaleFactor", false)) scaleH = scaleW = 0;
         var g = new LayerGeometry { InChannels = x[0], OutChannels = x[0], Mode = mode, AlignCorners = alignCorners, ScaleH = scaleH, ScaleW = scaleW };
         return new LayerOutcome(WithSpatial(x[0], rank, oh, ow), g, 0, 0);
     }
 
     private static LayerOutcome ChannelShuffle(ArgumentReader a, Shape x)
     {
+        if (!a.Has("Groups"))
+        {
+            a.Report(MissingArgument.At(a.Layer.KindSpan, a.Who, "groups", "ChannelShuffle(2) or ChannelShuffle(Groups = 2)"));
+            return LayerOutcome.Failed;
+        }
         int groups = a.Int("Groups", 1, min: 1, fix: "Use 1 (no shuffle) or a divisor of the channels");
         if (x[0] % groups != 0)
         {
@@ -204,6 +211,16 @@ internal static partial class LayerRules
     {
         List<(string Label, SourceSpan Span)> sources = MergeSources(a.Layer, inputs.Count);
         bool concat = a.Layer.Kind == LayerKind.Concat;
+        if (concat && a.Has("Dim"))
+        {
+            // torch.cat's dim counts the batch: the channels are 1, or -(rank) from the end.
+            int dim = a.Int("Dim", 1);
+            if (dim != 1 && dim != -inputs[0].Rank)
+            {
+                a.Report(ConcatDimension.At(a.SpanOf("Dim"), a.Who, dim, -inputs[0].Rank).WithFix(FixProposal.Set(a.Layer, "Dim", ArgValue.FromInt(1))));
+                return LayerOutcome.Failed;
+            }
+        }
         // What must agree: everything after the channels for Concat, the whole shape otherwise.
         string Key(Shape s) => concat ? s.Rank + ":" + string.Join("×", s.Dims.Skip(1)) : s.ToString();
         string referenceKey = inputs.GroupBy(Key).OrderByDescending(g => g.Count()).First().Key;

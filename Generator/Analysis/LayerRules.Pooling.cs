@@ -20,7 +20,8 @@ internal static partial class LayerRules
         (int ph, int pw) = a.Tuple("Padding", rank, (0, 0), 0, "padding");
         bool ceil = a.Bool("CeilMode", false);
         bool countIncludePad = a.Bool("CountIncludePad", true);
-        int divisor = kind == LayerKind.AvgPool2d ? a.Int("DivisorOverride", 0, min: 0) : 0;
+        // 0 stands for None (the window size); PyTorch rejects 0 itself.
+        int divisor = kind == LayerKind.AvgPool2d ? a.Int("DivisorOverride", 0, min: 1, fix: "Use null (PyTorch's None) to divide by the window size") : 0;
         if (rank == 1) ph = 0;
 
         // ATen (torch 1.13): pad <= kernel_size / 2 for max and average pooling alike, whatever the dilation.

@@ -105,6 +105,10 @@ internal static class DiagnosticDescriptors
         "{0}: padding must be an int or an int[] of 4 values (left, right, top, bottom), as in PyTorch; got {1}. Write e.g. new[] {{ 1, 1, 0, 0 }}");
     public static readonly DiagnosticRule<string, string> UpsampleSizeOrScale = new(OutOfRangeFamily,
         "{0}: {1}; give exactly one of Size or ScaleFactor, as in PyTorch, e.g. Upsample(ScaleFactor = 2)");
+    public static readonly DiagnosticRule<string, string, string> MissingArgument = new(OutOfRangeFamily,
+        "{0}: {1} is required, as in PyTorch; write e.g. {2}");
+    public static readonly DiagnosticRule<string, int, int> ConcatDimension = new(OutOfRangeFamily,
+        "{0}: dim {1} is not the channels; Concat joins along the channels, so use Dim = 1 (or {2}), or leave it out");
     public static readonly DiagnosticRule<string, int, string> ScaleFactorInvalid = new(OutOfRangeFamily,
         "{0}: scale_factor must be a positive number or {1} of them; got {2}. Write e.g. ScaleFactor = 2");
 

@@ -30,7 +30,7 @@ public class TypingTests
     [InlineData("[Network(1, 8, 8)] [Conv2d(\"8\", 3)] public partial class Net;")]          // no overload takes a string
     [InlineData("[Network(1, 8, 8)] [Conv2d(8, 3, Groups = 2.5)] public partial class Net;")] // double to int
     [InlineData("[Network(1, 8, 8)] [Conv2d(8, 3, Strde = 2)] public partial class Net;")]    // no such property
-    [InlineData("[Network(1, 8, 8)] [Conv2d(8, 3, 3, 3, 3, 3, 3)] public partial class Net;")] // too many arguments
+    [InlineData("[Network(1, 8, 8)] [Conv2d(8, 3, 3, 1, 0, 1, 1, true, \"zeros\", 1)] public partial class Net;")] // too many arguments
     [InlineData("[Network(1, 8, 8)] [Conv2d(8, [3, 3])] public partial class Net;")]          // a collection expression has no type for object
     [InlineData("[Network(1, 8, 8L)] [ReLU] public partial class Net;")]                      // long to int
     [InlineData("[Network(1, 8, 8)] [Conv2d(8, 3, Bias = 1)] public partial class Net;")]     // int to bool
