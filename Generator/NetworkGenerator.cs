@@ -25,7 +25,6 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     public static class Steps
     {
         public const string Read = "ConvGen.Read";
-        public const string Catalog = "ConvGen.Catalog";
         public const string Parse = "ConvGen.Parse";
         public const string Analyze = "ConvGen.Analyze";
         public const string WeightsFiles = "ConvGen.WeightsFiles";
@@ -37,23 +36,20 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        // Per declaration: what is written (relative spans), and where it is now.
-        IncrementalValuesProvider<(NetworkSyntax Syntax, SyntaxTree Tree, int Position)> read = context.SyntaxProvider
+        // Per declaration: what is written (relative spans), the attribute catalog it binds against, and where it is now.
+        IncrementalValuesProvider<(NetworkSyntax Syntax, AttributeCatalog Catalog, SyntaxTree Tree, int Position)> read = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Parser.NetworkAttributeName,
                 static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, ct) => SyntaxReader.Read(ctx, ct) is { } syntax ? (syntax, ctx.TargetNode.SyntaxTree, ctx.TargetNode.SpanStart) : default)
+                static (ctx, ct) => SyntaxReader.Read(ctx, ct) is { } syntax && ctx.Attributes.FirstOrDefault()?.AttributeClass is { } network
+                    ? (syntax, AttributeCatalog.For(network, ct), ctx.TargetNode.SyntaxTree, ctx.TargetNode.SpanStart)
+                    : default)
             .Where(static r => r.Item1 is not null)
             .WithTrackingName(Steps.Read);
 
-        IncrementalValueProvider<AttributeCatalog> catalog = context.CompilationProvider
-            .Select(static (compilation, ct) => AttributeCatalog.Read(compilation, ct))
-            .WithTrackingName(Steps.Catalog);
-
         IncrementalValuesProvider<ParsedNetwork> parsed = read
-            .Select(static (r, _) => r.Syntax)
-            .Combine(catalog)
-            .Select(static (pair, _) => Parser.Parse(pair.Left, pair.Right))
+            .Select(static (r, _) => (r.Syntax, r.Catalog))
+            .Select(static (pair, _) => Parser.Parse(pair.Syntax, pair.Catalog))
             .WithTrackingName(Steps.Parse);
 
         // The project's .safetensors AdditionalFiles, for embedded weights ([Network(..., Weights = "file")]).

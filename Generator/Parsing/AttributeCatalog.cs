@@ -6,9 +6,9 @@ namespace ConvGen.Generator.Parsing;
 
 /// <summary>
 /// ConvGen's attribute classes as the compilation references them: each class's constructors and settable properties
-/// with their parameter types. Read once per compilation from the symbols (cheap: the referenced assembly's symbols are
-/// shared between compilations) and equal from one keystroke to the next, so it never invalidates the parse; the parser
-/// binds the arguments it read from syntax against it, as the compiler would.
+/// with their parameter types; the parser binds the arguments it read from syntax against it, as the compiler would.
+/// Read once per attributes assembly (<see cref="For"/>): the referenced assembly's symbol is the same object from one
+/// compilation to the next, so a keystroke finds the catalog made for the first and never invalidates the parse.
 /// </summary>
 internal sealed record AttributeCatalog(EquatableArray<AttributeClass> Classes)
 {
@@ -28,11 +28,20 @@ internal sealed record AttributeCatalog(EquatableArray<AttributeClass> Classes)
         return null;
     }
 
-    public static AttributeCatalog Read(Compilation compilation, CancellationToken cancellationToken)
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IAssemblySymbol, AttributeCatalog> Cache = new();
+
+    /// <summary>The catalog of the assembly that defines <c>[Network]</c> (made once per assembly symbol).</summary>
+    public static AttributeCatalog For(INamedTypeSymbol networkAttribute, CancellationToken cancellationToken)
     {
-        INamedTypeSymbol? layer = compilation.GetTypeByMetadataName(LayerBase);
-        INamedTypeSymbol? network = compilation.GetTypeByMetadataName(Namespace + "." + NetworkClass);
-        if (layer is null || network is null) return Empty;
+        IAssemblySymbol assembly = networkAttribute.ContainingAssembly;
+        if (Cache.TryGetValue(assembly, out AttributeCatalog? cached)) return cached;
+        AttributeCatalog catalog = Read(networkAttribute, assembly.GetTypeByMetadataName(LayerBase), cancellationToken);
+        return Cache.GetValue(assembly, _ => catalog);
+    }
+
+    private static AttributeCatalog Read(INamedTypeSymbol network, INamedTypeSymbol? layer, CancellationToken cancellationToken)
+    {
+        if (layer is null) return Empty;
         var classes = new List<AttributeClass> { Describe(network, isLayer: false) };
         foreach (INamedTypeSymbol type in layer.ContainingNamespace.GetTypeMembers())
         {
