@@ -71,3 +71,19 @@ public class TorchSpellingTests
         Assert.Contains(message, d.GetMessage());
     }
 }
+
+/// <summary>The README's examples compile as written, with no diagnostic.</summary>
+public class ReadmeExampleTests
+{
+    [Fact]
+    public void TheGraphExamplesCompileCleanly()
+    {
+        string readme = File.ReadAllText(DiagnosticPlacementTests.RepoFile("README.md")).Replace("\r", "");
+        int section = readme.IndexOf("\n### Graphs\n", StringComparison.Ordinal);
+        int start = readme.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
+        string code = readme.Substring(start, readme.IndexOf("```", start, StringComparison.Ordinal) - start);
+        GeneratorHarness.Result r = GeneratorHarness.Run("using ConvGen;\n" + code);
+        Assert.True(!r.Reported("").Any(), string.Join("\n", r.Reported("")));
+        Assert.Equal(3, r.Run.GeneratedSources.Length);
+    }
+}
