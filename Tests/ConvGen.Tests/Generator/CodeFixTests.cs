@@ -198,4 +198,51 @@ public class CodeFixTests
         "[Network(1, 3, 3)] [ReflectionPad2d(3)] public partial class Net;", "CG0003",
         ("Use Padding = 2", "ReflectionPad2d(2)"),
         ("Use ReplicationPad2d", "ReplicationPad2d(3)"));
+
+    [Fact]
+    public Task CG0001_TransposedPaddingLargestThatLeavesAnOutput() => Verify(
+        "[Network(4, 1, 1)] [ConvTranspose2d(4, 2, Padding = 1)] public partial class Net;", "CG0001",
+        ("Use Padding = 0", "ConvTranspose2d(4, 2, Padding = 0)"));
+
+    [Fact]
+    public Task CG0003_NegativePaddingToZero() => Verify(
+        "[Network(1, 8, 8)] [Conv2d(8, 3, Padding = new[] { 1, -1 })] public partial class Net;", "CG0003",
+        ("Use Padding = new[] { 1, 0 }", "Padding = new[] { 1, 0 }"));
+
+    [Fact]
+    public Task CG0003_ReflectPaddingLargestAllowedOrReplicate() => Verify(
+        "[Network(1, 3, 3)] [Conv2d(8, 3, Padding = 3, PaddingMode = \"reflect\")] public partial class Net;", "CG0003",
+        ("Use Padding = 2", "Conv2d(8, 3, Padding = 2, PaddingMode = \"reflect\")"),
+        ("Use PaddingMode = \"replicate\"", "PaddingMode = \"replicate\""));
+
+    [Fact]
+    public Task CG0003_NegativePadLayerToZero() => Verify(
+        "[Network(1, 8, 8)] [ZeroPad2d(new[] { 1, 1, -1, 0 })] public partial class Net;", "CG0003",
+        ("Use Padding = new[] { 1, 1, 0, 0 }", "ZeroPad2d(new[] { 1, 1, 0, 0 })"));
+
+    [Fact]
+    public Task CG0004_ShuffleGroupsToTheNearestDivisors() => Verify(
+        "[Network(6, 8, 8)] [ChannelShuffle(4)] public partial class Net;", "CG0004",
+        ("Use Groups = 3", "ChannelShuffle(3)"),
+        ("Use Groups = 6", "ChannelShuffle(6)"));
+
+    [Fact]
+    public Task CG0004_StatedInFeaturesOfAFlatInput() => Verify(
+        "[Network(1, 8, 8)] [Flatten, Linear(60, 10)] public partial class Net;", "CG0004",
+        ("Use in_features = 64", "Linear(64, 10)"));
+
+    [Fact]
+    public Task CG0007_EndDimBeforeStartDim() => Verify(
+        "[Network(2, 8, 8)] [Flatten(StartDim = 2, EndDim = 1)] public partial class Net;", "CG0007",
+        ("Use EndDim = -1", "EndDim = -1"));
+
+    [Fact]
+    public Task CG0007_ConcatDimToTheChannels() => Verify(
+        "[Network(2, 8, 8)] [Conv2d(2, 1, Name = \"a\"), Concat(\"a\", Dim = 2)] public partial class Net;", "CG0007",
+        ("Use Dim = 1", "Dim = 1"));
+
+    [Fact]
+    public Task CG0010_BilinearOnASequenceToNearest() => Verify(
+        "[Network(2, 8)] [Upsample(ScaleFactor = 2, Mode = \"bilinear\")] public partial class Net;", "CG0010",
+        ("Use Mode = \"nearest\"", "Mode = \"nearest\""));
 }
