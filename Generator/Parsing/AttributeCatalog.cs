@@ -39,8 +39,12 @@ internal sealed record AttributeCatalog(EquatableArray<AttributeClass> Classes)
         return Cache.GetValue(assembly, _ => catalog);
     }
 
+    /// <summary>How many catalogs were made (a keystroke must make none: see KeystrokeTests).</summary>
+    internal static int Reads;
+
     private static AttributeCatalog Read(INamedTypeSymbol network, INamedTypeSymbol? layer, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref Reads);
         if (layer is null) return Empty;
         var classes = new List<AttributeClass> { Describe(network, isLayer: false) };
         foreach (INamedTypeSymbol type in layer.ContainingNamespace.GetTypeMembers())

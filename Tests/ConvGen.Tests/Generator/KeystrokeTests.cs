@@ -66,4 +66,21 @@ public class KeystrokeTests
         Assert.Equal(0, Ran(edit, NetworkGenerator.Steps.Parse));
         Assert.Equal(0, Ran(edit, NetworkGenerator.Steps.Emit));
     }
+
+    [Fact]
+    public void AKeystrokeMakesNoNewAttributeCatalog()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(TwentyNetworks.Source);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        int before = ConvGen.Generator.Parsing.AttributeCatalog.Reads;
+        SyntaxTree old = compilation.SyntaxTrees.Single();
+        for (int i = 0; i < 5; i++)
+        {
+            string text = i % 2 == 0 ? TwentyNetworks.Source.Replace(TwentyNetworks.EditedStatement, TwentyNetworks.EditedStatementAfter) : TwentyNetworks.Source;
+            CSharpCompilation next = compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions, old.FilePath));
+            driver = driver.RunGenerators(next);
+            (compilation, old) = (next, next.SyntaxTrees.Single());
+        }
+        Assert.Equal(before, ConvGen.Generator.Parsing.AttributeCatalog.Reads);
+    }
 }
