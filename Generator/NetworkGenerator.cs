@@ -80,13 +80,28 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         });
     }
 
-    /// <summary>Parse diagnostics, then shape analysis (every layer that passes it has code generation).</summary>
+    /// <summary>Parse diagnostics, then shape analysis, then what code generation cannot do yet (CG0012).</summary>
     internal static AnalysisResult Analyze(ParsedNetwork parsed)
     {
         if (parsed.Declaration is not { } declaration)
             return new AnalysisResult(null, parsed.Diagnostics);
+
         AnalysisResult analysis = NetworkAnalyzer.Analyze(declaration);
-        return analysis with { Diagnostics = parsed.Diagnostics.Concat(analysis.Diagnostics).ToEquatableArray() };
+        var all = parsed.Diagnostics.Concat(analysis.Diagnostics).ToList();
+        AnalyzedNetwork? network = analysis.Network;
+        if (network is not null)
+        {
+            var byIndex = network.Layers.ToDictionary(l => l.Index);
+            foreach (AnalyzedLayer layer in network.Layers)
+            {
+                if (CodeGeneration.Unsupported(layer, byIndex) is not { } reason) continue;
+                LayerDeclaration written = declaration.Layers[layer.Index];
+                all.Add(new DiagnosticInfo(DiagnosticDescriptors.NotSupportedId, written.NameSpan,
+                    $"{written.DisplayName}: {reason} in this version of ConvGen; the declaration is valid and its shapes and weights are checked, but no code is generated for the network"));
+                network = null;
+            }
+        }
+        return analysis with { Network = network, Diagnostics = all.ToEquatableArray() };
     }
 
     private static EquatableArray<Diagnostic> ToDiagnostics(EquatableArray<DiagnosticInfo> infos, SyntaxTree tree)

@@ -48,6 +48,7 @@ internal static partial class LayerRules
             InChannels = x[0], OutChannels = x[0], KernelH = kh, KernelW = kw, StrideH = sh, StrideW = sw,
             PadTop = ph, PadBottom = ph, PadLeft = pw, PadRight = pw, DilationH = dh, DilationW = dw,
             CeilMode = ceil, CountIncludePad = countIncludePad, DivisorOverride = divisor,
+            ReturnIndices = kind == LayerKind.MaxPool2d && a.Bool("ReturnIndices", false),
         };
         return new LayerOutcome(WithSpatial(x[0], rank, outH, outW), g, 0, 0);
     }
@@ -73,5 +74,68 @@ internal static partial class LayerRules
         (int oh, int ow) = a.Tuple("OutputSize", rank, (1, 1), 1, "output_size");
         var g = new LayerGeometry { InChannels = x[0], OutChannels = x[0] };
         return new LayerOutcome(WithSpatial(x[0], rank, oh, ow), g, 0, 0);
+    }
+
+    /// <summary>
+    /// MaxUnpool2d: out = (in - 1) * stride - 2 * padding + kernel_size per axis, or forward's output_size, which PyTorch
+    /// accepts strictly within a stride of that. Each value goes to the flat position its index names in the output plane,
+    /// so the plane must hold every index the pool can produce (else PyTorch fails at run time on some inputs).
+    /// </summary>
+    private static LayerOutcome MaxUnpool(ArgumentReader a, Shape x, AnalyzedLayer pool)
+    {
+        string poolName = pool.Name is { } n ? $"MaxPool2d '{n}'" : $"MaxPool2d #{pool.Index}";
+        if (pool.OutputShape != x)
+        {
+            a.Report(DiagnosticDescriptors.ShapeMismatchId, a.SpanOf("Indices"),
+                $"{a.Who}: its input is {x}, but the indices of {poolName} have that pool's output shape {pool.OutputShape}; PyTorch needs the two equal. Unpool a tensor of shape {pool.OutputShape}");
+            return LayerOutcome.Failed;
+        }
+        (int kh, int kw) = a.Tuple("KernelSize", 2, (1, 1), 1, "kernel_size");
+        (int sh, int sw) = a.Has("Stride") ? a.Tuple("Stride", 2, (kh, kw), 1, "stride") : (kh, kw);
+        (int ph, int pw) = a.Tuple("Padding", 2, (0, 0), 0, "padding");
+        int defaultH = (x[1] - 1) * sh - 2 * ph + kh, defaultW = (x[2] - 1) * sw - 2 * pw + kw;
+        if (defaultH < 1 || defaultW < 1)
+        {
+            a.Report(DiagnosticDescriptors.EmptyOutputId, a.SpanOf("Padding"),
+                $"{a.Who}: padding ({ph}, {pw}) leaves an output of {defaultH}×{defaultW} from the {x[1]}×{x[2]} input; use less padding");
+            return LayerOutcome.Failed;
+        }
+        int oh = defaultH, ow = defaultW;
+        if (a.Has("OutputSize"))
+        {
+            (oh, ow) = a.Tuple("OutputSize", 2, (defaultH, defaultW), 1, "output_size");
+            if (Math.Abs(oh - defaultH) >= sh || Math.Abs(ow - defaultW) >= sw)
+            {
+                a.Report(DiagnosticDescriptors.OutOfRangeId, a.SpanOf("OutputSize"),
+                    $"{a.Who}: output_size {oh}×{ow} is not within a stride of the default {defaultH}×{defaultW} ((in - 1) * stride - 2 * padding + kernel_size); " +
+                    $"PyTorch accepts {defaultH - sh + 1} to {defaultH + sh - 1} rows and {defaultW - sw + 1} to {defaultW + sw - 1} columns");
+                return LayerOutcome.Failed;
+            }
+        }
+
+        // The largest flat index the pool can produce: its last window's furthest tap inside its input.
+        LayerGeometry p = pool.Geometry;
+        Shape poolIn = pool.InputShape;
+        int rows = Math.Min(poolIn[1] - 1, (x[1] - 1) * p.StrideH - p.PadTop + (p.KernelH - 1) * p.DilationH);
+        int cols = Math.Min(poolIn[2] - 1, (x[2] - 1) * p.StrideW - p.PadLeft + (p.KernelW - 1) * p.DilationW);
+        long maxIndex = (long)rows * poolIn[2] + cols;
+        if (maxIndex >= (long)oh * ow)
+        {
+            bool fits = Math.Abs(poolIn[1] - defaultH) < sh && Math.Abs(poolIn[2] - defaultW) < sw;
+            string fix = fits
+                ? $"write OutputSize = new[] {{ {poolIn[1]}, {poolIn[2]} }}, the pool's input size (forward's output_size=x.size() in PyTorch)"
+                : "unpool with the pool's kernel, stride and padding so that the output has the pool's input size";
+            a.Report(DiagnosticDescriptors.ShapeMismatchId, a.SpanOfFirst("OutputSize", "KernelSize"),
+                $"{a.Who}: the indices of {poolName} address its {poolIn[1]}×{poolIn[2]} input, up to position {maxIndex} (row {rows}, column {cols}); " +
+                $"the {oh}×{ow} output has positions 0 to {(long)oh * ow - 1}, so PyTorch would fail at run time on some inputs. Fix: {fix}");
+            return LayerOutcome.Failed;
+        }
+
+        var g = new LayerGeometry
+        {
+            InChannels = x[0], OutChannels = x[0], KernelH = kh, KernelW = kw, StrideH = sh, StrideW = sw,
+            PadTop = ph, PadBottom = ph, PadLeft = pw, PadRight = pw,
+        };
+        return new LayerOutcome(Shape.Of(x[0], oh, ow), g, 0, 0);
     }
 }
