@@ -39,6 +39,9 @@ import torch.nn.functional as F
 
 from make_golden import DATA, HERE, pascal, randomise_batchnorm, read_safetensors, write_safetensors
 
+sys.path.insert(0, os.path.join(HERE, "..", "..", "Export"))
+import convgen_export  # noqa: E402  (its interpreter of ConvGen's semantics cross-checks the hand-written declarations)
+
 import torchvision
 from torchvision.ops import SqueezeExcitation, StochasticDepth
 from torchvision.models.mobilenetv3 import InvertedResidual as MobileNetV3Block, InvertedResidualConfig
@@ -538,6 +541,15 @@ def main():
         io = read_safetensors(io_path)
         with torch.no_grad():
             assert torch.equal(clone(io["input"].unsqueeze(0))[0], io["output"]), c["name"]
+
+        # The C# declaration, run by the exporter's interpreter of ConvGen's semantics on the same tensors, must give
+        # PyTorch's output: a check of the declaration as written (wiring, operand order, arguments), in Python.
+        declaration = csharp_source([c]).split('"""')[1]
+        program = convgen_export.parse_declaration(declaration)
+        with torch.no_grad():
+            z = convgen_export.interpret(program, dict(state), x)
+        assert z.shape == y.shape and (z - y).abs().max().item() <= 1e-5 * max(1.0, y.abs().max().item()), \
+            (c["name"], (z - y).abs().max().item())
 
         parameters = sum(p.numel() for p in model.parameters())
         manifest.append({"name": c["name"], "class": c["cls"], "input": list(x.shape[1:]), "output": list(y.shape[1:]),
