@@ -81,6 +81,7 @@ class _Tracer(fx.Tracer):
     def __init__(self):
         super().__init__()
         self.path = []
+        self.failed_in = None  # the module path where tracing failed
 
     def proxy(self, node):
         return _Proxy(node, self)
@@ -94,6 +95,10 @@ class _Tracer(fx.Tracer):
         self.path.append(self.path_of_module(m))
         try:
             return super().call_module(m, forward, args, kwargs)
+        except Exception:
+            if self.failed_in is None:
+                self.failed_in = self.path[-1]
+            raise
         finally:
             self.path.pop()
 
@@ -211,6 +216,7 @@ class _Translator:
         self.layers = []
         self.values = {}
         self.node = None
+        self.folded = set()  # state_dict keys of tensors used only through constants computed at export
 
     # -- helpers -------------------------------------------------------------------------------------------
     def fail(self, why, fix, op=None):
@@ -337,8 +343,9 @@ class _Translator:
                 result = node.target(*a, **k)
             else:
                 result = getattr(a[0], node.target)(*a[1:], **k)
+        self.folded.update(v.key for v in _walk((args, kwargs)) if isinstance(v, Learned) and v.key is not None)
         if isinstance(result, torch.Tensor):
-            return Learned(result, None)
+            return Learned(result, f"const.{node.name}")
         return _Const(result)
 
 
@@ -1527,12 +1534,10 @@ def export(module, input_shape, name, namespace="ConvGenModels", source_label=No
     try:
         graph = tracer.trace(module)
     except Exception as e:  # torch.fx's own errors: control flow on values, iteration, ...
-        path = tracer.path[-1] if tracer.path else ""
-        raise ExportError("the module's forward", path, f"torch.fx cannot trace it ({type(e).__name__}: {str(e).splitlines()[0]})",
+        raise ExportError("the module's forward", tracer.failed_in or "", f"torch.fx cannot trace it ({type(e).__name__}: {str(e).splitlines()[0]})",
                           "make forward free of Python control flow that depends on tensor values, or export the part that is") from e
     gm = fx.GraphModule(module, graph)
-    gm.graph.eliminate_dead_code()
-    gm.recompile()
+    _eliminate_dead_code(gm)
     example = torch.randn(1, *input_shape, generator=torch.Generator().manual_seed(seed))
     try:
         with torch.no_grad():
@@ -1544,6 +1549,7 @@ def export(module, input_shape, name, namespace="ConvGenModels", source_label=No
 
     translator = _Translator(gm, input_shape)
     layers = translator.run()
+    folded = translator.folded
     layers = _fuse_layernorm2d(layers)
     layers = _materialise_learned(layers)
     layers = _wire(layers)
@@ -1557,16 +1563,39 @@ def export(module, input_shape, name, namespace="ConvGenModels", source_label=No
                 raise ExportError(layer.kind, layer.prefix or "", f"two layers would own the tensor '{full}'", "use separate modules")
             tensors[full] = tensor.detach().contiguous() if tensor.dtype == torch.int64 else tensor.detach().float().contiguous()
     state = module.state_dict()
-    unused = [k for k in state if k not in tensors and not k.endswith("num_batches_tracked")]
+    unused = [k for k in state if k not in tensors and k not in folded and not k.endswith("num_batches_tracked")]
     renamed = [k for k in tensors if k not in state]
     if unused:
         notes.append(f"not used in eval mode, not written: {_summarise(unused)}")
     if renamed:
-        notes.append(f"keys of tensors computed or renamed at export: {_summarise(renamed)}")
+        notes.append(f"tensors computed at export{' from ' + _summarise(sorted(folded)) if folded else ''} or taken from "
+                     f"functional calls, under new keys: {_summarise(renamed)}")
 
     source = declaration_source(layers, input_shape, name, namespace, source_label, notes, expected_warnings(layers))
     max_error, tolerance = self_check(module, source, tensors, input_shape, seed)
     return Export(name, namespace, source, tensors, layers, max_error, tolerance, notes)
+
+
+def _eliminate_dead_code(gm):
+    """Drops nodes nothing reads (shape queries, unused branches), but keeps in-place operations, whose effect is on
+    their input (torch.fx's own pass drops `x.relu_()` when its result is not used)."""
+    modules = dict(gm.named_modules())
+
+    def in_place(node):
+        if node.op == "call_method":
+            return node.target.endswith("_") and not node.target.endswith("__")
+        if node.op == "call_function":
+            name = getattr(node.target, "__name__", "")
+            return node.kwargs.get("inplace", False) is True or (name.endswith("_") and not name.endswith("__")) or name.startswith("i") and node.target in (
+                operator.iadd, operator.isub, operator.imul, operator.itruediv)
+        if node.op == "call_module":
+            return getattr(modules.get(node.target), "inplace", False) is True
+        return False
+
+    for node in reversed(list(gm.graph.nodes)):
+        if node.op in ("call_function", "call_method", "call_module", "get_attr") and not node.users and not in_place(node):
+            gm.graph.erase_node(node)
+    gm.recompile()
 
 
 def _summarise(keys):
@@ -1668,8 +1697,12 @@ def self_check(module, source, tensors, input_shape, seed=0):
     """Runs the declaration text on the tensors with an interpreter of ConvGen's semantics, sample by sample, and
     compares it with the module on a random batch of two. Returns (max error, tolerance); raises on a mismatch."""
     x = torch.randn(2, *input_shape, generator=torch.Generator().manual_seed(seed + 1))
-    with torch.no_grad():
-        reference = module(x)
+    try:
+        with torch.no_grad():
+            reference = module(x)
+    except Exception as e:
+        raise ExportError("the module", "", f"it fails on a batch of two ({str(e).splitlines()[0]}), so its samples are not independent",
+                          "ConvGen runs one sample at a time: do not hard-code the batch size (x.view(x.size(0), -1), torch.flatten(x, 1))") from e
     if not isinstance(reference, torch.Tensor):
         raise ExportError("output", "", "forward did not return a tensor", "export a module whose forward returns one tensor")
     program = parse_declaration(source)
