@@ -18,12 +18,14 @@ import sys
 import time
 
 import torch
-import torch.nn as nn
 import torchvision.models as tvm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import convgen_export as ce  # noqa: E402
+
+sys.path.insert(0, os.path.join(HERE, "..", "Tests", "Golden"))
+from make_golden import randomise_batchnorm  # noqa: E402  (as the golden data: weight, bias, mean, variance in [0.5, 1.5])
 
 MODELS = [
     ("alexnet", "AlexNet", 224), ("vgg11", "Vgg11", 224), ("vgg16", "Vgg16", 224),
@@ -39,17 +41,6 @@ MODELS = [
 # Layers of the contract's 2026-12 row: the generator reports CG0012 for them until the planner has their kernels.
 NEW_LAYERS = {"Hardsigmoid", "Hardtanh", "PReLU", "ELU", "Softplus", "Mish", "Subtract", "Parameter", "MaxUnpool2d",
               "Chunk", "Split", "Permute", "LayerNorm", "LayerNorm2d"}
-
-
-def randomise_batchnorm(model):
-    for m in model.modules():
-        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-            c = m.num_features
-            with torch.no_grad():
-                m.weight.copy_(1.0 + 0.3 * torch.randn(c))
-                m.bias.copy_(0.2 * torch.randn(c))
-                m.running_mean.copy_(0.5 * torch.randn(c))
-                m.running_var.copy_(0.5 + torch.rand(c))
 
 
 def needs_new_kernels(result):

@@ -3,12 +3,17 @@ Each factory takes no argument and returns an nn.Module; Tests/Export/make_expor
 exporter's command line and records PyTorch's output. `CASES` lists (factory, input shape, uses layers without
 generated code yet) in the order the files are made."""
 import functools
+import os
+import sys
 import zlib
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.ops import StochasticDepth
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Golden"))
+from make_golden import randomise_batchnorm  # noqa: E402
 
 
 def deterministic(factory):
@@ -18,14 +23,7 @@ def deterministic(factory):
     def build():
         torch.manual_seed(zlib.crc32(factory.__name__.encode()))
         module = factory()
-        for m in module.modules():
-            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-                c = m.num_features
-                with torch.no_grad():
-                    m.weight.copy_(1.0 + 0.3 * torch.randn(c))
-                    m.bias.copy_(0.2 * torch.randn(c))
-                    m.running_mean.copy_(0.5 * torch.randn(c))
-                    m.running_var.copy_(0.5 + torch.rand(c))
+        randomise_batchnorm(module, 0.5, 1.5)
         return module
     return build
 

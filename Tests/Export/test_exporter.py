@@ -52,16 +52,22 @@ def nested(fn):
     return Lambda(lambda self, x: self.features(x), features=m.features)
 
 
+def run_exporter(folder, script_text, out, name):
+    """Writes script_text to folder/models.py and runs the exporter's command line on models.py:build."""
+    script = os.path.join(folder, "models.py")
+    with open(script, "w") as f:
+        f.write(script_text)
+    return subprocess.run([sys.executable, os.path.join(ROOT, "Export", "convgen_export.py"), f"{script}:build",
+                           "--input", "3,8,8", "--out", out, "--name", name], capture_output=True, text=True)
+
+
 class CommandLine(unittest.TestCase):
     def test_writes_the_declaration_and_the_weights_under_state_dict_keys(self):
         with tempfile.TemporaryDirectory() as out:
-            script = os.path.join(out, "models.py")
-            with open(script, "w") as f:
-                f.write("import torch.nn as nn\n"
-                        "def build():\n"
-                        "    return nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 5))\n")
-            run = subprocess.run([sys.executable, os.path.join(ROOT, "Export", "convgen_export.py"), f"{script}:build",
-                                  "--input", "3,8,8", "--out", out, "--name", "Tiny"], capture_output=True, text=True)
+            run = run_exporter(out, "import torch.nn as nn\n"
+                                    "def build():\n"
+                                    "    return nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 5))\n",
+                               out, "Tiny")
             self.assertEqual(run.returncode, 0, run.stderr)
             source = open(os.path.join(out, "Tiny.cs")).read()
             self.assertIn("namespace ConvGenModels;", source)
@@ -74,17 +80,13 @@ class CommandLine(unittest.TestCase):
 
     def test_refusal_exits_2_and_writes_nothing(self):
         with tempfile.TemporaryDirectory() as out:
-            script = os.path.join(out, "models.py")
-            with open(script, "w") as f:
-                f.write("import torch, torch.nn as nn\n"
-                        "class M(nn.Module):\n"
-                        "    def __init__(self):\n"
-                        "        super().__init__(); self.conv = nn.Conv2d(3, 3, 1)\n"
-                        "    def forward(self, x):\n"
-                        "        return torch.exp(self.conv(x))\n"
-                        "def build():\n    return M()\n")
-            run = subprocess.run([sys.executable, os.path.join(ROOT, "Export", "convgen_export.py"), f"{script}:build",
-                                  "--input", "3,8,8", "--out", os.path.join(out, "o"), "--name", "M"], capture_output=True, text=True)
+            run = run_exporter(out, "import torch, torch.nn as nn\n"
+                                    "class M(nn.Module):\n"
+                                    "    def __init__(self):\n"
+                                    "        super().__init__(); self.conv = nn.Conv2d(3, 3, 1)\n"
+                                    "    def forward(self, x):\n"
+                                    "        return torch.exp(self.conv(x))\n"
+                                    "def build():\n    return M()\n", os.path.join(out, "o"), "M")
             self.assertEqual(run.returncode, 2)
             self.assertIn("cannot export torch.exp", run.stderr)
             self.assertFalse(os.path.exists(os.path.join(out, "o")))

@@ -37,7 +37,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from make_golden import DATA, HERE, pascal, randomise_batchnorm, read_safetensors, write_safetensors
+from make_golden import DATA, HERE, pascal, randomise_batchnorm, write_case
 
 sys.path.insert(0, os.path.join(HERE, "..", "..", "Export"))
 import convgen_export  # noqa: E402  (its interpreter of ConvGen's semantics cross-checks the hand-written declarations)
@@ -528,19 +528,7 @@ def main():
             y = model(x)
 
         state = model.state_dict()
-        weights_path = os.path.join(DATA, c["name"] + ".safetensors")
-        io_path = os.path.join(DATA, c["name"] + ".io.safetensors")
-        write_safetensors(state, weights_path)
-        write_safetensors({"input": x[0], "output": y[0]}, io_path)
-
-        back = read_safetensors(weights_path)
-        assert list(back) == list(state), c["name"]
-        clone = c["build"]()
-        clone.load_state_dict(back)
-        clone.eval()
-        io = read_safetensors(io_path)
-        with torch.no_grad():
-            assert torch.equal(clone(io["input"].unsqueeze(0))[0], io["output"]), c["name"]
+        write_case(c["name"], c["build"], state, x, y)
 
         # The C# declaration, run by the exporter's interpreter of ConvGen's semantics on the same tensors, must give
         # PyTorch's output: a check of the declaration as written (wiring, operand order, arguments), in Python.

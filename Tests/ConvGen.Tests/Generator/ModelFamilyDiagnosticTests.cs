@@ -282,7 +282,7 @@ public class ModelFamilyDiagnosticTests
         (string source, _) = Markup.Parse("using ConvGen;\n" + $"[Network(4, 6, 6)]\n{layers}\npublic partial class Net;");
         GeneratorHarness.Result result = GeneratorHarness.Run(source);
         Assert.Null(result.GeneratedText);
-        Assert.Empty(result.Reported().Where(d => d.Id != "CG0012"));
+        Assert.DoesNotContain(result.Reported(), d => d.Id != "CG0012");
     }
 
     [Fact]
