@@ -29,7 +29,7 @@ internal sealed record LayerGeometry
     public int DivisorOverride { get; init; }
     public double Eps { get; init; }
     public bool Affine { get; init; } = true;
-    /// <summary>LeakyReLU's negative slope.</summary>
+    /// <summary>LeakyReLU's negative slope; ELU's alpha.</summary>
     public double Alpha { get; init; }
     /// <summary>GELU: "none" or "tanh"; Upsample: "nearest" or "bilinear".</summary>
     public string Mode { get; init; } = "";

@@ -285,6 +285,48 @@ public class ModelFamilyDiagnosticTests
         Assert.DoesNotContain(result.Reported(), d => d.Id != "CG0012");
     }
 
+    // ---------------------------------------------------------------- half-typed and impossible declarations
+    private const string Declaration = """
+        using ConvGen;
+        [Network(8, 9, 7)]
+        [Conv2d(8, 3, Padding = 1, Name = "c"), Hardsigmoid, PReLU(8), MaxPool2d(2, ReturnIndices = true, Name = "p")]
+        [Chunk(2, 1, Dim = 1, Name = "x"), Split(new[] { 4, 4 }, 0, From = "p"), Concat("x"), Permute(0, 2, 3, 1), LayerNorm(8, Eps = 1e-6)]
+        [Permute(0, 3, 1, 2), LayerNorm2d(8), Hardtanh(-2.0, 2.0), ELU(0.5), Softplus(2.0, 10.0), Mish, Sigmoid(Name = "t")]
+        [Subtract(1.0, "t"), Parameter(8, 1, 1, Name = "s"), Multiply("t"), Add(0.5), StochasticDepth(0.1, "row")]
+        [Conv2d(8, 1), MaxUnpool2d(2, Indices = "p", OutputSize = new[] { 9, 7 })]
+        public partial class Net;
+        """;
+
+    [Fact]
+    public void EveryPrefixOfADeclarationWithTheNewLayersIsHandled()
+    {
+        GeneratorHarness.Result whole = GeneratorHarness.Run(Declaration);
+        Assert.Equal(new[] { "CG0002", "CG0012" }, whole.Reported().Select(d => d.Id).Distinct().Order());
+        for (int length = 0; length < Declaration.Length; length += 3)
+        {
+            GeneratorHarness.Result result = GeneratorHarness.Run(Declaration.Substring(0, length));
+            Assert.False(result.GeneratorDiagnostics.Any(d => d.Id is "CS8784" or "CS8785"),
+                $"generator failed on a prefix of {length} characters: {string.Join("; ", result.GeneratorDiagnostics)}");
+        }
+    }
+
+    [Theory]
+    [InlineData("[Permute]", "CG0007")]
+    [InlineData("[LayerNorm]", "CG0007")]
+    [InlineData("[Parameter(-1), Add(\"input\")]", "CG0007")]
+    [InlineData("[Chunk(0, 0)]", "CG0007")]
+    [InlineData("[Split(\"x\", 0)]", "CG0007")]
+    [InlineData("[Split(0, 0)]", "CG0007")]
+    [InlineData("[MaxUnpool2d(2, Indices = \"input\")]", "CG0004")]
+    [InlineData("[Add(\"input\", \"input\"), Subtract(2.0, \"nothing\")]", "CG0009")]
+    public void ImpossibleDeclarationsGetADiagnosticNotACrash(string layers, string id)
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run($"using ConvGen;\n[Network(4, 8, 8)] {layers} public partial class Net;");
+        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id is "CS8784" or "CS8785");
+        Assert.Contains(result.Reported(), d => d.Id == id);
+        Assert.Null(result.GeneratedText);
+    }
+
     [Fact]
     public void SupportedFormsStillGenerate()
     {
