@@ -41,6 +41,7 @@ import torch.nn.functional as F
 from torch.fx.passes.shape_prop import ShapeProp
 
 TOLERANCE = 1e-4  # contract section 7: |y - y_ref| <= 1e-4 * max(1, max|y_ref|)
+BATCH = 2  # the batch the module is traced and shape-propagated with
 
 
 class ExportError(Exception):
@@ -944,7 +945,7 @@ def _contiguous(t, x, rest, kwargs):
 
 def _size(t, x, rest, kwargs):
     x = t.tensor(x)
-    full = torch.Size((1,) + tuple(x.shape))
+    full = torch.Size((BATCH,) + tuple(x.shape))
     if rest:
         return _Const(full[_plain(rest[0])])
     return _Const(full)
@@ -953,7 +954,7 @@ def _size(t, x, rest, kwargs):
 def _getattr(t, args, kwargs):
     obj, name = args
     if name == "shape" and isinstance(obj, Tensor):
-        return _Const(torch.Size((1,) + tuple(obj.shape)))
+        return _Const(torch.Size((BATCH,) + tuple(obj.shape)))
     if name in ("dtype", "device") and isinstance(obj, Tensor):
         return _Const(torch.float32 if name == "dtype" else torch.device("cpu"))
     t.fail(f"it reads the attribute '{name}' of a tensor", "use shapes only (x.shape, x.size())")
@@ -1122,9 +1123,14 @@ def _arith(op):
         nx, ny = _number(x), _number(y)
         if nx is not None and ny is not None:
             t.fail("arithmetic between numbers only", "compute it in Python")
+        if kind == "Divide" and isinstance(y, Learned):
+            # x / std with a learned or buffered tensor: a product with its reciprocal, computed now.
+            y = Learned(1.0 / y.tensor, f"const.{t.node.name}")
+            t.folded.add(a["other"].key) if a["other"].key else None
+            kind = "Multiply"
         if kind == "Divide":
             if ny is None:
-                t.fail("a division by a tensor", "ConvGen divides only by a number (Multiply(1.0 / c))")
+                t.fail("a division by a tensor computed from the input", "ConvGen divides only by a number or a learned tensor (Multiply(1.0 / c))")
             if ny == 0:
                 t.fail("a division by zero", "divide by a non-zero number")
             return t.emit("Multiply", [1.0 / ny], {}, [t.tensor(x)])
@@ -1538,14 +1544,17 @@ def export(module, input_shape, name, namespace="ConvGenModels", source_label=No
                           "make forward free of Python control flow that depends on tensor values, or export the part that is") from e
     gm = fx.GraphModule(module, graph)
     _eliminate_dead_code(gm)
-    example = torch.randn(1, *input_shape, generator=torch.Generator().manual_seed(seed))
+    # A batch of two: shapes then show which dimension is the batch (x.squeeze() keeps it, as it does in use), and a
+    # module that hard-codes a batch of one fails here with a clear message.
+    example = torch.randn(2, *input_shape, generator=torch.Generator().manual_seed(seed))
     try:
         with torch.no_grad():
             ShapeProp(gm).propagate(example)
     except Exception as e:
         cause = e.__cause__ or e.__context__ or e
-        raise ExportError("the module", "", f"it fails on an input of shape {list(input_shape)}: {str(cause).splitlines()[0]}",
-                          "check --input (C,H,W without the batch dimension)") from e
+        raise ExportError("the module", "", f"it fails on a batch of two inputs of shape {list(input_shape)}: {str(cause).splitlines()[0]}",
+                          "check --input (C,H,W without the batch dimension), and that forward does not hard-code the batch size "
+                          "(x.view(x.size(0), -1), torch.flatten(x, 1))") from e
 
     translator = _Translator(gm, input_shape)
     layers = translator.run()

@@ -117,7 +117,10 @@ class Refusals(unittest.TestCase):
         self.refuse(nested(lambda x: x.mean(1, keepdim=True)), [3, 6, 6], "Tensor.mean", "dims [1]", "spatial")
 
     def test_division_by_a_tensor(self):
-        self.refuse(nested(lambda x: x / x), [3, 6, 6], "a division by a tensor", "'features.1'")
+        self.refuse(nested(lambda x: x / x), [3, 6, 6], "a division by a tensor computed from the input", "'features.1'")
+
+    def test_hard_coded_batch_of_one(self):
+        self.refuse(Lambda(lambda m, x: m.fc(x.view(1, -1)), fc=nn.Linear(3 * 4 * 4, 2)), [3, 4, 4], "batch of two", "x.view(x.size(0), -1)")
 
     def test_control_flow_on_values(self):
         def fn(x):
@@ -133,11 +136,9 @@ class Refusals(unittest.TestCase):
     def test_batchnorm_without_running_statistics(self):
         self.refuse(nn.Sequential(nn.BatchNorm2d(3, track_running_stats=False)), [3, 6, 6], "running statistics")
 
-    def test_batch_dependent_module(self):
-        self.refuse(Lambda(lambda m, x: m.fc(x.view(1, -1)), fc=nn.Linear(3 * 4 * 4, 2)), [3, 4, 4], "batch of two", "x.view(x.size(0), -1)")
 
     def test_wrong_input_shape(self):
-        self.refuse(nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.Linear(4 * 6 * 6, 2)), [3, 9, 9], "fails on an input of shape [3, 9, 9]", "--input")
+        self.refuse(nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.Linear(4 * 6 * 6, 2)), [3, 9, 9], "fails on a batch of two inputs of shape [3, 9, 9]", "--input")
 
     def test_self_check_refuses_a_declaration_that_computes_something_else(self):
         original = ce.layer_text
@@ -183,6 +184,18 @@ class Mappings(unittest.TestCase):
     def test_channel_slice_is_a_split(self):
         source = self.export(Lambda(lambda m, x: m.conv(x)[:, 2:5], conv=nn.Conv2d(3, 8, 1)), [3, 5, 5])
         self.assertIn("Split(new[] { 2, 3, 3 }, 1)", source)
+
+    def test_normalisation_by_buffers(self):
+        m = Lambda(lambda m, x: m.conv((x - m.mean) / m.std), conv=nn.Conv2d(3, 2, 1))
+        m.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
+        m.register_buffer("std", torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
+        source = self.export(m, [3, 4, 4])
+        self.assertIn('Parameter(1, 3, 1, 1, Name = "mean")', source)
+        self.assertIn('Parameter(1, 3, 1, 1, Name = "const.truediv")', source)
+
+    def test_squeeze_keeps_the_batch(self):
+        source = self.export(Lambda(lambda m, x: m.fc(F.adaptive_avg_pool2d(x, 1).squeeze()), fc=nn.Linear(3, 2)), [3, 4, 4])
+        self.assertIn("AdaptiveAvgPool2d(1), Flatten", source)
 
     def test_legacy_softmax_dim(self):
         source = self.export(nn.Sequential(nn.Flatten(), nn.Linear(12, 3), nn.Softmax()), [3, 2, 2])
