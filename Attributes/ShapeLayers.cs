@@ -12,6 +12,22 @@ namespace ConvGen
         public int EndDim { get; set; } = -1;
     }
 
+    /// <summary>
+    /// <c>torch.nn.Unflatten</c>: splits one dimension into several, the inverse of <c>Flatten</c> (a relabelling, nothing
+    /// is computed). <c>Unflatten(1, new[] { 64, 1, 1 })</c> turns 64 features back into a 64×1×1 map, as
+    /// <c>x.view(b, 64, 1, 1)</c> does in squeeze-excitation code.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class UnflattenAttribute : LayerAttribute
+    {
+        /// <summary><c>Unflatten(dim, unflattened_size)</c>.</summary>
+        public UnflattenAttribute(int dim, int[] unflattenedSize) { Dim = dim; UnflattenedSize = unflattenedSize; }
+        /// <summary>The dimension to split, batch included (1 is the channels or features); negative counts from the end.</summary>
+        public int Dim { get; }
+        /// <summary>The sizes it is split into; their product must be its size (one of them may be -1, inferred).</summary>
+        public int[] UnflattenedSize { get; }
+    }
+
     /// <summary><c>torch.nn.Dropout</c>: nothing at inference; kept so that state_dict indices line up.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class DropoutAttribute : LayerAttribute

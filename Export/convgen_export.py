@@ -146,10 +146,19 @@ class Indices:
 
 
 class ShuffleView:
-    """x.view(N, g, C/g, H, W), then .transpose(1, 2): on its way to a channel shuffle."""
+    """x.view(N, g, C/g, H, W), then .transpose(1, 2): on its way to a channel shuffle. Read by anything else before
+    the transpose, the view is an Unflatten."""
 
-    def __init__(self, source, groups, transposed):
-        self.source, self.groups, self.transposed = source, groups, transposed
+    def __init__(self, source, groups, transposed, shape=None):
+        self.source, self.groups, self.transposed, self.shape = source, groups, transposed, shape
+        self.unflattened = None
+
+
+class Expanded:
+    """x.expand_as(y) / x.expand(...): the same values broadcast, which +, - and * do by themselves."""
+
+    def __init__(self, source):
+        self.source = source
 
 
 class Layer:
@@ -240,9 +249,15 @@ class _Translator:
             return value
         if isinstance(value, Pieces):
             self.fail(f"its {what} is the whole tuple of a chunk/split", "index the tuple (x.chunk(2, 1)[0]) or unpack it")
-        if isinstance(value, (ShuffleView,)):
-            self.fail("it reads a 5-D view of a tensor", "ConvGen knows the 5-D view only as part of a channel shuffle "
-                      "(view(N, g, C/g, H, W), transpose(1, 2), view(N, C, H, W)); use nn.ChannelShuffle(g)")
+        if isinstance(value, ShuffleView):
+            if value.transposed:
+                self.fail("it reads a transposed 5-D view of a tensor", "ConvGen knows that view only as part of a channel shuffle "
+                          "(view(N, g, C/g, H, W), transpose(1, 2), view(N, C, H, W)); use nn.ChannelShuffle(g)")
+            if value.unflattened is None:
+                value.unflattened = self.emit("Unflatten", [1, [value.groups, value.shape[1]]], {}, [value.source], shape=value.shape)
+            return value.unflattened
+        if isinstance(value, Expanded):
+            self.fail("it reads an expanded tensor", "use expand/expand_as only as an operand of +, - or * (which broadcast by themselves)")
         if isinstance(value, Learned):
             self.fail(f"its {what} is a learned tensor, not computed from the network input",
                       "ConvGen takes learned tensors only as operands of +, - and * (Parameter)")
@@ -375,11 +390,11 @@ def _walk(v):
 
 
 def _all_static(v):
-    return all(not isinstance(x, (Tensor, Pieces, PoolWithIndices, Indices, ShuffleView)) for x in _walk(v))
+    return all(not isinstance(x, (Tensor, Pieces, PoolWithIndices, Indices, ShuffleView, Expanded)) for x in _walk(v))
 
 
 def _all_const(v):
-    return all(not isinstance(x, (Tensor, Learned, Pieces, PoolWithIndices, Indices, ShuffleView)) for x in _walk(v))
+    return all(not isinstance(x, (Tensor, Learned, Pieces, PoolWithIndices, Indices, ShuffleView, Expanded)) for x in _walk(v))
 
 
 def _has_learned(args, kwargs):
@@ -724,6 +739,7 @@ _MODULES = {
     nn.AdaptiveMaxPool1d: _adaptive, nn.AdaptiveMaxPool2d: _adaptive,
     nn.MaxUnpool2d: _unpool,
     nn.Flatten: _flatten_module,
+    nn.Unflatten: lambda t, m, path, args, kwargs: t.emit("Unflatten", [int(m.dim), [int(v) for v in m.unflattened_size]], {}, [t.tensor(args[0])]),
     nn.Dropout: _noop_module("Dropout", lambda m: ([float(m.p)] if m.p != 0.5 else [], {})),
     nn.Dropout1d: _noop_module("Dropout", lambda m: ([float(m.p)] if m.p != 0.5 else [], {})),
     nn.Dropout2d: _noop_module("Dropout", lambda m: ([float(m.p)] if m.p != 0.5 else [], {})),
@@ -902,17 +918,23 @@ def _reshape(t, x, rest, kwargs):
     if tuple(out) == tuple(src):
         return x
     if len(src) == 3 and len(out) == 4 and out[2:] == src[1:] and out[0] * out[1] == src[0]:
-        return ShuffleView(x, out[0], False)
-    # Merging dims [s, e] of (batch,) + src gives out.
+        return ShuffleView(x, out[0], False, tuple(out))
+    # Merging dims [s, e] of (batch,) + src gives out: a Flatten.
     full = (1,) + tuple(src)
     for s in range(1, len(full)):
         for e in range(s + 1, len(full)):
             merged = full[:s] + (math.prod(full[s:e + 1]),) + full[e + 1:]
             if merged[1:] == tuple(out):
                 return _flatten(t, x, s, e)
+    # Splitting dim d into consecutive sizes: an Unflatten (x.view(b, c, 1, 1) in squeeze-excitation code).
+    for d in range(1, len(full)):
+        parts = len(out) - len(src) + 1
+        if parts >= 2 and tuple(out[:d - 1]) == tuple(src[:d - 1]) and tuple(out[d - 1 + parts:]) == tuple(src[d:]) \
+                and math.prod(out[d - 1:d - 1 + parts]) == src[d - 1]:
+            return t.emit("Unflatten", [d, [int(v) for v in out[d - 1:d - 1 + parts]]], {}, [x])
     t.fail(f"it reshapes {list(src)} to {list(out)} (batch dimension not counted)",
-           "ConvGen expresses a reshape only as a Flatten of consecutive dimensions (torch.flatten(x, 1)); "
-           "rewrite the module with nn.Flatten or torch.flatten, or export the part before it")
+           "ConvGen expresses a reshape as a Flatten or an Unflatten of consecutive dimensions (torch.flatten(x, 1), "
+           "x.view(b, c, 1, 1)); rewrite the module so, or export the part before it")
 
 
 def _transpose(t, x, rest, kwargs):
@@ -937,6 +959,10 @@ def _m_permute(t, x, rest, kwargs):
 
 def _f_permute(t, args, kwargs):
     return _m_permute(t, args[0], args[1:], kwargs)
+
+
+def _expand(t, x, rest, kwargs):
+    return Expanded(x if isinstance(x, Learned) else t.tensor(x))
 
 
 def _contiguous(t, x, rest, kwargs):
@@ -1113,6 +1139,7 @@ def _arith(op):
     def handler(t, args, kwargs):
         a = _bind(args, kwargs, ["input", "other", "alpha"], {"alpha": 1})
         x, y, alpha = a["input"], a["other"], _plain(a["alpha"])
+        x, y = (v.source if isinstance(v, Expanded) else v for v in (x, y))
         if alpha != 1:
             if op not in ("add", "sub") or _number(y) is None:
                 t.fail(f"alpha={alpha} with a tensor", "multiply the tensor first")
@@ -1328,6 +1355,7 @@ _METHODS = {
     "flatten": _m_flatten,
     "view": _reshape, "reshape": _reshape, "squeeze": _reshape, "unsqueeze": _reshape, "view_as": _reshape, "reshape_as": _reshape,
     "permute": _m_permute, "transpose": _transpose,
+    "expand": _expand, "expand_as": _expand, "unflatten": _reshape,
     "contiguous": _contiguous, "clone": _contiguous, "detach": _contiguous, "float": _contiguous,
     "size": _size, "dim": lambda t, x, rest, kwargs: _Const(len(t.tensor(x).shape) + 1),
     "chunk": _chunk, "split": _split,
@@ -1848,7 +1876,7 @@ _CTOR = {  # positional constructor arguments of each attribute, by argument cou
     "MaxUnpool2d": {1: ["KernelSize"]},
     "ZeroPad2d": {1: ["Padding"]}, "ReflectionPad2d": {1: ["Padding"]}, "ReplicationPad2d": {1: ["Padding"]},
     "ChannelShuffle": {1: ["Groups"]}, "LayerNorm2d": {1: ["NormalizedShape"]},
-    "Chunk": {2: ["Chunks", "Index"]}, "Split": {2: ["SplitSizeOrSections", "Index"]},
+    "Chunk": {2: ["Chunks", "Index"]}, "Split": {2: ["SplitSizeOrSections", "Index"]}, "Unflatten": {2: ["Dim", "UnflattenedSize"]},
     "StochasticDepth": {2: ["P", "Mode"]},
 }
 
@@ -1993,6 +2021,8 @@ def interpret(program, tensors, x):
             y = F_.max_unpool2d(v, indices[pool], k, s, p, _per_axis(size, 2) if size is not None else None)
         elif kind == "Flatten":
             y = torch.flatten(v, a.get("StartDim", 1), a.get("EndDim", -1))
+        elif kind == "Unflatten":
+            y = v.unflatten(a["Dim"], a["UnflattenedSize"])
         elif kind in ("Dropout", "Identity", "StochasticDepth"):
             y = v
         elif kind in ("ZeroPad2d", "ReflectionPad2d", "ReplicationPad2d"):

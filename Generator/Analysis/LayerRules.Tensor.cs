@@ -109,6 +109,32 @@ internal static partial class LayerRules
         return new LayerOutcome(Shape.Of(order.Select(d => x[d]).ToArray()), g, 0, 0);
     }
 
+    /// <summary>Unflatten(dim, sizes): dimension dim becomes the sizes, whose product must be its size (one -1 is inferred).</summary>
+    private static LayerOutcome Unflatten(ArgumentReader a, Shape x)
+    {
+        int axis = NormalizeDim(a, "Dim", a.Int("Dim", 1), x, "dim");
+        if (axis < 0) return LayerOutcome.Failed;
+        Argument? arg = a.Layer.Find("UnflattenedSize");
+        ArgValue v = arg?.Value ?? ArgValue.Null;
+        int size = x[axis];
+        if (v.Kind is not (ArgKind.IntArray or ArgKind.Int) || v.Numbers.Count == 0 || v.Numbers.Any(n => n < 1 && n != -1) || v.Numbers.Count(n => n == -1) > 1)
+        {
+            a.Report(DiagnosticDescriptors.OutOfRangeId, arg?.Span ?? a.Layer.Span,
+                $"{a.Who}: unflattened_size must be sizes of at least 1 (one of them may be -1, inferred); got {v}");
+            return LayerOutcome.Failed;
+        }
+        long known = (long)v.Numbers.Where(n => n != -1).Aggregate(1.0, (p, n) => p * n);
+        bool infer = v.Numbers.Contains(-1);
+        if (infer ? known == 0 || size % known != 0 : known != size)
+        {
+            a.Report(DiagnosticDescriptors.ShapeMismatchId, arg!.Span,
+                $"{a.Who}: unflattened_size {v} holds {(infer ? "a multiple of " : "")}{known} values, but dimension {axis + 1} of the input {x} has {size}; give sizes whose product is {size}");
+            return LayerOutcome.Failed;
+        }
+        var dims = x.Dims.Take(axis).Concat(v.Numbers.Select(n => n == -1 ? (int)(size / known) : (int)n)).Concat(x.Dims.Skip(axis + 1)).ToArray();
+        return new LayerOutcome(Shape.Of(dims), new LayerGeometry(), 0, 0);
+    }
+
     private static LayerOutcome StochasticDepth(ArgumentReader a, Shape x)
     {
         a.Double("P", 0, min: 0, max: 1);

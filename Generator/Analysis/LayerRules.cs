@@ -51,6 +51,7 @@ internal static partial class LayerRules
             LayerKind.StochasticDepth => StochasticDepth(a, x),
             LayerKind.Chunk or LayerKind.Split => Slice(a, x),
             LayerKind.Permute => Permute(a, x),
+            LayerKind.Unflatten => Unflatten(a, x),
             LayerKind.LayerNorm => LayerNorm(a, x),
             LayerKind.LayerNorm2d => LayerNorm2d(a, x),
             LayerKind.MaxUnpool2d => MaxUnpool(a, x, inputs[1].Producer!),

@@ -97,6 +97,8 @@ internal readonly record struct ReceptiveField(int SpatialRank, double H, double
                 }
             case LayerKind.Flatten:
                 return output.Rank < input.Rank ? this with { Whole = true } : this;
+            case LayerKind.Unflatten:
+                return output.Rank != input.Rank ? this with { Whole = true } : this;
             case LayerKind.Softmax or LayerKind.LogSoftmax:
                 // Over the channels it mixes no positions; over a spatial axis it mixes them all.
                 return g.Outer == 1 && g.Axis == input[0] ? this : this with { Whole = true };

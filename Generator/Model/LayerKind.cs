@@ -15,7 +15,7 @@ internal enum LayerKind
     Hardsigmoid, Hardtanh, PReLU, ELU, Softplus, Mish,
     Subtract, Parameter,
     MaxUnpool2d,
-    Chunk, Split, Permute, StochasticDepth,
+    Chunk, Split, Permute, StochasticDepth, Unflatten,
     LayerNorm, LayerNorm2d,
 }
 
@@ -62,5 +62,6 @@ internal static class LayerKinds
         or LayerKind.Hardsigmoid or LayerKind.Hardtanh or LayerKind.ELU or LayerKind.Softplus or LayerKind.Mish;
 
     /// <summary>Layers that only relabel their input (nothing to compute at inference).</summary>
-    public static bool IsNoOp(this LayerKind kind) => kind is LayerKind.Flatten or LayerKind.Dropout or LayerKind.Identity or LayerKind.StochasticDepth;
+    public static bool IsNoOp(this LayerKind kind) => kind is LayerKind.Flatten or LayerKind.Unflatten or LayerKind.Dropout or LayerKind.Identity
+        or LayerKind.StochasticDepth;
 }

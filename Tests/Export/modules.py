@@ -273,6 +273,49 @@ def highway():
     return Highway()
 
 
+class Decoder(nn.Module):
+    """Features to a map: Linear, x.view(b, 4, 3, 3) (an Unflatten), transposed convolutions, sigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(10, 36)
+        self.up1 = nn.ConvTranspose2d(4, 4, 2, stride=2)
+        self.up2 = nn.ConvTranspose2d(4, 1, 3, padding=1)
+
+    def forward(self, x):
+        x = F.relu(self.fc(torch.flatten(x, 1)))
+        x = x.view(x.size(0), 4, 3, 3)
+        return torch.sigmoid(self.up2(F.relu(self.up1(x))))
+
+
+@deterministic
+def decoder():
+    return Decoder()
+
+
+class SqueezeExcitationClassic(nn.Module):
+    """Squeeze-excitation as its paper's code writes it: view(b, c), Linear layers, view(b, c, 1, 1), expand_as."""
+
+    def __init__(self, channel=8, reduction=4):
+        super().__init__()
+        self.conv = nn.Conv2d(3, channel, 3, padding=1)
+        self.avg_pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Sequential(nn.Linear(channel, channel // reduction, bias=False), nn.ReLU(inplace=True),
+                                nn.Linear(channel // reduction, channel, bias=False), nn.Sigmoid())
+
+    def forward(self, x):
+        x = self.conv(x)
+        b, c, _, _ = x.size()
+        y = self.avg_pool(x).view(b, c)
+        y = self.fc(y).view(b, c, 1, 1)
+        return x * y.expand_as(x)
+
+
+@deterministic
+def se_classic():
+    return SqueezeExcitationClassic()
+
+
 CASES = [
     (sequential, [1, 10, 10], False),
     (residual, [3, 12, 12], False),
@@ -280,6 +323,8 @@ CASES = [
     (unet, [2, 8, 10], False),
     (conv1d, [6, 20], False),
     (functional, [3, 12, 12], False),
+    (decoder, [2, 5], False),
+    (se_classic, [3, 8, 8], True),
     (se, [3, 8, 8], True),
     (shufflenet, [8, 6, 6], True),
     (convnext, [8, 9, 9], True),

@@ -191,6 +191,20 @@ public class ModelFamilyDiagnosticTests
         public partial class Net;
         """, "CG0004", DiagnosticSeverity.Error, "add up to 6", "has 7", "add up to 7");
 
+    [Fact]
+    public void CG0004_UnflattenSizesThatDoNotMultiplyToTheDimension() => Expect("""
+        [Network(3, 4, 4)]
+        [Flatten, Linear(36), Unflatten(1, [|new[] { 4, 3, 4 }|])]
+        public partial class Net;
+        """, "CG0004", DiagnosticSeverity.Error, "holds 48 values", "dimension 1 of the input 36 has 36", "product is 36");
+
+    [Fact]
+    public void CG0007_UnflattenWithTwoInferredSizes() => Expect("""
+        [Network(3, 4, 4)]
+        [Flatten, Unflatten(1, [|new[] { -1, 4, -1 }|])]
+        public partial class Net;
+        """, "CG0007", DiagnosticSeverity.Error, "one of them may be -1");
+
     // ---------------------------------------------------------------- max unpooling
     [Fact]
     public void CG0009_UnpoolWithoutIndices() => Expect("""
@@ -336,7 +350,7 @@ public class ModelFamilyDiagnosticTests
             using ConvGen;
             [Network(4, 8, 8)]
             [Conv2d(4, 3, Padding = 1, Name = "a"), StochasticDepth(0.1, "row"), Add("input"), MaxPool2d(2, ReturnIndices = true)]
-            [Conv2d(4, 1, Name = "b"), Sigmoid, Multiply("b")]
+            [Conv2d(4, 1, Name = "b"), Sigmoid, Multiply("b"), Flatten, Unflatten(1, new[] { 4, -1, 2 })]
             public partial class Net;
             """);
         Assert.Empty(result.Reported());
