@@ -92,9 +92,11 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         if (network is not null)
         {
             var byIndex = network.Layers.ToDictionary(l => l.Index);
+            Shape inputShape = network.InputShape;
+            Shape ShapeOf(int index) => index < 0 ? inputShape : byIndex[index].OutputShape;
             foreach (AnalyzedLayer layer in network.Layers)
             {
-                if (CodeGeneration.Unsupported(layer, byIndex) is not { } reason) continue;
+                if (CodeGeneration.Unsupported(layer, ShapeOf) is not { } reason) continue;
                 LayerDeclaration written = declaration.Layers[layer.Index];
                 all.Add(new DiagnosticInfo(DiagnosticDescriptors.NotSupportedId, written.NameSpan,
                     $"{written.DisplayName}: {reason} in this version of ConvGen; the declaration is valid and its shapes and weights are checked, but no code is generated for the network"));

@@ -10,7 +10,8 @@ namespace ConvGen.Generator.Analysis;
 internal static class CodeGeneration
 {
     /// <summary>Null when code is generated for the layer; otherwise why not, for the diagnostic.</summary>
-    public static string? Unsupported(AnalyzedLayer layer, IReadOnlyDictionary<int, AnalyzedLayer> producers)
+    /// <param name="shapeOf">The output shape of a layer by index, -1 being the network input.</param>
+    public static string? Unsupported(AnalyzedLayer layer, Func<int, Shape> shapeOf)
     {
         switch (layer.Kind)
         {
@@ -20,8 +21,8 @@ internal static class CodeGeneration
                 return $"{layer.Kind} has no generated code yet";
             case LayerKind.Add or LayerKind.Multiply:
                 if (layer.Geometry.Scalar is not null) return $"{layer.Kind} with a number has no generated code yet";
-                if (layer.Inputs.Any(i => (i < 0 ? null : producers[i])?.OutputShape is { } s && s != layer.OutputShape))
-                    return $"{layer.Kind} of broadcast shapes ({string.Join(" and ", layer.Inputs.Select(i => producers.TryGetValue(i, out AnalyzedLayer? p) ? p.OutputShape.ToString() : layer.InputShape.ToString()))}) has no generated code yet";
+                if (layer.Inputs.Any(i => shapeOf(i) != layer.OutputShape))
+                    return $"{layer.Kind} of broadcast shapes ({string.Join(" and ", layer.Inputs.Select(i => shapeOf(i).ToString()))}) has no generated code yet";
                 return null;
             default:
                 return null;

@@ -288,6 +288,7 @@ public class ModelFamilyDiagnosticTests
     [InlineData("[[|LayerNorm2d|]]")]
     [InlineData("[AdaptiveAvgPool2d(1, Name = \"g\"), Conv2d(4, 1, From = \"input\"), [|Multiply|](\"g\")]")]
     [InlineData("[Conv2d(4, 1), [|Add|](0.5)]")]
+    [InlineData("[AdaptiveAvgPool2d(1), [|Add|](\"input\")]")]
     public void CG0012_OnEachLayerWithoutCode(string layers)
     {
         List<Diagnostic> found = Expect($"[Network(4, 6, 6)]\n{layers}\npublic partial class Net;", "CG0012", DiagnosticSeverity.Error,
