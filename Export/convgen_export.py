@@ -36,6 +36,7 @@ import sys
 
 import torch
 import torch.fx as fx
+from torch.fx import _symbolic_trace
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.fx.passes.shape_prop import ShapeProp
@@ -64,11 +65,38 @@ def _unpack_count(frame):
 
 
 class _Proxy(fx.Proxy):
+    """A proxy that also knows the value its node takes on the example input (computed as the trace goes), so that
+    sizes are plain numbers while tracing: ConvGen's shapes are fixed, and code such as UNet's
+    `F.pad(x1, [x2.size()[3] - x1.size()[3], ...])` then traces instead of failing on proxies."""
+
     def __iter__(self):
         count = _unpack_count(inspect.currentframe().f_back)
         if count is not None:
             return (self[i] for i in range(count))
         return self.tracer.iter(self)
+
+    def _concrete(self):
+        value = self.__dict__.get("_value")
+        return value if isinstance(value, torch.Tensor) else None
+
+    def size(self, dim=None):
+        value = self._concrete()
+        if value is None:
+            return self.tracer.create_proxy("call_method", "size", (self,) if dim is None else (self, dim), {})
+        return value.size() if dim is None else value.size(dim)
+
+    @property
+    def shape(self):
+        value = self._concrete()
+        return value.shape if value is not None else self.size()
+
+    def dim(self):
+        value = self._concrete()
+        return value.dim() if value is not None else self.tracer.create_proxy("call_method", "dim", (self,), {})
+
+    @property
+    def ndim(self):
+        return self.dim()
 
 
 # torchvision modules kept whole (not traced into): their own forward is one ConvGen layer.
@@ -79,13 +107,51 @@ class _Tracer(fx.Tracer):
     """torch.fx's tracer, recording for every node the module path it was traced in (for messages), keeping
     torchvision's StochasticDepth and Permute whole, and unpacking proxies under Python 3.11."""
 
-    def __init__(self):
+    def __init__(self, example):
         super().__init__()
         self.path = []
         self.failed_in = None  # the module path where tracing failed
+        self.example = example
 
     def proxy(self, node):
         return _Proxy(node, self)
+
+    def create_proxy(self, kind, target, args, kwargs, name=None, type_expr=None, proxy_factory_fn=None):
+        proxy = super().create_proxy(kind, target, args, kwargs, name, type_expr, proxy_factory_fn)
+        try:
+            proxy._value = self._evaluate(kind, target, args, kwargs)
+        except Exception:
+            proxy._value = None  # the value is only for sizes; tracing goes on without it
+        return proxy
+
+    def _evaluate(self, kind, target, args, kwargs):
+        unwrap = lambda a: a.__dict__.get("_value") if isinstance(a, fx.Proxy) else a
+        args = fx.node.map_aggregate(args, unwrap)
+        kwargs = fx.node.map_aggregate(kwargs, unwrap)
+        # While it traces, torch.fx routes Module.__call__ and __getattr__ through the tracer: run on the originals.
+        patched = torch.nn.Module.__call__, torch.nn.Module.__getattr__
+        torch.nn.Module.__call__, torch.nn.Module.__getattr__ = _symbolic_trace._orig_module_call, _symbolic_trace._orig_module_getattr
+        try:
+            return self._run(kind, target, args, kwargs)
+        finally:
+            torch.nn.Module.__call__, torch.nn.Module.__getattr__ = patched
+
+    def _run(self, kind, target, args, kwargs):
+        with torch.no_grad():
+            if kind == "placeholder":
+                return self.example
+            if kind == "get_attr":
+                obj = self.root
+                for part in target.split("."):
+                    obj = getattr(obj, part)
+                return obj
+            if kind == "call_function":
+                return target(*args, **kwargs)
+            if kind == "call_method":
+                return getattr(args[0], target)(*args[1:], **kwargs)
+            if kind == "call_module":
+                return self.root.get_submodule(target)(*args, **kwargs)
+        return None
 
     def is_leaf_module(self, m, qualname):
         if type(m).__name__ in _TORCHVISION_LEAVES and type(m).__module__.startswith("torchvision"):
@@ -658,6 +724,8 @@ def _pad(t, kind, x, padding):
         t.fail(f"padding {padding} on an input of shape {list(x.shape)}", "pad a C×H×W map on its four sides (left, right, top, bottom)")
     if min(padding) < 0:
         t.fail(f"negative padding {padding} (a crop)", "crop with a slice before exporting, or pad with 0 or more")
+    if max(padding) == 0:
+        return x
     return t.emit(kind, [padding[0] if len(set(padding)) == 1 else [int(p) for p in padding]], {}, [x])
 
 
@@ -1564,7 +1632,10 @@ def export(module, input_shape, name, namespace="ConvGenModels", source_label=No
     if len(input_shape) not in (2, 3) or min(input_shape) < 1:
         raise ExportError("--input", "", f"input shape {list(input_shape)}", "give C,L or C,H,W (no batch dimension)")
     module = module.float().eval()
-    tracer = _Tracer()
+    # A batch of two: shapes then show which dimension is the batch (x.squeeze() keeps it, as it does in use), and a
+    # module that hard-codes a batch of one fails here with a clear message.
+    example = torch.randn(BATCH, *input_shape, generator=torch.Generator().manual_seed(seed))
+    tracer = _Tracer(example.clone())
     try:
         graph = tracer.trace(module)
     except Exception as e:  # torch.fx's own errors: control flow on values, iteration, ...
@@ -1572,9 +1643,6 @@ def export(module, input_shape, name, namespace="ConvGenModels", source_label=No
                           "make forward free of Python control flow that depends on tensor values, or export the part that is") from e
     gm = fx.GraphModule(module, graph)
     _eliminate_dead_code(gm)
-    # A batch of two: shapes then show which dimension is the batch (x.squeeze() keeps it, as it does in use), and a
-    # module that hard-codes a batch of one fails here with a clear message.
-    example = torch.randn(2, *input_shape, generator=torch.Generator().manual_seed(seed))
     try:
         with torch.no_grad():
             ShapeProp(gm).propagate(example)

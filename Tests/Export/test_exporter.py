@@ -129,6 +129,9 @@ class Refusals(unittest.TestCase):
             return -x
         self.refuse(nested(fn), [3, 6, 6], "torch.fx cannot trace it", "'features.1'")
 
+    def test_reduction_over_channels(self):
+        self.refuse(nested(lambda x: torch.max(x, dim=1, keepdim=True)[0]), [3, 6, 6], "torch.max", "'features.1'")
+
     def test_shared_weights(self):
         conv = nn.Conv2d(3, 3, 3, padding=1)
         self.refuse(Lambda(lambda m, x: m.conv(m.conv(x)), conv=conv), [3, 6, 6], "called twice")
@@ -192,6 +195,17 @@ class Mappings(unittest.TestCase):
         source = self.export(m, [3, 4, 4])
         self.assertIn('Parameter(1, 3, 1, 1, Name = "mean")', source)
         self.assertIn('Parameter(1, 3, 1, 1, Name = "const.truediv")', source)
+
+    def test_sizes_are_numbers_while_tracing(self):
+        # UNet implementations pad the upsampled map to the skip's size computed from x.size(): F.pad rejects proxies.
+        def fn(m, x):
+            skip = m.enc(x)
+            up = F.interpolate(F.max_pool2d(skip, 2), scale_factor=2)
+            dy, dx = skip.size()[2] - up.size()[2], skip.size()[3] - up.size()[3]
+            up = F.pad(up, [dx // 2, dx - dx // 2, dy // 2, dy - dy // 2])
+            return torch.cat([skip, up], dim=1)
+        source = self.export(Lambda(fn, enc=nn.Conv2d(3, 4, 3, padding=1)), [3, 9, 7])
+        self.assertIn("ZeroPad2d(new[] { 0, 1, 0, 1 })", source)
 
     def test_squeeze_keeps_the_batch(self):
         source = self.export(Lambda(lambda m, x: m.fc(F.adaptive_avg_pool2d(x, 1).squeeze()), fc=nn.Linear(3, 2)), [3, 4, 4])
