@@ -205,7 +205,7 @@ class Mappings(unittest.TestCase):
             up = F.pad(up, [dx // 2, dx - dx // 2, dy // 2, dy - dy // 2])
             return torch.cat([skip, up], dim=1)
         source = self.export(Lambda(fn, enc=nn.Conv2d(3, 4, 3, padding=1)), [3, 9, 7])
-        self.assertIn("ZeroPad2d(new[] { 0, 1, 0, 1 })", source)
+        self.assertIn("ZeroPad2d(new[] { 0, 1, 0, 1 }, Name = \"pad\"), Concat(\"enc\", \"pad\")", source)
 
     def test_squeeze_keeps_the_batch(self):
         source = self.export(Lambda(lambda m, x: m.fc(F.adaptive_avg_pool2d(x, 1).squeeze()), fc=nn.Linear(3, 2)), [3, 4, 4])
