@@ -1,7 +1,7 @@
 // The exported torchvision declarations, compiled by the generator, against PyTorch (Export/SWEEP.md):
 //   /usr/bin/python3 Export/sweep_torchvision.py --weights /tmp/sweep-weights
 //   dotnet run -c Release --project Export/sweep_check -- /tmp/sweep-weights Export/SWEEP_CSHARP.md
-// Not part of ConvGen.sln: it compiles 13 large networks (minutes) and needs weights that stay out of the repository.
+// Not part of ConvGen.sln: it compiles 15 large networks (minutes) and needs weights that stay out of the repository.
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
@@ -14,9 +14,11 @@ var cases = new (string Name, Func<string, (int In, int Out, Action<float[], flo
 {
     ("AlexNet", p => { var n = AlexNet.Load(p); return (AlexNet.InputLength, AlexNet.OutputLength, (x, y) => n.Run(x, y)); }),
     ("Vgg11", p => { var n = Vgg11.Load(p); return (Vgg11.InputLength, Vgg11.OutputLength, (x, y) => n.Run(x, y)); }),
+    ("Vgg16", p => { var n = Vgg16.Load(p); return (Vgg16.InputLength, Vgg16.OutputLength, (x, y) => n.Run(x, y)); }),
     ("ResNet18", p => { var n = ResNet18.Load(p); return (ResNet18.InputLength, ResNet18.OutputLength, (x, y) => n.Run(x, y)); }),
     ("ResNet50", p => { var n = ResNet50.Load(p); return (ResNet50.InputLength, ResNet50.OutputLength, (x, y) => n.Run(x, y)); }),
     ("ResNeXt50", p => { var n = ResNeXt50.Load(p); return (ResNeXt50.InputLength, ResNeXt50.OutputLength, (x, y) => n.Run(x, y)); }),
+    ("WideResNet50", p => { var n = WideResNet50.Load(p); return (WideResNet50.InputLength, WideResNet50.OutputLength, (x, y) => n.Run(x, y)); }),
     ("MobileNetV2", p => { var n = MobileNetV2.Load(p); return (MobileNetV2.InputLength, MobileNetV2.OutputLength, (x, y) => n.Run(x, y)); }),
     ("SqueezeNet10", p => { var n = SqueezeNet10.Load(p); return (SqueezeNet10.InputLength, SqueezeNet10.OutputLength, (x, y) => n.Run(x, y)); }),
     ("SqueezeNet11", p => { var n = SqueezeNet11.Load(p); return (SqueezeNet11.InputLength, SqueezeNet11.OutputLength, (x, y) => n.Run(x, y)); }),
