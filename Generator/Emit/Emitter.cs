@@ -164,10 +164,15 @@ internal static partial class Emitter
         float f = (float)value;
         if (float.IsPositiveInfinity(f)) return "float.PositiveInfinity";
         if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
+        if (float.IsNaN(f)) return "float.NaN";
         return f.ToString("R", CultureInfo.InvariantCulture) + "f";
     }
 
-    internal static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    internal static string Double(double value) =>
+        double.IsPositiveInfinity(value) ? "double.PositiveInfinity"
+        : double.IsNegativeInfinity(value) ? "double.NegativeInfinity"
+        : double.IsNaN(value) ? "double.NaN"
+        : value.ToString("R", CultureInfo.InvariantCulture);
 
     internal static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
