@@ -60,7 +60,7 @@ internal static partial class LayerRules
 
         var g = new LayerGeometry
         {
-            InChannels = inC, OutChannels = outC, KernelH = kh, KernelW = kw, StrideH = sh, StrideW = sw,
+            InChannels = inC, OutChannels = outC, KernelH = kh, KernelW = kw, StrideH = StrideWithin(sh, paddedH), StrideW = StrideWithin(sw, paddedW),
             PadTop = (int)top, PadBottom = (int)bottom, PadLeft = (int)left, PadRight = (int)right, DilationH = dh, DilationW = dw,
             Groups = groups, Bias = bias, PaddingMode = mode,
         };
@@ -109,13 +109,22 @@ internal static partial class LayerRules
 
         var g = new LayerGeometry
         {
-            InChannels = inC, OutChannels = outC, KernelH = kh, KernelW = kw, StrideH = sh, StrideW = sw,
+            // With one input position along an axis the stride multiplies nothing: 1 keeps the kernels' arithmetic small.
+            InChannels = inC, OutChannels = outC, KernelH = kh, KernelW = kw, StrideH = inH == 1 ? 1 : sh, StrideW = inW == 1 ? 1 : sw,
             PadTop = ph, PadBottom = ph, PadLeft = pw, PadRight = pw, DilationH = dh, DilationW = dw,
             OutputPaddingH = oph, OutputPaddingW = opw, Groups = groups, Bias = bias,
         };
         long perInput = CheckedSize.Product(outC / Math.Max(1, groups), kh, kw);
         return new LayerOutcome(output, g, CheckedSize.Add(CheckedSize.Multiply(inC, perInput), bias ? outC : 0), CheckedSize.Product(inC, inH, inW, perInput));
     }
+
+    /// <summary>
+    /// The stride the kernels are given: the declared one, or the padded extent when that is smaller. A stride past
+    /// the padded input leaves one window (PyTorch computes the same single output, in ceil mode too, as the padded
+    /// extent is at least input + padding), so the runtime's index arithmetic never meets a stride past the extent
+    /// limit, nor stride phases past it (int.MaxValue² of them).
+    /// </summary>
+    private static int StrideWithin(int stride, long paddedExtent) => (int)Math.Min(stride, paddedExtent);
 
     /// <summary>The arguments every convolution has, read and checked once (channels, kernel, stride, dilation, groups, bias).</summary>
     private static (int Rank, int InC, int InH, int InW, int OutC, int KH, int KW, int SH, int SW, int DH, int DW, int Groups, bool Bias) ReadCommon(ArgumentReader a, Shape x)

@@ -49,7 +49,7 @@ internal static partial class LayerRules
 
         var g = new LayerGeometry
         {
-            InChannels = x[0], OutChannels = x[0], KernelH = kh, KernelW = kw, StrideH = sh, StrideW = sw,
+            InChannels = x[0], OutChannels = x[0], KernelH = kh, KernelW = kw, StrideH = StrideWithin(sh, paddedH), StrideW = StrideWithin(sw, paddedW),
             PadTop = ph, PadBottom = ph, PadLeft = pw, PadRight = pw, DilationH = dh, DilationW = dw,
             CeilMode = ceil, CountIncludePad = countIncludePad, DivisorOverride = divisor,
         };
