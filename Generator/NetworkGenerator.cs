@@ -80,12 +80,16 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         });
     }
 
-    /// <summary>Parse diagnostics, then shape analysis (every layer that passes it has code generation).</summary>
+    /// <summary>
+    /// Parse diagnostics, then shape analysis (every layer that passes it has code generation), then the limits of
+    /// this version on the whole network, whose scratch is the planner's arena (CG0013).
+    /// </summary>
     internal static AnalysisResult Analyze(ParsedNetwork parsed)
     {
         if (parsed.Declaration is not { } declaration)
             return new AnalysisResult(null, parsed.Diagnostics);
         AnalysisResult analysis = NetworkAnalyzer.Analyze(declaration);
+        if (analysis.Network is { } network) analysis = Limits.CheckNetwork(declaration, analysis, Planner.Plan(network).ArenaLength);
         return analysis with { Diagnostics = parsed.Diagnostics.Concat(analysis.Diagnostics).ToEquatableArray() };
     }
 

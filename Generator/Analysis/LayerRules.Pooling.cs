@@ -32,36 +32,40 @@ internal static partial class LayerRules
             ph = Math.Min(ph, maxPh); pw = Math.Min(pw, maxPw);
         }
 
-        int outH = PoolOutputSize(inH, kh, sh, ph, dh, ceil), outW = PoolOutputSize(inW, kw, sw, pw, dw, ceil);
+        long outH = PoolOutputSize(inH, kh, sh, ph, dh, ceil), outW = PoolOutputSize(inW, kw, sw, pw, dw, ceil);
+        long paddedH = inH + 2L * ph, paddedW = inW + 2L * pw;
         if (outH < 1 || outW < 1)
         {
             bool rows = outH < 1;
-            ReportEmpty(a, x, rank, kh, kw, dh, dw, inH + 2 * ph, inW + 2 * pw, rows);
+            ReportEmpty(a, x, rank, kh, kw, dh, dw, paddedH, paddedW, rows);
             return LayerOutcome.Failed;
         }
+        if (!Limits.Extent(a, a.SpanOfFirst("Padding", "KernelSize"), $"the {SpatialText(x)} input with its padding", Math.Max(paddedH, paddedW), "Use less padding and a smaller kernel"))
+            return LayerOutcome.Failed;
         if (!ceil)
-            ReportUnread(a, x, rank, inH + 2 * ph - dh * (kh - 1) - 1, inW + 2 * pw - dw * (kw - 1) - 1, sh, sw, ph, pw, ph, pw,
-                dh * (kh - 1) + 1, dw * (kw - 1) + 1, isPool: true, maxPad: Math.Min(maxPh, maxPw));
+            ReportUnread(a, x, rank, paddedH - (long)dh * (kh - 1) - 1, paddedW - (long)dw * (kw - 1) - 1, sh, sw, ph, pw, ph, pw,
+                (long)dh * (kh - 1) + 1, (long)dw * (kw - 1) + 1, isPool: true, maxPad: Math.Min(maxPh, maxPw));
+        if (SpatialOutput(a, rank, x[0], outH, outW, "Use a larger stride") is not { } output) return LayerOutcome.Failed;
 
         var g = new LayerGeometry
         {
-            InChannels = x[0], OutChannels = x[0], KernelH = kh, KernelW = kw, StrideH = sh, StrideW = sw,
+            InChannels = x[0], OutChannels = x[0], KernelH = kh, KernelW = kw, StrideH = StrideWithin(sh, paddedH), StrideW = StrideWithin(sw, paddedW),
             PadTop = ph, PadBottom = ph, PadLeft = pw, PadRight = pw, DilationH = dh, DilationW = dw,
             CeilMode = ceil, CountIncludePad = countIncludePad, DivisorOverride = divisor,
         };
-        return new LayerOutcome(WithSpatial(x[0], rank, outH, outW), g, 0, 0);
+        return new LayerOutcome(output, g, 0, 0);
     }
 
     /// <summary>
     /// ATen's pooling_output_shape: floor (or ceil) of (in + 2p - d(k-1) - 1) / s, plus 1; in ceil mode the last
     /// window must start inside the input or the left padding.
     /// </summary>
-    internal static int PoolOutputSize(int input, int kernel, int stride, int pad, int dilation, bool ceil)
+    internal static long PoolOutputSize(int input, int kernel, int stride, int pad, int dilation, bool ceil)
     {
-        long numerator = (long)input + 2L * pad - (long)dilation * (kernel - 1) - 1 + (ceil ? stride - 1 : 0);
+        long numerator = (long)input + 2L * pad - (long)dilation * (kernel - 1) - 1 + (ceil ? stride - 1L : 0);
         long output = FloorDiv(numerator, stride) + 1;
-        if (ceil && (output - 1) * stride >= input + pad) output--;
-        return (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, output));
+        if (ceil && (output - 1) * stride >= (long)input + pad) output--;
+        return output;
     }
 
     private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
@@ -72,6 +76,7 @@ internal static partial class LayerRules
         int rank = a.Layer.Kind.SpatialRank();
         (int oh, int ow) = a.Tuple("OutputSize", rank, (1, 1), 1, "output_size");
         var g = new LayerGeometry { InChannels = x[0], OutChannels = x[0] };
-        return new LayerOutcome(WithSpatial(x[0], rank, oh, ow), g, 0, 0);
+        if (SpatialOutput(a, rank, x[0], oh, ow, "Use a smaller output size") is not { } output) return LayerOutcome.Failed;
+        return new LayerOutcome(output, g, 0, 0);
     }
 }

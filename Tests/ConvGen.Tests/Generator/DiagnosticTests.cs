@@ -8,7 +8,7 @@ namespace ConvGen.Tests.Generator;
 /// </summary>
 public class DiagnosticTests
 {
-    private static List<Diagnostic> Expect(string markup, string id, DiagnosticSeverity severity, params string[] messageParts)
+    internal static List<Diagnostic> Expect(string markup, string id, DiagnosticSeverity severity, params string[] messageParts)
     {
         (string source, List<Microsoft.CodeAnalysis.Text.TextSpan> spans) = Markup.Parse("using ConvGen;\n" + markup);
         GeneratorHarness.Result result = GeneratorHarness.Run(source);
