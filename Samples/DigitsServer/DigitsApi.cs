@@ -29,7 +29,7 @@ public static class DigitsApi
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBytes);
-        builder.Logging.SetMinimumLevel(minimumLogLevel);
+        builder.Logging.SetMinimumLevel(minimumLogLevel).AddFilter("Microsoft.AspNetCore", LogLevel.Warning);   // not a line per request
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, DigitsJsonContext.Default));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(classifier);
