@@ -28,9 +28,11 @@ start=$(seconds)
 ls -l "$feed"
 nupkg=$(ls "$feed"/ConvGen.*.nupkg | grep -v '\.snupkg$' | head -n 1)
 version=$(basename "$nupkg" .nupkg); version=${version#ConvGen.}
-# NuGet caches a package by id and version: drop an earlier ConvGen of this version so that this pack is the one used.
+# NuGet caches a package by id and version: a cached ConvGen of this version is used only if it is this very package
+# (packing is deterministic, so the same commit gives the same bytes); any other is dropped first.
 packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
-rm -rf "${packages%/}/convgen/$version"
+cached="${packages%/}/convgen/$version"
+if [ -d "$cached" ] && ! cmp -s "$nupkg" "$cached/convgen.$version.nupkg"; then rm -rf "$cached"; fi
 
 step "a fresh project outside the repository, dotnet add package ConvGen $version"
 cp "$here/Consumer.csproj" "$here/Program.cs" "$here/ResNet8.cs" "$app/"
