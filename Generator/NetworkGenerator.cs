@@ -80,14 +80,18 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         });
     }
 
-    /// <summary>Parse diagnostics, then shape analysis, then what code generation cannot do yet (CG0012).</summary>
+    /// <summary>
+    /// Parse diagnostics, then shape analysis, then what code generation cannot do yet (CG0012: such a network never
+    /// reaches the planner), then the limits of this version on the whole network, whose scratch is the planner's
+    /// arena (CG0013).
+    /// </summary>
     internal static AnalysisResult Analyze(ParsedNetwork parsed)
     {
         if (parsed.Declaration is not { } declaration)
             return new AnalysisResult(null, parsed.Diagnostics);
 
         AnalysisResult analysis = NetworkAnalyzer.Analyze(declaration);
-        var all = parsed.Diagnostics.Concat(analysis.Diagnostics).ToList();
+        var all = analysis.Diagnostics.ToList();
         AnalyzedNetwork? network = analysis.Network;
         if (network is not null)
         {
@@ -103,7 +107,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 network = null;
             }
         }
-        return analysis with { Network = network, Diagnostics = all.ToEquatableArray() };
+        analysis = analysis with { Network = network, Diagnostics = all.ToEquatableArray() };
+        if (analysis.Network is { } planned) analysis = Limits.CheckNetwork(declaration, analysis, Planner.Plan(planned).ArenaLength);
+        return analysis with { Diagnostics = parsed.Diagnostics.Concat(analysis.Diagnostics).ToEquatableArray() };
     }
 
     private static EquatableArray<Diagnostic> ToDiagnostics(EquatableArray<DiagnosticInfo> infos, SyntaxTree tree)

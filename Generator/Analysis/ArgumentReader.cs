@@ -70,7 +70,12 @@ internal sealed class ArgumentReader
             return defaultValue;
         }
         double v = a.Value.Number;
-        if (double.IsNaN(v) || v < min || v > max)
+        if (double.IsNaN(v))
+        {
+            Report(DiagnosticDescriptors.OutOfRangeId, a.Span, $"{Who}: {name} must be a number; got NaN");
+            return defaultValue;
+        }
+        if (v < min || v > max)
         {
             string range = double.IsPositiveInfinity(max) ? $"at least {min}" : $"between {min} and {max}";
             Report(DiagnosticDescriptors.OutOfRangeId, a.Span, $"{Who}: {name} must be {range}; got {a.Value}");

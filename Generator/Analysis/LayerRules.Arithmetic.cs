@@ -65,7 +65,8 @@ internal static partial class LayerRules
                 return LayerOutcome.Failed;
             }
         }
-        return new LayerOutcome(Shape.Of(result), g, 0, 0);
+        if (Limits.Output(a, at, "Broadcast smaller operands", result.Select(d => (double)d).ToArray()) is not { } output) return LayerOutcome.Failed;
+        return new LayerOutcome(output, g, 0, 0);
     }
 
     /// <summary>A Parameter: the learned tensor of the stated shape (no batch dimension), keyed by its Name.</summary>
@@ -80,7 +81,7 @@ internal static partial class LayerRules
                 $"{a.Who}: the shape must be sizes of at least 1, as the tensor has in the state_dict (e.g. Parameter(96, 1, 1)); got {arg?.Value.ToString() ?? "nothing"}");
             return LayerOutcome.Failed;
         }
-        Shape shape = new(numbers.Select(d => (int)d).ToEquatableArray());
+        if (Limits.Output(a, a.SpanOf("Shape"), "Declare a smaller tensor", numbers.ToArray()) is not { } shape) return LayerOutcome.Failed;
         return new LayerOutcome(shape, new LayerGeometry { LearnedShape = shape.Dims }, shape.Elements, 0);
     }
 

@@ -13,22 +13,24 @@ internal static partial class LayerRules
         (int rank, int inC, int inH, int inW, int outC, int kh, int kw, int sh, int sw, int dh, int dw, int groups, bool bias) = ReadCommon(a, x);
         string mode = a.Choice("PaddingMode", "zeros", PaddingModes);
 
-        int top, bottom, left, right;
+        // Sizes in 64 bits: padding, dilation and kernel may each be int.MaxValue.
+        long top, bottom, left, right;
         Argument? padding = a.Layer.Find("Padding");
         if (padding?.Value.Kind == ArgKind.String)
         {
             string choice = a.Choice("Padding", "valid", "same", "valid");
             if (choice == "same")
             {
+                long totalH = (long)dh * (kh - 1), totalW = (long)dw * (kw - 1);
                 if (sh > 1 || sw > 1)
                 {
                     a.Report(DiagnosticDescriptors.InvalidPaddingId, padding.Span,
                         $"{a.Who}: padding \"same\" needs stride 1, as in PyTorch; this layer has stride {StrideText(sh, sw, rank)}. " +
-                        $"Write the padding out instead: Padding = {PairText((dh * (kh - 1)) / 2, (dw * (kw - 1)) / 2, rank)} keeps a {KernelText(kh, kw, rank)} kernel centred");
+                        $"Write the padding out instead: Padding = {PairText(totalH / 2, totalW / 2, rank)} keeps a {KernelText(kh, kw, rank)} kernel centred");
                 }
                 // PyTorch puts the odd padding pixel at the end (bottom/right).
-                top = dh * (kh - 1) / 2; bottom = dh * (kh - 1) - top;
-                left = dw * (kw - 1) / 2; right = dw * (kw - 1) - left;
+                top = totalH / 2; bottom = totalH - top;
+                left = totalW / 2; right = totalW - left;
             }
             else top = bottom = left = right = 0;
         }
@@ -41,26 +43,31 @@ internal static partial class LayerRules
 
         if (mode != "zeros") CheckPaddingMode(a, mode, inH, inW, top, bottom, left, right, rank);
 
-        int effH = inH + top + bottom - dh * (kh - 1) - 1;
-        int effW = inW + left + right - dw * (kw - 1) - 1;
+        long paddedH = inH + top + bottom, paddedW = inW + left + right;
+        long effH = paddedH - (long)dh * (kh - 1) - 1;
+        long effW = paddedW - (long)dw * (kw - 1) - 1;
         if (effH < 0 || effW < 0)
         {
-            ReportEmpty(a, x, rank, kh, kw, dh, dw, inH + top + bottom, inW + left + right, effH < 0);
+            ReportEmpty(a, x, rank, kh, kw, dh, dw, paddedH, paddedW, effH < 0);
             return LayerOutcome.Failed;
         }
-        int outH = effH / sh + 1, outW = effW / sw + 1;
-        ReportUnread(a, x, rank, effH, effW, sh, sw, top, left, bottom, right, dh * (kh - 1) + 1, dw * (kw - 1) + 1, isPool: false, maxPad: int.MaxValue);
+        if (!Limits.Extent(a, a.SpanOfFirst("Padding", "Dilation", "KernelSize"), $"the {SpatialText(x)} input with its padding", Math.Max(paddedH, paddedW),
+                "Use less padding (or, with \"same\", a smaller dilation or kernel)"))
+            return LayerOutcome.Failed;
+        long outH = effH / sh + 1, outW = effW / sw + 1;
+        ReportUnread(a, x, rank, effH, effW, sh, sw, top, left, bottom, right, (long)dh * (kh - 1) + 1, (long)dw * (kw - 1) + 1, isPool: false, maxPad: long.MaxValue);
+        if (SpatialOutput(a, rank, outC, outH, outW, "Use fewer output channels, less padding or a larger stride") is not { } output) return LayerOutcome.Failed;
 
         var g = new LayerGeometry
         {
-            InChannels = inC, OutChannels = outC, KernelH = kh, KernelW = kw, StrideH = sh, StrideW = sw,
-            PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right, DilationH = dh, DilationW = dw,
+            InChannels = inC, OutChannels = outC, KernelH = kh, KernelW = kw, StrideH = StrideWithin(sh, paddedH), StrideW = StrideWithin(sw, paddedW),
+            PadTop = (int)top, PadBottom = (int)bottom, PadLeft = (int)left, PadRight = (int)right, DilationH = dh, DilationW = dw,
             Groups = groups, Bias = bias, PaddingMode = mode,
         };
-        long perOutput = (long)(inC / Math.Max(1, groups)) * kh * kw;
-        long parameters = outC * perOutput + (bias ? outC : 0);
-        long macs = (long)outC * outH * outW * perOutput;
-        return new LayerOutcome(WithSpatial(outC, rank, outH, outW), g, parameters, macs);
+        long perOutput = CheckedSize.Product(inC / Math.Max(1, groups), kh, kw);
+        long parameters = CheckedSize.Add(CheckedSize.Multiply(outC, perOutput), bias ? outC : 0);
+        long macs = CheckedSize.Product(outC, outH, outW, perOutput);
+        return new LayerOutcome(output, g, parameters, macs);
     }
 
     /// <summary>ConvTranspose1d/2d: out = (in - 1)*s - 2p + d*(k-1) + output_padding + 1 (torch.nn.ConvTranspose2d docs).</summary>
@@ -83,27 +90,41 @@ internal static partial class LayerRules
             int k = kh % sh != 0 ? kh : kw, s = kh % sh != 0 ? sh : sw;
             a.Report(DiagnosticDescriptors.CheckerboardId, a.SpanOf("KernelSize"),
                 $"{a.Who}: kernel {KernelText(kh, kw, rank)} is not divisible by stride {StrideText(sh, sw, rank)}, so output pixels get uneven numbers of contributions (checkerboard artifacts); " +
-                $"use kernel {(k / s + 1) * s} or {Math.Max(s, k / s * s)} with stride {s}, or upsample then convolve");
+                $"use kernel {(k / s + 1) * (long)s} or {Math.Max(s, k / s * s)} with stride {s}, or upsample then convolve");
         }
 
-        int outH = (inH - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1;
-        int outW = (inW - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1;
+        // What the layer produces before the padding is cropped, in 64 bits: stride, kernel and dilation may be int.MaxValue.
+        long producedH = (long)(inH - 1) * sh + (long)dh * (kh - 1) + 1, producedW = (long)(inW - 1) * sw + (long)dw * (kw - 1) + 1;
+        long outH = producedH - 2L * ph + oph, outW = producedW - 2L * pw + opw;
         if (outH < 1 || outW < 1)
         {
             a.Report(DiagnosticDescriptors.EmptyOutputId, a.SpanOf("Padding"),
-                $"{a.Who}: padding {PairText(ph, pw, rank)} removes more than the {PairText((inH - 1) * sh + dh * (kh - 1) + 1, (inW - 1) * sw + dw * (kw - 1) + 1, rank)} the layer produces from its {x} input; the output would be empty. Use less padding");
+                $"{a.Who}: padding {PairText(ph, pw, rank)} removes more than the {PairText(producedH, producedW, rank)} the layer produces from its {x} input; the output would be empty. Use less padding");
             return LayerOutcome.Failed;
         }
+        if (!Limits.Extent(a, a.SpanOfFirst("Stride", "Dilation", "KernelSize"), $"its output before the padding is cropped", Math.Max(producedH + oph, producedW + opw),
+                "Use a smaller stride, kernel or dilation"))
+            return LayerOutcome.Failed;
+        if (SpatialOutput(a, rank, outC, outH, outW, "Use fewer output channels or a smaller stride") is not { } output) return LayerOutcome.Failed;
 
         var g = new LayerGeometry
         {
-            InChannels = inC, OutChannels = outC, KernelH = kh, KernelW = kw, StrideH = sh, StrideW = sw,
+            // With one input position along an axis the stride multiplies nothing: 1 keeps the kernels' arithmetic small.
+            InChannels = inC, OutChannels = outC, KernelH = kh, KernelW = kw, StrideH = inH == 1 ? 1 : sh, StrideW = inW == 1 ? 1 : sw,
             PadTop = ph, PadBottom = ph, PadLeft = pw, PadRight = pw, DilationH = dh, DilationW = dw,
             OutputPaddingH = oph, OutputPaddingW = opw, Groups = groups, Bias = bias,
         };
-        long perInput = (long)(outC / Math.Max(1, groups)) * kh * kw;
-        return new LayerOutcome(WithSpatial(outC, rank, outH, outW), g, inC * perInput + (bias ? outC : 0), (long)inC * inH * inW * perInput);
+        long perInput = CheckedSize.Product(outC / Math.Max(1, groups), kh, kw);
+        return new LayerOutcome(output, g, CheckedSize.Add(CheckedSize.Multiply(inC, perInput), bias ? outC : 0), CheckedSize.Product(inC, inH, inW, perInput));
     }
+
+    /// <summary>
+    /// The stride the kernels are given: the declared one, or the padded extent when that is smaller. A stride past
+    /// the padded input leaves one window (PyTorch computes the same single output, in ceil mode too, as the padded
+    /// extent is at least input + padding), so the runtime's index arithmetic never meets a stride past the extent
+    /// limit, nor stride phases past it (int.MaxValue² of them).
+    /// </summary>
+    private static int StrideWithin(int stride, long paddedExtent) => (int)Math.Min(stride, paddedExtent);
 
     /// <summary>The arguments every convolution has, read and checked once (channels, kernel, stride, dilation, groups, bias).</summary>
     private static (int Rank, int InC, int InH, int InW, int OutC, int KH, int KW, int SH, int SW, int DH, int DW, int Groups, bool Bias) ReadCommon(ArgumentReader a, Shape x)
@@ -143,26 +164,28 @@ internal static partial class LayerRules
     }
 
     /// <summary>CG0003 for the padding modes PyTorch restricts: reflect needs pad &lt; size, circular pad &lt;= size.</summary>
-    private static void CheckPaddingMode(ArgumentReader a, string mode, int inH, int inW, int top, int bottom, int left, int right, int rank)
+    private static void CheckPaddingMode(ArgumentReader a, string mode, int inH, int inW, long top, long bottom, long left, long right, int rank)
     {
-        int padH = Math.Max(top, bottom), padW = Math.Max(left, right);
+        long padH = Math.Max(top, bottom), padW = Math.Max(left, right);
         bool badH = rank == 2 && (mode == "reflect" ? padH >= inH : mode == "circular" && padH > inH);
         bool badW = mode == "reflect" ? padW >= inW : mode == "circular" && padW > inW;
         if (!badH && !badW) return;
-        int pad = badH ? padH : padW, size = badH ? inH : inW;
+        long pad = badH ? padH : padW;
+        int size = badH ? inH : inW;
         string rule = mode == "reflect" ? "smaller than" : "at most";
         a.Report(DiagnosticDescriptors.InvalidPaddingId, a.SpanOfFirst("Padding", "PaddingMode"),
             $"{a.Who}: {mode} padding {pad} must be {rule} the input size {size} along that axis; use padding {(mode == "reflect" ? size - 1 : size)} at most, or PaddingMode = \"replicate\"");
     }
 
     /// <summary>CG0001: kernel (with dilation) larger than the padded input.</summary>
-    private static void ReportEmpty(ArgumentReader a, Shape x, int rank, int kh, int kw, int dh, int dw, int paddedH, int paddedW, bool rows)
+    private static void ReportEmpty(ArgumentReader a, Shape x, int rank, int kh, int kw, int dh, int dw, long paddedH, long paddedW, bool rows)
     {
-        int k = rows ? kh : kw, d = rows ? dh : dw, padded = rows ? paddedH : paddedW;
-        int span = d * (k - 1) + 1;
+        int k = rows ? kh : kw, d = rows ? dh : dw;
+        long padded = rows ? paddedH : paddedW;
+        long span = (long)d * (k - 1) + 1;
         string what = rows ? "rows" : (rank == 1 ? "positions" : "columns");
         string dilation = d > 1 ? $" (dilation {d})" : "";
-        int neededPad = (span - padded + 1) / 2;
+        long neededPad = (span - padded + 1) / 2;
         a.Report(DiagnosticDescriptors.EmptyOutputId, a.SpanOf(d > 1 && a.Has("Dilation") ? "Dilation" : "KernelSize"),
             $"{a.Who}: the {KernelText(kh, kw, rank)} kernel{dilation} spans {span} {what}, but the padded input has only {padded} (input {x}); the output would be empty. " +
             $"Use a kernel of at most {Math.Max(1, (padded - 1) / d + 1)} {what}, or {neededPad} more padding");
@@ -173,29 +196,56 @@ internal static partial class LayerRules
     /// rows of the input itself count: when the unread rows are all end padding (a 3×3 stride-2 conv with padding 1
     /// on an even size), nothing is lost and nothing is reported; nor when the window is narrower than the stride,
     /// which skips rows between every two windows anyway. The fix names the smallest padding and the largest
-    /// smaller stride that use every row (and, for pooling, ceil mode).
+    /// smaller stride that use every row (and, for pooling, ceil mode), each found in bounded time.
     /// </summary>
-    private static void ReportUnread(ArgumentReader a, Shape x, int rank, int effH, int effW, int sh, int sw, int padH, int padW,
-        int padBottom, int padRight, int spanH, int spanW, bool isPool, int maxPad)
+    private static void ReportUnread(ArgumentReader a, Shape x, int rank, long effH, long effW, int sh, int sw, long padH, long padW,
+        long padBottom, long padRight, long spanH, long spanW, bool isPool, long maxPad)
     {
         for (int axis = rank == 2 ? 0 : 1; axis < 2; axis++)
         {
-            int eff = axis == 0 ? effH : effW, s = axis == 0 ? sh : sw, p = axis == 0 ? padH : padW;
+            long eff = axis == 0 ? effH : effW, p = axis == 0 ? padH : padW;
+            int s = axis == 0 ? sh : sw;
             // A window narrower than the stride (a 1×1 stride-2 shortcut) skips rows everywhere by design, not only at the end.
             if ((axis == 0 ? spanH : spanW) < s) continue;
-            int padEnd = axis == 0 ? padBottom : padRight;
-            int unread = eff % s - padEnd;
+            long padEnd = axis == 0 ? padBottom : padRight;
+            long unread = eff % s - padEnd;
             if (unread <= 0) continue;
             string what = axis == 0 ? "row(s)" : rank == 1 ? "position(s)" : "column(s)";
             var fixes = new List<string>();
-            for (int extra = 1; extra < s && p + extra <= maxPad; extra++)
-                if ((eff + 2 * extra) % s <= padEnd + extra) { fixes.Add($"padding {p + extra}"); break; }
-            for (int smaller = s - 1; smaller >= 1; smaller--)
-                if (eff % smaller == 0) { fixes.Add($"stride {smaller}"); break; }
+            if (PaddingThatReadsAll(eff, s, padEnd) is { } extra && p + extra <= maxPad) fixes.Add($"padding {p + extra}");
+            if (LargestStrideThatReadsAll(eff, s) is { } smaller) fixes.Add($"stride {smaller}");
             if (isPool) fixes.Add("CeilMode = true");
             a.Report(DiagnosticDescriptors.UnreadInputId, a.SpanOfFirst("Stride", "KernelSize"),
                 $"{a.Who}: stride {s} leaves the last {unread} {what} of the {SpatialText(x)} input unread; {JoinOr(fixes)} would use all of it");
         }
+    }
+
+    /// <summary>
+    /// The least extra padding e (on both sides, 0 &lt; e &lt; s) after which the windows read every input row:
+    /// (eff + 2e) mod s &lt;= padEnd + e. With r = eff mod s &gt; padEnd, no e with r + 2e &lt; s works (r + e &gt; padEnd),
+    /// and the first e with r + 2e &gt;= s, ceil((s - r) / 2), does (r + 2e - s &lt;= padEnd + e as e &lt;= s - r).
+    /// </summary>
+    internal static long? PaddingThatReadsAll(long eff, int s, long padEnd)
+    {
+        long r = eff % s;
+        if (r <= padEnd) return null;
+        long extra = (s - r + 1) / 2;
+        return extra < s ? extra : null;
+    }
+
+    /// <summary>The largest stride below <paramref name="s"/> that divides <paramref name="eff"/> (every stride divides 0), by divisor pairs up to its square root.</summary>
+    internal static long? LargestStrideThatReadsAll(long eff, int s)
+    {
+        if (s <= 1) return null;
+        if (eff == 0) return s - 1;
+        long best = 0;
+        for (long d = 1; d * d <= eff; d++)
+        {
+            if (eff % d != 0) continue;
+            if (d < s) best = Math.Max(best, d);
+            if (eff / d < s) best = Math.Max(best, eff / d);
+        }
+        return best >= 1 ? best : null;
     }
 
     private static string JoinOr(List<string> items) => items.Count switch
@@ -208,5 +258,5 @@ internal static partial class LayerRules
     private static string SpatialText(Shape x) => x.Rank == 3 ? $"{x[1]}×{x[2]}" : $"{x[x.Rank - 1]}";
     private static string KernelText(int kh, int kw, int rank) => rank == 2 ? $"{kh}×{kw}" : $"{kw}";
     private static string StrideText(int sh, int sw, int rank) => PairText(sh, sw, rank);
-    private static string PairText(int h, int w, int rank) => rank == 2 && h != w ? $"({h}, {w})" : $"{(rank == 2 ? h : w)}";
+    private static string PairText(long h, long w, int rank) => rank == 2 && h != w ? $"({h}, {w})" : $"{(rank == 2 ? h : w)}";
 }

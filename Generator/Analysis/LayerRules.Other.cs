@@ -90,9 +90,10 @@ internal static partial class LayerRules
         }
         bool bias = a.Bool("Bias", true);
         int rows = (int)(x.Elements / inFeatures);
-        var dims = x.Dims.Take(x.Rank - 1).Concat(new[] { outFeatures }).ToEquatableArray();
+        double[] dims = x.Dims.Take(x.Rank - 1).Select(d => (double)d).Concat(new double[] { outFeatures }).ToArray();
+        if (Limits.Output(a, a.SpanOfFirst("OutFeatures"), "Use fewer out_features", dims) is not { } output) return LayerOutcome.Failed;
         var g = new LayerGeometry { InChannels = inFeatures, OutChannels = outFeatures, Bias = bias, Outer = rows };
-        return new LayerOutcome(new Shape(dims), g, (long)inFeatures * outFeatures + (bias ? outFeatures : 0), (long)rows * inFeatures * outFeatures);
+        return new LayerOutcome(output, g, CheckedSize.Add(CheckedSize.Multiply(inFeatures, outFeatures), bias ? outFeatures : 0), CheckedSize.Product(rows, inFeatures, outFeatures));
     }
 
     private static LayerOutcome Dropout(ArgumentReader a, Shape x)
@@ -130,8 +131,9 @@ internal static partial class LayerRules
                 $"{a.Who}: reflect padding ({left}, {right}, {top}, {bottom}) must be smaller than the {h}×{w} input on each side; use at most {Math.Min(w, h) - 1}, or ReplicationPad2d");
             return LayerOutcome.Failed;
         }
+        if (Limits.Output(a, a.SpanOf("Padding"), "Use less padding", x[0], (long)h + top + bottom, (long)w + left + right) is not { } output) return LayerOutcome.Failed;
         var g = new LayerGeometry { InChannels = x[0], OutChannels = x[0], PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right };
-        return new LayerOutcome(Shape.Of(x[0], h + top + bottom, w + left + right), g, 0, 0);
+        return new LayerOutcome(output, g, 0, 0);
     }
 
     /// <summary>Upsample by Size or ScaleFactor (exactly one), nearest or bilinear; out = floor(in * scale).</summary>
@@ -152,7 +154,7 @@ internal static partial class LayerRules
             a.Report(DiagnosticDescriptors.OutOfRangeId, a.Layer.Span, $"{a.Who}: give exactly one of Size or ScaleFactor, as in PyTorch, e.g. Upsample(ScaleFactor = 2)");
             return LayerOutcome.Failed;
         }
-        int oh, ow;
+        double oh, ow;
         double scaleH = 0, scaleW = 0;
         if (hasSize) (oh, ow) = a.Tuple("Size", rank, (h, w), 1, "size");
         else
@@ -160,21 +162,23 @@ internal static partial class LayerRules
             ArgValue v = a.Layer.Find("ScaleFactor")!.Value;
             double[]? scales = v.IsNumber ? Enumerable.Repeat(v.Number, rank).ToArray()
                 : v.Kind is ArgKind.IntArray or ArgKind.DoubleArray && v.Numbers.Count == rank ? v.Numbers.ToArray() : null;
-            if (scales is null || scales.Any(s => !(s > 0)))
+            if (scales is null || scales.Any(s => !(s > 0) || double.IsInfinity(s)))
             {
-                a.Report(DiagnosticDescriptors.OutOfRangeId, a.SpanOf("ScaleFactor"), $"{a.Who}: scale_factor must be a positive number or {rank} of them; got {v}");
+                a.Report(DiagnosticDescriptors.OutOfRangeId, a.SpanOf("ScaleFactor"), $"{a.Who}: scale_factor must be a positive finite number or {rank} of them; got {v}");
                 return LayerOutcome.Failed;
             }
             scaleH = rank == 2 ? scales[0] : 1; scaleW = scales[rank - 1];
-            oh = (int)Math.Floor(h * scaleH); ow = (int)Math.Floor(w * scaleW);
+            // floor(in * scale), as PyTorch; kept as a double until it is known to fit.
+            oh = Math.Floor(h * scaleH); ow = Math.Floor(w * scaleW);
             if (oh < 1 || ow < 1)
             {
                 a.Report(DiagnosticDescriptors.EmptyOutputId, a.SpanOf("ScaleFactor"), $"{a.Who}: scale_factor {v} turns the {SpatialText(x)} input into an empty output; use a larger factor");
                 return LayerOutcome.Failed;
             }
         }
+        if (SpatialOutput(a, rank, x[0], oh, ow, "Use a smaller scale factor or size") is not { } output) return LayerOutcome.Failed;
         var g = new LayerGeometry { InChannels = x[0], OutChannels = x[0], Mode = mode, AlignCorners = alignCorners, ScaleH = scaleH, ScaleW = scaleW };
-        return new LayerOutcome(WithSpatial(x[0], rank, oh, ow), g, 0, 0);
+        return new LayerOutcome(output, g, 0, 0);
     }
 
     private static LayerOutcome ChannelShuffle(ArgumentReader a, Shape x)
@@ -201,8 +205,9 @@ internal static partial class LayerRules
                 $"{a.Who}: Concat joins along the channels, so every other size must match; got {list}. Resize the branches to the same spatial size (pooling, stride, or Upsample)");
             return LayerOutcome.Failed;
         }
-        int channels = inputs.Sum(s => s[0]);
-        var dims = new[] { channels }.Concat(first.Dims.Skip(1)).ToEquatableArray();
-        return new LayerOutcome(new Shape(dims), new LayerGeometry { OutChannels = channels }, 0, 0);
+        long channels = inputs.Sum(s => (long)s[0]);
+        double[] dims = new double[] { channels }.Concat(first.Dims.Skip(1).Select(d => (double)d)).ToArray();
+        if (Limits.Output(a, a.SpanOf("Inputs"), "Concatenate fewer or narrower branches", dims) is not { } output) return LayerOutcome.Failed;
+        return new LayerOutcome(output, new LayerGeometry { OutChannels = output[0] }, 0, 0);
     }
 }

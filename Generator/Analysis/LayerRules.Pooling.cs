@@ -32,37 +32,41 @@ internal static partial class LayerRules
             ph = Math.Min(ph, maxPh); pw = Math.Min(pw, maxPw);
         }
 
-        int outH = PoolOutputSize(inH, kh, sh, ph, dh, ceil), outW = PoolOutputSize(inW, kw, sw, pw, dw, ceil);
+        long outH = PoolOutputSize(inH, kh, sh, ph, dh, ceil), outW = PoolOutputSize(inW, kw, sw, pw, dw, ceil);
+        long paddedH = inH + 2L * ph, paddedW = inW + 2L * pw;
         if (outH < 1 || outW < 1)
         {
             bool rows = outH < 1;
-            ReportEmpty(a, x, rank, kh, kw, dh, dw, inH + 2 * ph, inW + 2 * pw, rows);
+            ReportEmpty(a, x, rank, kh, kw, dh, dw, paddedH, paddedW, rows);
             return LayerOutcome.Failed;
         }
+        if (!Limits.Extent(a, a.SpanOfFirst("Padding", "KernelSize"), $"the {SpatialText(x)} input with its padding", Math.Max(paddedH, paddedW), "Use less padding and a smaller kernel"))
+            return LayerOutcome.Failed;
         if (!ceil)
-            ReportUnread(a, x, rank, inH + 2 * ph - dh * (kh - 1) - 1, inW + 2 * pw - dw * (kw - 1) - 1, sh, sw, ph, pw, ph, pw,
-                dh * (kh - 1) + 1, dw * (kw - 1) + 1, isPool: true, maxPad: Math.Min(maxPh, maxPw));
+            ReportUnread(a, x, rank, paddedH - (long)dh * (kh - 1) - 1, paddedW - (long)dw * (kw - 1) - 1, sh, sw, ph, pw, ph, pw,
+                (long)dh * (kh - 1) + 1, (long)dw * (kw - 1) + 1, isPool: true, maxPad: Math.Min(maxPh, maxPw));
+        if (SpatialOutput(a, rank, x[0], outH, outW, "Use a larger stride") is not { } output) return LayerOutcome.Failed;
 
         var g = new LayerGeometry
         {
-            InChannels = x[0], OutChannels = x[0], KernelH = kh, KernelW = kw, StrideH = sh, StrideW = sw,
+            InChannels = x[0], OutChannels = x[0], KernelH = kh, KernelW = kw, StrideH = StrideWithin(sh, paddedH), StrideW = StrideWithin(sw, paddedW),
             PadTop = ph, PadBottom = ph, PadLeft = pw, PadRight = pw, DilationH = dh, DilationW = dw,
             CeilMode = ceil, CountIncludePad = countIncludePad, DivisorOverride = divisor,
             ReturnIndices = kind == LayerKind.MaxPool2d && a.Bool("ReturnIndices", false),
         };
-        return new LayerOutcome(WithSpatial(x[0], rank, outH, outW), g, 0, 0);
+        return new LayerOutcome(output, g, 0, 0);
     }
 
     /// <summary>
     /// ATen's pooling_output_shape: floor (or ceil) of (in + 2p - d(k-1) - 1) / s, plus 1; in ceil mode the last
     /// window must start inside the input or the left padding.
     /// </summary>
-    internal static int PoolOutputSize(int input, int kernel, int stride, int pad, int dilation, bool ceil)
+    internal static long PoolOutputSize(int input, int kernel, int stride, int pad, int dilation, bool ceil)
     {
-        long numerator = (long)input + 2L * pad - (long)dilation * (kernel - 1) - 1 + (ceil ? stride - 1 : 0);
+        long numerator = (long)input + 2L * pad - (long)dilation * (kernel - 1) - 1 + (ceil ? stride - 1L : 0);
         long output = FloorDiv(numerator, stride) + 1;
-        if (ceil && (output - 1) * stride >= input + pad) output--;
-        return (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, output));
+        if (ceil && (output - 1) * stride >= (long)input + pad) output--;
+        return output;
     }
 
     private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
@@ -73,7 +77,8 @@ internal static partial class LayerRules
         int rank = a.Layer.Kind.SpatialRank();
         (int oh, int ow) = a.Tuple("OutputSize", rank, (1, 1), 1, "output_size");
         var g = new LayerGeometry { InChannels = x[0], OutChannels = x[0] };
-        return new LayerOutcome(WithSpatial(x[0], rank, oh, ow), g, 0, 0);
+        if (SpatialOutput(a, rank, x[0], oh, ow, "Use a smaller output size") is not { } output) return LayerOutcome.Failed;
+        return new LayerOutcome(output, g, 0, 0);
     }
 
     /// <summary>
@@ -93,17 +98,18 @@ internal static partial class LayerRules
         (int kh, int kw) = a.Tuple("KernelSize", 2, (1, 1), 1, "kernel_size");
         (int sh, int sw) = a.Has("Stride") ? a.Tuple("Stride", 2, (kh, kw), 1, "stride") : (kh, kw);
         (int ph, int pw) = a.Tuple("Padding", 2, (0, 0), 0, "padding");
-        int defaultH = (x[1] - 1) * sh - 2 * ph + kh, defaultW = (x[2] - 1) * sw - 2 * pw + kw;
+        // In 64 bits: a stride or kernel near int.MaxValue must not wrap.
+        long defaultH = (x[1] - 1L) * sh - 2L * ph + kh, defaultW = (x[2] - 1L) * sw - 2L * pw + kw;
         if (defaultH < 1 || defaultW < 1)
         {
             a.Report(DiagnosticDescriptors.EmptyOutputId, a.SpanOf("Padding"),
-                $"{a.Who}: padding ({ph}, {pw}) leaves an output of {defaultH}×{defaultW} from the {x[1]}×{x[2]} input; use less padding");
+                $"{a.Who}: padding ({ph}, {pw}) removes more than the {(x[1] - 1L) * sh + kh}×{(x[2] - 1L) * sw + kw} the unpooling produces from the {x[1]}×{x[2]} input ((in - 1) * stride + kernel_size); the output would be empty. Use less padding");
             return LayerOutcome.Failed;
         }
-        int oh = defaultH, ow = defaultW;
+        long oh = defaultH, ow = defaultW;
         if (a.Has("OutputSize"))
         {
-            (oh, ow) = a.Tuple("OutputSize", 2, (defaultH, defaultW), 1, "output_size");
+            (oh, ow) = a.Tuple("OutputSize", 2, (1, 1), 1, "output_size");
             if (Math.Abs(oh - defaultH) >= sh || Math.Abs(ow - defaultW) >= sw)
             {
                 a.Report(DiagnosticDescriptors.OutOfRangeId, a.SpanOf("OutputSize"),
@@ -116,10 +122,10 @@ internal static partial class LayerRules
         // The largest flat index the pool can produce: its last window's furthest tap inside its input.
         LayerGeometry p = pool.Geometry;
         Shape poolIn = pool.InputShape;
-        int rows = Math.Min(poolIn[1] - 1, (x[1] - 1) * p.StrideH - p.PadTop + (p.KernelH - 1) * p.DilationH);
-        int cols = Math.Min(poolIn[2] - 1, (x[2] - 1) * p.StrideW - p.PadLeft + (p.KernelW - 1) * p.DilationW);
-        long maxIndex = (long)rows * poolIn[2] + cols;
-        if (maxIndex >= (long)oh * ow)
+        long rows = Math.Min(poolIn[1] - 1L, (x[1] - 1L) * p.StrideH - p.PadTop + (p.KernelH - 1L) * p.DilationH);
+        long cols = Math.Min(poolIn[2] - 1L, (x[2] - 1L) * p.StrideW - p.PadLeft + (p.KernelW - 1L) * p.DilationW);
+        long maxIndex = rows * poolIn[2] + cols;
+        if (maxIndex >= (double)oh * ow)
         {
             bool fits = Math.Abs(poolIn[1] - defaultH) < sh && Math.Abs(poolIn[2] - defaultW) < sw;
             string fix = fits
@@ -127,15 +133,16 @@ internal static partial class LayerRules
                 : "unpool with the pool's kernel, stride and padding so that the output has the pool's input size";
             a.Report(DiagnosticDescriptors.ShapeMismatchId, a.SpanOfFirst("OutputSize", "KernelSize"),
                 $"{a.Who}: the indices of {poolName} address its {poolIn[1]}×{poolIn[2]} input, up to position {maxIndex} (row {rows}, column {cols}); " +
-                $"the {oh}×{ow} output has positions 0 to {(long)oh * ow - 1}, so PyTorch would fail at run time on some inputs. Fix: {fix}");
+                $"the {oh}×{ow} output has positions 0 to {oh * ow - 1}, so PyTorch would fail at run time on some inputs. Fix: {fix}");
             return LayerOutcome.Failed;
         }
+        if (SpatialOutput(a, 2, x[0], oh, ow, "Unpool to a smaller output") is not { } output) return LayerOutcome.Failed;
 
         var g = new LayerGeometry
         {
             InChannels = x[0], OutChannels = x[0], KernelH = kh, KernelW = kw, StrideH = sh, StrideW = sw,
             PadTop = ph, PadBottom = ph, PadLeft = pw, PadRight = pw,
         };
-        return new LayerOutcome(Shape.Of(x[0], oh, ow), g, 0, 0);
+        return new LayerOutcome(output, g, 0, 0);
     }
 }

@@ -22,7 +22,7 @@ internal static partial class LayerRules
         if (a.Layer.Kind == LayerKind.Chunk)
         {
             int chunks = a.Int("Chunks", 1, min: 1);
-            int piece = (size + chunks - 1) / chunks;
+            int piece = (int)((size + (long)chunks - 1) / chunks);
             for (int start = 0; start < size; start += piece) pieces.Add((start, Math.Min(piece, size - start)));
             how = $"torch.chunk of the {size} of {dimText} into {chunks} gives {pieces.Count} {Plural(pieces.Count, "piece")} of {piece}" +
                   (pieces.Count < chunks ? " (PyTorch returns fewer chunks when they run out)" : "");

@@ -96,16 +96,35 @@ internal static partial class LayerRules
     /// <summary>Spatial sizes of a C×H×W or C×L shape as (H, W), H = 1 for 1-D.</summary>
     private static (int H, int W) SpatialOf(Shape x) => x.Rank == 3 ? (x[1], x[2]) : (1, x[x.Rank - 1]);
 
-    private static Shape WithSpatial(int channels, int rank, int h, int w) => rank == 2 ? Shape.Of(channels, h, w) : Shape.Of(channels, w);
+    /// <summary>A C×H×W or C×L output from sizes computed in 64 bits, or null after CG0013 when it is too large (<see cref="Limits.Output"/>).</summary>
+    private static Shape? SpatialOutput(ArgumentReader a, int rank, long channels, double h, double w, string fix) =>
+        Limits.Output(a, a.Layer.Span, fix, rank == 2 ? new double[] { channels, h, w } : new double[] { channels, w });
 
     private static string Plural(int n, string one) => n == 1 ? one : one + "s";
 
-    /// <summary>The divisors of <paramref name="n"/> that also divide <paramref name="m"/>, for a groups fix.</summary>
+    /// <summary>
+    /// The divisors of <paramref name="n"/> that also divide <paramref name="m"/>, for a groups fix: the divisors
+    /// of their gcd, found in pairs up to its square root (at most 46,341 steps for any two ints).
+    /// </summary>
     private static string CommonDivisors(int n, int m)
     {
-        var list = new List<int>();
-        for (int d = 1; d <= Math.Min(n, m); d++)
-            if (n % d == 0 && m % d == 0) list.Add(d);
+        int g = Gcd(n, m);
+        var small = new List<int>();
+        var large = new List<int>();
+        for (int d = 1; (long)d * d <= g; d++)
+        {
+            if (g % d != 0) continue;
+            small.Add(d);
+            if (d != g / d) large.Add(g / d);
+        }
+        large.Reverse();
+        var list = small.Concat(large).ToList();
         return list.Count <= 8 ? string.Join(", ", list) : string.Join(", ", list.Take(4)) + ", ..., " + list[list.Count - 1];
+    }
+
+    private static int Gcd(int a, int b)
+    {
+        while (b != 0) (a, b) = (b, a % b);
+        return a;
     }
 }

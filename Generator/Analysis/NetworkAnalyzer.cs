@@ -40,6 +40,11 @@ internal static class NetworkAnalyzer
                 $"Network '{declaration.Type.Name}': every input dimension must be at least 1; got ({string.Join(", ", inputDims)})"));
             return new AnalysisResult(null, diagnostics.ToEquatableArray());
         }
+        if (Limits.Input(declaration) is { } tooLarge)
+        {
+            diagnostics.Add(tooLarge);
+            return new AnalysisResult(null, diagnostics.ToEquatableArray());
+        }
         if (declaration.Layers.Count == 0)
         {
             diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidStructureId, declaration.NetworkSpan,
@@ -101,7 +106,7 @@ internal static class NetworkAnalyzer
 
         WeightsRequest? weights = declaration.WeightsFile is { } file ? new WeightsRequest(file, declaration.WeightsSpan) : null;
         var network = new AnalyzedNetwork(declaration.Type, inputShape, layers[layers.Count - 1].OutputShape, layers.ToEquatableArray(),
-            layers.Sum(l => l.Parameters), layers.Sum(l => l.MultiplyAccumulates));
+            CheckedSize.Sum(layers.Select(l => l.Parameters)), CheckedSize.Sum(layers.Select(l => l.MultiplyAccumulates)));
         return new AnalysisResult(network, diagnostics.ToEquatableArray()) { Weights = weights };
     }
 

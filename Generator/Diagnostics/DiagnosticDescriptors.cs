@@ -20,6 +20,7 @@ internal static class DiagnosticDescriptors
     public const string InvalidStructureId = "CG0010";
     public const string WeightsFileId = "CG0011";
     public const string NotSupportedId = "CG0012";
+    public const string BeyondLimitsId = "CG0013";
 
     private const string Category = "ConvGen";
 
@@ -35,6 +36,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidStructure = new DiagnosticDescriptor("CG0010", "Network without input or layers, or layer of the wrong dimensionality", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor WeightsFile = new DiagnosticDescriptor("CG0011", "Embedded weights file missing or not matching the declaration", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor NotSupported = new DiagnosticDescriptor("CG0012", "Not supported by this version of ConvGen", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor BeyondLimits = new DiagnosticDescriptor("CG0013", "Network beyond the sizes this version of ConvGen supports", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static DiagnosticDescriptor ById(string id) => id switch
     {
@@ -50,6 +52,7 @@ internal static class DiagnosticDescriptors
         InvalidStructureId => InvalidStructure,
         WeightsFileId => WeightsFile,
         NotSupportedId => NotSupported,
+        BeyondLimitsId => BeyondLimits,
         _ => throw new ArgumentOutOfRangeException(nameof(id), id, "unknown diagnostic id"),
     };
 

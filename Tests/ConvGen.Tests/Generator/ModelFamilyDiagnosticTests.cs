@@ -342,6 +342,33 @@ public class ModelFamilyDiagnosticTests
         Assert.Null(result.GeneratedText);
     }
 
+    // Absurd but well-typed: extreme sizes end in a diagnostic with true numbers, never a crash or a wrapped size.
+    [Theory]
+    [InlineData("[Parameter(int.MaxValue, int.MaxValue), Add(\"input\")]", "CG0013")]
+    [InlineData("[Parameter(1 << 15, 1 << 15, 2), Add(\"input\")]", "CG0013")]
+    [InlineData("[AdaptiveAvgPool2d(new[] { 1 << 15, 1 }, Name = \"h\"), AdaptiveAvgPool2d(new[] { 1, 1 << 15 }, From = \"input\"), Multiply(\"h\")]", "CG0013")]
+    [InlineData("[MaxPool2d(2, ReturnIndices = true, Name = \"p\"), MaxUnpool2d(2, Stride = int.MaxValue, Indices = \"p\")]", "CG0013")]
+    [InlineData("[MaxPool2d(2, ReturnIndices = true, Name = \"p\"), MaxUnpool2d(int.MaxValue, Indices = \"p\")]", "CG0013")]
+    [InlineData("[MaxPool2d(2, ReturnIndices = true, Name = \"p\"), MaxUnpool2d(2, Padding = int.MaxValue, Indices = \"p\")]", "CG0001")]
+    [InlineData("[MaxPool2d(2, ReturnIndices = true, Name = \"p\"), MaxUnpool2d(2, Indices = \"p\", OutputSize = int.MaxValue)]", "CG0007")]
+    [InlineData("[Chunk(int.MaxValue, 0)]", "CG0012")]
+    [InlineData("[Chunk(int.MaxValue, int.MaxValue)]", "CG0007")]
+    [InlineData("[Split(int.MaxValue, 0)]", "CG0012")]
+    [InlineData("[Split(new[] { int.MaxValue, 1 }, 0)]", "CG0004")]
+    [InlineData("[Flatten, Unflatten(1, new[] { int.MaxValue, int.MaxValue, -1 })]", "CG0004")]
+    [InlineData("[LayerNorm(int.MaxValue)]", "CG0004")]
+    [InlineData("[PReLU(int.MaxValue)]", "CG0004")]
+    [InlineData("[Permute(0, int.MaxValue, 1, 2)]", "CG0007")]
+    public void AbsurdSizesEndInADiagnostic(string layers, string id)
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run($"using ConvGen;\n[Network(4, 8, 8)] {layers} public partial class Net;");
+        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id is "CS8784" or "CS8785");
+        var reported = result.Reported().ToList();
+        Assert.True(reported.Any(d => d.Id == id), string.Join("\n", reported));
+        Assert.DoesNotContain(reported, d => System.Text.RegularExpressions.Regex.IsMatch(d.GetMessage(), @"(?<![\w.])-\d{3,}"));
+        Assert.Null(result.GeneratedText);
+    }
+
     [Fact]
     public void SupportedFormsStillGenerate()
     {
