@@ -193,31 +193,21 @@ internal static partial class LayerRules
         return new LayerOutcome(x, new LayerGeometry { Groups = groups, InChannels = x[0], OutChannels = x[0] }, 0, 0);
     }
 
-    /// <summary>Add/Multiply need equal shapes; Concat (channels) needs equal ranks and spatial sizes.</summary>
-    private static LayerOutcome Merge(ArgumentReader a, List<Shape> inputs)
+    /// <summary>Concat joins along the channels: equal ranks and spatial sizes.</summary>
+    private static LayerOutcome Concat(ArgumentReader a, List<Shape> inputs)
     {
         Shape first = inputs[0];
         string list = string.Join(", ", inputs.Select(s => s.ToString()));
-        if (a.Layer.Kind == LayerKind.Concat)
-        {
-            bool same = inputs.All(s => s.Rank == first.Rank && s.Dims.Skip(1).SequenceEqual(first.Dims.Skip(1)));
-            if (!same)
-            {
-                a.Report(DiagnosticDescriptors.ShapeMismatchId, a.SpanOf("Inputs"),
-                    $"{a.Who}: Concat joins along the channels, so every other size must match; got {list}. Resize the branches to the same spatial size (pooling, stride, or Upsample)");
-                return LayerOutcome.Failed;
-            }
-            long channels = inputs.Sum(s => (long)s[0]);
-            double[] dims = new double[] { channels }.Concat(first.Dims.Skip(1).Select(d => (double)d)).ToArray();
-            if (Limits.Output(a, a.SpanOf("Inputs"), "Concatenate fewer or narrower branches", dims) is not { } output) return LayerOutcome.Failed;
-            return new LayerOutcome(output, new LayerGeometry { OutChannels = output[0] }, 0, 0);
-        }
-        if (inputs.Any(s => s != first))
+        bool same = inputs.All(s => s.Rank == first.Rank && s.Dims.Skip(1).SequenceEqual(first.Dims.Skip(1)));
+        if (!same)
         {
             a.Report(DiagnosticDescriptors.ShapeMismatchId, a.SpanOf("Inputs"),
-                $"{a.Who}: {a.Layer.Kind} needs inputs of one shape; got {list}. Match them, e.g. with a 1×1 Conv2d (and stride) on the shortcut");
+                $"{a.Who}: Concat joins along the channels, so every other size must match; got {list}. Resize the branches to the same spatial size (pooling, stride, or Upsample)");
             return LayerOutcome.Failed;
         }
-        return new LayerOutcome(first, new LayerGeometry(), 0, 0);
+        long channels = inputs.Sum(s => (long)s[0]);
+        double[] dims = new double[] { channels }.Concat(first.Dims.Skip(1).Select(d => (double)d)).ToArray();
+        if (Limits.Output(a, a.SpanOf("Inputs"), "Concatenate fewer or narrower branches", dims) is not { } output) return LayerOutcome.Failed;
+        return new LayerOutcome(output, new LayerGeometry { OutChannels = output[0] }, 0, 0);
     }
 }

@@ -9,16 +9,23 @@ internal readonly record struct LayerOutcome(Shape? Output, LayerGeometry Geomet
     public static LayerOutcome Failed => new(null, new LayerGeometry(), 0, 0);
 }
 
+/// <summary>One tensor a layer reads: its shape and the layer that produced it (null for the network input).</summary>
+internal readonly record struct Operand(Shape Shape, AnalyzedLayer? Producer)
+{
+    /// <summary>A Parameter's tensor: no batch dimension, so it broadcasts like a PyTorch parameter.</summary>
+    public bool IsLearned => Producer?.Kind == LayerKind.Parameter;
+}
+
 /// <summary>
 /// PyTorch's shape rules and argument checks for every layer kind. Output sizes follow the formulas of the
 /// <c>torch.nn</c> documentation; each check reports on the argument at fault with the numbers and a fix.
 /// </summary>
 internal static partial class LayerRules
 {
-    public static LayerOutcome Infer(ArgumentReader a, List<Shape> inputs)
+    public static LayerOutcome Infer(ArgumentReader a, List<Operand> inputs)
     {
         LayerDeclaration layer = a.Layer;
-        Shape x = inputs[0];
+        Shape x = inputs[0].Shape;
         if (!CheckDimensionality(a, x)) return LayerOutcome.Failed;
 
         LayerOutcome outcome = layer.Kind switch
@@ -32,15 +39,28 @@ internal static partial class LayerRules
                 => new LayerOutcome(x, new LayerGeometry(), 0, 0),
             LayerKind.LeakyReLU => new LayerOutcome(x, new LayerGeometry { Alpha = a.Double("NegativeSlope", 0.01) }, 0, 0),
             LayerKind.GELU => new LayerOutcome(x, new LayerGeometry { Mode = a.Choice("Approximate", "none", "none", "tanh") }, 0, 0),
+            LayerKind.Hardsigmoid or LayerKind.Mish => new LayerOutcome(x, new LayerGeometry(), 0, 0),
+            LayerKind.Hardtanh => Hardtanh(a, x),
+            LayerKind.ELU => new LayerOutcome(x, new LayerGeometry { Alpha = a.Double("Alpha", 1.0) }, 0, 0),
+            LayerKind.Softplus => Softplus(a, x),
+            LayerKind.PReLU => PReLU(a, x),
             LayerKind.Softmax or LayerKind.LogSoftmax => Softmax(a, x),
             LayerKind.Flatten => Flatten(a, x),
             LayerKind.Linear => Linear(a, x),
             LayerKind.Dropout => Dropout(a, x),
+            LayerKind.StochasticDepth => StochasticDepth(a, x),
+            LayerKind.Chunk or LayerKind.Split => Slice(a, x),
+            LayerKind.Permute => Permute(a, x),
+            LayerKind.Unflatten => Unflatten(a, x),
+            LayerKind.LayerNorm => LayerNorm(a, x),
+            LayerKind.LayerNorm2d => LayerNorm2d(a, x),
+            LayerKind.MaxUnpool2d => MaxUnpool(a, x, inputs[1].Producer!),
             LayerKind.Identity => new LayerOutcome(x, new LayerGeometry(), 0, 0),
             LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d => Pad(a, x),
             LayerKind.Upsample => Upsample(a, x),
             LayerKind.ChannelShuffle => ChannelShuffle(a, x),
-            LayerKind.Add or LayerKind.Multiply or LayerKind.Concat => Merge(a, inputs),
+            LayerKind.Concat => Concat(a, inputs.Select(i => i.Shape).ToList()),
+            LayerKind.Add or LayerKind.Multiply or LayerKind.Subtract => Arithmetic(a, inputs),
             _ => LayerOutcome.Failed,
         };
         return a.HasErrors && outcome.Output is not null && !ShapeStillMeaningful(layer.Kind) ? outcome with { Output = null } : outcome;
@@ -48,7 +68,7 @@ internal static partial class LayerRules
 
     // After an error in one argument the output shape is still computed from defaults, so later layers are checked
     // too; but a wrong channel count would cascade into false reports, so those layers stop the walk.
-    private static bool ShapeStillMeaningful(LayerKind kind) => kind is not (LayerKind.Add or LayerKind.Multiply or LayerKind.Concat);
+    private static bool ShapeStillMeaningful(LayerKind kind) => kind is not (LayerKind.Add or LayerKind.Multiply or LayerKind.Subtract or LayerKind.Concat);
 
     /// <summary>CG0010: a 1-D layer in a 2-D network or the reverse, or a spatial layer after Flatten.</summary>
     private static bool CheckDimensionality(ArgumentReader a, Shape x)

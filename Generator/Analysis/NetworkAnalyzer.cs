@@ -58,6 +58,7 @@ internal static class NetworkAnalyzer
         var fields = new Dictionary<int, ReceptiveField> { [-1] = ReceptiveField.Input(inputShape.Rank - 1) };
         var names = new Dictionary<string, int>(StringComparer.Ordinal) { [InputName] = -1 };
         var layers = new List<AnalyzedLayer>();
+        var analyzed = new Dictionary<int, AnalyzedLayer>();
         int previous = -1;
 
         foreach (LayerDeclaration layer in declaration.Layers)
@@ -67,23 +68,37 @@ internal static class NetworkAnalyzer
             RegisterName(layer, names, args);
             previous = layer.Index;
 
-            if (inputs is null || inputs.Any(i => shapes[i] is null))
+            if (inputs is null || inputs.Any(i => shapes[i] is null) || !CheckOperands(layer, inputs, analyzed, args))
             {
                 shapes[layer.Index] = null;
                 failed |= args.HasErrors || inputs is null;
                 continue;
             }
 
-            var inputShapes = inputs.Select(i => shapes[i]!.Value).ToList();
-            LayerOutcome outcome = LayerRules.Infer(args, inputShapes);
+            var operands = inputs.Select(i => new Operand(shapes[i]!.Value, i < 0 ? null : analyzed[i])).ToList();
+            LayerOutcome outcome = layer.Kind == LayerKind.Parameter ? LayerRules.Parameter(args) : LayerRules.Infer(args, operands);
             failed |= args.HasErrors;
             shapes[layer.Index] = outcome.Output;
             if (outcome.Output is not { } output) continue;
 
-            ReceptiveField field = ReceptiveField.Merge(inputs.Select(i => fields[i])).Through(layer.Kind, outcome.Geometry, output, inputShapes[0]);
+            Shape firstInput = operands.Count > 0 ? operands[0].Shape : output;
+            ReceptiveField field = layer.Kind == LayerKind.Parameter
+                ? ReceptiveField.Constant(fields[-1].SpatialRank)
+                : ReceptiveField.Merge(inputs.Take(layer.Kind == LayerKind.MaxUnpool2d ? 1 : inputs.Count).Select(i => fields[i]))
+                    .Through(layer.Kind, outcome.Geometry, output, firstInput);
             fields[layer.Index] = field;
-            layers.Add(new AnalyzedLayer(layer.Index, layer.Kind, layer.Text, layer.Name, layer.Key, inputs.ToEquatableArray(),
-                inputShapes[0], output, outcome.Parameters, outcome.MultiplyAccumulates, field.ToString(), outcome.Geometry));
+            var analyzedLayer = new AnalyzedLayer(layer.Index, layer.Kind, layer.Text, layer.Name, layer.Key, inputs.ToEquatableArray(),
+                firstInput, output, outcome.Parameters, outcome.MultiplyAccumulates, field.ToString(), outcome.Geometry);
+            analyzed[layer.Index] = analyzedLayer;
+            layers.Add(analyzedLayer);
+        }
+
+        if (!failed && layers.Count == declaration.Layers.Count && layers[layers.Count - 1].Kind == LayerKind.Parameter)
+        {
+            LayerDeclaration last = declaration.Layers[declaration.Layers.Count - 1];
+            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidStructureId, last.NameSpan,
+                $"{last.DisplayName} is the last layer, so the network would output a learned tensor that does not depend on the input; use it in an Add, Subtract or Multiply after it"));
+            failed = true;
         }
 
         if (failed || layers.Count != declaration.Layers.Count)
@@ -101,6 +116,17 @@ internal static class NetworkAnalyzer
     /// </summary>
     private static List<int>? ResolveInputs(LayerDeclaration layer, int previous, Dictionary<string, int> names, ArgumentReader args)
     {
+        if (layer.Kind == LayerKind.Parameter)
+        {
+            if (layer.From is not null)
+            {
+                args.Report(DiagnosticDescriptors.OutOfRangeId, args.SpanOf("From"),
+                    $"{layer.DisplayName} is a learned tensor and reads no input; remove From, and name the Parameter in the Add, Subtract or Multiply that uses it");
+                return null;
+            }
+            return new List<int>();
+        }
+
         int primary = previous;
         if (layer.From is { } from)
         {
@@ -110,14 +136,26 @@ internal static class NetworkAnalyzer
                 return null;
             }
         }
+        if (layer.Kind == LayerKind.MaxUnpool2d) return ResolveIndices(layer, primary, names, args);
         if (!layer.Kind.IsMerge()) return new List<int> { primary };
+
+        // Add(0.5) and Multiply(0.5) combine the current output with a number; Subtract(1.0, "t") is 1 - t.
+        if (layer.Find("Other") is not null) return new List<int> { primary };
+        if (layer.Find("Subtrahend") is { } subtrahend)
+        {
+            string name = subtrahend.Value.Text ?? "";
+            if (names.TryGetValue(name, out int producer)) return new List<int> { producer };
+            args.Report(DiagnosticDescriptors.UnknownNameId, subtrahend.Span, UnknownNameMessage(layer, name, names));
+            return null;
+        }
 
         Argument? inputsArg = layer.Find("Inputs");
         var referenced = inputsArg?.Value.Strings.ToList() ?? new List<string>();
         if (referenced.Count == 0)
         {
+            string example = layer.Kind == LayerKind.Concat ? "" : $", or {layer.Kind}({(layer.Kind == LayerKind.Subtract ? "1.0, \"t\"" : "0.5")}) for a number";
             args.Report(DiagnosticDescriptors.UnknownNameId, layer.Span,
-                $"{layer.DisplayName} names no outputs to combine; write e.g. {layer.Kind}(\"skip\") with the Name of an earlier layer");
+                $"{layer.DisplayName} names no outputs to combine; write e.g. {layer.Kind}(\"skip\") with the Name of an earlier layer{example}");
             return null;
         }
         var result = new List<int>();
@@ -132,6 +170,75 @@ internal static class NetworkAnalyzer
             result.Add(producer);
         }
         return result;
+    }
+
+    /// <summary>MaxUnpool2d reads its values (the previous output or From), then the pool named by Indices.</summary>
+    private static List<int>? ResolveIndices(LayerDeclaration layer, int primary, Dictionary<string, int> names, ArgumentReader args)
+    {
+        Argument? indices = layer.Find("Indices");
+        if (indices?.Value.Text is not { } name)
+        {
+            args.Report(DiagnosticDescriptors.UnknownNameId, layer.Span,
+                $"{layer.DisplayName} needs the indices of a MaxPool2d: give that pool ReturnIndices = true and a Name, and write Indices = \"pool\" here");
+            return null;
+        }
+        if (!names.TryGetValue(name, out int pool))
+        {
+            args.Report(DiagnosticDescriptors.UnknownNameId, indices.Span, UnknownNameMessage(layer, name, names));
+            return null;
+        }
+        return new List<int> { primary, pool };
+    }
+
+    /// <summary>
+    /// Wiring rules that need the producers: a Parameter is only an operand of Add, Subtract or Multiply, with at least one
+    /// operand computed from the input (CG0010); MaxUnpool2d's indices come from a MaxPool2d with ReturnIndices (CG0004).
+    /// </summary>
+    private static bool CheckOperands(LayerDeclaration layer, List<int> inputs, Dictionary<int, AnalyzedLayer> analyzed, ArgumentReader args)
+    {
+        var parameters = inputs.Where(i => i >= 0 && analyzed[i].Kind == LayerKind.Parameter).Select(i => analyzed[i]).ToList();
+        if (parameters.Count > 0 && !layer.Kind.IsArithmetic())
+        {
+            AnalyzedLayer p = parameters[0];
+            args.Report(DiagnosticDescriptors.InvalidStructureId, ParameterReferenceSpan(layer, p),
+                $"{layer.DisplayName} reads {Describe(p)}, a learned tensor without a batch dimension; only Add, Subtract and Multiply take a Parameter as an operand (broadcast as in PyTorch)" +
+                (p.Index == layer.Index - 1 && layer.From is null ? ". The layer after a Parameter reads it: put the Parameter right before the Add, Subtract or Multiply that uses it" : ""));
+            return false;
+        }
+        if (parameters.Count > 0 && parameters.Count == inputs.Count)
+        {
+            args.Report(DiagnosticDescriptors.InvalidStructureId, ParameterReferenceSpan(layer, parameters[0]),
+                $"{layer.DisplayName} combines only learned tensors ({string.Join(", ", parameters.Select(Describe))}), so its result does not depend on the input; combine them with a layer's output");
+            return false;
+        }
+        if (layer.Kind == LayerKind.MaxUnpool2d && inputs.Count == 2)
+        {
+            AnalyzedLayer? pool = inputs[1] < 0 ? null : analyzed[inputs[1]];
+            if (pool is not { Kind: LayerKind.MaxPool2d, Geometry.ReturnIndices: true })
+            {
+                string what = pool is null ? "the network input" : Describe(pool);
+                string fix = pool?.Kind == LayerKind.MaxPool2d
+                    ? $"add ReturnIndices = true to {Describe(pool)}"
+                    : "name a MaxPool2d that has ReturnIndices = true";
+                args.Report(DiagnosticDescriptors.ShapeMismatchId, args.SpanOf("Indices"),
+                    $"{layer.DisplayName} takes its indices from {what}, which produces none; {fix}");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static string Describe(AnalyzedLayer layer) => layer.Name is { } n ? $"{layer.Kind} '{n}'" : $"{layer.Kind} #{layer.Index}";
+
+    // The argument that names the Parameter (From, Inputs or Subtrahend), or the layer's name when it reads it implicitly.
+    private static SourceSpan ParameterReferenceSpan(LayerDeclaration layer, AnalyzedLayer parameter)
+    {
+        if (parameter.Name is { } name)
+        {
+            foreach (Argument a in layer.Arguments)
+                if (a.Name is "From" or "Inputs" or "Subtrahend" && (a.Value.Text == name || a.Value.Strings.Contains(name))) return a.Span;
+        }
+        return layer.NameSpan;
     }
 
     private static string UnknownNameMessage(LayerDeclaration layer, string name, Dictionary<string, int> names)

@@ -22,7 +22,7 @@ internal readonly record struct Shape(EquatableArray<int> Dims)
     public int Spatial => Rank <= 1 ? 1 : (int)(Elements / Dims[0]);
 
     /// <summary><c>6×28×28</c>.</summary>
-    public override string ToString() => string.Join("×", Dims);
+    public override string ToString() => Rank == 0 ? "scalar" : string.Join("×", Dims);
 
     /// <summary><c>new int[] { 6, 28, 28 }</c> in C#.</summary>
     public string ToCSharpArray() => "new int[] { " + string.Join(", ", Dims) + " }";

@@ -156,7 +156,7 @@ public class DiagnosticTests
         [Network(3, 8, 8)]
         [Conv2d(16, 3, Padding = 1, Name = "a"), Conv2d(32, 3, Stride = 2, Padding = 1), Add([|"a"|])]
         public partial class Net;
-        """, "CG0004", DiagnosticSeverity.Error, "32×4×4, 16×8×8");
+        """, "CG0004", DiagnosticSeverity.Error, "32×4×4 and 16×8×8 do not broadcast", "dimension 3 has 4 and 8");
 
     // CG0005, CG0006: transposed convolutions.
     [Fact]
