@@ -32,6 +32,43 @@ namespace ConvGen
         public MaxPool2dAttribute(object kernelSize, object? stride, object padding, object dilation) : base(kernelSize, stride, padding) => Dilation = dilation;
         /// <summary>Spacing between window elements: <c>int</c> or <c>int[]</c>; default 1.</summary>
         public object Dilation { get; set; } = 1;
+        /// <summary>
+        /// Also keep where each maximum came from, for a <see cref="MaxUnpool2dAttribute">MaxUnpool2d</see> that names this
+        /// layer in its <c>Indices</c> (SegNet). The layer's output is still the pooled values, as <c>torch.nn.MaxPool2d(return_indices=True)(x)[0]</c>.
+        /// </summary>
+        public bool ReturnIndices { get; set; }
+    }
+
+    /// <summary>
+    /// <c>torch.nn.MaxUnpool2d</c>: puts each input value at the position its <c>MaxPool2d</c> took it from (the flat index
+    /// within the pool's input plane, as PyTorch stores it) and zeros elsewhere. <see cref="Indices"/> names that pool, which
+    /// must have <c>ReturnIndices = true</c>; the input must have the pool's output shape.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// [Conv2d(8, 3, Padding = 1, Name = "enc"), MaxPool2d(2, ReturnIndices = true, Name = "pool")]
+    /// [Conv2d(8, 3, Padding = 1), MaxUnpool2d(2, Indices = "pool", OutputSize = new[] { 9, 9 })]
+    /// </code>
+    /// </example>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class MaxUnpool2dAttribute : LayerAttribute
+    {
+        /// <summary><c>MaxUnpool2d(kernel_size)</c>.</summary>
+        public MaxUnpool2dAttribute(object kernelSize) => KernelSize = kernelSize;
+        /// <summary>Window size of the pooling being inverted: <c>int</c> or <c>int[]</c>.</summary>
+        public object KernelSize { get; }
+        /// <summary>Stride: <c>int</c> or <c>int[]</c>; defaults to the kernel size.</summary>
+        public object? Stride { get; set; }
+        /// <summary>Padding of the pooling being inverted: <c>int</c> or <c>int[]</c>; default 0.</summary>
+        public object Padding { get; set; } = 0;
+        /// <summary>The <c>Name</c> of the <c>MaxPool2d(ReturnIndices = true)</c> whose indices place the values (the <c>indices</c> argument of <c>forward</c>).</summary>
+        public string? Indices { get; set; }
+        /// <summary>
+        /// The output's spatial size, <c>int</c> or <c>int[]</c> (H, W), as <c>forward</c>'s <c>output_size</c>: needed when the
+        /// pool's input had a size the pooling rounded down (an odd size after a 2×2 pool). Default
+        /// (in - 1) * stride - 2 * padding + kernel_size; PyTorch accepts sizes within a stride of that.
+        /// </summary>
+        public object? OutputSize { get; set; }
     }
 
     /// <summary><c>torch.nn.MaxPool1d</c>.</summary>

@@ -99,12 +99,35 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         });
     }
 
-    /// <summary>Parse diagnostics, then shape analysis (every layer that passes it has code generation).</summary>
+    /// <summary>
+    /// Parse diagnostics, then shape analysis, then what code generation cannot do yet (CG0012: such a network never
+    /// reaches the planner), then the limits of this version on the whole network, whose scratch is the planner's
+    /// arena (CG0013).
+    /// </summary>
     internal static AnalysisResult Analyze(ParsedNetwork parsed)
     {
         if (parsed.Declaration is not { } declaration)
             return new AnalysisResult(null, parsed.Diagnostics) { Key = parsed.Key };
+
         AnalysisResult analysis = NetworkAnalyzer.Analyze(declaration);
+        var all = analysis.Diagnostics.ToList();
+        AnalyzedNetwork? network = analysis.Network;
+        if (network is not null)
+        {
+            var byIndex = network.Layers.ToDictionary(l => l.Index);
+            Shape inputShape = network.InputShape;
+            Shape ShapeOf(int index) => index < 0 ? inputShape : byIndex[index].OutputShape;
+            foreach (AnalyzedLayer layer in network.Layers)
+            {
+                if (CodeGeneration.Unsupported(layer, ShapeOf) is not { } reason) continue;
+                LayerDeclaration written = declaration.Layers[layer.Index];
+                all.Add(new DiagnosticInfo(DiagnosticDescriptors.NotSupportedId, written.NameSpan,
+                    $"{written.DisplayName}: {reason} in this version of ConvGen; the declaration is valid and its shapes and weights are checked, but no code is generated for the network"));
+                network = null;
+            }
+        }
+        analysis = analysis with { Network = network, Diagnostics = all.ToEquatableArray() };
+        if (analysis.Network is { } planned) analysis = Limits.CheckNetwork(declaration, analysis, Planner.Plan(planned).ArenaLength);
         return analysis with { Key = parsed.Key, Diagnostics = parsed.Diagnostics.Concat(analysis.Diagnostics).ToEquatableArray() };
     }
 

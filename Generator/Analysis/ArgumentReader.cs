@@ -24,6 +24,9 @@ internal sealed class ArgumentReader
     public LayerDeclaration Layer => _layer;
     public string Who => _layer.DisplayName;
 
+    /// <summary>A diagnostic whose message is built here (the family's free-text rule).</summary>
+    public void Report(string id, SourceSpan span, string message) => Report(new DiagnosticInfo(id, span, message));
+
     public void Report(DiagnosticInfo diagnostic)
     {
         _diagnostics.Add(diagnostic.Span.IsNone ? diagnostic with { Span = _layer.Span } : diagnostic);
@@ -73,7 +76,12 @@ internal sealed class ArgumentReader
             return defaultValue;
         }
         double v = a.Value.Number;
-        if (double.IsNaN(v) || v < min || v > max)
+        if (double.IsNaN(v))
+        {
+            Report(DiagnosticDescriptors.OutOfRangeId, a.Span, $"{Who}: {name} must be a number; got NaN");
+            return defaultValue;
+        }
+        if (v < min || v > max)
         {
             string range = double.IsPositiveInfinity(max) ? $"at least {min}" : $"between {min} and {max}";
             Report(NumberOutOfRange.At(a.Span, Who, name, range, a.Value.ToString(), defaultText));

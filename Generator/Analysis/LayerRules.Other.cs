@@ -92,9 +92,10 @@ internal static partial class LayerRules
         }
         bool bias = a.Bool("Bias", true);
         int rows = (int)(x.Elements / inFeatures);
-        var dims = x.Dims.Take(x.Rank - 1).Concat(new[] { outFeatures }).ToEquatableArray();
+        double[] dims = x.Dims.Take(x.Rank - 1).Select(d => (double)d).Concat(new double[] { outFeatures }).ToArray();
+        if (Limits.Output(a, a.SpanOfFirst("OutFeatures"), "Use fewer out_features", dims) is not { } output) return LayerOutcome.Failed;
         var g = new LayerGeometry { InChannels = inFeatures, OutChannels = outFeatures, Bias = bias, Outer = rows };
-        return new LayerOutcome(new Shape(dims), g, (long)inFeatures * outFeatures + (bias ? outFeatures : 0), (long)rows * inFeatures * outFeatures);
+        return new LayerOutcome(output, g, CheckedSize.Add(CheckedSize.Multiply(inFeatures, outFeatures), bias ? outFeatures : 0), CheckedSize.Product(rows, inFeatures, outFeatures));
     }
 
     private static LayerOutcome Dropout(ArgumentReader a, Shape x)
@@ -133,8 +134,9 @@ internal static partial class LayerRules
                 .WithFix(FixProposal.Rename(a.Layer, LayerKind.ReplicationPad2d)));
             return LayerOutcome.Failed;
         }
+        if (Limits.Output(a, a.SpanOf("Padding"), "Use less padding", x[0], (long)h + top + bottom, (long)w + left + right) is not { } output) return LayerOutcome.Failed;
         var g = new LayerGeometry { InChannels = x[0], OutChannels = x[0], PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right };
-        return new LayerOutcome(Shape.Of(x[0], h + top + bottom, w + left + right), g, 0, 0);
+        return new LayerOutcome(output, g, 0, 0);
     }
 
     /// <summary>Upsample by Size or ScaleFactor (exactly one), nearest or bilinear; out = floor(in * scale).</summary>
@@ -157,7 +159,7 @@ internal static partial class LayerRules
                 : UpsampleSizeOrScale.At(a.Layer.KindSpan, a.Who, "neither Size nor ScaleFactor is given"));
             return LayerOutcome.Failed;
         }
-        int oh, ow;
+        double oh, ow;
         double scaleH = 0, scaleW = 0;
         if (hasSize) (oh, ow) = a.Tuple("Size", rank, (h, w), 1, "size");
         else
@@ -165,13 +167,14 @@ internal static partial class LayerRules
             ArgValue v = a.Layer.Find("ScaleFactor")!.Value;
             double[]? scales = v.IsNumber ? Enumerable.Repeat(v.Number, rank).ToArray()
                 : v.Kind is ArgKind.IntArray or ArgKind.DoubleArray && v.Numbers.Count == rank ? v.Numbers.ToArray() : null;
-            if (scales is null || scales.Any(s => !(s > 0)))
+            if (scales is null || scales.Any(s => !(s > 0) || double.IsInfinity(s)))
             {
                 a.Report(ScaleFactorInvalid.At(a.SpanOf("ScaleFactor"), a.Who, rank, v.ToString()));
                 return LayerOutcome.Failed;
             }
             scaleH = rank == 2 ? scales[0] : 1; scaleW = scales[rank - 1];
-            oh = (int)Math.Floor(h * scaleH); ow = (int)Math.Floor(w * scaleW);
+            // floor(in * scale), as PyTorch; kept as a double until it is known to fit.
+            oh = Math.Floor(h * scaleH); ow = Math.Floor(w * scaleW);
             if (oh < 1 || ow < 1)
             {
                 // floor(in * s) >= 1 needs s >= 1/in on every axis.
@@ -180,10 +183,11 @@ internal static partial class LayerRules
                 return LayerOutcome.Failed;
             }
         }
+        if (SpatialOutput(a, rank, x[0], oh, ow, "Use a smaller scale factor or size") is not { } output) return LayerOutcome.Failed;
         // recompute_scale_factor: interpolate with the size ratio, as for Size (PyTorch's 1/scale only without it).
         if (a.Bool("RecomputeScaleFactor", false)) scaleH = scaleW = 0;
         var g = new LayerGeometry { InChannels = x[0], OutChannels = x[0], Mode = mode, AlignCorners = alignCorners, ScaleH = scaleH, ScaleW = scaleW };
-        return new LayerOutcome(WithSpatial(x[0], rank, oh, ow), g, 0, 0);
+        return new LayerOutcome(output, g, 0, 0);
     }
 
     private static LayerOutcome ChannelShuffle(ArgumentReader a, Shape x)
@@ -204,14 +208,13 @@ internal static partial class LayerRules
     }
 
     /// <summary>
-    /// Add/Multiply need equal shapes; Concat (channels) needs equal ranks and spatial sizes. The shape most inputs
-    /// share is the reference, and each input that differs from it is one fault, reported on its own name.
+    /// Concat joins along the channels: equal ranks and spatial sizes. The size most inputs share is the reference, and
+    /// each input that differs from it is one fault, reported on its own name.
     /// </summary>
-    private static LayerOutcome Merge(ArgumentReader a, List<Shape> inputs)
+    private static LayerOutcome Concat(ArgumentReader a, List<Shape> inputs)
     {
         List<(string Label, SourceSpan Span)> sources = MergeSources(a.Layer, inputs.Count);
-        bool concat = a.Layer.Kind == LayerKind.Concat;
-        if (concat && a.Has("Dim"))
+        if (a.Has("Dim"))
         {
             // torch.cat's dim counts the batch: the channels are 1, or -(rank) from the end.
             int dim = a.Int("Dim", 1);
@@ -221,8 +224,7 @@ internal static partial class LayerRules
                 return LayerOutcome.Failed;
             }
         }
-        // What must agree: everything after the channels for Concat, the whole shape otherwise.
-        string Key(Shape s) => concat ? s.Rank + ":" + string.Join("×", s.Dims.Skip(1)) : s.ToString();
+        string Key(Shape s) => s.Rank + ":" + string.Join("×", s.Dims.Skip(1));
         string referenceKey = inputs.GroupBy(Key).OrderByDescending(g => g.Count()).First().Key;
         Shape reference = inputs.First(s => Key(s) == referenceKey);
         bool failed = false;
@@ -230,19 +232,13 @@ internal static partial class LayerRules
         {
             if (Key(inputs[i]) == referenceKey) continue;
             failed = true;
-            if (concat)
-                a.Report(ConcatSizeMismatch.At(sources[i].Span, a.Who, sources[i].Label, inputs[i].ToString(), SpatialOrShape(reference)));
-            else
-                a.Report(MergeShapeMismatch.At(sources[i].Span, a.Who, sources[i].Label, inputs[i].ToString(), a.Layer.Kind.ToString(), reference.ToString(), MatchAdvice(inputs[i], reference)));
+            a.Report(ConcatSizeMismatch.At(sources[i].Span, a.Who, sources[i].Label, inputs[i].ToString(), SpatialOrShape(reference)));
         }
         if (failed) return LayerOutcome.Failed;
-        if (concat)
-        {
-            int channels = inputs.Sum(s => s[0]);
-            var dims = new[] { channels }.Concat(reference.Dims.Skip(1)).ToEquatableArray();
-            return new LayerOutcome(new Shape(dims), new LayerGeometry { OutChannels = channels }, 0, 0);
-        }
-        return new LayerOutcome(reference, new LayerGeometry(), 0, 0);
+        long channels = inputs.Sum(s => (long)s[0]);
+        double[] dims = new double[] { channels }.Concat(reference.Dims.Skip(1).Select(d => (double)d)).ToArray();
+        if (Limits.Output(a, a.SpanOf("Inputs"), "Concatenate fewer or narrower branches", dims) is not { } output) return LayerOutcome.Failed;
+        return new LayerOutcome(output, new LayerGeometry { OutChannels = output[0] }, 0, 0);
     }
 
     /// <summary>How a merge's inputs are written: with one name, the current output and that name; with several, the names.</summary>
@@ -260,16 +256,4 @@ internal static partial class LayerRules
 
     private static string SpatialOrShape(Shape s) => s.Rank == 1 ? $"{s} (flat)" : string.Join("×", s.Dims.Skip(1));
 
-    /// <summary>What brings <paramref name="x"/> to the shape of <paramref name="reference"/> for an element-wise merge.</summary>
-    private static string MatchAdvice(Shape x, Shape reference)
-    {
-        if (x.Rank != reference.Rank) return "Flatten both inputs or neither";
-        bool channels = x[0] != reference[0], spatial = !x.Dims.Skip(1).SequenceEqual(reference.Dims.Skip(1));
-        string conv = x.Rank == 3 ? "Conv2d" : x.Rank == 2 ? "Conv1d" : "Linear";
-        int stride = x.Rank > 1 && x[x.Rank - 1] % reference[reference.Rank - 1] == 0 ? x[x.Rank - 1] / reference[reference.Rank - 1] : 0;
-        if (x.Rank == 1) return $"bring it to {reference[0]} features, e.g. with Linear({reference[0]})";
-        if (channels && !spatial) return $"bring it to {reference[0]} channels, e.g. with a 1×1 {conv}({reference[0]}, 1) on that branch (a projection shortcut)";
-        if (channels && stride > 1) return $"bring it to {reference}, e.g. with a 1×1 {conv}({reference[0]}, 1, Stride = {stride}) on that branch (a projection shortcut)";
-        return $"bring it to the spatial size {SpatialOrShape(reference)} with stride, pooling, padding or Upsample" + (channels ? $", and to {reference[0]} channels" : "");
-    }
 }

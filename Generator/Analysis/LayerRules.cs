@@ -10,16 +10,23 @@ internal readonly record struct LayerOutcome(Shape? Output, LayerGeometry Geomet
     public static LayerOutcome Failed => new(null, new LayerGeometry(), 0, 0);
 }
 
+/// <summary>One tensor a layer reads: its shape and the layer that produced it (null for the network input).</summary>
+internal readonly record struct Operand(Shape Shape, AnalyzedLayer? Producer)
+{
+    /// <summary>A Parameter's tensor: no batch dimension, so it broadcasts like a PyTorch parameter.</summary>
+    public bool IsLearned => Producer?.Kind == LayerKind.Parameter;
+}
+
 /// <summary>
 /// PyTorch's shape rules and argument checks for every layer kind. Output sizes follow the formulas of the
 /// <c>torch.nn</c> documentation; each check reports on the argument at fault with the numbers and a fix.
 /// </summary>
 internal static partial class LayerRules
 {
-    public static LayerOutcome Infer(ArgumentReader a, List<Shape> inputs)
+    public static LayerOutcome Infer(ArgumentReader a, List<Operand> inputs)
     {
         LayerDeclaration layer = a.Layer;
-        Shape x = inputs[0];
+        Shape x = inputs[0].Shape;
         if (!CheckDimensionality(a, x)) return LayerOutcome.Failed;
 
         LayerOutcome outcome = layer.Kind switch
@@ -33,15 +40,28 @@ internal static partial class LayerRules
                 => new LayerOutcome(x, new LayerGeometry(), 0, 0),
             LayerKind.LeakyReLU => new LayerOutcome(x, new LayerGeometry { Alpha = a.Double("NegativeSlope", 0.01) }, 0, 0),
             LayerKind.GELU => new LayerOutcome(x, new LayerGeometry { Mode = a.Choice("Approximate", "none", "none", "tanh") }, 0, 0),
+            LayerKind.Hardsigmoid or LayerKind.Mish => new LayerOutcome(x, new LayerGeometry(), 0, 0),
+            LayerKind.Hardtanh => Hardtanh(a, x),
+            LayerKind.ELU => new LayerOutcome(x, new LayerGeometry { Alpha = a.Double("Alpha", 1.0) }, 0, 0),
+            LayerKind.Softplus => Softplus(a, x),
+            LayerKind.PReLU => PReLU(a, x),
             LayerKind.Softmax or LayerKind.LogSoftmax => Softmax(a, x),
             LayerKind.Flatten => Flatten(a, x),
             LayerKind.Linear => Linear(a, x),
             LayerKind.Dropout => Dropout(a, x),
+            LayerKind.StochasticDepth => StochasticDepth(a, x),
+            LayerKind.Chunk or LayerKind.Split => Slice(a, x),
+            LayerKind.Permute => Permute(a, x),
+            LayerKind.Unflatten => Unflatten(a, x),
+            LayerKind.LayerNorm => LayerNorm(a, x),
+            LayerKind.LayerNorm2d => LayerNorm2d(a, x),
+            LayerKind.MaxUnpool2d => MaxUnpool(a, x, inputs[1].Producer!),
             LayerKind.Identity => new LayerOutcome(x, new LayerGeometry(), 0, 0),
             LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d => Pad(a, x),
             LayerKind.Upsample => Upsample(a, x),
             LayerKind.ChannelShuffle => ChannelShuffle(a, x),
-            LayerKind.Add or LayerKind.Multiply or LayerKind.Concat => Merge(a, inputs),
+            LayerKind.Concat => Concat(a, inputs.Select(i => i.Shape).ToList()),
+            LayerKind.Add or LayerKind.Multiply or LayerKind.Subtract => Arithmetic(a, inputs),
             _ => LayerOutcome.Failed,
         };
         return a.HasErrors && outcome.Output is not null && !ShapeStillMeaningful(layer.Kind) ? outcome with { Output = null } : outcome;
@@ -49,7 +69,7 @@ internal static partial class LayerRules
 
     // After an error in one argument the output shape is still computed from defaults, so later layers are checked
     // too; but a wrong channel count would cascade into false reports, so those layers stop the walk.
-    private static bool ShapeStillMeaningful(LayerKind kind) => kind is not (LayerKind.Add or LayerKind.Multiply or LayerKind.Concat);
+    private static bool ShapeStillMeaningful(LayerKind kind) => kind is not (LayerKind.Add or LayerKind.Multiply or LayerKind.Subtract or LayerKind.Concat);
 
     /// <summary>CG0010: a 1-D layer in a 2-D network or the reverse, or a spatial layer after Flatten.</summary>
     private static bool CheckDimensionality(ArgumentReader a, Shape x)
@@ -81,26 +101,50 @@ internal static partial class LayerRules
     /// <summary>Spatial sizes of a C×H×W or C×L shape as (H, W), H = 1 for 1-D.</summary>
     private static (int H, int W) SpatialOf(Shape x) => x.Rank == 3 ? (x[1], x[2]) : (1, x[x.Rank - 1]);
 
-    private static Shape WithSpatial(int channels, int rank, int h, int w) => rank == 2 ? Shape.Of(channels, h, w) : Shape.Of(channels, w);
+    /// <summary>A C×H×W or C×L output from sizes computed in 64 bits, or null after CG0013 when it is too large (<see cref="Limits.Output"/>).</summary>
+    private static Shape? SpatialOutput(ArgumentReader a, int rank, long channels, double h, double w, string fix) =>
+        Limits.Output(a, a.Layer.Span, fix, rank == 2 ? new double[] { channels, h, w } : new double[] { channels, w });
 
     private static string Plural(int n, string one) => n == 1 ? one : one + "s";
 
-    /// <summary>The divisors of <paramref name="n"/> that also divide <paramref name="m"/>, for a groups fix.</summary>
+    /// <summary>
+    /// The divisors of <paramref name="n"/> that also divide <paramref name="m"/>, for a groups fix: the divisors
+    /// of their gcd, found in pairs up to its square root (at most 46,341 steps for any two ints).
+    /// </summary>
     private static string CommonDivisors(int n, int m)
     {
-        var list = new List<int>();
-        for (int d = 1; d <= Math.Min(n, m); d++)
-            if (n % d == 0 && m % d == 0) list.Add(d);
+        int g = Gcd(n, m);
+        var small = new List<int>();
+        var large = new List<int>();
+        for (int d = 1; (long)d * d <= g; d++)
+        {
+            if (g % d != 0) continue;
+            small.Add(d);
+            if (d != g / d) large.Add(g / d);
+        }
+        large.Reverse();
+        var list = small.Concat(large).ToList();
         return list.Count <= 8 ? string.Join(", ", list) : string.Join(", ", list.Take(4)) + ", ..., " + list[list.Count - 1];
     }
 
     /// <summary>The common divisors of <paramref name="n"/> and <paramref name="m"/> nearest to <paramref name="groups"/>: the next smaller and the next larger.</summary>
     private static IEnumerable<int> NearestDivisors(int groups, int n, int m)
     {
-        var divisors = Enumerable.Range(1, Math.Max(0, Math.Min(n, m))).Where(d => n % d == 0 && m % d == 0).ToList();
+        // The common divisors are the divisors of gcd(n, m), found in pairs up to its square root (bounded for any size).
+        int gcd = Gcd(n, m);
+        var divisors = new List<int>();
+        for (long d = 1; d * d <= gcd; d++)
+            if (gcd % d == 0) { divisors.Add((int)d); if (gcd / d != d) divisors.Add((int)(gcd / d)); }
+        divisors.Sort();
         int? below = divisors.Where(d => d < groups).Select(d => (int?)d).LastOrDefault();
         int? above = divisors.Where(d => d > groups).Select(d => (int?)d).FirstOrDefault();
         if (below is { } b) yield return b;
         if (above is { } a) yield return a;
+    }
+
+    private static int Gcd(int a, int b)
+    {
+        while (b != 0) (a, b) = (b, a % b);
+        return a;
     }
 }

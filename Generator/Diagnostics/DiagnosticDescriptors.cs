@@ -31,9 +31,10 @@ internal static class DiagnosticDescriptors
     private static readonly DiagnosticDescriptor InvalidStructureFamily = new(DiagnosticIds.InvalidStructure, "Network without input or layers, or layer of the wrong dimensionality", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.InvalidStructure));
     private static readonly DiagnosticDescriptor WeightsFileFamily = new(DiagnosticIds.WeightsFile, "Embedded weights file missing or not matching the declaration", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.WeightsFile));
     private static readonly DiagnosticDescriptor NotSupportedFamily = new(DiagnosticIds.NotSupported, "Not supported by this version of ConvGen", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.NotSupported));
+    private static readonly DiagnosticDescriptor BeyondLimitsFamily = new(DiagnosticIds.BeyondLimits, "Network beyond the sizes this version of ConvGen supports", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.BeyondLimits));
 
     // CG0001: the output would be empty.
-    public static readonly DiagnosticRule<string, string, string, int, string, string, string> KernelLargerThanInput = new(EmptyOutputFamily,
+    public static readonly DiagnosticRule<string, string, string, long, string, string, string> KernelLargerThanInput = new(EmptyOutputFamily,
         "{0}: the {1} kernel{2} spans {3} {4}, but the padded input has only {5}; the output would be empty. {6}");
     public static readonly DiagnosticRule<string, string, string, string, string> TransposedPaddingTooLarge = new(EmptyOutputFamily,
         "{0}: padding {1} removes more than the {2} the layer produces from its {3} input; the output would be empty. Use Padding = {4} at most");
@@ -49,7 +50,7 @@ internal static class DiagnosticDescriptors
         "{0}: {1} must be at least 0 on every axis; got {2}. Use 0 for no padding");
     public static readonly DiagnosticRule<string, string, string, string> SamePaddingWithStride = new(InvalidPaddingFamily,
         "{0}: padding \"same\" needs stride 1, as in PyTorch; this layer has stride {1}. Write the padding out instead: Padding = {2} keeps a {3} kernel centred");
-    public static readonly DiagnosticRule<string, string, int, string, int, int> PaddingModeTooLarge = new(InvalidPaddingFamily,
+    public static readonly DiagnosticRule<string, string, long, string, int, int> PaddingModeTooLarge = new(InvalidPaddingFamily,
         "{0}: {1} padding {2} must be {3} the input size {4} along that axis; use padding {5} at most, or PaddingMode = \"replicate\"");
     public static readonly DiagnosticRule<string, string, string, string> PoolPaddingTooLarge = new(InvalidPaddingFamily,
         "{0}: padding {1} is more than half the {2} window; PyTorch allows at most {3}. Use Padding = {3}, or a larger kernel");
@@ -69,8 +70,6 @@ internal static class DiagnosticDescriptors
         "{0}: groups {1} does not divide the {2} channels of the {3} input; use one of {4}");
     public static readonly DiagnosticRule<string, string, string, string> ConcatSizeMismatch = new(ShapeMismatchFamily,
         "{0}: {1} is {2}, but Concat joins along the channels, so every other size must match the other inputs' {3}; bring that branch to {3} (stride, pooling, padding or Upsample)");
-    public static readonly DiagnosticRule<string, string, string, string, string, string> MergeShapeMismatch = new(ShapeMismatchFamily,
-        "{0}: {1} is {2}, but {3} needs inputs of one shape and the other inputs are {4}; {5}");
 
     // CG0005, CG0006: transposed convolutions.
     public static readonly DiagnosticRule<string, string, string, string> Checkerboard = new(CheckerboardFamily,
@@ -110,7 +109,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticRule<string, int, int> ConcatDimension = new(OutOfRangeFamily,
         "{0}: dim {1} is not the channels; Concat joins along the channels, so use Dim = 1 (or {2}), or leave it out");
     public static readonly DiagnosticRule<string, int, string> ScaleFactorInvalid = new(OutOfRangeFamily,
-        "{0}: scale_factor must be a positive number or {1} of them; got {2}. Write e.g. ScaleFactor = 2");
+        "{0}: scale_factor must be a positive finite number or {1} of them; got {2}. Write e.g. ScaleFactor = 2");
 
     // CG0008: the class cannot be generated into.
     public static readonly DiagnosticRule<string, string> NetworkNotPartial = new(InvalidNetworkTypeFamily,
@@ -127,8 +126,8 @@ internal static class DiagnosticDescriptors
         "{0} reads '{1}', but no layer before it has Name = \"{1}\"; use one of the outputs known here: {2}");
     public static readonly DiagnosticRule<string, string, int> NameDeclaredLater = new(UnknownNameFamily,
         "{0} reads '{1}', the output of layer #{2} declared after it; a layer reads only outputs declared before it: move layer #{2} up, or read an earlier output");
-    public static readonly DiagnosticRule<string, string> MergeWithoutNames = new(UnknownNameFamily,
-        "{0} names no outputs to combine; write e.g. {1}(\"skip\") with the Name of an earlier layer");
+    public static readonly DiagnosticRule<string, string, string> MergeWithoutNames = new(UnknownNameFamily,
+        "{0} names no outputs to combine; write e.g. {1}(\"skip\") with the Name of an earlier layer{2}");
     public static readonly DiagnosticRule<string, string> NameIsTheInput = new(UnknownNameFamily,
         "{0}: the name '{1}' is the network input; give the layer another name");
     public static readonly DiagnosticRule<string, string, int> NameUsedTwice = new(UnknownNameFamily,
@@ -170,9 +169,31 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticRule<string> BatchNormWithoutRunningStats = new(NotSupportedFamily,
         "{0}: without running statistics PyTorch normalises with the statistics of the batch itself, even in eval mode; ConvGen compiles eval-mode BatchNorm from running_mean and running_var. Train with TrackRunningStats = true");
 
+    // Conditions still reported with a message built at the report site (the 2026-12 layers and the limits, merged from
+    // helper/models and helper/reliability): one free-text rule per family, until each gets a rule of its own above.
+    public const string EmptyOutputId = DiagnosticIds.EmptyOutput, UnreadInputId = DiagnosticIds.UnreadInput, InvalidPaddingId = DiagnosticIds.InvalidPadding,
+        ShapeMismatchId = DiagnosticIds.ShapeMismatch, CheckerboardId = DiagnosticIds.Checkerboard, OutputPaddingId = DiagnosticIds.OutputPadding,
+        OutOfRangeId = DiagnosticIds.OutOfRange, InvalidNetworkTypeId = DiagnosticIds.InvalidNetworkType, UnknownNameId = DiagnosticIds.UnknownName,
+        InvalidStructureId = DiagnosticIds.InvalidStructure, WeightsFileId = DiagnosticIds.WeightsFile, NotSupportedId = DiagnosticIds.NotSupported,
+        BeyondLimitsId = DiagnosticIds.BeyondLimits;
+
+    private static readonly DiagnosticRule<string>[] FreeText =
+    {
+        new(EmptyOutputFamily, "{0}"), new(UnreadInputFamily, "{0}"), new(InvalidPaddingFamily, "{0}"), new(ShapeMismatchFamily, "{0}"),
+        new(CheckerboardFamily, "{0}"), new(OutputPaddingFamily, "{0}"), new(OutOfRangeFamily, "{0}"), new(InvalidNetworkTypeFamily, "{0}"),
+        new(UnknownNameFamily, "{0}"), new(InvalidStructureFamily, "{0}"), new(WeightsFileFamily, "{0}"), new(NotSupportedFamily, "{0}"),
+        new(BeyondLimitsFamily, "{0}"),
+    };
+
+    /// <summary>The free-text rule of an id's family (<see cref="FreeText"/>).</summary>
+    public static DiagnosticRule<string> Message(string id) => FreeText.First(r => r.Id == id);
+
+    public static bool IsError(string id) => Message(id).IsError;
+
     /// <summary>Every rule, for tests that check formats and help links.</summary>
     public static IEnumerable<DiagnosticRule> All => typeof(DiagnosticDescriptors)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => typeof(DiagnosticRule).IsAssignableFrom(f.FieldType))
-        .Select(f => (DiagnosticRule)f.GetValue(null)!);
+        .Select(f => (DiagnosticRule)f.GetValue(null)!)
+        .Concat(FreeText);
 }

@@ -18,6 +18,7 @@ internal static class DiagnosticIds
     public const string InvalidStructure = "CG0010";
     public const string WeightsFile = "CG0011";
     public const string NotSupported = "CG0012";
+    public const string BeyondLimits = "CG0013";
 
-    public static readonly string[] All = { EmptyOutput, UnreadInput, InvalidPadding, ShapeMismatch, Checkerboard, OutputPadding, OutOfRange, InvalidNetworkType, UnknownName, InvalidStructure, WeightsFile, NotSupported };
+    public static readonly string[] All = { EmptyOutput, UnreadInput, InvalidPadding, ShapeMismatch, Checkerboard, OutputPadding, OutOfRange, InvalidNetworkType, UnknownName, InvalidStructure, WeightsFile, NotSupported, BeyondLimits };
 }

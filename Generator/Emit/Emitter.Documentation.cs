@@ -47,6 +47,7 @@ internal static partial class Emitter
         WriteLayerTable(w, net);
         w.Line("/// </remarks>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or the two overlap.</exception>");
+        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is running this instance (use <see cref=\"Clone\"/>).</exception>");
     }
 
     private static string SummaryLine(AnalyzedNetwork net) =>

@@ -76,5 +76,8 @@ internal sealed record PlanStep(
 /// <param name="Input">The shape before padding.</param>
 internal sealed record PrePadding(Shape Input, int Left, int Right, int Top, int Bottom, string Mode);
 
-/// <summary>The whole compiled network: the analysed layers, the steps of Run and the size of the scratch arena.</summary>
-internal sealed record ExecutionPlan(AnalyzedNetwork Network, EquatableArray<PlanStep> Steps, int ArenaLength);
+/// <summary>
+/// The whole compiled network: the analysed layers, the steps of Run and the size of the scratch arena (in floats).
+/// An arena past <c>int</c> has no steps: its offsets cannot be written, and Limits rejects it (CG0013) before emitting.
+/// </summary>
+internal sealed record ExecutionPlan(AnalyzedNetwork Network, EquatableArray<PlanStep> Steps, long ArenaLength);

@@ -206,7 +206,7 @@ internal static class Planner
     internal static long TransposedWorkspaceLength(AnalyzedLayer layer)
     {
         LayerGeometry g = layer.Geometry;
-        return (long)(g.OutChannels / g.Groups) * g.KernelH * g.KernelW * layer.InputShape.Spatial;
+        return CheckedSize.Product(g.OutChannels / g.Groups, g.KernelH, g.KernelW, layer.InputShape.Spatial);
     }
 
     private static long WorkspaceLength(Draft draft) => draft.Kernel switch
@@ -282,14 +282,14 @@ internal static class Planner
             long offset = 0;
             foreach (var p in placed.Where(p => p.From <= r.To && r.From <= p.To).OrderBy(p => p.Offset))
             {
-                if (offset + r.Length <= p.Offset) break;
-                offset = Math.Max(offset, Align(p.Offset + p.Length));
+                if (CheckedSize.Add(offset, r.Length) <= p.Offset) break;
+                offset = Math.Max(offset, Align(CheckedSize.Add(p.Offset, p.Length)));
             }
             placed.Add((offset, r.Length, r.From, r.To));
             offsets[r.Key] = offset;
-            arena = Math.Max(arena, offset + r.Length);
+            arena = Math.Max(arena, CheckedSize.Add(offset, r.Length));
         }
-        if (arena > int.MaxValue) throw new InvalidOperationException("the network needs more than 2^31 floats of scratch");
+        if (arena > int.MaxValue) return new ExecutionPlan(network, EquatableArray<PlanStep>.Empty, arena);
 
         BufferSlice Slice(int value)
         {
@@ -309,8 +309,8 @@ internal static class Planner
             steps.Add(new PlanStep(s, d.Kernel, d.Layer, d.BatchNorm, d.Fused.ToEquatableArray(), d.Epilogue,
                 d.InputValues.Select(Slice).ToEquatableArray(), Slice(d.OutputValue), workspace, padded, d.PrePad));
         }
-        return new ExecutionPlan(network, steps.ToEquatableArray(), (int)arena);
+        return new ExecutionPlan(network, steps.ToEquatableArray(), arena);
     }
 
-    private static long Align(long offset) => (offset + Alignment - 1) / Alignment * Alignment;
+    private static long Align(long offset) => offset >= CheckedSize.Saturated - Alignment ? CheckedSize.Saturated : (offset + Alignment - 1) / Alignment * Alignment;
 }

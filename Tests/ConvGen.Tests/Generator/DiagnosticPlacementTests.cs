@@ -92,17 +92,6 @@ public class DiagnosticPlacementTests
         """, "CG0007", "dim 2 is out of range for a 2-D tensor (batch, 10)", "so use 1 (or -1)");
 
     [Fact]
-    public void SqueezeExcitationShapeMismatchDoesNotSuggestAConvolution()
-    {
-        List<Diagnostic> found = Expect("""
-            [Network(8, 8, 8)]
-            [Conv2d(8, 3, Padding = 1, Name = "x"), AdaptiveAvgPool2d(1), Conv2d(8, 1), Sigmoid, Multiply([|"x"|])]
-            public partial class Net;
-            """, "CG0004", "'x' is 8×8×8", "the other inputs are 8×1×1", "bring it to the spatial size 1×1");
-        Assert.DoesNotContain("1×1 Conv2d", found[0].GetMessage());
-    }
-
-    [Fact]
     public void GroupsOnTheGroupsArgument() => Expect("""
         [Network(6, 8, 8)]
         [Conv2d(8, 3, [|Groups = 4|])]
@@ -136,7 +125,8 @@ public class DiagnosticPlacementTests
     {
         // Each condition's message carries its repair: an instruction, not only the fault.
         string[] verbs = { "use", "write", "add", "remove", "move", "give", "bring", "put", "drop", "make", "declare", "check", "save", "train", "import", "resize" };
-        foreach (DiagnosticRule rule in DiagnosticDescriptors.All.Where(r => r != DiagnosticDescriptors.WeightsMoreDifferences))
+        // (The free-text rules carry messages built at the report site: the 2026-12 layers' and the limits' conditions.)
+        foreach (DiagnosticRule rule in DiagnosticDescriptors.All.Where(r => r != DiagnosticDescriptors.WeightsMoreDifferences && r.MessageFormat != "{0}"))
         {
             string format = rule.MessageFormat.ToLowerInvariant();
             bool instructs = verbs.Any(v => System.Text.RegularExpressions.Regex.IsMatch(format, $@"(^|[;.:] |, or |, so |\{{\d\}}: ){v}\b"))

@@ -8,7 +8,7 @@ namespace ConvGen.Tests.Generator;
 /// </summary>
 public class DiagnosticTests
 {
-    private static List<Diagnostic> Expect(string markup, string id, DiagnosticSeverity severity, params string[] messageParts)
+    internal static List<Diagnostic> Expect(string markup, string id, DiagnosticSeverity severity, params string[] messageParts)
     {
         (string source, List<Microsoft.CodeAnalysis.Text.TextSpan> spans) = Markup.Parse("using ConvGen;\n" + markup);
         GeneratorHarness.Result result = GeneratorHarness.Run(source);
@@ -159,7 +159,7 @@ public class DiagnosticTests
         [Network(3, 8, 8)]
         [Conv2d(16, 3, Padding = 1, Name = "a"), Conv2d(32, 3, Stride = 2, Padding = 1), Add([|"a"|])]
         public partial class Net;
-        """, "CG0004", DiagnosticSeverity.Error, "'a' is 16×8×8, but Add needs inputs of one shape and the other inputs are 32×4×4", "Conv2d(32, 1, Stride = 2)");
+        """, "CG0004", DiagnosticSeverity.Error, "32×4×4 and 16×8×8 do not broadcast", "dimension 3 has 4 and 8");
 
     // CG0005, CG0006: transposed convolutions.
     [Fact]

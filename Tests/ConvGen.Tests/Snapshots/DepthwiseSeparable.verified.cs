@@ -164,6 +164,7 @@ namespace Samples
         /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
         /// </remarks>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
         public void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != InputLength)
@@ -172,19 +173,21 @@ namespace Samples
                 throw new global::System.ArgumentException("DepthwiseSeparable.Run: output has " + output.Length + " floats; expected OutputLength = 10 (10).", nameof(output));
             if (global::System.MemoryExtensions.Overlaps(input, output))
                 throw new global::System.ArgumentException("DepthwiseSeparable.Run: input and output must not overlap.", nameof(output));
-            global::System.Span<float> scratch = _scratch;
-            Step0_Conv2d(input, scratch.Slice(7808, 4096), scratch);
-            Step1_Conv2d(scratch.Slice(7808, 4096), scratch.Slice(11904, 4096));
-            Step2_Conv2d(scratch.Slice(11904, 4096), scratch.Slice(0, 8192));
-            Step3_AdaptiveAvgPool2d(scratch.Slice(0, 8192), scratch.Slice(8192, 32));
-            Step4_Linear(scratch.Slice(8192, 32), output);
-            Step5_Softmax(output, output);
+            if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();
+            try
+            {
+                RunSteps(input, output);
+            }
+            finally { global::System.Threading.Volatile.Write(ref _running, 0); }
         }
 
         /// <summary>
         /// Runs <paramref name="batchSize"/> samples one after the other: <paramref name="inputs"/> holds them back to back
         /// (batchSize × InputLength floats), <paramref name="outputs"/> receives batchSize × OutputLength. Allocates nothing.
+        /// Every argument is checked before any output is written.
         /// </summary>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap anywhere.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
         public void Run(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
             if (batchSize < 0)
@@ -193,8 +196,34 @@ namespace Samples
                 throw new global::System.ArgumentException("DepthwiseSeparable.Run: inputs has " + inputs.Length + " floats; expected batchSize × InputLength = " + ((long)batchSize * InputLength) + ".", nameof(inputs));
             if (outputs.Length != (long)batchSize * OutputLength)
                 throw new global::System.ArgumentException("DepthwiseSeparable.Run: outputs has " + outputs.Length + " floats; expected batchSize × OutputLength = " + ((long)batchSize * OutputLength) + ".", nameof(outputs));
-            for (int i = 0; i < batchSize; i++)
-                Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
+            // The whole spans: an output written over a later sample's input would change that sample's result.
+            if (global::System.MemoryExtensions.Overlaps(inputs, outputs))
+                throw new global::System.ArgumentException("DepthwiseSeparable.Run: inputs and outputs must not overlap.", nameof(outputs));
+            if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();
+            try
+            {
+                for (int i = 0; i < batchSize; i++)
+                    RunSteps(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
+            }
+            finally { global::System.Threading.Volatile.Write(ref _running, 0); }
+        }
+
+        // 1 while a thread runs this instance: a second thread that enters meanwhile would share the scratch arena.
+        private int _running;
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        private static void ThrowConcurrentUse() => throw new global::System.InvalidOperationException("DepthwiseSeparable.Run: this instance is already running a sample on another thread; an instance owns one scratch arena and runs one sample at a time. Give each thread its own instance with Clone().");
+
+        /// <summary>The steps of one sample, on checked spans, with this instance held by the caller.</summary>
+        private void RunSteps(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            global::System.Span<float> scratch = _scratch;
+            Step0_Conv2d(input, scratch.Slice(7808, 4096), scratch);
+            Step1_Conv2d(scratch.Slice(7808, 4096), scratch.Slice(11904, 4096));
+            Step2_Conv2d(scratch.Slice(11904, 4096), scratch.Slice(0, 8192));
+            Step3_AdaptiveAvgPool2d(scratch.Slice(0, 8192), scratch.Slice(8192, 32));
+            Step4_Linear(scratch.Slice(8192, 32), output);
+            Step5_Softmax(output, output);
         }
 
         /// <summary>#0 Conv2d(16, 3, Stride = 2, Padding = 1, Bias = false) + #1 BatchNorm2d + #2 ReLU6: 3×32×32 → 16×16×16; im2col + packed GEMM, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
