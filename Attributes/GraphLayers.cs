@@ -29,9 +29,18 @@ namespace ConvGen
         public double Other { get; }
     }
 
-    /// <summary>Concatenation along the channels (Inception, DenseNet, U-Net). Spatial sizes must match.</summary>
+    /// <summary>
+    /// <c>torch.cat(..., dim=1)</c>: concatenation along the channels (Inception, DenseNet, U-Net), in the order written;
+    /// with one name, the current output first. Spatial sizes must match.
+    /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class ConcatAttribute : MergeAttribute { /** <summary><c>Concat("x")</c> or <c>Concat("a", "b", ...)</c>.</summary> */ public ConcatAttribute(params string[] inputs) : base(inputs) { } }
+    public sealed class ConcatAttribute : MergeAttribute
+    {
+        /// <summary><c>Concat("x")</c> (the current output, then x) or <c>Concat("a", "b", ...)</c>.</summary>
+        public ConcatAttribute(params string[] inputs) : base(inputs) { }
+        /// <summary>The dimension, counting the batch as PyTorch does: only the channels (1, or -3 for C×H×W and -2 for C×L) are supported.</summary>
+        public int Dim { get; set; } = 1;
+    }
 
     /// <summary>
     /// Element-wise product (gating), with PyTorch's broadcasting: a C×1×1 gate scales each channel of a C×H×W map

@@ -26,6 +26,10 @@ namespace ConvGen
         public BatchNorm2dAttribute() : base(0) { }
         /// <summary><c>BatchNorm2d(num_features)</c>; the channels are checked.</summary>
         public BatchNorm2dAttribute(int numFeatures) : base(numFeatures) { }
+        /// <summary><c>BatchNorm2d(num_features, eps)</c>, PyTorch's positional form.</summary>
+        public BatchNorm2dAttribute(int numFeatures, double eps) : base(numFeatures) => Eps = eps;
+        /// <summary><c>BatchNorm2d(num_features, eps, momentum)</c>.</summary>
+        public BatchNorm2dAttribute(int numFeatures, double eps, double momentum) : base(numFeatures) { Eps = eps; Momentum = momentum; }
     }
 
     /// <summary><c>torch.nn.BatchNorm1d</c> in eval mode.</summary>
@@ -36,6 +40,10 @@ namespace ConvGen
         public BatchNorm1dAttribute() : base(0) { }
         /// <summary><c>BatchNorm1d(num_features)</c>; the channels are checked.</summary>
         public BatchNorm1dAttribute(int numFeatures) : base(numFeatures) { }
+        /// <summary><c>BatchNorm1d(num_features, eps)</c>, PyTorch's positional form.</summary>
+        public BatchNorm1dAttribute(int numFeatures, double eps) : base(numFeatures) => Eps = eps;
+        /// <summary><c>BatchNorm1d(num_features, eps, momentum)</c>.</summary>
+        public BatchNorm1dAttribute(int numFeatures, double eps, double momentum) : base(numFeatures) { Eps = eps; Momentum = momentum; }
     }
 
     /// <summary>

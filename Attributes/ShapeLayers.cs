@@ -6,6 +6,12 @@ namespace ConvGen
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class FlattenAttribute : LayerAttribute
     {
+        /// <summary><c>Flatten()</c>: everything but the batch.</summary>
+        public FlattenAttribute() { }
+        /// <summary><c>Flatten(start_dim)</c>, PyTorch's positional form.</summary>
+        public FlattenAttribute(int startDim) => StartDim = startDim;
+        /// <summary><c>Flatten(start_dim, end_dim)</c>.</summary>
+        public FlattenAttribute(int startDim, int endDim) { StartDim = startDim; EndDim = endDim; }
         /// <summary>First dimension to flatten; default 1 (everything but the batch).</summary>
         public int StartDim { get; set; } = 1;
         /// <summary>Last dimension to flatten; default -1.</summary>
@@ -78,16 +84,24 @@ namespace ConvGen
         public string Mode { get; set; } = "nearest";
         /// <summary>For bilinear: align the corner pixels of input and output.</summary>
         public bool AlignCorners { get; set; }
+        /// <summary>
+        /// <c>recompute_scale_factor</c>: <c>true</c> interpolates with the ratio of the output and input sizes instead of
+        /// <see cref="ScaleFactor"/> (they differ only for a factor that does not give a whole size); <c>false</c>, the
+        /// default, is PyTorch's <c>None</c> and <c>False</c>.
+        /// </summary>
+        public bool RecomputeScaleFactor { get; set; }
     }
 
-    /// <summary><c>torch.nn.ChannelShuffle</c>.</summary>
+    /// <summary><c>torch.nn.ChannelShuffle</c>: <c>ChannelShuffle(2)</c> or <c>ChannelShuffle(Groups = 2)</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class ChannelShuffleAttribute : LayerAttribute
     {
+        /// <summary><c>ChannelShuffle(Groups = g)</c>; <see cref="Groups"/> is required, as in PyTorch.</summary>
+        public ChannelShuffleAttribute() { }
         /// <summary><c>ChannelShuffle(groups)</c>.</summary>
         public ChannelShuffleAttribute(int groups) => Groups = groups;
-        /// <summary>Number of channel groups.</summary>
-        public int Groups { get; }
+        /// <summary>Number of channel groups; must divide the channels.</summary>
+        public int Groups { get; set; }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Analysis;
 
@@ -24,9 +25,11 @@ internal static partial class LayerRules
                 long totalH = (long)dh * (kh - 1), totalW = (long)dw * (kw - 1);
                 if (sh > 1 || sw > 1)
                 {
-                    a.Report(DiagnosticDescriptors.InvalidPaddingId, padding.Span,
-                        $"{a.Who}: padding \"same\" needs stride 1, as in PyTorch; this layer has stride {StrideText(sh, sw, rank)}. " +
-                        $"Write the padding out instead: Padding = {PairText(totalH / 2, totalW / 2, rank)} keeps a {KernelText(kh, kw, rank)} kernel centred");
+                    // What PyTorch users mean: the centred padding d*(k-1)/2 written out (exact for odd kernels).
+                    DiagnosticInfo same = SamePaddingWithStride.At(padding.Span, a.Who, StrideText(sh, sw, rank), PairText(totalH / 2, totalW / 2, rank), KernelText(kh, kw, rank));
+                    if (totalH / 2 <= int.MaxValue && totalW / 2 <= int.MaxValue)
+                        same = same.WithFix(FixProposal.Set(a.Layer, "Padding", PerAxis(rank, (int)(totalH / 2), (int)(totalW / 2))));
+                    a.Report(same);
                 }
                 // PyTorch puts the odd padding pixel at the end (bottom/right).
                 top = totalH / 2; bottom = totalH - top;
@@ -48,14 +51,16 @@ internal static partial class LayerRules
         long effW = paddedW - (long)dw * (kw - 1) - 1;
         if (effH < 0 || effW < 0)
         {
-            ReportEmpty(a, x, rank, kh, kw, dh, dw, paddedH, paddedW, effH < 0);
+            bool intPadding = padding is null || padding.Value.IsInteger;
+            ReportEmpty(a, x, rank, (kh, kw), (dh, dw), (paddedH, paddedW), intPadding ? (top, left) : null);
             return LayerOutcome.Failed;
         }
         if (!Limits.Extent(a, a.SpanOfFirst("Padding", "Dilation", "KernelSize"), $"the {SpatialText(x)} input with its padding", Math.Max(paddedH, paddedW),
                 "Use less padding (or, with \"same\", a smaller dilation or kernel)"))
             return LayerOutcome.Failed;
         long outH = effH / sh + 1, outW = effW / sw + 1;
-        ReportUnread(a, x, rank, effH, effW, sh, sw, top, left, bottom, right, (long)dh * (kh - 1) + 1, (long)dw * (kw - 1) + 1, isPool: false, maxPad: long.MaxValue);
+        if (padding?.Value.Kind != ArgKind.String || padding.Value.Text == "valid")
+            ReportUnread(a, x, rank, (effH, effW), (sh, sw), (top, left), (bottom, right), ((long)dh * (kh - 1) + 1, (long)dw * (kw - 1) + 1), isPool: false, maxPad: int.MaxValue);
         if (SpatialOutput(a, rank, outC, outH, outW, "Use fewer output channels, less padding or a larger stride") is not { } output) return LayerOutcome.Failed;
 
         var g = new LayerGeometry
@@ -81,16 +86,20 @@ internal static partial class LayerRules
 
         if ((oph >= sh && oph >= dh) || (opw >= sw && opw >= dw))
         {
-            a.Report(DiagnosticDescriptors.OutputPaddingId, a.SpanOf("OutputPadding"),
-                $"{a.Who}: output_padding {PairText(oph, opw, rank)} must be smaller than the stride {StrideText(sh, sw, rank)} or the dilation {PairText(dh, dw, rank)} (PyTorch's rule); " +
-                $"use OutputPadding = {PairText(Math.Max(0, Math.Max(sh, dh) - 1), Math.Max(0, Math.Max(sw, dw) - 1), rank)} at most");
+            int maxH = Math.Max(0, Math.Max(sh, dh) - 1), maxW = Math.Max(0, Math.Max(sw, dw) - 1);
+            a.Report(OutputPaddingTooLarge.At(a.SpanOf("OutputPadding"), a.Who, PairText(oph, opw, rank), StrideText(sh, sw, rank), PairText(dh, dw, rank), PairText(maxH, maxW, rank))
+                .WithFix(FixProposal.Set(a.Layer, "OutputPadding", PerAxis(rank, Math.Min(oph, maxH), Math.Min(opw, maxW)))));
         }
         if (kh % sh != 0 || kw % sw != 0)
         {
-            int k = kh % sh != 0 ? kh : kw, s = kh % sh != 0 ? sh : sw;
-            a.Report(DiagnosticDescriptors.CheckerboardId, a.SpanOf("KernelSize"),
-                $"{a.Who}: kernel {KernelText(kh, kw, rank)} is not divisible by stride {StrideText(sh, sw, rank)}, so output pixels get uneven numbers of contributions (checkerboard artifacts); " +
-                $"use kernel {(k / s + 1) * (long)s} or {Math.Max(s, k / s * s)} with stride {s}, or upsample then convolve");
+            // Per axis at fault, the nearest kernels that the stride divides: one larger, one smaller (not below the stride).
+            long upH = kh % sh == 0 ? kh : (kh / sh + 1) * (long)sh, upW = kw % sw == 0 ? kw : (kw / sw + 1) * (long)sw;
+            int downH = kh % sh == 0 ? kh : Math.Max(sh, kh / sh * sh), downW = kw % sw == 0 ? kw : Math.Max(sw, kw / sw * sw);
+            var fixes = new List<FixProposal>();
+            if (upH <= int.MaxValue && upW <= int.MaxValue) fixes.Add(KernelFix(a, rank, (int)upH, (int)upW));
+            if ((downH, downW) != (upH, upW)) fixes.Add(KernelFix(a, rank, downH, downW));
+            string options = (downH, downW) != (upH, upW) ? $"kernel {PairText(upH, upW, rank)} or {KernelText(downH, downW, rank)}" : $"kernel {PairText(upH, upW, rank)}";
+            a.Report(Checkerboard.At(a.SpanOf("KernelSize"), a.Who, KernelText(kh, kw, rank), StrideText(sh, sw, rank), options).WithFixes(fixes));
         }
 
         // What the layer produces before the padding is cropped, in 64 bits: stride, kernel and dilation may be int.MaxValue.
@@ -98,8 +107,10 @@ internal static partial class LayerRules
         long outH = producedH - 2L * ph + oph, outW = producedW - 2L * pw + opw;
         if (outH < 1 || outW < 1)
         {
-            a.Report(DiagnosticDescriptors.EmptyOutputId, a.SpanOf("Padding"),
-                $"{a.Who}: padding {PairText(ph, pw, rank)} removes more than the {PairText(producedH, producedW, rank)} the layer produces from its {x} input; the output would be empty. Use less padding");
+            // out = produced - 2p + output_padding >= 1.
+            int maxH = (int)Math.Min(ph, Math.Max(0, (producedH + oph - 1) / 2)), maxW = (int)Math.Min(pw, Math.Max(0, (producedW + opw - 1) / 2));
+            a.Report(TransposedPaddingTooLarge.At(a.SpanOf("Padding"), a.Who, PairText(ph, pw, rank), PairText(producedH, producedW, rank), x.ToString(), PairText(maxH, maxW, rank))
+                .WithFix(FixProposal.Set(a.Layer, "Padding", PerAxis(rank, maxH, maxW))));
             return LayerOutcome.Failed;
         }
         if (!Limits.Extent(a, a.SpanOfFirst("Stride", "Dilation", "KernelSize"), $"its output before the padding is cropped", Math.Max(producedH + oph, producedW + opw),
@@ -147,10 +158,10 @@ internal static partial class LayerRules
     private static void CheckDeclaredChannels(ArgumentReader a, string argument, string torchName, int inferred, Shape x)
     {
         if (!a.Has(argument)) return;
-        int declared = a.Int(argument, inferred, min: 1);
+        int declared = a.Int(argument, inferred, min: 1, fix: $"Write {inferred} (the input's channels), or drop the argument to have it inferred");
         if (declared == inferred) return;
-        a.Report(DiagnosticDescriptors.ShapeMismatchId, a.SpanOf(argument),
-            $"{a.Who}: {torchName} is {declared}, but the input {x} has {inferred} {Plural(inferred, "channel")}; write {inferred}, or drop the argument to have it inferred");
+        a.Report(DeclaredSizeMismatch.At(a.SpanOf(argument), a.Who, torchName, declared, x.ToString(), inferred, Plural(inferred, "channel"))
+            .WithFix(FixProposal.Set(a.Layer, argument, ArgValue.FromInt(inferred), $"Use {torchName} = {inferred}")));
     }
 
     /// <summary>CG0004: groups must divide both channel counts.</summary>
@@ -159,8 +170,8 @@ internal static partial class LayerRules
         if (inC % groups == 0 && outC % groups == 0) return;
         string which = inC % groups != 0 && outC % groups != 0 ? $"the {inC} input and the {outC} output channels"
             : inC % groups != 0 ? $"the {inC} input channels" : $"the {outC} output channels";
-        a.Report(DiagnosticDescriptors.ShapeMismatchId, a.SpanOf("Groups"),
-            $"{a.Who}: groups {groups} does not divide {which}; groups must divide both {inC} and {outC}: use one of {CommonDivisors(inC, outC)}");
+        a.Report(GroupsDoNotDivide.At(a.SpanOf("Groups"), a.Who, groups, which, inC, outC, CommonDivisors(inC, outC))
+            .WithFixes(NearestDivisors(groups, inC, outC).Select(g => FixProposal.Set(a.Layer, "Groups", ArgValue.FromInt(g)))));
     }
 
     /// <summary>CG0003 for the padding modes PyTorch restricts: reflect needs pad &lt; size, circular pad &lt;= size.</summary>
@@ -173,52 +184,104 @@ internal static partial class LayerRules
         long pad = badH ? padH : padW;
         int size = badH ? inH : inW;
         string rule = mode == "reflect" ? "smaller than" : "at most";
-        a.Report(DiagnosticDescriptors.InvalidPaddingId, a.SpanOfFirst("Padding", "PaddingMode"),
-            $"{a.Who}: {mode} padding {pad} must be {rule} the input size {size} along that axis; use padding {(mode == "reflect" ? size - 1 : size)} at most, or PaddingMode = \"replicate\"");
+        int limitH = mode == "reflect" ? inH - 1 : inH, limitW = mode == "reflect" ? inW - 1 : inW;
+        var fixes = new List<FixProposal>();
+        if (a.Layer.Find("Padding")?.Value.IsInteger != false)
+            fixes.Add(FixProposal.Set(a.Layer, "Padding", PerAxis(rank, (int)Math.Min(padH, limitH), (int)Math.Min(padW, limitW))));
+        fixes.Add(FixProposal.Set(a.Layer, "PaddingMode", ArgValue.FromString("replicate")));
+        a.Report(PaddingModeTooLarge.At(a.SpanOfFirst("Padding", "PaddingMode"), a.Who, mode, pad, rule, size, badH ? limitH : limitW).WithFixes(fixes));
     }
 
-    /// <summary>CG0001: kernel (with dilation) larger than the padded input.</summary>
-    private static void ReportEmpty(ArgumentReader a, Shape x, int rank, int kh, int kw, int dh, int dw, long paddedH, long paddedW, bool rows)
+    /// <summary>
+    /// CG0001: kernel (with dilation) larger than the padded input. The message leads with the argument at fault: the
+    /// dilation when it is more than 1, else the kernel; the fixes cover every axis at fault (a smaller dilation, a smaller
+    /// kernel, or, where the padding is a number, more padding).
+    /// </summary>
+    private static void ReportEmpty(ArgumentReader a, Shape x, int rank, (int H, int W) k, (int H, int W) d, (long H, long W) padded, (long H, long W)? padding)
     {
-        int k = rows ? kh : kw, d = rows ? dh : dw;
-        long padded = rows ? paddedH : paddedW;
-        long span = (long)d * (k - 1) + 1;
+        long Span(int kk, int dd) => (long)dd * (kk - 1) + 1;
+        bool badH = rank == 2 && Span(k.H, d.H) > padded.H, badW = Span(k.W, d.W) > padded.W;
+        bool rows = badH;
+        int kk = rows ? k.H : k.W, dd = rows ? d.H : d.W;
+        long pp = rows ? padded.H : padded.W;
         string what = rows ? "rows" : (rank == 1 ? "positions" : "columns");
-        string dilation = d > 1 ? $" (dilation {d})" : "";
-        long neededPad = (span - padded + 1) / 2;
-        a.Report(DiagnosticDescriptors.EmptyOutputId, a.SpanOf(d > 1 && a.Has("Dilation") ? "Dilation" : "KernelSize"),
-            $"{a.Who}: the {KernelText(kh, kw, rank)} kernel{dilation} spans {span} {what}, but the padded input has only {padded} (input {x}); the output would be empty. " +
-            $"Use a kernel of at most {Math.Max(1, (padded - 1) / d + 1)} {what}, or {neededPad} more padding");
+        bool dilated = dd > 1 && a.Has("Dilation");
+
+        // Largest dilation and kernel that fit, per axis at fault; the padding that makes the input as wide as the window.
+        int FitDilation(int kernel, long size, int dilation) => kernel > 1 ? (int)Math.Max(1, Math.Min(dilation, (size - 1) / (kernel - 1))) : dilation;
+        int FitKernel(int kernel, long size, int dilation) => (int)Math.Max(1, Math.Min(kernel, (size - 1) / dilation + 1));
+        long MorePadding(int kernel, long size, int dilation) => Math.Max(0, (Span(kernel, dilation) - size + 1) / 2);
+        (int H, int W) fitD = (badH ? FitDilation(k.H, padded.H, d.H) : d.H, badW ? FitDilation(k.W, padded.W, d.W) : d.W);
+        (int H, int W) fitK = (badH ? FitKernel(k.H, padded.H, d.H) : k.H, badW ? FitKernel(k.W, padded.W, d.W) : k.W);
+
+        var fixes = new List<FixProposal>();
+        var advice = new List<string>();
+        if (dilated)
+        {
+            fixes.Add(FixProposal.Set(a.Layer, "Dilation", PerAxis(rank, fitD.H, fitD.W)));
+            advice.Add($"dilation {(rows ? fitD.H : fitD.W)} at most");
+        }
+        fixes.Add(KernelFix(a, rank, fitK.H, fitK.W));
+        advice.Add($"a kernel of at most {(rows ? fitK.H : fitK.W)} {what}");
+        if (padding is { } p)
+        {
+            long extra = MorePadding(kk, pp, dd);
+            long moreH = badH ? p.H + MorePadding(k.H, padded.H, d.H) : p.H, moreW = badW ? p.W + MorePadding(k.W, padded.W, d.W) : p.W;
+            if (moreH <= int.MaxValue && moreW <= int.MaxValue) fixes.Add(FixProposal.Set(a.Layer, "Padding", PerAxis(rank, (int)moreH, (int)moreW)));
+            advice.Add($"{extra} more padding");
+        }
+        string dilationNote = dd > 1 ? $" (dilation {dd})" : "";
+        a.Report(KernelLargerThanInput.At(a.SpanOf(dilated ? "Dilation" : "KernelSize"), a.Who, KernelText(k.H, k.W, rank), dilationNote, Span(kk, dd), what, $"{pp} (input {x})",
+            $"Use {JoinOr(advice)}").WithFixes(fixes));
     }
 
     /// <summary>
     /// CG0002: (in + pads - d*(k-1) - 1) mod s != 0 leaves the last rows/columns of the padded input unread. Only
     /// rows of the input itself count: when the unread rows are all end padding (a 3×3 stride-2 conv with padding 1
     /// on an even size), nothing is lost and nothing is reported; nor when the window is narrower than the stride,
-    /// which skips rows between every two windows anyway. The fix names the smallest padding and the largest
-    /// smaller stride that use every row (and, for pooling, ceil mode), each found in bounded time.
+    /// which skips rows between every two windows anyway. One diagnostic per layer, naming every axis at fault; the fixes
+    /// are the smallest padding and the largest smaller stride that use every row (and, for pooling, ceil mode), each
+    /// found in bounded time.
     /// </summary>
-    private static void ReportUnread(ArgumentReader a, Shape x, int rank, long effH, long effW, int sh, int sw, long padH, long padW,
-        long padBottom, long padRight, long spanH, long spanW, bool isPool, long maxPad)
+    private static void ReportUnread(ArgumentReader a, Shape x, int rank, (long H, long W) eff, (int H, int W) stride, (long H, long W) pad,
+        (long H, long W) padEnd, (long H, long W) window, bool isPool, long maxPad)
     {
-        for (int axis = rank == 2 ? 0 : 1; axis < 2; axis++)
+        long Unread(long e, int s, long end, long w) => w < s ? 0 : e % s - end;
+        long unreadH = rank == 2 ? Unread(eff.H, stride.H, padEnd.H, window.H) : 0, unreadW = Unread(eff.W, stride.W, padEnd.W, window.W);
+        if (unreadH <= 0 && unreadW <= 0) return;
+
+        var fixes = new List<FixProposal>();
+        var advice = new List<string>();
+        long? Padding(long e, int s, long p, long end) => PaddingThatReadsAll(e, s, end) is { } extra && p + extra <= maxPad ? p + extra : null;
+        long? padH = unreadH > 0 ? Padding(eff.H, stride.H, pad.H, padEnd.H) : pad.H, padW = unreadW > 0 ? Padding(eff.W, stride.W, pad.W, padEnd.W) : pad.W;
+        if (padH is { } ph && padW is { } pw)
         {
-            long eff = axis == 0 ? effH : effW, p = axis == 0 ? padH : padW;
-            int s = axis == 0 ? sh : sw;
-            // A window narrower than the stride (a 1×1 stride-2 shortcut) skips rows everywhere by design, not only at the end.
-            if ((axis == 0 ? spanH : spanW) < s) continue;
-            long padEnd = axis == 0 ? padBottom : padRight;
-            long unread = eff % s - padEnd;
-            if (unread <= 0) continue;
-            string what = axis == 0 ? "row(s)" : rank == 1 ? "position(s)" : "column(s)";
-            var fixes = new List<string>();
-            if (PaddingThatReadsAll(eff, s, padEnd) is { } extra && p + extra <= maxPad) fixes.Add($"padding {p + extra}");
-            if (LargestStrideThatReadsAll(eff, s) is { } smaller) fixes.Add($"stride {smaller}");
-            if (isPool) fixes.Add("CeilMode = true");
-            a.Report(DiagnosticDescriptors.UnreadInputId, a.SpanOfFirst("Stride", "KernelSize"),
-                $"{a.Who}: stride {s} leaves the last {unread} {what} of the {SpatialText(x)} input unread; {JoinOr(fixes)} would use all of it");
+            fixes.Add(FixProposal.Set(a.Layer, "Padding", PerAxis(rank, (int)ph, (int)pw)));
+            advice.Add($"padding {PairText(ph, pw, rank)}");
         }
+        long? sh = unreadH > 0 ? LargestStrideThatReadsAll(eff.H, stride.H) : stride.H, sw = unreadW > 0 ? LargestStrideThatReadsAll(eff.W, stride.W) : stride.W;
+        if (sh is { } s1 && sw is { } s2)
+        {
+            fixes.Add(FixProposal.Set(a.Layer, "Stride", PerAxis(rank, (int)s1, (int)s2)));
+            advice.Add($"stride {PairText(s1, s2, rank)}");
+        }
+        if (isPool)
+        {
+            fixes.Add(FixProposal.Set(a.Layer, "CeilMode", ArgValue.FromBool(true)));
+            advice.Add("CeilMode = true");
+        }
+        string rows = Count(unreadH, "row"), columns = Count(unreadW, rank == 1 ? "position" : "column");
+        string unread = unreadH > 0 && unreadW > 0 ? rows + " and " + columns : unreadH > 0 ? rows : columns;
+        a.Report(UnreadInput.At(a.SpanOfFirst("Stride", "KernelSize"), a.Who, StrideText(stride.H, stride.W, rank), unread, SpatialText(x), JoinOr(advice)).WithFixes(fixes));
     }
+
+    private static FixProposal KernelFix(ArgumentReader a, int rank, int kh, int kw) =>
+        FixProposal.Set(a.Layer, "KernelSize", PerAxis(rank, kh, kw), $"Use kernel {KernelText(kh, kw, rank)}");
+
+    /// <summary>A per-axis value for a layer of <paramref name="rank"/> spatial axes (1-D layers use the W value).</summary>
+    private static ArgValue PerAxis(int rank, int h, int w) => rank == 2 ? ArgumentReader.TupleValue(h, w) : ArgValue.FromInt(w);
+
+    private static string Count(long n, string one) => n == 1 ? $"1 {one}" : $"{n} {one}s";
 
     /// <summary>
     /// The least extra padding e (on both sides, 0 &lt; e &lt; s) after which the windows read every input row:

@@ -1,5 +1,6 @@
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Analysis;
 
@@ -19,7 +20,8 @@ internal static partial class LayerRules
         (int ph, int pw) = a.Tuple("Padding", rank, (0, 0), 0, "padding");
         bool ceil = a.Bool("CeilMode", false);
         bool countIncludePad = a.Bool("CountIncludePad", true);
-        int divisor = kind == LayerKind.AvgPool2d ? a.Int("DivisorOverride", 0, min: 0) : 0;
+        // 0 stands for None (the window size); PyTorch rejects 0 itself.
+        int divisor = kind == LayerKind.AvgPool2d ? a.Int("DivisorOverride", 0, min: 1, fix: "Use null (PyTorch's None) to divide by the window size") : 0;
         if (rank == 1) ph = 0;
 
         // ATen (torch 1.13): pad <= kernel_size / 2 for max and average pooling alike, whatever the dilation.
@@ -27,8 +29,8 @@ internal static partial class LayerRules
         int maxPw = kw / 2;
         if (ph > maxPh || pw > maxPw)
         {
-            a.Report(DiagnosticDescriptors.InvalidPaddingId, a.SpanOf("Padding"),
-                $"{a.Who}: padding {PairText(ph, pw, rank)} is more than half the {KernelText(kh, kw, rank)} window; PyTorch allows at most {PairText(maxPh, maxPw, rank)}. Use Padding = {PairText(Math.Min(ph, maxPh), Math.Min(pw, maxPw), rank)} or a larger kernel");
+            a.Report(PoolPaddingTooLarge.At(a.SpanOf("Padding"), a.Who, PairText(ph, pw, rank), KernelText(kh, kw, rank), PairText(Math.Min(ph, maxPh), Math.Min(pw, maxPw), rank))
+                .WithFix(FixProposal.Set(a.Layer, "Padding", PerAxis(rank, Math.Min(ph, maxPh), Math.Min(pw, maxPw)))));
             ph = Math.Min(ph, maxPh); pw = Math.Min(pw, maxPw);
         }
 
@@ -36,15 +38,14 @@ internal static partial class LayerRules
         long paddedH = inH + 2L * ph, paddedW = inW + 2L * pw;
         if (outH < 1 || outW < 1)
         {
-            bool rows = outH < 1;
-            ReportEmpty(a, x, rank, kh, kw, dh, dw, paddedH, paddedW, rows);
+            ReportEmpty(a, x, rank, (kh, kw), (dh, dw), (paddedH, paddedW), (ph, pw));
             return LayerOutcome.Failed;
         }
         if (!Limits.Extent(a, a.SpanOfFirst("Padding", "KernelSize"), $"the {SpatialText(x)} input with its padding", Math.Max(paddedH, paddedW), "Use less padding and a smaller kernel"))
             return LayerOutcome.Failed;
         if (!ceil)
-            ReportUnread(a, x, rank, paddedH - (long)dh * (kh - 1) - 1, paddedW - (long)dw * (kw - 1) - 1, sh, sw, ph, pw, ph, pw,
-                (long)dh * (kh - 1) + 1, (long)dw * (kw - 1) + 1, isPool: true, maxPad: Math.Min(maxPh, maxPw));
+            ReportUnread(a, x, rank, (paddedH - (long)dh * (kh - 1) - 1, paddedW - (long)dw * (kw - 1) - 1), (sh, sw), (ph, pw), (ph, pw),
+                ((long)dh * (kh - 1) + 1, (long)dw * (kw - 1) + 1), isPool: true, maxPad: Math.Min(maxPh, maxPw));
         if (SpatialOutput(a, rank, x[0], outH, outW, "Use a larger stride") is not { } output) return LayerOutcome.Failed;
 
         var g = new LayerGeometry

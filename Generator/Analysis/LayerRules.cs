@@ -1,5 +1,6 @@
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Analysis;
 
@@ -86,10 +87,14 @@ internal static partial class LayerRules
 
         string needs = kind == LayerKind.BatchNorm1d ? "a C×L or F input" : spatial == 2 ? "a C×H×W input" : spatial == 1 ? "a C×L input" : "a C×H×W or C×L input";
         string got = x.Rank switch { 1 => $"{x} (flat)", 2 => $"{x} (C×L, 1-D)", 3 => $"{x} (C×H×W, 2-D)", _ => x.ToString() };
+        // The same layer for the other dimensionality (Conv1d <-> Conv2d), when there is one.
+        LayerKind? other = spatial == 0 || x.Rank == 1 ? null
+            : LayerKinds.TryFromAttributeClass(spatial == 2 ? kind.ToString().Replace("2d", "1d") : kind.ToString().Replace("1d", "2d"), out LayerKind k) ? k : null;
         string fix = x.Rank == 1 ? "move it before Flatten"
-            : spatial == 2 ? $"use {kind.ToString().Replace("2d", "1d")} in a 1-D network, or declare the input as [Network(C, H, W)]"
-            : $"use {kind.ToString().Replace("1d", "2d")} in a 2-D network, or declare the input as [Network(C, L)]";
-        a.Report(DiagnosticDescriptors.InvalidStructureId, a.Layer.NameSpan, $"{a.Who} needs {needs}, but its input is {got}; {fix}");
+            : other is { } o ? $"use {o} here, or declare the input as [Network({(spatial == 2 ? "C, H, W" : "C, L")})]"
+            : $"declare the input as [Network({(spatial == 2 ? "C, H, W" : "C, L")})]";
+        DiagnosticInfo d = WrongDimensionality.At(a.Layer.KindSpan, a.Who, needs, got, fix);
+        a.Report(other is { } rename ? d.WithFix(FixProposal.Rename(a.Layer, rename)) : d);
         return false;
     }
 
@@ -120,6 +125,21 @@ internal static partial class LayerRules
         large.Reverse();
         var list = small.Concat(large).ToList();
         return list.Count <= 8 ? string.Join(", ", list) : string.Join(", ", list.Take(4)) + ", ..., " + list[list.Count - 1];
+    }
+
+    /// <summary>The common divisors of <paramref name="n"/> and <paramref name="m"/> nearest to <paramref name="groups"/>: the next smaller and the next larger.</summary>
+    private static IEnumerable<int> NearestDivisors(int groups, int n, int m)
+    {
+        // The common divisors are the divisors of gcd(n, m), found in pairs up to its square root (bounded for any size).
+        int gcd = Gcd(n, m);
+        var divisors = new List<int>();
+        for (long d = 1; d * d <= gcd; d++)
+            if (gcd % d == 0) { divisors.Add((int)d); if (gcd / d != d) divisors.Add((int)(gcd / d)); }
+        divisors.Sort();
+        int? below = divisors.Where(d => d < groups).Select(d => (int?)d).LastOrDefault();
+        int? above = divisors.Where(d => d > groups).Select(d => (int?)d).FirstOrDefault();
+        if (below is { } b) yield return b;
+        if (above is { } a) yield return a;
     }
 
     private static int Gcd(int a, int b)

@@ -5,8 +5,10 @@ namespace ConvGen.Generator.Analysis;
 
 /// <summary>
 /// The receptive field of a tensor in input pixels, per spatial axis, with the product of earlier strides (the
-/// "jump"): rf_l = rf_{l-1} + (k_l - 1) * d_l * jump_{l-1}, jump_l = jump_{l-1} * s_l. Once a layer mixes
-/// every position (Flatten, Linear, global pooling) the field is the whole input.
+/// "jump"): rf_l = rf_{l-1} + (k_l - 1) * d_l * jump_{l-1}, jump_l = jump_{l-1} * s_l (contract section 5). Once a
+/// layer mixes every position (Linear over positions, global pooling, a softmax over positions) the field is the
+/// whole input ("all"); Flatten only relabels positions and mixes none. A field the formula makes at least as large as
+/// the input along every axis is printed with "(whole input)": it is the formula's value, but no pixel lies beyond.
 /// </summary>
 /// <remarks>
 /// <see cref="Order"/> follows Permute: which axis of the input each dimension holds (0 the channels, 1.. the spatial axes),
@@ -18,7 +20,17 @@ internal readonly record struct ReceptiveField(int SpatialRank, double H, double
     public EquatableArray<int> Order { get; init; } = EquatableArray<int>.Empty;
     public bool IsConstant { get; init; }
 
+    /// <summary>The network input's spatial size, to tell a field that covers all of it.</summary>
+    public int InputH { get; init; }
+    public int InputW { get; init; }
+
     public static ReceptiveField Input(int spatialRank) => new(spatialRank, 1, 1, 1, 1, false) { Order = Enumerable.Range(0, spatialRank + 1).ToEquatableArray() };
+
+    public static ReceptiveField Input(Shape input) => Input(input.Rank - 1) with
+    {
+        InputH = input.Rank == 3 ? input[1] : 1,
+        InputW = input[input.Rank - 1],
+    };
 
     public static ReceptiveField Constant(int spatialRank) => Input(spatialRank) with { H = 0, W = 0, IsConstant = true };
 
@@ -26,8 +38,10 @@ internal readonly record struct ReceptiveField(int SpatialRank, double H, double
     {
         ReceptiveField? result = null;
         foreach (ReceptiveField f in fields.Where(f => !f.IsConstant))
-            result = result is not { } r ? f : new ReceptiveField(r.SpatialRank, Math.Max(r.H, f.H), Math.Max(r.W, f.W),
-                Math.Max(r.JumpH, f.JumpH), Math.Max(r.JumpW, f.JumpW), r.Whole || f.Whole) { Order = r.Order };
+            result = result is not { } r ? f : r with
+            {
+                H = Math.Max(r.H, f.H), W = Math.Max(r.W, f.W), JumpH = Math.Max(r.JumpH, f.JumpH), JumpW = Math.Max(r.JumpW, f.JumpW), Whole = r.Whole || f.Whole,
+            };
         return result ?? Input(2);
     }
 
@@ -96,7 +110,8 @@ internal readonly record struct ReceptiveField(int SpatialRank, double H, double
                     return this with { JumpH = JumpH / sh, JumpW = JumpW / sw };
                 }
             case LayerKind.Flatten:
-                return output.Rank < input.Rank ? this with { Whole = true } : this;
+                // A reshape: each output value is still one input position's value.
+                return this;
             case LayerKind.Unflatten:
                 return output.Rank != input.Rank ? this with { Whole = true } : this;
             case LayerKind.Softmax or LayerKind.LogSoftmax:
@@ -112,6 +127,8 @@ internal readonly record struct ReceptiveField(int SpatialRank, double H, double
         if (IsConstant) return "none";
         if (Whole) return "all";
         string h = Math.Round(H).ToString(CultureInfo.InvariantCulture), w = Math.Round(W).ToString(CultureInfo.InvariantCulture);
-        return SpatialRank == 2 ? h + "×" + w : w;
+        string text = SpatialRank == 2 ? h + "×" + w : w;
+        bool coversH = SpatialRank != 2 || (InputH > 0 && Math.Round(H) >= InputH), coversW = InputW > 0 && Math.Round(W) >= InputW;
+        return coversH && coversW ? text + " (whole input)" : text;
     }
 }

@@ -101,12 +101,7 @@ internal static partial class Emitter
         AnalyzedNetwork net = plan.Network;
         string name = net.Type.Name;
         string concurrentUse = $"{name}.Run: this instance is already running a sample on another thread; an instance owns one scratch arena and runs one sample at a time. Give each thread its own instance with Clone().";
-        w.Line("/// <summary>");
-        w.Line($"/// Runs one sample: <paramref name=\"input\"/> holds {net.InputShape.Elements} floats ({Xml(net.InputShape.ToString())}, CHW), <paramref name=\"output\"/>");
-        w.Line($"/// receives {net.OutputShape.Elements} ({Xml(net.OutputShape.ToString())}). Allocates nothing. Not thread-safe on one instance: use <see cref=\"Clone\"/>.");
-        w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or the two overlap.</exception>");
-        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is running this instance (use <see cref=\"Clone\"/>).</exception>");
+        WriteRunDocumentation(w, plan);
         w.Open($"public void Run({ReadOnlySpan} input, {Span} output)");
         w.Line("if (input.Length != InputLength)");
         w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: input has \" + input.Length + \" floats; expected InputLength = {net.InputShape.Elements} ({net.InputShape}, CHW).\", nameof(input));");

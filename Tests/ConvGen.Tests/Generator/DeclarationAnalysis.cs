@@ -26,8 +26,8 @@ internal static class DeclarationAnalysis
         GeneratorDriver driver = GeneratorHarness.CreateDriver(track: true).RunGenerators(GeneratorHarness.CreateCompilation(source));
         GeneratorRunResult run = driver.GetRunResult().Results[0];
         ImmutableArray<IncrementalGeneratorRunStep> steps = run.TrackedSteps[NetworkGenerator.Steps.Parse];
-        var parsed = ((ParsedNetwork Parsed, SyntaxTree Tree))steps.Single().Outputs.Single().Value;
-        Assert.NotNull(parsed.Parsed.Declaration);
-        return new Outcome(generated, NetworkAnalyzer.Analyze(parsed.Parsed.Declaration!));
+        var parsed = (ParsedNetwork)steps.Single().Outputs.Single().Value;
+        Assert.NotNull(parsed.Declaration);
+        return new Outcome(generated, NetworkAnalyzer.Analyze(parsed.Declaration!));
     }
 }

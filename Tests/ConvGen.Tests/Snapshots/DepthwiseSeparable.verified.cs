@@ -27,10 +27,10 @@ namespace Samples
     /// 13  Softmax                                                10             0        0  all
     ///     total                                                             1,546  278,848
     /// </code>
+    /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
     /// <para>Run takes 3072 floats (3×32×32, CHW) and writes 10; it calls 6 fused steps and uses 64,000 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
-    /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
     /// </remarks>
     partial class DepthwiseSeparable
     {
@@ -141,6 +141,28 @@ namespace Samples
         /// Runs one sample: <paramref name="input"/> holds 3072 floats (3×32×32, CHW), <paramref name="output"/>
         /// receives 10 (10). Allocates nothing. Not thread-safe on one instance: use <see cref="Clone"/>.
         /// </summary>
+        /// <remarks>
+        /// <para>DepthwiseSeparable, compiled by ConvGen: 3×32×32 → 10, 1,546 parameters, 278,848 multiply-accumulates per sample.</para>
+        /// <code>
+        ///  #  layer                                                  output    params     MACs  RF
+        ///  0  Conv2d(16, 3, Stride = 2, Padding = 1, Bias = false)   16×16×16     432  110,592  3×3
+        ///  1  BatchNorm2d                                            16×16×16      32        0  3×3
+        ///  2  ReLU6                                                  16×16×16       0        0  3×3
+        ///  3  Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false)  16×16×16     144   36,864  7×7
+        ///  4  BatchNorm2d                                            16×16×16      32        0  7×7
+        ///  5  ReLU6                                                  16×16×16       0        0  7×7
+        ///  6  Conv2d(32, 1, Bias = false)                            32×16×16     512  131,072  7×7
+        ///  7  BatchNorm2d                                            32×16×16      64        0  7×7
+        ///  8  ReLU6                                                  32×16×16       0        0  7×7
+        ///  9  AdaptiveAvgPool2d(1)                                   32×1×1         0        0  all
+        /// 10  Flatten                                                32             0        0  all
+        /// 11  Dropout(0.2)                                           32             0        0  all
+        /// 12  Linear(10)                                             10           330      320  all
+        /// 13  Softmax                                                10             0        0  all
+        ///     total                                                             1,546  278,848
+        /// </code>
+        /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
+        /// </remarks>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap.</exception>
         /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
         public void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)

@@ -32,10 +32,10 @@ namespace Samples
     /// 18  Linear(5, Name = "head")                               5             45       40  all
     ///     total                                                             4,505  629,032
     /// </code>
+    /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
     /// <para>Run takes 1152 floats (8×12×12, CHW) and writes 5; it calls 13 fused steps and uses 46,080 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
-    /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
     /// </remarks>
     partial class InceptionResidual
     {
@@ -162,6 +162,33 @@ namespace Samples
         /// Runs one sample: <paramref name="input"/> holds 1152 floats (8×12×12, CHW), <paramref name="output"/>
         /// receives 5 (5). Allocates nothing. Not thread-safe on one instance: use <see cref="Clone"/>.
         /// </summary>
+        /// <remarks>
+        /// <para>InceptionResidual, compiled by ConvGen: 8×12×12 → 5, 4,505 parameters, 629,032 multiply-accumulates per sample.</para>
+        /// <code>
+        ///  #  layer                                                  output    params     MACs  RF
+        ///  0  Conv2d(16, 3, Padding = 1, Name = "stem")              16×12×12   1,168  165,888  3×3
+        ///  1  BatchNorm2d(Name = "stem_bn")                          16×12×12      32        0  3×3
+        ///  2  ReLU(Name = "x")                                       16×12×12       0        0  3×3
+        ///  3  Conv2d(4, 1, From = "x", Name = "b1")                  4×12×12       68    9,216  3×3
+        ///  4  Conv2d(4, 1, From = "x", Name = "b2_reduce")           4×12×12       68    9,216  3×3
+        ///  5  ReLU                                                   4×12×12        0        0  3×3
+        ///  6  Conv2d(4, 3, Padding = 1, Name = "b2")                 4×12×12      148   20,736  5×5
+        ///  7  MaxPool2d(3, Stride = 1, Padding = 1, From = "x")      16×12×12       0        0  5×5
+        ///  8  Conv2d(8, 1, Name = "b3")                              8×12×12      136   18,432  5×5
+        ///  9  Concat("b1", "b2", "b3")                               16×12×12       0        0  5×5
+        /// 10  Add("x")                                               16×12×12       0        0  5×5
+        /// 11  ReLU(Name = "y")                                       16×12×12       0        0  5×5
+        /// 12  Conv2d(16, 3, Padding = 1, From = "y", Name = "gate")  16×12×12   2,320  331,776  7×7
+        /// 13  Sigmoid                                                16×12×12       0        0  7×7
+        /// 14  Multiply("y")                                          16×12×12       0        0  7×7
+        /// 15  ConvTranspose2d(8, 2, Stride = 2, Name = "up")         8×24×24      520   73,728  8×8
+        /// 16  AdaptiveAvgPool2d(1)                                   8×1×1          0        0  all
+        /// 17  Flatten                                                8              0        0  all
+        /// 18  Linear(5, Name = "head")                               5             45       40  all
+        ///     total                                                             4,505  629,032
+        /// </code>
+        /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
+        /// </remarks>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap.</exception>
         /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
         public void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)

@@ -20,15 +20,15 @@ namespace Samples
         /// 4  Conv1d(32, 3, Padding = "same", Dilation = 2)                      32×24    3,104   73,728  25
         /// 5  Sigmoid                                                            32×24        0        0  25
         /// 6  AvgPool1d(2)                                                       32×12        0        0  29
-        /// 7  Flatten                                                            384          0        0  all
+        /// 7  Flatten                                                            384          0        0  29
         /// 8  Linear(12)                                                         12       4,620    4,608  all
         /// 9  LogSoftmax(Dim = -1)                                               12           0        0  all
         ///    total                                                                      14,220  391,936
         /// </code>
+        /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
         /// <para>Run takes 3920 floats (40×98, CHW) and writes 12; it calls 6 fused steps and uses 38,912 bytes of scratch per instance, allocating nothing.</para>
         /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
         /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
-        /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
         /// </remarks>
         partial class KeywordSpotting
         {
@@ -116,6 +116,24 @@ namespace Samples
             /// Runs one sample: <paramref name="input"/> holds 3920 floats (40×98, CHW), <paramref name="output"/>
             /// receives 12 (12). Allocates nothing. Not thread-safe on one instance: use <see cref="Clone"/>.
             /// </summary>
+            /// <remarks>
+            /// <para>KeywordSpotting, compiled by ConvGen: 40×98 → 12, 14,220 parameters, 391,936 multiply-accumulates per sample.</para>
+            /// <code>
+            /// #  layer                                                              output  params     MACs  RF
+            /// 0  Conv1d(32, 5, Stride = 2, PaddingMode = "replicate", Padding = 2)  32×49    6,432  313,600  5
+            /// 1  BatchNorm1d                                                        32×49       64        0  5
+            /// 2  LeakyReLU(0.1)                                                     32×49        0        0  5
+            /// 3  MaxPool1d(3, Stride = 2, CeilMode = true)                          32×24        0        0  9
+            /// 4  Conv1d(32, 3, Padding = "same", Dilation = 2)                      32×24    3,104   73,728  25
+            /// 5  Sigmoid                                                            32×24        0        0  25
+            /// 6  AvgPool1d(2)                                                       32×12        0        0  29
+            /// 7  Flatten                                                            384          0        0  29
+            /// 8  Linear(12)                                                         12       4,620    4,608  all
+            /// 9  LogSoftmax(Dim = -1)                                               12           0        0  all
+            ///    total                                                                      14,220  391,936
+            /// </code>
+            /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
+            /// </remarks>
             /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap.</exception>
             /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
             public void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)

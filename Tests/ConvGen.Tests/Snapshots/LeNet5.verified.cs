@@ -17,7 +17,7 @@ namespace Samples
     ///  3  Conv2d(16, 5)              16×10×10   2,416  240,000  14×14
     ///  4  ReLU                       16×10×10       0        0  14×14
     ///  5  MaxPool2d(2)               16×5×5         0        0  16×16
-    ///  6  Flatten                    400            0        0  all
+    ///  6  Flatten                    400            0        0  16×16
     ///  7  Linear(120)                120       48,120   48,000  all
     ///  8  ReLU                       120            0        0  all
     ///  9  Linear(84)                 84        10,164   10,080  all
@@ -25,10 +25,10 @@ namespace Samples
     /// 11  Linear(10)                 10           850      840  all
     ///     total                                61,706  416,520
     /// </code>
+    /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
     /// <para>Run takes 784 floats (1×28×28, CHW) and writes 10; it calls 7 fused steps and uses 44,352 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
-    /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
     /// </remarks>
     partial class LeNet5
     {
@@ -121,6 +121,26 @@ namespace Samples
         /// Runs one sample: <paramref name="input"/> holds 784 floats (1×28×28, CHW), <paramref name="output"/>
         /// receives 10 (10). Allocates nothing. Not thread-safe on one instance: use <see cref="Clone"/>.
         /// </summary>
+        /// <remarks>
+        /// <para>LeNet5, compiled by ConvGen: 1×28×28 → 10, 61,706 parameters, 416,520 multiply-accumulates per sample.</para>
+        /// <code>
+        ///  #  layer                      output    params     MACs  RF
+        ///  0  Conv2d(6, 5, Padding = 2)  6×28×28      156  117,600  5×5
+        ///  1  ReLU                       6×28×28        0        0  5×5
+        ///  2  MaxPool2d(2)               6×14×14        0        0  6×6
+        ///  3  Conv2d(16, 5)              16×10×10   2,416  240,000  14×14
+        ///  4  ReLU                       16×10×10       0        0  14×14
+        ///  5  MaxPool2d(2)               16×5×5         0        0  16×16
+        ///  6  Flatten                    400            0        0  16×16
+        ///  7  Linear(120)                120       48,120   48,000  all
+        ///  8  ReLU                       120            0        0  all
+        ///  9  Linear(84)                 84        10,164   10,080  all
+        /// 10  ReLU                       84             0        0  all
+        /// 11  Linear(10)                 10           850      840  all
+        ///     total                                61,706  416,520
+        /// </code>
+        /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
+        /// </remarks>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap.</exception>
         /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
         public void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
