@@ -58,6 +58,80 @@ namespace ConvGen
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class HardswishAttribute : ActivationAttribute { /** <summary>Ignored at inference.</summary> */ public bool Inplace { get; set; } }
 
+    /// <summary><c>torch.nn.Hardsigmoid</c>: relu6(x + 3) / 6, i.e. 0 for x &lt;= -3, 1 for x &gt;= 3 and x / 6 + 1/2 between (MobileNetV3's gate).</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class HardsigmoidAttribute : ActivationAttribute { /** <summary>Ignored at inference.</summary> */ public bool Inplace { get; set; } }
+
+    /// <summary><c>torch.nn.Hardtanh</c>: min(max(x, min_val), max_val). <c>Hardtanh(0, 6)</c> is <c>ReLU6</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class HardtanhAttribute : ActivationAttribute
+    {
+        /// <summary><c>Hardtanh()</c>: clamps to [-1, 1].</summary>
+        public HardtanhAttribute() { }
+        /// <summary><c>Hardtanh(min_val, max_val)</c>; <paramref name="maxVal"/> must be greater than <paramref name="minVal"/>, as PyTorch asserts.</summary>
+        public HardtanhAttribute(double minVal, double maxVal) { MinVal = minVal; MaxVal = maxVal; }
+        /// <summary>Lower end of the linear region; default -1.</summary>
+        public double MinVal { get; set; } = -1;
+        /// <summary>Upper end of the linear region; default 1. Must be greater than <see cref="MinVal"/>.</summary>
+        public double MaxVal { get; set; } = 1;
+        /// <summary>Ignored at inference.</summary>
+        public bool Inplace { get; set; }
+    }
+
+    /// <summary>
+    /// <c>torch.nn.PReLU</c>: max(0, x) + a * min(0, x) with a learned slope <c>a</c>, one shared by every channel or one per
+    /// channel (dimension 1, as in PyTorch). Owns the tensor <c>name.weight</c> of shape [num_parameters].
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class PReLUAttribute : LayerAttribute
+    {
+        /// <summary><c>PReLU()</c>: one slope shared by every channel.</summary>
+        public PReLUAttribute() { }
+        /// <summary><c>PReLU(num_parameters)</c>: 1, or the number of channels of the input (one slope each).</summary>
+        public PReLUAttribute(int numParameters) => NumParameters = numParameters;
+        /// <summary>Number of learned slopes: 1 or the input's channel count; default 1.</summary>
+        public int NumParameters { get; set; } = 1;
+        /// <summary>Training-only initial slope (the learned value comes from the weights file); accepted so PyTorch declarations paste unchanged.</summary>
+        public double Init { get; set; } = 0.25;
+    }
+
+    /// <summary><c>torch.nn.ELU</c>: x for x &gt; 0, alpha * (exp(x) - 1) otherwise.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class ELUAttribute : ActivationAttribute
+    {
+        /// <summary><c>ELU()</c>, alpha 1.</summary>
+        public ELUAttribute() { }
+        /// <summary><c>ELU(alpha)</c>.</summary>
+        public ELUAttribute(double alpha) => Alpha = alpha;
+        /// <summary>The value the negative side saturates to is -alpha; default 1.</summary>
+        public double Alpha { get; set; } = 1;
+        /// <summary>Ignored at inference.</summary>
+        public bool Inplace { get; set; }
+    }
+
+    /// <summary>
+    /// <c>torch.nn.Softplus</c>: log(1 + exp(beta * x)) / beta, and x itself where beta * x &gt; threshold (PyTorch's
+    /// switch to the linear function for numerical stability, reproduced exactly).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class SoftplusAttribute : ActivationAttribute
+    {
+        /// <summary><c>Softplus()</c>: beta 1, threshold 20.</summary>
+        public SoftplusAttribute() { }
+        /// <summary><c>Softplus(beta)</c>.</summary>
+        public SoftplusAttribute(double beta) => Beta = beta;
+        /// <summary><c>Softplus(beta, threshold)</c>.</summary>
+        public SoftplusAttribute(double beta, double threshold) { Beta = beta; Threshold = threshold; }
+        /// <summary>Sharpness; default 1. Must not be 0 (PyTorch would divide by it).</summary>
+        public double Beta { get; set; } = 1;
+        /// <summary>Above this value of beta * x the output is x; default 20.</summary>
+        public double Threshold { get; set; } = 20;
+    }
+
+    /// <summary><c>torch.nn.Mish</c>: x * tanh(softplus(x)).</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class MishAttribute : ActivationAttribute { /** <summary>Ignored at inference.</summary> */ public bool Inplace { get; set; } }
+
     /// <summary><c>torch.nn.Softmax</c>. <see cref="Dim"/> counts the batch dimension as PyTorch does (1 is the channels).</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class SoftmaxAttribute : LayerAttribute

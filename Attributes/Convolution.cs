@@ -15,6 +15,18 @@ namespace ConvGen
             KernelSize = kernelSize;
         }
 
+        /// <summary>PyTorch's positional form, up to <c>padding_mode</c> (Conv1d/Conv2d order).</summary>
+        private protected ConvolutionAttribute(int inChannels, int outChannels, object kernelSize, object stride, object? padding, object? dilation, int groups, bool bias, string paddingMode)
+            : this(inChannels, outChannels, kernelSize)
+        {
+            Stride = stride;
+            Padding = padding ?? 0;
+            Dilation = dilation ?? 1;
+            Groups = groups;
+            Bias = bias;
+            PaddingMode = paddingMode;
+        }
+
         /// <summary>Input channels if the declaration states them (PyTorch's three-argument form); 0 when inferred.</summary>
         public int InChannels { get; }
         /// <summary>Output channels.</summary>
@@ -43,6 +55,19 @@ namespace ConvGen
         public Conv2dAttribute(int outChannels, object kernelSize) : base(0, outChannels, kernelSize) { }
         /// <summary><c>Conv2d(in_channels, out_channels, kernel_size)</c>, as written in PyTorch; the input channels are checked.</summary>
         public Conv2dAttribute(int inChannels, int outChannels, object kernelSize) : base(inChannels, outChannels, kernelSize) { }
+
+        /// <summary><c>Conv2d(in_channels, out_channels, kernel_size, stride)</c>, PyTorch's positional form.</summary>
+        public Conv2dAttribute(int inChannels, int outChannels, object kernelSize, object stride) : base(inChannels, outChannels, kernelSize, stride, 0, 1, 1, true, "zeros") { }
+        /// <summary><c>Conv2d(in_channels, out_channels, kernel_size, stride, padding)</c>.</summary>
+        public Conv2dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding) : base(inChannels, outChannels, kernelSize, stride, padding, 1, 1, true, "zeros") { }
+        /// <summary><c>Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation)</c>.</summary>
+        public Conv2dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object dilation) : base(inChannels, outChannels, kernelSize, stride, padding, dilation, 1, true, "zeros") { }
+        /// <summary><c>Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups)</c>.</summary>
+        public Conv2dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object dilation, int groups) : base(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, true, "zeros") { }
+        /// <summary><c>Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias)</c>.</summary>
+        public Conv2dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object dilation, int groups, bool bias) : base(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, "zeros") { }
+        /// <summary><c>Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode)</c>.</summary>
+        public Conv2dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object dilation, int groups, bool bias, string paddingMode) : base(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, paddingMode) { }
     }
 
     /// <summary><c>torch.nn.Conv1d</c>: a 1-D cross-correlation over a <c>[Network(C, L)]</c> input.</summary>
@@ -53,12 +78,29 @@ namespace ConvGen
         public Conv1dAttribute(int outChannels, object kernelSize) : base(0, outChannels, kernelSize) { }
         /// <summary><c>Conv1d(in_channels, out_channels, kernel_size)</c>, as written in PyTorch.</summary>
         public Conv1dAttribute(int inChannels, int outChannels, object kernelSize) : base(inChannels, outChannels, kernelSize) { }
+
+        /// <summary><c>Conv1d(in_channels, out_channels, kernel_size, stride)</c>, PyTorch's positional form.</summary>
+        public Conv1dAttribute(int inChannels, int outChannels, object kernelSize, object stride) : base(inChannels, outChannels, kernelSize, stride, 0, 1, 1, true, "zeros") { }
+        /// <summary><c>Conv1d(in_channels, out_channels, kernel_size, stride, padding)</c>.</summary>
+        public Conv1dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding) : base(inChannels, outChannels, kernelSize, stride, padding, 1, 1, true, "zeros") { }
+        /// <summary><c>Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation)</c>.</summary>
+        public Conv1dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object dilation) : base(inChannels, outChannels, kernelSize, stride, padding, dilation, 1, true, "zeros") { }
+        /// <summary><c>Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups)</c>.</summary>
+        public Conv1dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object dilation, int groups) : base(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, true, "zeros") { }
+        /// <summary><c>Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias)</c>.</summary>
+        public Conv1dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object dilation, int groups, bool bias) : base(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, "zeros") { }
+        /// <summary><c>Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode)</c>.</summary>
+        public Conv1dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object dilation, int groups, bool bias, string paddingMode) : base(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, paddingMode) { }
     }
 
     /// <summary>Shared arguments of the transposed convolutions.</summary>
     public abstract class ConvTransposeAttribute : ConvolutionAttribute
     {
         private protected ConvTransposeAttribute(int inChannels, int outChannels, object kernelSize) : base(inChannels, outChannels, kernelSize) { }
+
+        /// <summary>PyTorch's positional form, up to <c>dilation</c> (ConvTranspose order: output_padding comes before groups).</summary>
+        private protected ConvTransposeAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object outputPadding, int groups, bool bias, object dilation)
+            : base(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, "zeros") => OutputPadding = outputPadding;
         /// <summary>Extra size added to one side of the output: <c>int</c> or <c>int[]</c>; default 0.</summary>
         public object OutputPadding { get; set; } = 0;
     }
@@ -71,6 +113,19 @@ namespace ConvGen
         public ConvTranspose2dAttribute(int outChannels, object kernelSize) : base(0, outChannels, kernelSize) { }
         /// <summary><c>ConvTranspose2d(in_channels, out_channels, kernel_size)</c>, as written in PyTorch.</summary>
         public ConvTranspose2dAttribute(int inChannels, int outChannels, object kernelSize) : base(inChannels, outChannels, kernelSize) { }
+
+        /// <summary><c>ConvTranspose2d(in_channels, out_channels, kernel_size, stride)</c>, PyTorch's positional form.</summary>
+        public ConvTranspose2dAttribute(int inChannels, int outChannels, object kernelSize, object stride) : base(inChannels, outChannels, kernelSize, stride, 0, 0, 1, true, 1) { }
+        /// <summary><c>ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding)</c>.</summary>
+        public ConvTranspose2dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding) : base(inChannels, outChannels, kernelSize, stride, padding, 0, 1, true, 1) { }
+        /// <summary><c>ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding, output_padding)</c>.</summary>
+        public ConvTranspose2dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object outputPadding) : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding, 1, true, 1) { }
+        /// <summary><c>ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups)</c>.</summary>
+        public ConvTranspose2dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object outputPadding, int groups) : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, true, 1) { }
+        /// <summary><c>ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias)</c>.</summary>
+        public ConvTranspose2dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object outputPadding, int groups, bool bias) : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, 1) { }
+        /// <summary><c>ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation)</c>.</summary>
+        public ConvTranspose2dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object outputPadding, int groups, bool bias, object dilation) : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation) { }
     }
 
     /// <summary><c>torch.nn.ConvTranspose1d</c>.</summary>
@@ -81,6 +136,19 @@ namespace ConvGen
         public ConvTranspose1dAttribute(int outChannels, object kernelSize) : base(0, outChannels, kernelSize) { }
         /// <summary><c>ConvTranspose1d(in_channels, out_channels, kernel_size)</c>, as written in PyTorch.</summary>
         public ConvTranspose1dAttribute(int inChannels, int outChannels, object kernelSize) : base(inChannels, outChannels, kernelSize) { }
+
+        /// <summary><c>ConvTranspose1d(in_channels, out_channels, kernel_size, stride)</c>, PyTorch's positional form.</summary>
+        public ConvTranspose1dAttribute(int inChannels, int outChannels, object kernelSize, object stride) : base(inChannels, outChannels, kernelSize, stride, 0, 0, 1, true, 1) { }
+        /// <summary><c>ConvTranspose1d(in_channels, out_channels, kernel_size, stride, padding)</c>.</summary>
+        public ConvTranspose1dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding) : base(inChannels, outChannels, kernelSize, stride, padding, 0, 1, true, 1) { }
+        /// <summary><c>ConvTranspose1d(in_channels, out_channels, kernel_size, stride, padding, output_padding)</c>.</summary>
+        public ConvTranspose1dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object outputPadding) : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding, 1, true, 1) { }
+        /// <summary><c>ConvTranspose1d(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups)</c>.</summary>
+        public ConvTranspose1dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object outputPadding, int groups) : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, true, 1) { }
+        /// <summary><c>ConvTranspose1d(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias)</c>.</summary>
+        public ConvTranspose1dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object outputPadding, int groups, bool bias) : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, 1) { }
+        /// <summary><c>ConvTranspose1d(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation)</c>.</summary>
+        public ConvTranspose1dAttribute(int inChannels, int outChannels, object kernelSize, object stride, object padding, object outputPadding, int groups, bool bias, object dilation) : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation) { }
     }
 
     /// <summary>
@@ -94,6 +162,8 @@ namespace ConvGen
         public LinearAttribute(int outFeatures) => OutFeatures = outFeatures;
         /// <summary><c>Linear(in_features, out_features)</c>, as written in PyTorch; the in-features are checked.</summary>
         public LinearAttribute(int inFeatures, int outFeatures) { InFeatures = inFeatures; OutFeatures = outFeatures; }
+        /// <summary><c>Linear(in_features, out_features, bias)</c>, PyTorch's positional form.</summary>
+        public LinearAttribute(int inFeatures, int outFeatures, bool bias) : this(inFeatures, outFeatures) => Bias = bias;
         /// <summary>Declared in-features, or 0 when inferred.</summary>
         public int InFeatures { get; }
         /// <summary>Output features.</summary>

@@ -12,10 +12,11 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace ConvGen.Generator;
 
 /// <summary>
-/// The pipeline. Parse (the only step that sees Roslyn symbols) → analyse shapes → plan → emit. Diagnostics travel
-/// on their own branch with real source locations, so that <c>#pragma warning disable</c> works on them
-/// (dotnet/runtime#92509), while the source branch carries only equatable models and stays cached across edits
-/// that do not change the network.
+/// The pipeline. Read (syntax, every keystroke, cheap) → Parse (bind against the attribute catalog) → analyse shapes →
+/// plan → emit. The model carries spans relative to its declaration, so an edit elsewhere leaves every network's model
+/// equal and its analysis and emission cached; only the diagnostics step, which joins each network's cached diagnostics
+/// with its declaration's current position, runs for all. Diagnostics travel on their own branch with real source
+/// locations, so that <c>#pragma warning disable</c> works on them (dotnet/runtime#92509).
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
@@ -23,6 +24,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     /// <summary>Names of the tracked pipeline steps, for the incremental caching tests.</summary>
     public static class Steps
     {
+        public const string Read = "ConvGen.Read";
         public const string Parse = "ConvGen.Parse";
         public const string Analyze = "ConvGen.Analyze";
         public const string WeightsFiles = "ConvGen.WeightsFiles";
@@ -34,11 +36,20 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValuesProvider<(ParsedNetwork Parsed, SyntaxTree Tree)> parsed = context.SyntaxProvider
+        // Per declaration: what is written (relative spans), the attribute catalog it binds against, and where it is now.
+        IncrementalValuesProvider<(NetworkSyntax Syntax, AttributeCatalog Catalog, SyntaxTree Tree, int Position)> read = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Parser.NetworkAttributeName,
                 static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, ct) => (Parser.Parse(ctx, ct), ctx.TargetNode.SyntaxTree))
+                static (ctx, ct) => SyntaxReader.Read(ctx, ct) is { } syntax && ctx.Attributes.FirstOrDefault()?.AttributeClass is { } network
+                    ? (syntax, AttributeCatalog.For(network, ct), ctx.TargetNode.SyntaxTree, ctx.TargetNode.SpanStart)
+                    : default)
+            .Where(static r => r.Item1 is not null)
+            .WithTrackingName(Steps.Read);
+
+        IncrementalValuesProvider<ParsedNetwork> parsed = read
+            .Select(static (r, _) => (r.Syntax, r.Catalog))
+            .Select(static (pair, _) => Parser.Parse(pair.Syntax, pair.Catalog))
             .WithTrackingName(Steps.Parse);
 
         // The project's .safetensors AdditionalFiles, for embedded weights ([Network(..., Weights = "file")]).
@@ -50,15 +61,15 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (files, _) => files.ToEquatableArray())
             .WithTrackingName(Steps.WeightsFiles);
 
-        IncrementalValuesProvider<(AnalysisResult Analysis, SyntaxTree Tree)> analyzed = parsed
-            .Select(static (p, _) => (Analyze(p.Parsed), p.Tree))
+        IncrementalValuesProvider<AnalysisResult> analyzed = parsed
+            .Select(static (p, _) => Analyze(p))
             .WithTrackingName(Steps.Analyze)
             .Combine(weightsFiles)
-            .Select(static (pair, _) => (EmbeddedWeightsCheck.Attach(pair.Left.Item1, pair.Right), pair.Left.Item2))
+            .Select(static (pair, _) => EmbeddedWeightsCheck.Attach(pair.Left, pair.Right))
             .WithTrackingName(Steps.CheckWeights);
 
         IncrementalValuesProvider<AnalyzedNetwork?> models = analyzed
-            .Select(static (a, _) => a.Analysis.Network)
+            .Select(static (a, _) => a.Network)
             .WithTrackingName(Steps.Model);
 
         IncrementalValuesProvider<GeneratedSource?> sources = models
@@ -70,8 +81,16 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             if (source is not null) spc.AddSource(source.HintName, source.Text);
         });
 
-        IncrementalValuesProvider<EquatableArray<Diagnostic>> diagnostics = analyzed
-            .Select(static (a, _) => ToDiagnostics(a.Analysis.Diagnostics, a.Tree))
+        // Each network's diagnostics (cached, relative) joined with its declaration's current position.
+        IncrementalValueProvider<EquatableArray<KeyedDiagnostics>> byKey = analyzed
+            .Select(static (a, _) => new KeyedDiagnostics(a.Key, a.Diagnostics))
+            .Collect()
+            .Select(static (all, _) => all.ToEquatableArray());
+        IncrementalValuesProvider<EquatableArray<Diagnostic>> diagnostics = read
+            .Select(static (r, _) => (r.Syntax.Key, r.Tree, r.Position))
+            .Combine(byKey)
+            .Select(static (pair, _) => ToDiagnostics(pair.Right.FirstOrDefault(k => k.Key == pair.Left.Key)?.Diagnostics ?? EquatableArray<DiagnosticInfo>.Empty,
+                pair.Left.Tree, pair.Left.Position))
             .WithTrackingName(Steps.Diagnostics);
 
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>
@@ -80,23 +99,51 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         });
     }
 
-    /// <summary>Parse diagnostics, then shape analysis (every layer that passes it has code generation).</summary>
+    /// <summary>
+    /// Parse diagnostics, then shape analysis, then what code generation cannot do yet (CG0012: such a network never
+    /// reaches the planner), then the limits of this version on the whole network, whose scratch is the planner's
+    /// arena (CG0013).
+    /// </summary>
     internal static AnalysisResult Analyze(ParsedNetwork parsed)
     {
         if (parsed.Declaration is not { } declaration)
-            return new AnalysisResult(null, parsed.Diagnostics);
+            return new AnalysisResult(null, parsed.Diagnostics) { Key = parsed.Key };
+
         AnalysisResult analysis = NetworkAnalyzer.Analyze(declaration);
-        return analysis with { Diagnostics = parsed.Diagnostics.Concat(analysis.Diagnostics).ToEquatableArray() };
+        var all = analysis.Diagnostics.ToList();
+        AnalyzedNetwork? network = analysis.Network;
+        if (network is not null)
+        {
+            var byIndex = network.Layers.ToDictionary(l => l.Index);
+            Shape inputShape = network.InputShape;
+            Shape ShapeOf(int index) => index < 0 ? inputShape : byIndex[index].OutputShape;
+            foreach (AnalyzedLayer layer in network.Layers)
+            {
+                if (CodeGeneration.Unsupported(layer, ShapeOf) is not { } reason) continue;
+                LayerDeclaration written = declaration.Layers[layer.Index];
+                all.Add(new DiagnosticInfo(DiagnosticDescriptors.NotSupportedId, written.NameSpan,
+                    $"{written.DisplayName}: {reason} in this version of ConvGen; the declaration is valid and its shapes and weights are checked, but no code is generated for the network"));
+                network = null;
+            }
+        }
+        analysis = analysis with { Network = network, Diagnostics = all.ToEquatableArray() };
+        if (analysis.Network is { } planned) analysis = Limits.CheckNetwork(declaration, analysis, Planner.Plan(planned).ArenaLength);
+        return analysis with { Key = parsed.Key, Diagnostics = parsed.Diagnostics.Concat(analysis.Diagnostics).ToEquatableArray() };
     }
 
-    private static EquatableArray<Diagnostic> ToDiagnostics(EquatableArray<DiagnosticInfo> infos, SyntaxTree tree)
+    private sealed record KeyedDiagnostics(string Key, EquatableArray<DiagnosticInfo> Diagnostics);
+
+    /// <summary>Roslyn diagnostics for one network: spans moved by <paramref name="offset"/> into the file, fixes into the properties.</summary>
+    private static EquatableArray<Diagnostic> ToDiagnostics(EquatableArray<DiagnosticInfo> infos, SyntaxTree tree, int offset)
     {
         if (infos.IsEmpty) return EquatableArray<Diagnostic>.Empty;
         var list = ImmutableArray.CreateBuilder<Diagnostic>(infos.Count);
         foreach (DiagnosticInfo info in infos)
         {
-            Location location = Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(info.Span.Start, info.Span.Length));
-            list.Add(Diagnostic.Create(DiagnosticDescriptors.ById(info.Id), location, info.Message));
+            SourceSpan span = info.Span.Shift(offset);
+            Location location = Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(span.Start, Math.Max(0, span.Length)));
+            var fixes = info.Fixes.Select(f => new FixProperties.Fix(f.Title, f.Edits.Select(e => (e.Span.Start + offset, e.Span.Length, e.NewText)).ToList())).ToList();
+            list.Add(Diagnostic.Create(info.Rule.Descriptor, location, FixProperties.Encode(fixes), info.Arguments.Cast<object>().ToArray()));
         }
         return new EquatableArray<Diagnostic>(list.MoveToImmutable());
     }

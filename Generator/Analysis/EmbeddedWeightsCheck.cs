@@ -2,6 +2,7 @@ using System.Globalization;
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
 using ConvGen.Generator.Weights;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Analysis;
 
@@ -22,7 +23,9 @@ internal static class EmbeddedWeightsCheck
     {
         if (analysis.Weights is not { } request || analysis.Network is not { } network) return analysis;
 
-        var problems = new List<string>();
+        var problems = new List<DiagnosticInfo>();
+        SourceSpan at = request.Span;
+        string name = network.Type.Name;
         string requested = request.FileName.Replace('\\', '/');
         WeightsFile? file = files.FirstOrDefault(f => f.Path.Replace('\\', '/').EndsWith("/" + requested.TrimStart('/'), StringComparison.OrdinalIgnoreCase)
                                                       || string.Equals(f.FileName, requested, StringComparison.OrdinalIgnoreCase));
@@ -30,28 +33,27 @@ internal static class EmbeddedWeightsCheck
         if (file is null)
         {
             string known = files.Count == 0 ? "the project lists no .safetensors AdditionalFiles" : "the project's weights files are " + string.Join(", ", files.Select(f => "'" + f.FileName + "'"));
-            problems.Add($"Network '{network.Type.Name}': the weights file '{request.FileName}' is not among the project's AdditionalFiles ({known}); add <AdditionalFiles Include=\"{request.FileName}\" /> to the project");
+            problems.Add(WeightsFileNotListed.At(at, name, request.FileName, known));
         }
         else if (file.Error is not null || file.Bytes is null)
-            problems.Add($"Network '{network.Type.Name}': cannot read the weights file '{file.FileName}': {file.Error}");
+            problems.Add(WeightsFileUnreadable.At(at, name, file.FileName, file.Error ?? "no bytes"));
         else
         {
             try
             {
                 SafeTensorsHeaderInfo header = SafeTensorsHeader.Parse(file.Bytes.UnsafeArray);
-                Compare(network, file.FileName, header, problems);
+                Compare(network, file.FileName, header, at, problems);
             }
             catch (WeightsException e)
             {
-                problems.Add($"Network '{network.Type.Name}': '{file.FileName}' is not a valid safetensors file: {e.Message}");
+                problems.Add(WeightsFileInvalid.At(at, name, file.FileName, e.Message));
             }
             if (problems.Count == 0)
             {
                 if (file.ResourceName is not null) embedded = new EmbeddedWeights(file.FileName, file.ResourceName, null);
                 else if (file.Bytes.Length <= LiteralLimit) embedded = new EmbeddedWeights(file.FileName, null, file.Bytes);
                 else
-                    problems.Add($"Network '{network.Type.Name}': '{file.FileName}' is {file.Bytes.Length / 1024.0 / 1024.0:F1} MB, too large to paste into generated source (the limit is {LiteralLimit / 1024} KB); " +
-                                 "import ConvGen.targets (<Import Project=\"path/to/build/ConvGen.targets\" />) so the file travels as an embedded resource");
+                    problems.Add(WeightsFileTooLarge.At(at, name, file.FileName, (file.Bytes.Length / 1024.0 / 1024.0).ToString("F1", CultureInfo.InvariantCulture), LiteralLimit / 1024));
             }
         }
 
@@ -59,14 +61,13 @@ internal static class EmbeddedWeightsCheck
             return analysis with { Network = network with { Embedded = embedded } };
 
         var diagnostics = analysis.Diagnostics.ToList();
-        foreach (string problem in problems.Take(MaxReported))
-            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.WeightsFileId, request.Span, problem));
+        diagnostics.AddRange(problems.Take(MaxReported));
         if (problems.Count > MaxReported)
-            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.WeightsFileId, request.Span, $"... and {problems.Count - MaxReported} more differences between the weights file and the declaration"));
+            diagnostics.Add(WeightsMoreDifferences.At(at, problems.Count - MaxReported));
         return analysis with { Network = null, Diagnostics = diagnostics.ToEquatableArray() };
     }
 
-    private static void Compare(AnalyzedNetwork network, string fileName, SafeTensorsHeaderInfo header, List<string> problems)
+    private static void Compare(AnalyzedNetwork network, string fileName, SafeTensorsHeaderInfo header, SourceSpan at, List<DiagnosticInfo> problems)
     {
         var expectedKeys = new HashSet<string>(StringComparer.Ordinal);
         foreach (ExpectedTensor expected in WeightsManifest.Of(network))
@@ -77,18 +78,18 @@ internal static class EmbeddedWeightsCheck
             if (entry is null)
             {
                 if (!expected.Ignored)
-                    problems.Add($"'{fileName}' has no tensor '{expected.Key}'; {layer} expects shape {Format(expected.Shape)}");
+                    problems.Add(WeightsTensorMissing.At(at, fileName, expected.Key, layer, Format(expected.Shape)));
                 continue;
             }
             if (expected.Ignored) continue;
             if (entry.DType is not (TensorDType.F32 or TensorDType.F16 or TensorDType.BF16))
-                problems.Add($"tensor '{expected.Key}' in '{fileName}' is {TensorDTypes.FileName(entry.DType)}; {layer} needs F32 (or F16/BF16, widened at load)");
+                problems.Add(WeightsTensorDType.At(at, expected.Key, fileName, TensorDTypes.FileName(entry.DType), layer));
             else if (!entry.Shape.SequenceEqual(expected.Shape))
-                problems.Add($"tensor '{expected.Key}' in '{fileName}' has shape {entry.ShapeText}; {layer} expects {Format(expected.Shape)}");
+                problems.Add(WeightsTensorShape.At(at, expected.Key, fileName, entry.ShapeText, layer, Format(expected.Shape)));
         }
         foreach (TensorEntry entry in header.Tensors)
             if (!expectedKeys.Contains(entry.Name))
-                problems.Add($"tensor '{entry.Name}' {entry.ShapeText} in '{fileName}' belongs to no layer of the declaration (unnamed layers are keyed by position, named ones by Name)");
+                problems.Add(WeightsTensorUnexpected.At(at, entry.Name, entry.ShapeText, fileName));
     }
 
     private static string Format(EquatableArray<int> shape) => "[" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";

@@ -1,5 +1,6 @@
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Analysis;
 
@@ -8,6 +9,9 @@ internal sealed record AnalysisResult(AnalyzedNetwork? Network, EquatableArray<D
 {
     /// <summary>The embedded weights file the declaration names, and where, still to be checked against the files.</summary>
     public WeightsRequest? Weights { get; init; }
+
+    /// <summary>The network type's full name, which joins these diagnostics with the declaration's position.</summary>
+    public string Key { get; init; } = "";
 }
 
 /// <summary>A <c>Weights = "file"</c> argument: the file name and the argument's span.</summary>
@@ -22,63 +26,93 @@ internal static class NetworkAnalyzer
 {
     public const string InputName = "input";
 
+    /// <summary>Analyses the declaration, then verifies the repairs its diagnostics propose (<see cref="FixVerifier"/>).</summary>
     public static AnalysisResult Analyze(NetworkDeclaration declaration)
+    {
+        AnalysisResult result = AnalyzeUnverified(declaration);
+        return result.Diagnostics.Any(d => !d.Proposals.IsEmpty)
+            ? result with { Diagnostics = FixVerifier.Verify(declaration, result.Diagnostics, d => AnalyzeUnverified(d).Diagnostics) }
+            : result;
+    }
+
+    internal static AnalysisResult AnalyzeUnverified(NetworkDeclaration declaration)
     {
         var diagnostics = new List<DiagnosticInfo>();
         bool failed = false;
+        string networkName = declaration.Type.Name;
 
         EquatableArray<int> inputDims = declaration.InputShape;
         if (inputDims.Count is not (2 or 3))
         {
-            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidStructureId, declaration.NetworkSpan,
-                $"Network '{declaration.Type.Name}': the input shape must be (C, L) for a 1-D network or (C, H, W) for a 2-D one, channels first and without the batch dimension; got ({string.Join(", ", inputDims)})"));
+            diagnostics.Add(InputRankDiagnostic(declaration));
             return new AnalysisResult(null, diagnostics.ToEquatableArray());
         }
-        if (inputDims.Any(d => d < 1))
+        for (int i = 0; i < inputDims.Count; i++)
+            if (inputDims[i] < 1)
+                diagnostics.Add(InputDimensionTooSmall.At(declaration.InputDimensionSpan(i), networkName, i, inputDims[i], string.Join(", ", inputDims)));
+        if (diagnostics.Count > 0) return new AnalysisResult(null, diagnostics.ToEquatableArray());
+        if (Limits.Input(declaration) is { } tooLarge)
         {
-            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.OutOfRangeId, declaration.NetworkSpan,
-                $"Network '{declaration.Type.Name}': every input dimension must be at least 1; got ({string.Join(", ", inputDims)})"));
+            diagnostics.Add(tooLarge);
             return new AnalysisResult(null, diagnostics.ToEquatableArray());
         }
         if (declaration.Layers.Count == 0)
         {
-            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidStructureId, declaration.NetworkSpan,
-                $"Network '{declaration.Type.Name}' has no layers; add them as attributes after [Network], in forward order, e.g. [Conv2d(8, 3), ReLU]"));
+            diagnostics.Add(NoLayers.At(declaration.NetworkNameSpan, networkName));
             return new AnalysisResult(null, diagnostics.ToEquatableArray());
         }
 
         var inputShape = new Shape(inputDims);
         // Tensors by producer: -1 is the input. A null shape means the producer failed; its readers are skipped silently.
         var shapes = new Dictionary<int, Shape?> { [-1] = inputShape };
-        var fields = new Dictionary<int, ReceptiveField> { [-1] = ReceptiveField.Input(inputShape.Rank - 1) };
+        var fields = new Dictionary<int, ReceptiveField> { [-1] = ReceptiveField.Input(inputShape) };
         var names = new Dictionary<string, int>(StringComparer.Ordinal) { [InputName] = -1 };
+        // Every name in the declaration, to tell "declared further down" from "unknown".
+        var allNames = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (LayerDeclaration l in declaration.Layers)
+            if (l.Name is { } n && !allNames.ContainsKey(n)) allNames[n] = l.Index;
         var layers = new List<AnalyzedLayer>();
+        var analyzed = new Dictionary<int, AnalyzedLayer>();
         int previous = -1;
 
         foreach (LayerDeclaration layer in declaration.Layers)
         {
             var args = new ArgumentReader(layer, diagnostics);
-            List<int>? inputs = ResolveInputs(layer, previous, names, args);
+            List<int>? inputs = ResolveInputs(layer, previous, names, allNames, args);
             RegisterName(layer, names, args);
             previous = layer.Index;
 
-            if (inputs is null || inputs.Any(i => shapes[i] is null))
+            if (inputs is null || inputs.Any(i => shapes[i] is null) || !CheckOperands(layer, inputs, analyzed, args))
             {
                 shapes[layer.Index] = null;
                 failed |= args.HasErrors || inputs is null;
                 continue;
             }
 
-            var inputShapes = inputs.Select(i => shapes[i]!.Value).ToList();
-            LayerOutcome outcome = LayerRules.Infer(args, inputShapes);
+            var operands = inputs.Select(i => new Operand(shapes[i]!.Value, i < 0 ? null : analyzed[i])).ToList();
+            LayerOutcome outcome = layer.Kind == LayerKind.Parameter ? LayerRules.Parameter(args) : LayerRules.Infer(args, operands);
             failed |= args.HasErrors;
             shapes[layer.Index] = outcome.Output;
             if (outcome.Output is not { } output) continue;
 
-            ReceptiveField field = ReceptiveField.Merge(inputs.Select(i => fields[i])).Through(layer.Kind, outcome.Geometry, output, inputShapes[0]);
+            Shape firstInput = operands.Count > 0 ? operands[0].Shape : output;
+            ReceptiveField field = layer.Kind == LayerKind.Parameter
+                ? ReceptiveField.Constant(fields[-1].SpatialRank)
+                : ReceptiveField.Merge(inputs.Take(layer.Kind == LayerKind.MaxUnpool2d ? 1 : inputs.Count).Select(i => fields[i]))
+                    .Through(layer.Kind, outcome.Geometry, output, firstInput);
             fields[layer.Index] = field;
-            layers.Add(new AnalyzedLayer(layer.Index, layer.Kind, layer.Text, layer.Name, layer.Key, inputs.ToEquatableArray(),
-                inputShapes[0], output, outcome.Parameters, outcome.MultiplyAccumulates, field.ToString(), outcome.Geometry));
+            var analyzedLayer = new AnalyzedLayer(layer.Index, layer.Kind, layer.Text, layer.Name, layer.Key, inputs.ToEquatableArray(),
+                firstInput, output, outcome.Parameters, outcome.MultiplyAccumulates, field.ToString(), outcome.Geometry);
+            analyzed[layer.Index] = analyzedLayer;
+            layers.Add(analyzedLayer);
+        }
+
+        if (!failed && layers.Count == declaration.Layers.Count && layers[layers.Count - 1].Kind == LayerKind.Parameter)
+        {
+            LayerDeclaration last = declaration.Layers[declaration.Layers.Count - 1];
+            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidStructureId, last.NameSpan,
+                $"{last.DisplayName} is the last layer, so the network would output a learned tensor that does not depend on the input; use it in an Add, Subtract or Multiply after it"));
+            failed = true;
         }
 
         if (failed || layers.Count != declaration.Layers.Count)
@@ -86,53 +120,171 @@ internal static class NetworkAnalyzer
 
         WeightsRequest? weights = declaration.WeightsFile is { } file ? new WeightsRequest(file, declaration.WeightsSpan) : null;
         var network = new AnalyzedNetwork(declaration.Type, inputShape, layers[layers.Count - 1].OutputShape, layers.ToEquatableArray(),
-            layers.Sum(l => l.Parameters), layers.Sum(l => l.MultiplyAccumulates));
+            CheckedSize.Sum(layers.Select(l => l.Parameters)), CheckedSize.Sum(layers.Select(l => l.MultiplyAccumulates)));
         return new AnalysisResult(network, diagnostics.ToEquatableArray()) { Weights = weights };
     }
 
     /// <summary>
-    /// What a layer reads: the previous layer's output, or <c>From</c>; a merge with one name combines that name with
-    /// it, with several names combines them with each other (contract section 3).
+    /// CG0010 for an input shape of the wrong rank, on the dimensions at fault: a leading batch dimension
+    /// (<c>[Network(1, 3, 32, 32)]</c>) is the first one and its fix drops it; a missing shape is the attribute's name.
     /// </summary>
-    private static List<int>? ResolveInputs(LayerDeclaration layer, int previous, Dictionary<string, int> names, ArgumentReader args)
+    private static DiagnosticInfo InputRankDiagnostic(NetworkDeclaration declaration)
     {
-        int primary = previous;
-        if (layer.From is { } from)
+        EquatableArray<int> dims = declaration.InputShape;
+        string got = string.Join(", ", dims);
+        if (dims.Count == 4 && dims[0] == 1)
         {
-            if (!names.TryGetValue(from, out primary))
+            var withoutBatch = ArgValue.FromInts(dims.Skip(1).Select(d => (long)d));
+            return InputRank.At(declaration.InputDimensionSpan(0), declaration.Type.Name, got, $"Drop the batch dimension: [Network({string.Join(", ", dims.Skip(1))})]")
+                .WithFix(new FixProposal($"Use [Network({string.Join(", ", dims.Skip(1))})]",
+                    EquatableArray.Create<DeclarationEdit>(new SetArgument(-1, "InputShape", withoutBatch))));
+        }
+        if (dims.Count > 3)
+            return InputRank.At(SourceSpan.FromBounds(declaration.InputDimensionSpan(3).Start, declaration.InputDimensionSpan(dims.Count - 1).End), declaration.Type.Name, got,
+                "Remove the extra dimensions (ConvGen compiles 1-D and 2-D networks)");
+        return InputRank.At(declaration.NetworkNameSpan, declaration.Type.Name, got,
+            dims.Count == 1 ? "Add the spatial size: [Network(C, L)] or [Network(C, H, W)]" : "Write the input shape, e.g. [Network(1, 28, 28)]");
+    }
+
+    /// <summary>
+    /// What a layer reads: the previous layer's output, or <c>From</c>; a merge with one name combines that name with
+    /// it, with several names combines them with each other (contract section 3). Every unknown name is reported on
+    /// its own, with a fix to the nearest known name when it looks like a misspelling of one.
+    /// </summary>
+    private static List<int>? ResolveInputs(LayerDeclaration layer, int previous, Dictionary<string, int> names, Dictionary<string, int> allNames, ArgumentReader args)
+    {
+        if (layer.Kind == LayerKind.Parameter)
+        {
+            if (layer.From is not null)
             {
-                args.Report(DiagnosticDescriptors.UnknownNameId, args.SpanOf("From"), UnknownNameMessage(layer, from, names));
+                args.Report(DiagnosticDescriptors.OutOfRangeId, args.SpanOf("From"),
+                    $"{layer.DisplayName} is a learned tensor and reads no input; remove From, and name the Parameter in the Add, Subtract or Multiply that uses it");
                 return null;
             }
+            return new List<int>();
         }
+
+        int primary = previous;
+        if (layer.From is { } from && !names.TryGetValue(from, out primary))
+        {
+            args.Report(UnknownNameDiagnostic(layer, from, args.SpanOf("From"), names, allNames, "From"));
+            return null;
+        }
+        if (layer.Kind == LayerKind.MaxUnpool2d) return ResolveIndices(layer, primary, names, allNames, args);
         if (!layer.Kind.IsMerge()) return new List<int> { primary };
+
+        // Add(0.5) and Multiply(0.5) combine the current output with a number; Subtract(1.0, "t") is 1 - t.
+        if (layer.Find("Other") is not null) return new List<int> { primary };
+        if (layer.Find("Subtrahend") is { } subtrahend)
+        {
+            string name = subtrahend.Value.Text ?? "";
+            if (names.TryGetValue(name, out int producer)) return new List<int> { producer };
+            args.Report(UnknownNameDiagnostic(layer, name, subtrahend.Span, names, allNames, "Subtrahend"));
+            return null;
+        }
 
         Argument? inputsArg = layer.Find("Inputs");
         var referenced = inputsArg?.Value.Strings.ToList() ?? new List<string>();
         if (referenced.Count == 0)
         {
-            args.Report(DiagnosticDescriptors.UnknownNameId, layer.Span,
-                $"{layer.DisplayName} names no outputs to combine; write e.g. {layer.TypeName}(\"skip\") with the Name of an earlier layer");
+            string example = layer.Kind == LayerKind.Concat ? "" : $", or {layer.Kind}({(layer.Kind == LayerKind.Subtract ? "1.0, \"t\"" : "0.5")}) for a number";
+            args.Report(MergeWithoutNames.At(inputsArg?.Span ?? layer.KindSpan, layer.DisplayName, layer.Kind.ToString(), example));
             return null;
         }
         var result = new List<int>();
         if (referenced.Count == 1) result.Add(primary);
-        foreach (string name in referenced)
+        bool unknown = false;
+        for (int i = 0; i < referenced.Count; i++)
         {
-            if (!names.TryGetValue(name, out int producer))
+            if (names.TryGetValue(referenced[i], out int producer)) result.Add(producer);
+            else
             {
-                args.Report(DiagnosticDescriptors.UnknownNameId, inputsArg!.Span, UnknownNameMessage(layer, name, names));
-                return null;
+                args.Report(UnknownNameDiagnostic(layer, referenced[i], inputsArg!.ElementSpan(i), names, allNames, "Inputs", i));
+                unknown = true;
             }
-            result.Add(producer);
         }
-        return result;
+        return unknown ? null : result;
     }
 
-    private static string UnknownNameMessage(LayerDeclaration layer, string name, Dictionary<string, int> names)
+    /// <summary>MaxUnpool2d reads its values (the previous output or From), then the pool named by Indices.</summary>
+    private static List<int>? ResolveIndices(LayerDeclaration layer, int primary, Dictionary<string, int> names, Dictionary<string, int> allNames, ArgumentReader args)
     {
+        Argument? indices = layer.Find("Indices");
+        if (indices?.Value.Text is not { } name)
+        {
+            args.Report(DiagnosticDescriptors.UnknownNameId, layer.Span,
+                $"{layer.DisplayName} needs the indices of a MaxPool2d: give that pool ReturnIndices = true and a Name, and write Indices = \"pool\" here");
+            return null;
+        }
+        if (!names.TryGetValue(name, out int pool))
+        {
+            args.Report(UnknownNameDiagnostic(layer, name, indices.Span, names, allNames, "Indices"));
+            return null;
+        }
+        return new List<int> { primary, pool };
+    }
+
+    /// <summary>
+    /// Wiring rules that need the producers: a Parameter is only an operand of Add, Subtract or Multiply, with at least one
+    /// operand computed from the input (CG0010); MaxUnpool2d's indices come from a MaxPool2d with ReturnIndices (CG0004).
+    /// </summary>
+    private static bool CheckOperands(LayerDeclaration layer, List<int> inputs, Dictionary<int, AnalyzedLayer> analyzed, ArgumentReader args)
+    {
+        var parameters = inputs.Where(i => i >= 0 && analyzed[i].Kind == LayerKind.Parameter).Select(i => analyzed[i]).ToList();
+        if (parameters.Count > 0 && !layer.Kind.IsArithmetic())
+        {
+            AnalyzedLayer p = parameters[0];
+            args.Report(DiagnosticDescriptors.InvalidStructureId, ParameterReferenceSpan(layer, p),
+                $"{layer.DisplayName} reads {Describe(p)}, a learned tensor without a batch dimension; only Add, Subtract and Multiply take a Parameter as an operand (broadcast as in PyTorch)" +
+                (p.Index == layer.Index - 1 && layer.From is null ? ". The layer after a Parameter reads it: put the Parameter right before the Add, Subtract or Multiply that uses it" : ""));
+            return false;
+        }
+        if (parameters.Count > 0 && parameters.Count == inputs.Count)
+        {
+            args.Report(DiagnosticDescriptors.InvalidStructureId, ParameterReferenceSpan(layer, parameters[0]),
+                $"{layer.DisplayName} combines only learned tensors ({string.Join(", ", parameters.Select(Describe))}), so its result does not depend on the input; combine them with a layer's output");
+            return false;
+        }
+        if (layer.Kind == LayerKind.MaxUnpool2d && inputs.Count == 2)
+        {
+            AnalyzedLayer? pool = inputs[1] < 0 ? null : analyzed[inputs[1]];
+            if (pool is not { Kind: LayerKind.MaxPool2d, Geometry.ReturnIndices: true })
+            {
+                string what = pool is null ? "the network input" : Describe(pool);
+                string fix = pool?.Kind == LayerKind.MaxPool2d
+                    ? $"add ReturnIndices = true to {Describe(pool)}"
+                    : "name a MaxPool2d that has ReturnIndices = true";
+                args.Report(DiagnosticDescriptors.ShapeMismatchId, args.SpanOf("Indices"),
+                    $"{layer.DisplayName} takes its indices from {what}, which produces none; {fix}");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static string Describe(AnalyzedLayer layer) => layer.Name is { } n ? $"{layer.TypeName} '{n}'" : $"{layer.TypeName} #{layer.Index}";
+
+    // The argument that names the Parameter (From, Inputs or Subtrahend), or the layer's name when it reads it implicitly.
+    private static SourceSpan ParameterReferenceSpan(LayerDeclaration layer, AnalyzedLayer parameter)
+    {
+        if (parameter.Name is { } name)
+        {
+            foreach (Argument a in layer.Arguments)
+                if (a.Name is "From" or "Inputs" or "Subtrahend" && (a.Value.Text == name || a.Value.Strings.Contains(name))) return a.Span;
+        }
+        return layer.NameSpan;
+    }
+
+    private static DiagnosticInfo UnknownNameDiagnostic(LayerDeclaration layer, string name, SourceSpan span, Dictionary<string, int> names, Dictionary<string, int> allNames,
+        string argument, int element = -1)
+    {
+        if (allNames.TryGetValue(name, out int later) && later > layer.Index)
+            return NameDeclaredLater.At(span, layer.DisplayName, name, later);
         string known = string.Join(", ", names.Keys.Select(k => "'" + k + "'"));
-        return $"{layer.DisplayName} reads '{name}', but no earlier layer has Name = \"{name}\"; known outputs here: {known}";
+        DiagnosticInfo d = UnknownLayerName.At(span, layer.DisplayName, name, known);
+        if (Spelling.Nearest(name, names.Keys) is not { } nearest) return d;
+        ArgValue value = ArgValue.FromString(nearest);
+        return d.WithFix(element < 0 ? FixProposal.Set(layer, argument, value, $"Use \"{nearest}\"") : FixProposal.SetElement(layer, argument, element, value));
     }
 
     private static void RegisterName(LayerDeclaration layer, Dictionary<string, int> names, ArgumentReader args)
@@ -141,15 +293,14 @@ internal static class NetworkAnalyzer
         // Dots are allowed: a nested PyTorch module's keys are dotted ("blocks.0.dw" owns "blocks.0.dw.weight").
         if (name.Length == 0 || name.StartsWith(".", StringComparison.Ordinal) || name.EndsWith(".", StringComparison.Ordinal))
         {
-            args.Report(DiagnosticDescriptors.OutOfRangeId, args.SpanOf("Name"),
-                $"{layer.TypeName} #{layer.Index}: Name \"{name}\" cannot be a state_dict key prefix; use a non-empty name that does not start or end with '.'");
+            args.Report(InvalidLayerName.At(args.SpanOf("Name"), $"{layer.TypeName} #{layer.Index}", name));
             return;
         }
         if (names.TryGetValue(name, out int earlier))
         {
-            string where = earlier < 0 ? "is the network input" : $"is already the name of layer #{earlier}";
-            args.Report(DiagnosticDescriptors.UnknownNameId, args.SpanOf("Name"),
-                $"{layer.TypeName} #{layer.Index}: the name '{name}' {where}; give each layer a different name");
+            args.Report(earlier < 0
+                ? NameIsTheInput.At(args.SpanOf("Name"), $"{layer.TypeName} #{layer.Index}", name)
+                : NameUsedTwice.At(args.SpanOf("Name"), $"{layer.TypeName} #{layer.Index}", name, earlier));
             return;
         }
         names[name] = layer.Index;

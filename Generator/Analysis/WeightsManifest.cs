@@ -9,7 +9,9 @@ internal sealed record ExpectedTensor(string Key, EquatableArray<int> Shape, boo
 /// <summary>
 /// The state_dict a declaration expects, in PyTorch's layouts: Conv [out, in/groups, k...], ConvTranspose
 /// [in, out/groups, k...], Linear [out, in], BatchNorm weight/bias/running_mean/running_var [C] and
-/// num_batches_tracked. Used by Load and by the compile-time check of embedded weights.
+/// num_batches_tracked, PReLU weight [num_parameters], LayerNorm weight/bias [normalized_shape], LayerNorm2d
+/// weight/bias [C], and a Parameter's tensor under its Name itself. Used by Load and by the compile-time check of
+/// embedded weights.
 /// </summary>
 internal static class WeightsManifest
 {
@@ -49,6 +51,15 @@ internal static class WeightsManifest
                 yield return new ExpectedTensor(layer.Key + ".running_var", c, false, layer.Index);
                 yield return new ExpectedTensor(layer.Key + ".num_batches_tracked", EquatableArray<int>.Empty, true, layer.Index);
             }
+            else if (layer.Kind == LayerKind.PReLU)
+                yield return new ExpectedTensor(layer.Key + ".weight", g.LearnedShape, false, layer.Index);
+            else if (layer.Kind is LayerKind.LayerNorm or LayerKind.LayerNorm2d && g.Affine)
+            {
+                yield return new ExpectedTensor(layer.Key + ".weight", g.LearnedShape, false, layer.Index);
+                if (g.Bias) yield return new ExpectedTensor(layer.Key + ".bias", g.LearnedShape, false, layer.Index);
+            }
+            else if (layer.Kind == LayerKind.Parameter)
+                yield return new ExpectedTensor(layer.Key, g.LearnedShape, false, layer.Index);
         }
     }
 }

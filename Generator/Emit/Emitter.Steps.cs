@@ -111,7 +111,7 @@ internal static partial class Emitter
     /// <summary>The runtime epilogue that applies <paramref name="activation"/> as a kernel stores (or none).</summary>
     private static string EpilogueExpression(ActivationUse? activation) => activation is null
         ? $"{Kernels}.Epilogue.None"
-        : $"new {Kernels}.Epilogue({Kernels}.ActivationKind.{activation.Operator}, {Float(activation.Arguments.IsEmpty ? 0 : activation.Arguments[0])})";
+        : $"new {Kernels}.Epilogue({Kernels}.ActivationKind.{activation.RuntimeOperator}, {Float(activation.Arguments.IsEmpty ? 0 : activation.Arguments[0])})";
 
     private static string ScratchSlice(BufferSlice slice) => $"scratch.Slice({slice.Offset}, {slice.Length})";
 
@@ -161,8 +161,8 @@ internal static partial class Emitter
     private static string ActivationOperator(ActivationUse? activation)
     {
         if (activation is null) return $"default({Kernels}.Identity)";
-        if (activation.Arguments.IsEmpty) return $"default({Kernels}.{activation.Operator})";
-        return $"new {Kernels}.{activation.Operator}({string.Join(", ", activation.Arguments.Select(Float))})";
+        if (activation.Arguments.IsEmpty) return $"default({Kernels}.{activation.RuntimeOperator})";
+        return $"new {Kernels}.{activation.RuntimeOperator}({string.Join(", ", activation.Arguments.Select(Float))})";
     }
 
     private static void EmitTransposedConvolution(SourceWriter w, TransposedConvolutionStep step)

@@ -100,11 +100,8 @@ internal static partial class Emitter
     {
         AnalyzedNetwork net = plan.Network;
         string name = net.Type.Name;
-        w.Line("/// <summary>");
-        w.Line($"/// Runs one sample: <paramref name=\"input\"/> holds {net.InputShape.Elements} floats ({Xml(net.InputShape.ToString())}, CHW), <paramref name=\"output\"/>");
-        w.Line($"/// receives {net.OutputShape.Elements} ({Xml(net.OutputShape.ToString())}). Allocates nothing. Not thread-safe on one instance: use <see cref=\"Clone\"/>.");
-        w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or the two overlap.</exception>");
+        string concurrentUse = $"{name}.Run: this instance is already running a sample on another thread; an instance owns one scratch arena and runs one sample at a time. Give each thread its own instance with Clone().";
+        WriteRunDocumentation(w, plan);
         w.Open($"public void Run({ReadOnlySpan} input, {Span} output)");
         w.Line("if (input.Length != InputLength)");
         w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: input has \" + input.Length + \" floats; expected InputLength = {net.InputShape.Elements} ({net.InputShape}, CHW).\", nameof(input));");
@@ -112,6 +109,40 @@ internal static partial class Emitter
         w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: output has \" + output.Length + \" floats; expected OutputLength = {net.OutputShape.Elements} ({net.OutputShape}).\", nameof(output));");
         w.Line("if (global::System.MemoryExtensions.Overlaps(input, output))");
         w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: input and output must not overlap.\", nameof(output));");
+        WriteGuarded(w, "RunSteps(input, output);");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>");
+        w.Line("/// Runs <paramref name=\"batchSize\"/> samples one after the other: <paramref name=\"inputs\"/> holds them back to back");
+        w.Line("/// (batchSize × InputLength floats), <paramref name=\"outputs\"/> receives batchSize × OutputLength. Allocates nothing.");
+        w.Line("/// Every argument is checked before any output is written.");
+        w.Line("/// </summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or the two overlap anywhere.</exception>");
+        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is running this instance (use <see cref=\"Clone\"/>).</exception>");
+        w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs, int batchSize)");
+        w.Line("if (batchSize < 0)");
+        w.Line($"    throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, \"{name}.Run: batchSize must not be negative.\");");
+        w.Line("if (inputs.Length != (long)batchSize * InputLength)");
+        w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: inputs has \" + inputs.Length + \" floats; expected batchSize × InputLength = \" + ((long)batchSize * InputLength) + \".\", nameof(inputs));");
+        w.Line("if (outputs.Length != (long)batchSize * OutputLength)");
+        w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: outputs has \" + outputs.Length + \" floats; expected batchSize × OutputLength = \" + ((long)batchSize * OutputLength) + \".\", nameof(outputs));");
+        w.Line("// The whole spans: an output written over a later sample's input would change that sample's result.");
+        w.Line("if (global::System.MemoryExtensions.Overlaps(inputs, outputs))");
+        w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: inputs and outputs must not overlap.\", nameof(outputs));");
+        WriteGuarded(w, "for (int i = 0; i < batchSize; i++)", "    RunSteps(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));");
+        w.Close();
+        w.Line();
+
+        w.Line("// 1 while a thread runs this instance: a second thread that enters meanwhile would share the scratch arena.");
+        w.Line("private int _running;");
+        w.Line();
+        w.Line("[global::System.Diagnostics.CodeAnalysis.DoesNotReturn]");
+        w.Line($"private static void ThrowConcurrentUse() => throw new global::System.InvalidOperationException({Literal(concurrentUse)});");
+        w.Line();
+
+        w.Line("/// <summary>The steps of one sample, on checked spans, with this instance held by the caller.</summary>");
+        w.Open($"private void RunSteps({ReadOnlySpan} input, {Span} output)");
         w.Line($"{Span} scratch = _scratch;");
         foreach (PlanStep step in plan.Steps)
         {
@@ -123,22 +154,19 @@ internal static partial class Emitter
         }
         w.Close();
         w.Line();
+    }
 
-        w.Line("/// <summary>");
-        w.Line("/// Runs <paramref name=\"batchSize\"/> samples one after the other: <paramref name=\"inputs\"/> holds them back to back");
-        w.Line("/// (batchSize × InputLength floats), <paramref name=\"outputs\"/> receives batchSize × OutputLength. Allocates nothing.");
-        w.Line("/// </summary>");
-        w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs, int batchSize)");
-        w.Line("if (batchSize < 0)");
-        w.Line($"    throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, \"{name}.Run: batchSize must not be negative.\");");
-        w.Line("if (inputs.Length != (long)batchSize * InputLength)");
-        w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: inputs has \" + inputs.Length + \" floats; expected batchSize × InputLength = \" + ((long)batchSize * InputLength) + \".\", nameof(inputs));");
-        w.Line("if (outputs.Length != (long)batchSize * OutputLength)");
-        w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: outputs has \" + outputs.Length + \" floats; expected batchSize × OutputLength = \" + ((long)batchSize * OutputLength) + \".\", nameof(outputs));");
-        w.Line("for (int i = 0; i < batchSize; i++)");
-        w.Line("    Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));");
+    /// <summary>
+    /// Runs <paramref name="body"/> holding the instance: one interlocked exchange on entry detects a second thread
+    /// (InvalidOperationException naming Clone) before it touches the scratch, a release store frees it.
+    /// </summary>
+    private static void WriteGuarded(SourceWriter w, params string[] body)
+    {
+        w.Line("if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();");
+        w.Open("try");
+        foreach (string line in body) w.Line(line);
         w.Close();
-        w.Line();
+        w.Line("finally { global::System.Threading.Volatile.Write(ref _running, 0); }");
     }
 
     private static string SliceExpression(BufferSlice slice) => slice.Storage switch
@@ -180,10 +208,15 @@ internal static partial class Emitter
         float f = (float)value;
         if (float.IsPositiveInfinity(f)) return "float.PositiveInfinity";
         if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
+        if (float.IsNaN(f)) return "float.NaN";
         return f.ToString("R", CultureInfo.InvariantCulture) + "f";
     }
 
-    internal static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    internal static string Double(double value) =>
+        double.IsPositiveInfinity(value) ? "double.PositiveInfinity"
+        : double.IsNegativeInfinity(value) ? "double.NegativeInfinity"
+        : double.IsNaN(value) ? "double.NaN"
+        : value.ToString("R", CultureInfo.InvariantCulture);
 
     internal static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 

@@ -14,10 +14,15 @@ namespace ConvGen.Generator.Model;
 /// <item>the attribute in <c>Attributes/Activations.cs</c>: <c>public sealed class HardtanhAttribute : ActivationAttribute</c>,
 /// with PyTorch's arguments as PascalCase properties (and a constructor for the positional ones);</item>
 /// <item>the runtime operator struct in <c>Runtime/Kernels/Activations.cs</c>, named as <see cref="ActivationDefinition.Operator"/>
-/// (its constructor takes the numeric arguments in the order listed here, as floats);</item>
-/// <item>one entry in <see cref="All"/> below: name, formula, arguments with PyTorch's defaults and ranges, the operator,
-/// whether f(0) = 0.</item>
+/// (its constructor takes the numeric arguments in the order listed here, as floats; <c>PreservesZero</c> as
+/// <see cref="ActivationDefinition.ZeroAtZero"/> here);</item>
+/// <item>one entry in <see cref="All"/> below: name, formula, arguments with PyTorch's defaults and ranges (and a check
+/// across them), the operator, whether f(0) = 0.</item>
 /// </list>
+/// <para>An entry whose <see cref="ActivationDefinition.Operator"/> is null is analysed (shapes, arguments) but gets
+/// CG0012 ("no generated code yet"): naming its new struct there is the whole change that generates it. An
+/// activation with learned weights (PReLU) is not an operator struct: it is a layer kind of its own, with its tensors
+/// in the weights manifest and the emitter's Load.</para>
 /// <para><c>ActivationCatalogTests</c> fails when an <c>ActivationAttribute</c> has no entry here or an entry names no
 /// runtime struct; the generated code names the struct, so a missing one is also a compile error. A declaration using
 /// an activation attribute that has no entry is reported as CG0012.</para>
@@ -37,7 +42,22 @@ internal static class ActivationCatalog
         new ActivationDefinition("GELU", "x · Φ(x) (erf), or its tanh approximation", "GELU", ZeroAtZero: true,
             Variant: new ActivationVariant("Approximate", "approximate", "none", new[] { ("none", "GELU"), ("tanh", "GELUTanh") })),
         new ActivationDefinition("Hardswish", "x · relu6(x + 3) / 6", "Hardswish", ZeroAtZero: true),
+        // Added in 2026-12; analysed and checked, no runtime operator yet (CG0012 until one is named here).
+        new ActivationDefinition("Hardsigmoid", "relu6(x + 3) / 6", null, ZeroAtZero: false),
+        new ActivationDefinition("Hardtanh", "min(max(x, min_val), max_val)", null, ZeroAtZero: false,
+            Arguments: new[] { new ActivationArgument("MinVal", "min_val", -1), new ActivationArgument("MaxVal", "max_val", 1) },
+            Check: values => values[1] > values[0] ? null
+                : ("MaxVal", $"max_val {Number(values[1])} must be greater than min_val {Number(values[0])}, as PyTorch asserts; e.g. Hardtanh({Number(values[0])}, {Number(values[0] + 1)})")),
+        new ActivationDefinition("ELU", "x > 0 ? x : alpha · (exp(x) - 1)", null, ZeroAtZero: true,
+            Arguments: new[] { new ActivationArgument("Alpha", "alpha", 1.0) }),
+        new ActivationDefinition("Softplus", "log(1 + exp(beta · x)) / beta, x where beta · x > threshold", null, ZeroAtZero: false,
+            Arguments: new[] { new ActivationArgument("Beta", "beta", 1), new ActivationArgument("Threshold", "threshold", 20) },
+            Check: values => values[0] != 0 ? null
+                : ("Beta", "beta 0 divides by zero (PyTorch outputs infinity everywhere); use a non-zero beta, e.g. the default 1")),
+        new ActivationDefinition("Mish", "x · tanh(softplus(x))", null, ZeroAtZero: true),
     };
+
+    private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     private static readonly Dictionary<string, ActivationDefinition> ByName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);
 
@@ -51,24 +71,27 @@ internal static class ActivationCatalog
 /// <summary>One element-wise activation, as <see cref="ActivationCatalog"/> defines it.</summary>
 /// <param name="Name">The <c>torch.nn</c> class name, also the attribute's (without <c>Attribute</c>).</param>
 /// <param name="Formula">What it computes, for documentation and the generated comments.</param>
-/// <param name="Operator">The runtime operator struct that computes it (before a <see cref="Variant"/> picks another).</param>
+/// <param name="Operator">The runtime operator struct that computes it (before a <see cref="Variant"/> picks another); null while the runtime has none.</param>
 /// <param name="ZeroAtZero">f(0) = 0: zero padding commutes with it and the padding lanes of a channel-blocked tensor stay zero.</param>
 /// <param name="Arguments">Numeric arguments, in the order the runtime operator's constructor takes them.</param>
 /// <param name="Variant">A string argument that selects the operator (GELU's <c>approximate</c>).</param>
+/// <param name="Check">A rule across the arguments (values in <see cref="Arguments"/>' order): null when they are valid,
+/// else the argument to report on and the message after the layer's name.</param>
 /// <param name="Fusable">Whether a producer (convolution, linear, element-wise) may apply it as it stores.</param>
 internal sealed record ActivationDefinition(
     string Name,
     string Formula,
-    string Operator,
+    string? Operator,
     bool ZeroAtZero,
     IReadOnlyList<ActivationArgument>? Arguments = null,
     ActivationVariant? Variant = null,
+    Func<IReadOnlyList<double>, (string Argument, string Message)?>? Check = null,
     bool Fusable = true)
 {
     public IReadOnlyList<ActivationArgument> Arguments { get; } = Arguments ?? Array.Empty<ActivationArgument>();
 
-    /// <summary>Every runtime operator this activation can map to (the variants' or the one operator).</summary>
-    public IEnumerable<string> Operators => Variant is { } v ? v.Options.Select(o => o.Operator) : new[] { Operator };
+    /// <summary>Every runtime operator this activation can map to (the variants' or the one operator); none while it has none.</summary>
+    public IEnumerable<string> Operators => Variant is { } v ? v.Options.Select(o => o.Operator) : Operator is null ? Array.Empty<string>() : new[] { Operator };
 }
 
 /// <summary>A numeric argument: attribute name (PascalCase), PyTorch name, PyTorch's default and the accepted range.</summary>
@@ -80,14 +103,18 @@ internal sealed record ActivationVariant(string Name, string TorchName, string D
 
 /// <summary>
 /// One activation as a declaration uses it, resolved by the analysis: the catalog name, the runtime operator (after
-/// the variant is picked) and the numeric arguments (defaults applied). Plain equatable data for the model.
+/// the variant is picked; null while the runtime has none) and the numeric arguments (defaults applied). Plain
+/// equatable data for the model.
 /// </summary>
-internal sealed record ActivationUse(string Name, string Operator, EquatableArray<double> Arguments)
+internal sealed record ActivationUse(string Name, string? Operator, EquatableArray<double> Arguments)
 {
     public ActivationDefinition Definition => ActivationCatalog.Get(Name);
 
+    /// <summary>The operator, for a plan: the code generation gate keeps activations without one out of the planner.</summary>
+    public string RuntimeOperator => Operator ?? throw new InvalidOperationException($"{Name} has no runtime operator; CG0012 should have stopped it");
+
     /// <summary><c>LeakyReLU(0.1)</c>, <c>ReLU</c>: as written in PyTorch, arguments only when there are any.</summary>
     public override string ToString() => Arguments.IsEmpty
-        ? Operator
-        : $"{Operator}({string.Join(", ", Arguments.Select(a => a.ToString("R", CultureInfo.InvariantCulture)))})";
+        ? Operator ?? Name
+        : $"{Operator ?? Name}({string.Join(", ", Arguments.Select(a => a.ToString("R", CultureInfo.InvariantCulture)))})";
 }

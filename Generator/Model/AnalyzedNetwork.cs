@@ -41,10 +41,31 @@ internal sealed record LayerGeometry
     /// <summary>Upsample scale per axis when given as a factor (PyTorch uses 1/scale for the source index then), else 0.</summary>
     public double ScaleH { get; init; }
     public double ScaleW { get; init; }
+    /// <summary>
+    /// Add/Multiply with a number (<c>x + Scalar</c>, <c>x * Scalar</c>), Subtract with a number first (<c>Scalar - x</c>,
+    /// <see cref="ScalarFirst"/>); null when every operand is a tensor.
+    /// </summary>
+    public double? Scalar { get; init; }
+    public bool ScalarFirst { get; init; }
+    /// <summary>Chunk/Split: the piece kept is [Start, Start + Length) along the dimension viewed as [Outer, Axis, Inner].</summary>
+    public int Start { get; init; }
+    public int Length { get; init; }
+    /// <summary>Permute: the new order of the dimensions, without the batch (0 is the first dimension after it).</summary>
+    public EquatableArray<int> Dims { get; init; } = EquatableArray<int>.Empty;
+    /// <summary>
+    /// The shape of a layer's own learned tensor where it is not a convolution's: PReLU's weight [num_parameters],
+    /// LayerNorm's normalized_shape (weight and bias), a Parameter's tensor.
+    /// </summary>
+    public EquatableArray<int> LearnedShape { get; init; } = EquatableArray<int>.Empty;
+    /// <summary>MaxPool2d: also produces the flat index of each maximum within its input plane, for a MaxUnpool2d.</summary>
+    public bool ReturnIndices { get; init; }
 }
 
 /// <summary>A layer after shape inference: where it reads from, what it produces, what it costs.</summary>
-/// <param name="Inputs">Layer indices of the tensors it reads, in order; -1 is the network input.</param>
+/// <param name="Inputs">
+/// Layer indices of the tensors it reads, in order; -1 is the network input. A MaxUnpool2d reads its values, then the
+/// MaxPool2d whose indices it uses; a Parameter reads nothing.
+/// </param>
 /// <param name="ReceptiveField">Per spatial axis, in input pixels ("5×5", "5"), or "all" once spatial structure is gone.</param>
 internal sealed record AnalyzedLayer(
     int Index,

@@ -35,8 +35,42 @@ internal sealed record ArgValue(ArgKind Kind, EquatableArray<double> Numbers, Eq
         _ => "?",
     };
 
+    /// <summary>The value as a C# expression that an attribute argument accepts: <c>3</c>, <c>new[] { 3, 5 }</c>, <c>"same"</c>.</summary>
+    public string ToCSharp() => Kind switch
+    {
+        ArgKind.Int or ArgKind.Double => Format(Numbers[0]),
+        ArgKind.IntArray => "new[] { " + string.Join(", ", Numbers.Select(Format)) + " }",
+        // At least one element with a decimal point, so that the array is a double[].
+        ArgKind.DoubleArray => "new[] { " + string.Join(", ", Numbers.Select((v, i) => i == 0 && v == Math.Floor(v) ? Format(v) + ".0" : Format(v))) + " }",
+        ArgKind.String => Quote(Strings[0]),
+        ArgKind.StringArray => "new[] { " + string.Join(", ", Strings.Select(Quote)) + " }",
+        ArgKind.Bool => Bool ? "true" : "false",
+        _ => "null",
+    };
+
+    /// <summary>This array value with element <paramref name="index"/> replaced by the single value <paramref name="element"/>.</summary>
+    public ArgValue WithElement(int index, ArgValue element) => Kind switch
+    {
+        ArgKind.StringArray => FromStrings(Strings.Select((s, i) => i == index ? element.Strings[0] : s)),
+        ArgKind.IntArray or ArgKind.DoubleArray => this with { Numbers = Numbers.Select((n, i) => i == index ? element.Number : n).ToEquatableArray() },
+        _ => element,
+    };
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
     private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }
 
 /// <summary>One argument of a layer attribute: its canonical (PascalCase) name, value and where it is written.</summary>
-internal sealed record Argument(string Name, ArgValue Value, SourceSpan Span);
+/// <param name="Span">The whole argument as written (<c>Stride = 3</c>, or <c>3</c> for a positional one).</param>
+internal sealed record Argument(string Name, ArgValue Value, SourceSpan Span)
+{
+    /// <summary>The value's expression (<c>3</c> in <c>Stride = 3</c>), what a fix replaces.</summary>
+    public SourceSpan ValueSpan { get; init; } = Span;
+
+    /// <summary>For an array or params value, each element's expression (<c>"b3"</c> in <c>Concat("b1", "b3")</c>).</summary>
+    public EquatableArray<SourceSpan> ElementSpans { get; init; } = EquatableArray<SourceSpan>.Empty;
+
+    /// <summary>Element <paramref name="index"/>'s span, or the whole value's when elements were not written one by one.</summary>
+    public SourceSpan ElementSpan(int index) => index >= 0 && index < ElementSpans.Count ? ElementSpans[index] : ValueSpan;
+}

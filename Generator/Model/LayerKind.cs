@@ -13,6 +13,12 @@ internal enum LayerKind
     Flatten, Linear, Dropout, Identity,
     ZeroPad2d, ReflectionPad2d, ReplicationPad2d, Upsample, ChannelShuffle,
     Add, Concat, Multiply,
+    // Added in 2026-12 (contract section 2, last row).
+    PReLU,
+    Subtract, Parameter,
+    MaxUnpool2d,
+    Chunk, Split, Permute, StochasticDepth, Unflatten,
+    LayerNorm, LayerNorm2d,
 }
 
 internal static class LayerKinds
@@ -40,7 +46,8 @@ internal static class LayerKinds
             or LayerKind.AdaptiveAvgPool1d or LayerKind.AdaptiveMaxPool1d or LayerKind.BatchNorm1d => 1,
         LayerKind.Conv2d or LayerKind.ConvTranspose2d or LayerKind.MaxPool2d or LayerKind.AvgPool2d
             or LayerKind.AdaptiveAvgPool2d or LayerKind.AdaptiveMaxPool2d or LayerKind.BatchNorm2d
-            or LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d => 2,
+            or LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d
+            or LayerKind.MaxUnpool2d or LayerKind.LayerNorm2d => 2,
         _ => 0,
     };
 
@@ -50,9 +57,16 @@ internal static class LayerKinds
     public static bool IsMaxPool(this LayerKind kind) => kind is LayerKind.MaxPool1d or LayerKind.MaxPool2d;
     public static bool IsAdaptivePool(this LayerKind kind) => kind is LayerKind.AdaptiveAvgPool1d or LayerKind.AdaptiveAvgPool2d or LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d;
     public static bool IsBatchNorm(this LayerKind kind) => kind is LayerKind.BatchNorm1d or LayerKind.BatchNorm2d;
-    public static bool IsMerge(this LayerKind kind) => kind is LayerKind.Add or LayerKind.Concat or LayerKind.Multiply;
+    public static bool IsMerge(this LayerKind kind) => kind is LayerKind.Add or LayerKind.Concat or LayerKind.Multiply or LayerKind.Subtract;
+
+    /// <summary>Element-wise arithmetic on broadcast operands (Add, Subtract, Multiply): the only layers that may read a Parameter.</summary>
+    public static bool IsArithmetic(this LayerKind kind) => kind is LayerKind.Add or LayerKind.Multiply or LayerKind.Subtract;
+
+    /// <summary>One piece of a tensor along one dimension (torch.chunk, torch.split).</summary>
+    public static bool IsSlice(this LayerKind kind) => kind is LayerKind.Chunk or LayerKind.Split;
     public static bool IsPad(this LayerKind kind) => kind is LayerKind.ZeroPad2d or LayerKind.ReflectionPad2d or LayerKind.ReplicationPad2d;
 
     /// <summary>Layers that only relabel their input (nothing to compute at inference).</summary>
-    public static bool IsNoOp(this LayerKind kind) => kind is LayerKind.Flatten or LayerKind.Dropout or LayerKind.Identity;
+    public static bool IsNoOp(this LayerKind kind) => kind is LayerKind.Flatten or LayerKind.Unflatten or LayerKind.Dropout or LayerKind.Identity
+        or LayerKind.StochasticDepth;
 }

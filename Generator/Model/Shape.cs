@@ -7,12 +7,13 @@ internal readonly record struct Shape(EquatableArray<int> Dims)
     public int Rank => Dims.Count;
     public int this[int i] => Dims[i];
     public int Channels => Dims[0];
+    /// <summary>The product of the dimensions; <see cref="CheckedSize.Saturated"/> past <c>long</c> (analysis keeps every tensor far below).</summary>
     public long Elements
     {
         get
         {
             long n = 1;
-            foreach (int d in Dims) n *= d;
+            foreach (int d in Dims) n = CheckedSize.Multiply(n, d);
             return n;
         }
     }
@@ -21,7 +22,7 @@ internal readonly record struct Shape(EquatableArray<int> Dims)
     public int Spatial => Rank <= 1 ? 1 : (int)(Elements / Dims[0]);
 
     /// <summary><c>6×28×28</c>.</summary>
-    public override string ToString() => string.Join("×", Dims);
+    public override string ToString() => Rank == 0 ? "scalar" : string.Join("×", Dims);
 
     /// <summary><c>new int[] { 6, 28, 28 }</c> in C#.</summary>
     public string ToCSharpArray() => "new int[] { " + string.Join(", ", Dims) + " }";

@@ -1,261 +1,215 @@
-using System.Collections.Immutable;
-using System.Globalization;
-using System.Text;
-using System.Threading;
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Parsing;
 
 /// <summary>What the parser read: the declaration (null when there is nothing to analyse) and its own diagnostics.</summary>
-internal sealed record ParsedNetwork(NetworkDeclaration? Declaration, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <param name="Key">The type's full name, which joins the analysis with the declaration's position for diagnostics.</param>
+internal sealed record ParsedNetwork(string Key, NetworkDeclaration? Declaration, EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>
-/// The only Roslyn-facing step: turns a <c>[Network]</c> class and its layer attributes into a
-/// <see cref="NetworkDeclaration"/> of plain data, keeping the span of every argument for diagnostics.
-/// Half-typed attributes (binding errors) yield no declaration and no diagnostics: the compiler reports those.
+/// Binds a <see cref="NetworkSyntax"/> against the <see cref="AttributeCatalog"/> as the compiler binds attributes
+/// (constructor overloads by position and <c>name:</c>, settable properties, constant types), producing the
+/// <see cref="NetworkDeclaration"/> of plain data. Pure: no Roslyn. A declaration the compiler will reject (an unknown
+/// argument, a value of the wrong type, a half-typed attribute) yields no declaration and no diagnostics: the compiler
+/// reports those, and ConvGen says nothing on a token the compiler already rejects.
 /// </summary>
 internal static class Parser
 {
-    public const string NetworkAttributeName = "ConvGen.NetworkAttribute";
-    private const string LayerAttributeName = "ConvGen.LayerAttribute";
-    private const string ActivationAttributeName = "ConvGen.ActivationAttribute";
+    public const string NetworkAttributeName = AttributeCatalog.Namespace + "." + AttributeCatalog.NetworkClass;
 
-    public static ParsedNetwork Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ParsedNetwork Parse(NetworkSyntax syntax, AttributeCatalog catalog)
     {
-        if (context.TargetNode is not TypeDeclarationSyntax typeSyntax || context.TargetSymbol is not INamedTypeSymbol type)
-            return new ParsedNetwork(null, EquatableArray<DiagnosticInfo>.Empty);
-
         var diagnostics = new List<DiagnosticInfo>();
-        if (!CheckType(typeSyntax, type, diagnostics))
-            return new ParsedNetwork(null, diagnostics.ToEquatableArray());
-
-        AttributeData? network = context.Attributes.FirstOrDefault();
-        if (network is null || network.AttributeConstructor is null || HasErrors(network))
-            return new ParsedNetwork(null, diagnostics.ToEquatableArray());
-
-        AttributeSyntax? networkSyntax = network.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-        SourceSpan networkSpan = networkSyntax is null ? Span(typeSyntax.Identifier.Span) : Span(networkSyntax.Span);
-        var inputShape = new List<int>();
-        if (network.ConstructorArguments.Length == 1 && network.ConstructorArguments[0].Kind == TypedConstantKind.Array)
-            foreach (TypedConstant c in network.ConstructorArguments[0].Values)
-                inputShape.Add(c.Value is int i ? i : 0);
-
-        string? weightsFile = null;
-        SourceSpan weightsSpan = networkSpan;
-        foreach (KeyValuePair<string, TypedConstant> named in network.NamedArguments)
+        ParsedNetwork Nothing() => new(syntax.Key, null, diagnostics.ToEquatableArray());
+        if (syntax.Incomplete || catalog.Classes.IsEmpty) return Nothing();
+        if (CheckType(syntax.Header) is { } problem)
         {
-            if (named.Key != "Weights") continue;
-            weightsFile = named.Value.Value as string;
-            weightsSpan = FindNamedArgument(networkSyntax, "Weights") is { } s ? Span(s.Span) : networkSpan;
+            diagnostics.Add(problem);
+            return Nothing();
         }
 
-        // Layers are the ConvGen layer attributes of this declaration, in source order.
-        var bySpan = new Dictionary<int, AttributeData>();
-        foreach (AttributeData attribute in type.GetAttributes())
-        {
-            if (attribute.ApplicationSyntaxReference is not { } reference) continue;
-            bool isLayer = attribute.AttributeClass is { } cls && DerivesFrom(cls, LayerAttributeName);
-            bool here = reference.SyntaxTree == typeSyntax.SyntaxTree && typeSyntax.Span.Contains(reference.Span);
-            if (here) bySpan[reference.Span.Start] = attribute;
-            else if (isLayer)
-            {
-                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidStructureId, networkSpan,
-                    $"Network '{type.Name}': layer attributes must all be on the declaration that carries [Network]; move the layers on the other partial declaration here"));
-                return new ParsedNetwork(null, diagnostics.ToEquatableArray());
-            }
-        }
-
+        WrittenAttribute? network = null;
         var layers = new List<LayerDeclaration>();
-        foreach (AttributeListSyntax list in typeSyntax.AttributeLists)
+        var networkArguments = new List<Argument>();
+        foreach (WrittenAttribute attribute in syntax.Attributes)
         {
-            foreach (AttributeSyntax syntax in list.Attributes)
+            if (!attribute.Binds) return Nothing();
+            if (attribute.Qualified || catalog.Find(attribute.Name) is not { } cls) continue;
+            if (!TryBind(attribute, cls, out List<Argument> arguments)) return Nothing();
+            if (cls.Name == AttributeCatalog.NetworkClass)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!bySpan.TryGetValue(syntax.Span.Start, out AttributeData? data)) continue;
-                if (data.AttributeClass is not { } cls || cls.TypeKind == TypeKind.Error)
-                {
-                    if (LooksLikeLayer(syntax)) return Incomplete(diagnostics);
-                    continue;
-                }
-                if (!DerivesFrom(cls, LayerAttributeName)) continue;
-                if (data.AttributeConstructor is null || HasErrors(data)) return Incomplete(diagnostics);
-                if (!LayerKinds.TryFromAttributeClass(cls.Name, out LayerKind kind, out string typeName))
-                {
-                    // An activation attribute (from a newer ConvGen.Attributes) that this generator has no definition for.
-                    if (DerivesFrom(cls, ActivationAttributeName))
-                    {
-                        diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.NotSupportedId, Span(syntax.Name.Span),
-                            $"{typeName} is not supported by this version of the ConvGen generator; use matching ConvGen.Attributes and ConvGen.Generator versions"));
-                    }
-                    return Incomplete(diagnostics);
-                }
-
-                layers.Add(new LayerDeclaration(kind, layers.Count, Normalize(syntax.ToString()), ReadArguments(data, syntax),
-                    Span(syntax.Span), Span(syntax.Name.Span)) { TypeName = typeName });
+                network ??= attribute;
+                if (network == attribute) networkArguments = arguments;
+                continue;
             }
+            if (!cls.IsLayer) continue;
+            if (cls.Kind is not { } kind) return Nothing(); // a layer this version of the generator does not know
+            string typeName = cls.TypeName ?? kind.ToString();
+            layers.Add(new LayerDeclaration(kind, layers.Count, attribute.Text, arguments.ToEquatableArray(), attribute.Span, attribute.NameSpan)
+            {
+                TypeName = typeName,
+                KindSpan = new SourceSpan(attribute.NameSpan.Start, Math.Min(attribute.NameSpan.Length, typeName.Length)),
+                Insertion = attribute.Insertion,
+            });
+        }
+        if (network is null) return Nothing();
+
+        if (syntax.OtherPartAttributeNames.Any(n => catalog.Find(n) is { IsLayer: true }))
+        {
+            diagnostics.Add(LayersOnAnotherDeclaration.At(network.NameSpan, syntax.Header.Name));
+            return Nothing();
         }
 
-        var declaration = new NetworkDeclaration(ReadType(type, typeSyntax), inputShape.ToEquatableArray(), networkSpan,
-            weightsFile, weightsSpan, layers.ToEquatableArray());
-        return new ParsedNetwork(declaration, diagnostics.ToEquatableArray());
-    }
-
-    private static ParsedNetwork Incomplete(List<DiagnosticInfo> diagnostics) => new(null, diagnostics.ToEquatableArray());
-
-    // A layer attribute the compiler cannot bind yet (being typed): stop rather than number the layers wrongly.
-    private static bool LooksLikeLayer(AttributeSyntax syntax)
-    {
-        string name = syntax.Name.ToString();
-        int dot = name.LastIndexOf('.');
-        if (dot >= 0) name = name.Substring(dot + 1);
-        return LayerKinds.TryFromAttributeClass(name, out _, out _);
+        Argument? shape = networkArguments.FirstOrDefault(a => a.Name == "InputShape");
+        Argument? weights = networkArguments.FirstOrDefault(a => a.Name == "Weights");
+        var declaration = new NetworkDeclaration(
+            TypeOf(syntax.Header),
+            (shape?.Value.Numbers ?? EquatableArray<double>.Empty).Select(d => (int)d).ToEquatableArray(),
+            network.Span,
+            weights?.Value.Text,
+            weights?.Span ?? network.Span,
+            layers.ToEquatableArray())
+        {
+            NetworkNameSpan = network.NameSpan,
+            InputShapeSpans = shape?.ElementSpans ?? EquatableArray<SourceSpan>.Empty,
+        };
+        return new ParsedNetwork(syntax.Key, declaration, diagnostics.ToEquatableArray());
     }
 
     /// <summary>CG0008: the class must be a non-generic, non-static partial class inside partial types only.</summary>
-    private static bool CheckType(TypeDeclarationSyntax syntax, INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+    private static DiagnosticInfo? CheckType(TypeHeader header)
     {
-        SourceSpan at = Span(syntax.Identifier.Span);
-        string? problem = null;
-        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
-            problem = $"Network class '{type.Name}' must be partial so that ConvGen can add Load and Run to it; write 'partial class {type.Name}'";
-        else if (type.IsGenericType)
-            problem = $"Network class '{type.Name}' cannot be generic: its shapes are fixed at compile time; remove the type parameters";
-        else if (type.IsStatic)
-            problem = $"Network class '{type.Name}' cannot be static: Load returns an instance; remove 'static'";
-        else
+        if (!header.IsPartial)
+            return NetworkNotPartial.At(header.Identifier, header.Name, header.Keyword)
+                .WithCodeFix($"Make '{header.Name}' partial", new TextEdit(new SourceSpan(header.KeywordStart, 0), "partial "));
+        if (header.IsGeneric)
+            return NetworkGeneric.At(header.Identifier, header.Name);
+        if (!header.StaticModifier.IsNone)
+            return NetworkStatic.At(header.Identifier, header.Name).WithCodeFix("Remove 'static'", new TextEdit(header.StaticModifier, ""));
+        // The innermost containing type that is not partial.
+        foreach (WrittenContainingType outer in header.ContainingTypes.Reverse())
         {
-            for (SyntaxNode? parent = syntax.Parent; parent is not null; parent = parent.Parent)
-            {
-                if (parent is TypeDeclarationSyntax outer && !outer.Modifiers.Any(SyntaxKind.PartialKeyword))
-                {
-                    problem = $"Network class '{type.Name}' is nested in '{outer.Identifier.Text}', which is not partial; make '{outer.Identifier.Text}' partial too";
-                    break;
-                }
-            }
+            if (outer.IsPartial) continue;
+            string name = outer.NameWithTypeParameters;
+            return NetworkNestedInNonPartial.At(header.Identifier, header.Name, name)
+                .WithCodeFix($"Make '{name}' partial", new TextEdit(new SourceSpan(outer.KeywordStart, 0), "partial "));
         }
-        if (problem is null) return true;
-        diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidNetworkTypeId, at, problem));
-        return false;
+        return null;
     }
 
-    private static NetworkType ReadType(INamedTypeSymbol type, TypeDeclarationSyntax syntax)
-    {
-        string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-        var containing = new List<ContainingType>();
-        for (SyntaxNode? parent = syntax.Parent; parent is not null; parent = parent.Parent)
+    private static NetworkType TypeOf(TypeHeader header) =>
+        new(header.Namespace, header.Name, header.Keyword, header.ContainingTypes.Select(t => new ContainingType(t.Keyword, t.NameWithTypeParameters)).ToEquatableArray())
         {
-            if (parent is TypeDeclarationSyntax outer)
-                containing.Insert(0, new ContainingType(Keyword(outer), outer.Identifier.Text + (outer.TypeParameterList?.ToString() ?? "")));
-        }
-        return new NetworkType(ns, type.Name, Keyword(syntax), containing.ToEquatableArray());
-    }
-
-    private static string Keyword(TypeDeclarationSyntax syntax) => syntax switch
-    {
-        RecordDeclarationSyntax r => r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
-        StructDeclarationSyntax => "struct",
-        InterfaceDeclarationSyntax => "interface",
-        _ => "class",
-    };
+            Documentation = header.Documentation,
+        };
 
     /// <summary>
-    /// Pairs each constructor and named argument with its syntax. Constructor parameters take the PascalCase of
-    /// their name (kernelSize -> KernelSize) so that both forms of an argument read the same.
+    /// Binds the arguments as the compiler would: the first constructor whose parameters the positional and <c>name:</c>
+    /// arguments fill with values of compatible types, then each <c>Name = value</c> to a settable property. Constructor
+    /// parameters take the PascalCase of their name (kernelSize -> KernelSize) so that both forms of an argument read
+    /// the same. False when the compiler would reject the attribute.
     /// </summary>
-    private static EquatableArray<Argument> ReadArguments(AttributeData data, AttributeSyntax syntax)
+    private static bool TryBind(WrittenAttribute attribute, AttributeClass cls, out List<Argument> arguments)
     {
+        arguments = new List<Argument>();
+        var positional = attribute.Arguments.Where(a => a.NameEquals is null).ToList();
+        List<Argument>? bound = null;
+        foreach (ConstructorSignature constructor in cls.Constructors)
+            if ((bound = TryBindConstructor(constructor, positional)) is not null) break;
+        if (bound is null) return false;
+        arguments.AddRange(bound);
+
+        foreach (WrittenArgument named in attribute.Arguments.Where(a => a.NameEquals is not null))
+        {
+            ParameterSignature? property = cls.Properties.FirstOrDefault(p => p.Name == named.NameEquals);
+            if (property is null || !Compatible(named.Value, property.Type) || arguments.Any(a => a.Name == property.Name)) return false;
+            arguments.Add(new Argument(property.Name, named.Value.Value, named.Span) { ValueSpan = named.ValueSpan, ElementSpans = named.ElementSpans });
+        }
+        return true;
+    }
+
+    private static List<Argument>? TryBindConstructor(ConstructorSignature constructor, List<WrittenArgument> positional)
+    {
+        EquatableArray<ParameterSignature> parameters = constructor.Parameters;
+        var slots = new List<WrittenArgument>?[parameters.Count];
+        int next = 0;
+        foreach (WrittenArgument argument in positional)
+        {
+            int index;
+            if (argument.NameColon is { } name)
+            {
+                index = -1;
+                for (int i = 0; i < parameters.Count; i++) if (parameters[i].Name == name) index = i;
+                if (index < 0 || slots[index] is not null) return null;
+            }
+            else
+            {
+                while (next < parameters.Count && slots[next] is not null && !parameters[next].IsParams) next++;
+                if (next >= parameters.Count) return null;
+                index = next;
+                if (!parameters[index].IsParams) next++;
+            }
+            (slots[index] ??= new List<WrittenArgument>()).Add(argument);
+        }
+
         var arguments = new List<Argument>();
-        ImmutableArray<IParameterSymbol> parameters = data.AttributeConstructor!.Parameters;
-        SeparatedSyntaxList<AttributeArgumentSyntax> syntaxArgs = syntax.ArgumentList?.Arguments ?? default;
-        var positional = syntaxArgs.Where(a => a.NameEquals is null).ToList();
-
-        for (int p = 0; p < parameters.Length && p < data.ConstructorArguments.Length; p++)
+        for (int i = 0; i < parameters.Count; i++)
         {
-            IParameterSymbol parameter = parameters[p];
-            List<AttributeArgumentSyntax> written;
-            var byName = positional.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == parameter.Name);
-            if (byName is not null) written = new List<AttributeArgumentSyntax> { byName };
-            else if (parameter.IsParams) written = positional.Where(a => a.NameColon is null).Skip(p).ToList();
-            else written = positional.Where(a => a.NameColon is null).Skip(p).Take(1).ToList();
-
-            SourceSpan span = written.Count == 0 ? Span(syntax.Span)
-                : new SourceSpan(written[0].SpanStart, written[written.Count - 1].Span.End - written[0].SpanStart);
-            arguments.Add(new Argument(Pascal(parameter.Name), ToValue(data.ConstructorArguments[p]), span));
+            ParameterSignature parameter = parameters[i];
+            List<WrittenArgument> written = slots[i] ?? new List<WrittenArgument>();
+            if (parameter.IsParams)
+            {
+                if (Params(parameter, written) is not { } value) return null;
+                arguments.Add(value);
+                continue;
+            }
+            if (written.Count != 1 || !Compatible(written[0].Value, parameter.Type)) return null;
+            WrittenArgument w = written[0];
+            arguments.Add(new Argument(Pascal(parameter.Name), w.Value.Value, w.Span) { ValueSpan = w.ValueSpan, ElementSpans = w.ElementSpans });
         }
-
-        foreach (KeyValuePair<string, TypedConstant> named in data.NamedArguments)
-        {
-            AttributeArgumentSyntax? written = FindNamedArgument(syntax, named.Key);
-            arguments.Add(new Argument(named.Key, ToValue(named.Value), written is null ? Span(syntax.Span) : Span(written.Span)));
-        }
-        return arguments.ToEquatableArray();
+        return arguments;
     }
 
-    private static AttributeArgumentSyntax? FindNamedArgument(AttributeSyntax? syntax, string name) =>
-        syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
-
-    private static ArgValue ToValue(TypedConstant constant)
+    /// <summary>A <c>params</c> parameter: an array written as one argument, or the elements written one by one.</summary>
+    private static Argument? Params(ParameterSignature parameter, List<WrittenArgument> written)
     {
-        if (constant.IsNull) return ArgValue.Null;
-        switch (constant.Kind)
+        string name = Pascal(parameter.Name);
+        if (written.Count == 1 && written[0].Value.Type is not (ConstantType.Int or ConstantType.String or ConstantType.Char) && Compatible(written[0].Value, parameter.Type))
+            return new Argument(name, written[0].Value.Value, written[0].Span) { ValueSpan = written[0].ValueSpan, ElementSpans = written[0].ElementSpans };
+        ParameterType element = parameter.Type switch { ParameterType.IntArray => ParameterType.Int, ParameterType.StringArray => ParameterType.String, ParameterType.DoubleArray => ParameterType.Double, _ => ParameterType.Other };
+        if (written.Any(w => !Compatible(w.Value, element) || w.Value.Type is ConstantType.Null)) return null;
+        ArgValue value = element switch
         {
-            case TypedConstantKind.Primitive:
-            case TypedConstantKind.Enum:
-                return constant.Value switch
-                {
-                    int or long or short or sbyte or byte or ushort or uint => ArgValue.FromInt(Convert.ToInt64(constant.Value, CultureInfo.InvariantCulture)),
-                    double d => ArgValue.FromDouble(d),
-                    float f => ArgValue.FromDouble(f),
-                    bool b => ArgValue.FromBool(b),
-                    string s => ArgValue.FromString(s),
-                    _ => ArgValue.Invalid,
-                };
-            case TypedConstantKind.Array:
-                {
-                    ImmutableArray<TypedConstant> items = constant.Values;
-                    if (items.All(i => i.Value is int or long or short or sbyte or byte))
-                        return ArgValue.FromInts(items.Select(i => Convert.ToInt64(i.Value, CultureInfo.InvariantCulture)));
-                    if (items.All(i => i.Value is int or long or short or double or float))
-                        return ArgValue.FromDoubles(items.Select(i => Convert.ToDouble(i.Value, CultureInfo.InvariantCulture)));
-                    if (items.All(i => i.Value is string))
-                        return ArgValue.FromStrings(items.Select(i => (string)i.Value!));
-                    return ArgValue.Invalid;
-                }
-            default:
-                return ArgValue.Invalid;
-        }
+            ParameterType.Int => ArgValue.FromInts(written.Select(w => (long)w.Value.Value.Number)),
+            ParameterType.Double => ArgValue.FromDoubles(written.Select(w => w.Value.Value.Number)),
+            _ => ArgValue.FromStrings(written.Select(w => w.Value.Value.Text ?? "")),
+        };
+        if (written.Count == 0) return new Argument(name, value, SourceSpan.None) { ValueSpan = SourceSpan.None };
+        return new Argument(name, value, SourceSpan.FromBounds(written[0].Span.Start, written[written.Count - 1].Span.End))
+        {
+            ValueSpan = SourceSpan.FromBounds(written[0].ValueSpan.Start, written[written.Count - 1].ValueSpan.End),
+            ElementSpans = written.Select(w => w.ValueSpan).ToEquatableArray(),
+        };
     }
 
-    private static bool HasErrors(AttributeData data) =>
-        data.ConstructorArguments.Any(c => c.Kind == TypedConstantKind.Error) || data.NamedArguments.Any(n => n.Value.Kind == TypedConstantKind.Error);
+    /// <summary>Whether a constant of C# type <paramref name="type"/> converts implicitly to a parameter of type <paramref name="parameter"/>.</summary>
+    private static bool Compatible(WrittenValue value, ParameterType parameter) =>
+        !(value.IsCollectionExpression && parameter is ParameterType.Object) && Compatible(value.Type, parameter);
 
-    private static bool DerivesFrom(INamedTypeSymbol type, string fullName)
+    private static bool Compatible(ConstantType type, ParameterType parameter) => parameter switch
     {
-        for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
-            if (t.ToDisplayString() == fullName) return true;
-        return false;
-    }
+        ParameterType.Int => type is ConstantType.Int or ConstantType.Char,
+        ParameterType.Double => type is ConstantType.Int or ConstantType.Long or ConstantType.Float or ConstantType.Double or ConstantType.Char,
+        ParameterType.Bool => type is ConstantType.Bool,
+        ParameterType.String => type is ConstantType.String or ConstantType.Null,
+        ParameterType.Object => type is not ConstantType.Error and not ConstantType.Decimal,
+        ParameterType.IntArray => type is ConstantType.IntArray or ConstantType.Null,
+        ParameterType.DoubleArray => type is ConstantType.DoubleArray or ConstantType.Null,
+        ParameterType.StringArray => type is ConstantType.StringArray or ConstantType.Null,
+        _ => false,
+    };
 
     private static string Pascal(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
-
-    private static SourceSpan Span(Microsoft.CodeAnalysis.Text.TextSpan span) => new(span.Start, span.Length);
-
-    /// <summary>The attribute as written, on one line with single spaces.</summary>
-    private static string Normalize(string text)
-    {
-        var sb = new StringBuilder(text.Length);
-        bool space = false;
-        foreach (char c in text)
-        {
-            if (char.IsWhiteSpace(c)) { space = sb.Length > 0; continue; }
-            if (space) sb.Append(' ');
-            space = false;
-            sb.Append(c);
-        }
-        return sb.ToString();
-    }
 }

@@ -167,5 +167,8 @@ internal sealed record CopyStep : PlanStep;
 /// </summary>
 internal sealed record ReorderStep(TensorLayout From, TensorLayout To, int Channels, int Positions) : PlanStep;
 
-/// <summary>The whole compiled network: the analysed layers, the steps of Run and the size of the scratch arena.</summary>
-internal sealed record ExecutionPlan(AnalyzedNetwork Network, EquatableArray<PlanStep> Steps, int ArenaLength);
+/// <summary>
+/// The whole compiled network: the analysed layers, the steps of Run and the size of the scratch arena (in floats).
+/// An arena past <c>int</c> has no steps: its offsets cannot be written, and Limits rejects it (CG0013) before emitting.
+/// </summary>
+internal sealed record ExecutionPlan(AnalyzedNetwork Network, EquatableArray<PlanStep> Steps, long ArenaLength);

@@ -107,32 +107,7 @@ internal static partial class Planner
     private static Choice ChooseConvolution(AnalyzedLayer layer, Fusion fusion, TensorLayout available, bool residual)
     {
         Conv2dGeometry g = Geometry(layer);
-        TensorLayout[] Inputs(TensorLayout input) => residual ? new[] { input, TensorLayout.Blocked16 } : new[] { input };
-        if (FillsBlocks(g.OutChannels))
-        {
-            if (g.Groups > 1 && DepthwiseConv2d.Rejects(g) is null)
-            {
-                // Depthwise reads blocked input; a CHW one is reordered first.
-                var depthwise = new ConvolutionStep(g, ConvAlgorithm.Depthwise, null, fusion, residual);
-                return new Choice(depthwise, Inputs(TensorLayout.Blocked16), TensorLayout.Blocked16, DepthwiseConv2d.WorkspaceLength(g));
-            }
-            if (BlockedInput(g, available) is { } input)
-            {
-                if (g.IsPointwise && PointwiseConv2d.Rejects(g, input) is null)
-                {
-                    var step = new ConvolutionStep(g, ConvAlgorithm.Pointwise, PointwiseConv2d.ChooseTile(g), fusion, residual);
-                    return new Choice(step, Inputs(input), TensorLayout.Blocked16, 0);
-                }
-                // Winograd where its estimated cycles beat the direct tile's (stride-1 3×3 on blocked input).
-                if (input == TensorLayout.Blocked16 && WinogradConv2d.ChooseOutputTile(g) is int tile and not 0)
-                {
-                    var winograd = new ConvolutionStep(g, tile == 4 ? ConvAlgorithm.WinogradF4 : ConvAlgorithm.WinogradF2, null, fusion, residual);
-                    return new Choice(winograd, Inputs(input), TensorLayout.Blocked16, WinogradConv2d.WorkspaceLength(g, tile));
-                }
-                var direct = new ConvolutionStep(g, ConvAlgorithm.Direct, DirectConv2d.ChooseTile(g), fusion, residual);
-                return new Choice(direct, Inputs(input), TensorLayout.Blocked16, DirectConv2d.WorkspaceLength(g, input));
-            }
-        }
+        if (FillsBlocks(g.OutChannels) && BlockedConvolution(g, fusion, available, residual) is { } blocked) return blocked;
 
         ConvAlgorithm algorithm = ChooseAlgorithm(g);
         long workspace = algorithm switch
@@ -146,6 +121,38 @@ internal static partial class Planner
         // A residual is added by a separate step after these kernels (Lay splits the group).
         var chw = new ConvolutionStep(g, algorithm, null, fusion, false);
         return new Choice(chw, new[] { TensorLayout.Chw }, TensorLayout.Chw, workspace);
+    }
+
+    /// <summary>
+    /// The blocked kernel for a convolution whose output channels fill their blocks: depthwise (blocked input, reordered
+    /// if need be), pointwise, Winograd where its estimate beats the direct tile (stride-1 3×3 on blocked input), else
+    /// direct; null when none takes the geometry, or its scratch would not fit the kernels' int sizes (then the CHW
+    /// forms, with 64-bit sizes that Limits checks, take it).
+    /// </summary>
+    private static Choice? BlockedConvolution(Conv2dGeometry g, Fusion fusion, TensorLayout available, bool residual)
+    {
+        TensorLayout[] Inputs(TensorLayout input) => residual ? new[] { input, TensorLayout.Blocked16 } : new[] { input };
+        Choice? Make(ConvAlgorithm algorithm, ConvTile? tile, TensorLayout input, Func<int> workspace)
+        {
+            try
+            {
+                return new Choice(new ConvolutionStep(g, algorithm, tile, fusion, residual), Inputs(input), TensorLayout.Blocked16, workspace());
+            }
+            catch (Exception e) when (e is ArgumentException or OverflowException)
+            {
+                return null;
+            }
+        }
+
+        if (g.Groups > 1 && DepthwiseConv2d.Rejects(g) is null)
+            return Make(ConvAlgorithm.Depthwise, null, TensorLayout.Blocked16, () => DepthwiseConv2d.WorkspaceLength(g));
+        if (BlockedInput(g, available) is not { } input) return null;
+        if (g.IsPointwise && PointwiseConv2d.Rejects(g, input) is null)
+            return Make(ConvAlgorithm.Pointwise, PointwiseConv2d.ChooseTile(g), input, () => 0);
+        if (input == TensorLayout.Blocked16 && WinogradConv2d.ChooseOutputTile(g) is int tile and not 0
+            && Make(tile == 4 ? ConvAlgorithm.WinogradF4 : ConvAlgorithm.WinogradF2, null, input, () => WinogradConv2d.WorkspaceLength(g, tile)) is { } winograd)
+            return winograd;
+        return Make(ConvAlgorithm.Direct, DirectConv2d.ChooseTile(g), input, () => DirectConv2d.WorkspaceLength(g, input));
     }
 
     /// <summary>Most lanes of the output blocks must carry channels for the blocked layout to pay (12 of 16, 24 of 32, ...).</summary>
@@ -187,7 +194,7 @@ internal static partial class Planner
     /// The col2im columns of one group of a transposed convolution: (out/groups)·kh·kw rows of in_h·in_w, as
     /// ConvGen.Runtime's ConvTranspose2d.WorkspaceLength returns.
     /// </summary>
-    internal static long TransposedWorkspaceLength(TransposedConvGeometry g) => (long)(g.OutChannels / g.Groups) * g.KernelHeight * g.KernelWidth * g.InHeight * g.InWidth;
+    internal static long TransposedWorkspaceLength(TransposedConvGeometry g) => CheckedSize.Product(g.OutChannels / g.Groups, g.KernelHeight, g.KernelWidth, g.InHeight, g.InWidth);
 
     private static (int H, int W) HeightWidth(Shape s) => s.Rank == 3 ? (s[1], s[2]) : (1, s[s.Rank - 1]);
 }

@@ -263,7 +263,7 @@ internal static partial class Planner
     internal static long LengthOf(Shape shape, TensorLayout layout)
     {
         if (layout == TensorLayout.Chw || shape.Rank <= 1) return shape.Elements;
-        return (shape[0] + 15L) / 16 * 16 * shape.Spatial;
+        return CheckedSize.Product((shape[0] + 15L) / 16 * 16, shape.Spatial);
     }
 
     // ------------------------------------------------------------------------------------------------- memory plan
@@ -337,14 +337,15 @@ internal static partial class Planner
             long offset = 0;
             foreach (var p in placed.Where(p => p.From <= r.To && r.From <= p.To).OrderBy(p => p.Offset))
             {
-                if (offset + r.Length <= p.Offset) break;
-                offset = Math.Max(offset, Align(p.Offset + p.Length));
+                if (CheckedSize.Add(offset, r.Length) <= p.Offset) break;
+                offset = Math.Max(offset, Align(CheckedSize.Add(p.Offset, p.Length)));
             }
             placed.Add((offset, r.Length, r.From, r.To));
             offsets[r.Key] = offset;
-            arena = Math.Max(arena, offset + r.Length);
+            arena = Math.Max(arena, CheckedSize.Add(offset, r.Length));
         }
-        if (arena > int.MaxValue) throw new InvalidOperationException("the network needs more than 2^31 floats of scratch");
+        // Beyond int the offsets cannot be written; Limits rejects the network (CG0013) before it is emitted.
+        if (arena > int.MaxValue) return new ExecutionPlan(network, EquatableArray<PlanStep>.Empty, arena);
 
         TensorRef Tensor(int value)
         {
@@ -370,8 +371,8 @@ internal static partial class Planner
             };
             steps.Add(step);
         }
-        return new ExecutionPlan(network, steps.ToEquatableArray(), (int)arena);
+        return new ExecutionPlan(network, steps.ToEquatableArray(), arena);
     }
 
-    private static long Align(long offset) => (offset + Alignment - 1) / Alignment * Alignment;
+    private static long Align(long offset) => offset >= CheckedSize.Saturated - Alignment ? CheckedSize.Saturated : (offset + Alignment - 1) / Alignment * Alignment;
 }

@@ -61,7 +61,7 @@ public static class SafeTensors
         {
             if (shape.Aggregate(1L, (a, b) => a * b) != values.Length) throw new ArgumentException($"tensor '{name}': shape [{string.Join(", ", shape)}] does not hold {values.Length} values");
             if (header.Length > 1) header.Append(',');
-            header.Append($"{JsonSerializer.Serialize(name)}:{{\"dtype\":\"F32\",\"shape\":[{string.Join(",", shape)}],\"data_offsets\":[{offset},{offset + 4L * values.Length}]}}");
+            header.Append($"\"{JsonEncodedText.Encode(name)}\":{{\"dtype\":\"F32\",\"shape\":[{string.Join(",", shape)}],\"data_offsets\":[{offset},{offset + 4L * values.Length}]}}");
             offset += 4L * values.Length;
         }
         header.Append('}');

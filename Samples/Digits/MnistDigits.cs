@@ -29,10 +29,13 @@ public sealed class MnistDigits
         return new MnistDigits { Labels = labels, Images = images };
     }
 
+    /// <summary>Digit <paramref name="index"/> as the network's input (see <see cref="Normalize(ReadOnlySpan{byte}, Span{float})"/>).</summary>
+    public void Normalize(int index, Span<float> destination) => Normalize(Image(index), destination);
+
     /// <summary>The normalisation the network was trained with: (pixel / 255 - 0.1307) / 0.3081, in float32.</summary>
-    public void Normalize(int index, Span<float> destination)
+    public static void Normalize(ReadOnlySpan<byte> image, Span<float> destination)
     {
-        ReadOnlySpan<byte> image = Image(index);
+        if (image.Length != Pixels || destination.Length != Pixels) throw new ArgumentException($"a digit is {Pixels} pixels, got {image.Length} into {destination.Length}");
         for (int i = 0; i < Pixels; i++) destination[i] = (image[i] / 255f - 0.1307f) / 0.3081f;
     }
 }

@@ -832,6 +832,26 @@ def csharp_source(cases):
 
 
 # ----------------------------------------------------------------------------- main
+def write_case(name, build, state, x, y):
+    """Writes <name>.safetensors (the state_dict) and <name>.io.safetensors (input, output without the batch), then
+    checks that the files round-trip and that a fresh build() loaded from them gives the same output."""
+    weights_path = os.path.join(DATA, name + ".safetensors")
+    io_path = os.path.join(DATA, name + ".io.safetensors")
+    write_safetensors(state, weights_path)
+    write_safetensors({"input": x[0], "output": y[0]}, io_path)
+
+    back = read_safetensors(weights_path)
+    assert list(back) == list(state), name
+    for k, v in state.items():
+        assert back[k].dtype == v.dtype and torch.equal(back[k], v), (name, k)
+    clone = build()
+    clone.load_state_dict(back)
+    clone.eval()
+    io = read_safetensors(io_path)
+    with torch.no_grad():
+        assert torch.equal(clone(io["input"].unsqueeze(0))[0], io["output"]), name
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cs-out", default=DEFAULT_CS_OUT, help="where to write the C# twins")
@@ -860,22 +880,7 @@ def main():
             y = model(x)
 
         state = model.state_dict()
-        weights_path = os.path.join(DATA, c["name"] + ".safetensors")
-        io_path = os.path.join(DATA, c["name"] + ".io.safetensors")
-        write_safetensors(state, weights_path)
-        write_safetensors({"input": x[0], "output": y[0]}, io_path)
-
-        # Check the files round-trip and that the model reloaded from them gives the same output.
-        back = read_safetensors(weights_path)
-        assert list(back) == list(state), c["name"]
-        for k, v in state.items():
-            assert back[k].dtype == v.dtype and torch.equal(back[k], v), (c["name"], k)
-        clone = c["build"]()
-        clone.load_state_dict(back)
-        clone.eval()
-        io = read_safetensors(io_path)
-        with torch.no_grad():
-            assert torch.equal(clone(io["input"].unsqueeze(0))[0], io["output"]), c["name"]
+        write_case(c["name"], c["build"], state, x, y)
 
         outputs[c["name"]] = y[0]
         manifest.append({"name": c["name"], "class": c["cls"],

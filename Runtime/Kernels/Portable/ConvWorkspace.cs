@@ -19,37 +19,43 @@ public static class ConvWorkspace
     public static bool UsesShiftedViews(int outChannelsPerGroup, int outHeight, int outWidth, int kernelHeight, int kernelWidth, int strideWidth, int dilationWidth)
     {
         if (kernelHeight == 1 && kernelWidth == 1) return false;
-        int phaseWidth = outWidth + (kernelWidth - 1) * dilationWidth / strideWidth;
+        long phaseWidth = outWidth + (long)(kernelWidth - 1) * dilationWidth / strideWidth;
         return outHeight == 1 || (long)(phaseWidth - outWidth) * outChannelsPerGroup <= 10L * outWidth;
     }
 
-    /// <summary>Floats of scratch <c>Conv2d.Im2ColGemm</c> needs: one group's column matrix (0 for a pointwise geometry).</summary>
-    public static int Im2ColLength(int inChannels, int inHeight, int inWidth, int outHeight, int outWidth,
+    /// <summary>
+    /// Floats of scratch <c>Conv2d.Im2ColGemm</c> needs: one group's column matrix (0 for a pointwise geometry), in 64
+    /// bits, or long.MaxValue past them: the generator rejects a network whose scratch passes its limit (CG0013).
+    /// </summary>
+    public static long Im2ColLength(int inChannels, int inHeight, int inWidth, int outHeight, int outWidth,
         int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padTop, int padLeft, int groups)
     {
         if (IsPointwise(inHeight, inWidth, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft)) return 0;
-        return checked(inChannels / groups * kernelHeight * kernelWidth * outHeight * outWidth);
+        return Multiply(Multiply(Multiply(inChannels / groups, kernelHeight), Multiply(kernelWidth, outHeight)), outWidth);
     }
 
     /// <summary>
     /// Floats of scratch <c>Conv2d.ShiftedGemm</c> needs: one group's used stride-phase planes (none at stride 1
-    /// without padding) and its output rows computed phase-width wide (none when they are not wider than the output's).
+    /// without padding) and its output rows computed phase-width wide (none when they are not wider than the output's);
+    /// in 64 bits, long.MaxValue past them.
     /// </summary>
-    public static int ShiftedLength(int inChannels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth,
+    public static long ShiftedLength(int inChannels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth,
         int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padTop, int padLeft,
         int dilationHeight, int dilationWidth, int groups)
     {
         if (IsPointwise(inHeight, inWidth, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft)) return 0;
         int inPerGroup = inChannels / groups, outPerGroup = outChannels / groups;
-        int phaseWidth = outWidth + (kernelWidth - 1) * dilationWidth / strideWidth;
-        int phaseHeight = outHeight + (kernelHeight - 1) * dilationHeight / strideHeight;
+        long phaseWidth = outWidth + (long)(kernelWidth - 1) * dilationWidth / strideWidth;
+        long phaseHeight = outHeight + (long)(kernelHeight - 1) * dilationHeight / strideHeight;
         // At stride 1 without padding the one phase plane is the input plane itself: nothing is copied.
         bool copiesInput = strideHeight != 1 || strideWidth != 1 || phaseWidth != inWidth || phaseHeight != inHeight || padTop != 0 || padLeft != 0;
         // The GEMM writes the output directly when its rows are not wider than the output's.
         bool writesOutput = outHeight == 1 || phaseWidth == outWidth;
-        long planes = copiesInput ? (long)inPerGroup * UsedPhaseCount(kernelHeight, kernelWidth, strideHeight, strideWidth, dilationHeight, dilationWidth) * phaseHeight * phaseWidth : 0;
-        long wide = writesOutput ? 0 : (long)outPerGroup * ((outHeight - 1) * phaseWidth + outWidth);
-        return checked((int)(planes + wide));
+        long planes = copiesInput
+            ? Multiply(Multiply(inPerGroup, UsedPhaseCount(kernelHeight, kernelWidth, strideHeight, strideWidth, dilationHeight, dilationWidth)), Multiply(phaseHeight, phaseWidth))
+            : 0;
+        long wide = writesOutput ? 0 : Multiply(outPerGroup, Add(Multiply(outHeight - 1, phaseWidth), outWidth));
+        return Add(planes, wide);
     }
 
     private static bool IsPointwise(int inHeight, int inWidth, int outHeight, int outWidth, int kernelHeight, int kernelWidth,
@@ -57,17 +63,24 @@ public static class ConvWorkspace
         kernelHeight == 1 && kernelWidth == 1 && strideHeight == 1 && strideWidth == 1
             && padTop == 0 && padLeft == 0 && outHeight == inHeight && outWidth == inWidth;
 
-    /// <summary>The stride phases (a, b) that some kernel tap reads.</summary>
-    public static int UsedPhaseCount(int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int dilationHeight, int dilationWidth)
+    /// <summary>
+    /// The stride phases (a, b) that some kernel tap reads. They are the pairs of a row phase (k * DH) mod SH and
+    /// a column phase (k * DW) mod SW, and the multiples of d modulo s take s / gcd(d, s) distinct values before
+    /// they repeat: so min(kernel, s / gcd(d, s)) per axis, in constant time for any stride or kernel.
+    /// </summary>
+    public static long UsedPhaseCount(int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int dilationHeight, int dilationWidth) =>
+        (long)UsedPhases(kernelHeight, strideHeight, dilationHeight) * UsedPhases(kernelWidth, strideWidth, dilationWidth);
+
+    private static int UsedPhases(int kernel, int stride, int dilation) => Math.Min(kernel, stride / Gcd(dilation, stride));
+
+    private static int Gcd(int a, int b)
     {
-        var used = new bool[strideHeight * strideWidth];
-        int count = 0;
-        for (int kh = 0; kh < kernelHeight; kh++)
-            for (int kw = 0; kw < kernelWidth; kw++)
-            {
-                int phase = kh * dilationHeight % strideHeight * strideWidth + kw * dilationWidth % strideWidth;
-                if (!used[phase]) { used[phase] = true; count++; }
-            }
-        return count;
+        while (b != 0) (a, b) = (b, a % b);
+        return a;
     }
+
+    // a * b and a + b for counts, long.MaxValue past it.
+    private static long Multiply(long a, long b) => a == 0 || b == 0 ? 0 : a > long.MaxValue / b ? long.MaxValue : a * b;
+
+    private static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 }

@@ -14,6 +14,11 @@ public class ActivationCatalogTests
 
     public static TheoryData<string> Names() => new(ActivationCatalog.All.Select(d => d.Name));
 
+    /// <summary>The activations the runtime computes (the others are analysed, and CG0012 until they have a struct).</summary>
+    public static TheoryData<string> Generated() => new(ActivationCatalog.All.Where(d => d.Operator is not null).Select(d => d.Name));
+
+    public static TheoryData<string> NotGenerated() => new(ActivationCatalog.All.Where(d => d.Operator is null).Select(d => d.Name));
+
     [Fact]
     public void EveryActivationAttributeHasACatalogEntry()
     {
@@ -27,7 +32,7 @@ public class ActivationCatalogTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void EveryEntryHasAnAttributeWithItsArgumentsAndARuntimeOperator(string name)
+    public void EveryEntryHasAnAttributeWithItsArgumentsAndItsRuntimeOperators(string name)
     {
         ActivationDefinition definition = ActivationCatalog.Get(name);
         Type? attribute = ActivationAttributes.SingleOrDefault(t => t.Name == name + "Attribute");
@@ -51,7 +56,23 @@ public class ActivationCatalogTests
     }
 
     [Theory]
-    [MemberData(nameof(Names))]
+    [MemberData(nameof(NotGenerated))]
+    public void AnActivationWithoutARuntimeOperatorIsAnalysedAndGetsCG0012(string name)
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run($$"""
+            using ConvGen;
+            [Network(2, 6, 6)]
+            [Conv2d(4, 3), {{name}}]
+            public partial class Net;
+            """);
+        Diagnostic d = Assert.Single(result.Reported());
+        Assert.Equal("CG0012", d.Id);
+        Assert.Contains($"{name} #1: {name} has no generated code yet", d.GetMessage());
+        Assert.Null(result.GeneratedText);
+    }
+
+    [Theory]
+    [MemberData(nameof(Generated))]
     public void EachActivationCompilesFusedAndStandalone(string name)
     {
         // Fused into a convolution's store, and on its own after pooling (nothing to fuse into).
@@ -63,7 +84,7 @@ public class ActivationCatalogTests
             """);
         Assert.Empty(result.Reported(""));
         string text = result.GeneratedText!;
-        string op = ActivationCatalog.Get(name).Operator;
+        string op = ActivationCatalog.Get(name).Operator!;
         Assert.Contains($"+ #1 {name}: 2×6×6 → 4×4×4; ", text);
         Assert.Contains($"private void Step2_{name}(", text);
         // Named twice, once per step: as an ActivationKind for the CHW kernels, as the operator struct for the others.
@@ -78,6 +99,20 @@ public class ActivationCatalogTests
             public partial class Net;
             """).GeneratedText!;
         Assert.Contains($"global::ConvGen.Runtime.Kernels.{op}", text);
+    }
+
+    [Fact]
+    public void AChecksAcrossArgumentsIsReportedOnTheArgument()
+    {
+        const string source = """
+            using ConvGen;
+            [Network(2, 6, 6)]
+            [Conv2d(4, 3), Hardtanh(1.0, 0.5)]
+            public partial class Net;
+            """;
+        Diagnostic d = Assert.Single(GeneratorHarness.Run(source).Reported(), d => d.Id == "CG0007");
+        Assert.Contains("Hardtanh #1: max_val 0.5 must be greater than min_val 1", d.GetMessage());
+        Assert.Equal("0.5", source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
     }
 
     [Fact]

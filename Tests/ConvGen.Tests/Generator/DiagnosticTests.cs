@@ -8,7 +8,7 @@ namespace ConvGen.Tests.Generator;
 /// </summary>
 public class DiagnosticTests
 {
-    private static List<Diagnostic> Expect(string markup, string id, DiagnosticSeverity severity, params string[] messageParts)
+    internal static List<Diagnostic> Expect(string markup, string id, DiagnosticSeverity severity, params string[] messageParts)
     {
         (string source, List<Microsoft.CodeAnalysis.Text.TextSpan> spans) = Markup.Parse("using ConvGen;\n" + markup);
         GeneratorHarness.Result result = GeneratorHarness.Run(source);
@@ -21,7 +21,11 @@ public class DiagnosticTests
             Assert.Equal(severity, d.Severity);
             Assert.Contains(d.Location.SourceSpan, spans);
             Assert.True(d.Location.IsInSource, "diagnostic location must be in source so #pragma can suppress it");
+            Assert.Equal(DiagnosticHelp.Link(id), d.Descriptor.HelpLinkUri);
         }
+        // One diagnostic per fault: each marked span carries exactly one of them.
+        foreach (Microsoft.CodeAnalysis.Text.TextSpan span in spans)
+            Assert.Single(matching, d => d.Location.SourceSpan == span);
         string message = string.Join("\n", matching.Select(d => d.GetMessage()));
         foreach (string part in messageParts) Assert.Contains(part, message);
         return matching;
@@ -33,14 +37,14 @@ public class DiagnosticTests
         [Network(1, 4, 4)]
         [Conv2d(8, [|5|])]
         public partial class Net;
-        """, "CG0001", DiagnosticSeverity.Error, "Conv2d #0", "spans 5 rows", "only 4", "at most 4", "1 more padding");
+        """, "CG0001", DiagnosticSeverity.Error, "Conv2d #0", "spans 5 rows", "only 4 (input 1×4×4)", "a kernel of at most 4 rows or 1 more padding");
 
     [Fact]
     public void CG0001_DilatedKernelReportedOnDilation() => Expect("""
         [Network(1, 6, 6)]
         [Conv2d(8, 3, [|Dilation = 3|])]
         public partial class Net;
-        """, "CG0001", DiagnosticSeverity.Error, "(dilation 3)", "spans 7 rows");
+        """, "CG0001", DiagnosticSeverity.Error, "(dilation 3)", "spans 7 rows", "Use dilation 2 at most, a kernel of at most 2 rows or 1 more padding");
 
     [Fact]
     public void CG0001_PoolOnTooSmallInput() => Expect("""
@@ -58,9 +62,8 @@ public class DiagnosticTests
             [Conv2d(8, 3, [|Stride = 3|], Name = "conv3")]
             public partial class Net;
             """, "CG0002", DiagnosticSeverity.Warning,
-            "Conv2d 'conv3': stride 3 leaves the last 2 row(s) of the 14×14 input unread; padding 1 or stride 1 would use all of it",
-            "last 2 column(s)");
-        Assert.Equal(2, found.Count);
+            "Conv2d 'conv3': stride 3 leaves the last 2 rows and 2 columns of the 14×14 input unread; padding 1 or stride 1 would use all of it");
+        Assert.Single(found); // rows and columns are one fault of one argument
     }
 
     [Fact]
@@ -68,7 +71,7 @@ public class DiagnosticTests
         [Network(1, 7, 7)]
         [MaxPool2d([|2|])]
         public partial class Net;
-        """, "CG0002", DiagnosticSeverity.Warning, "stride 2 leaves the last 1 row(s) of the 7×7 input unread", "CeilMode = true");
+        """, "CG0002", DiagnosticSeverity.Warning, "stride 2 leaves the last 1 row and 1 column of the 7×7 input unread", "padding 1, stride 1 or CeilMode = true");
 
     [Fact]
     public void CG0002_NotReportedWhenOnlyEndPaddingIsUnread()
@@ -99,7 +102,7 @@ public class DiagnosticTests
         [Network(1, 8, 8)]
         [Conv2d(8, 3, [|Padding = -1|])]
         public partial class Net;
-        """, "CG0003", DiagnosticSeverity.Error, "padding must be at least 0; got -1");
+        """, "CG0003", DiagnosticSeverity.Error, "padding must be at least 0 on every axis; got -1. Use 0");
 
     [Fact]
     public void CG0003_SameWithStride() => Expect("""
@@ -156,7 +159,7 @@ public class DiagnosticTests
         [Network(3, 8, 8)]
         [Conv2d(16, 3, Padding = 1, Name = "a"), Conv2d(32, 3, Stride = 2, Padding = 1), Add([|"a"|])]
         public partial class Net;
-        """, "CG0004", DiagnosticSeverity.Error, "32×4×4, 16×8×8");
+        """, "CG0004", DiagnosticSeverity.Error, "32×4×4 and 16×8×8 do not broadcast", "dimension 3 has 4 and 8");
 
     // CG0005, CG0006: transposed convolutions.
     [Fact]
@@ -179,21 +182,21 @@ public class DiagnosticTests
         [Network(1, 8, 8)]
         [Conv2d(8, [|0|])]
         public partial class Net;
-        """, "CG0007", DiagnosticSeverity.Error, "kernel_size must be at least 1; got 0");
+        """, "CG0007", DiagnosticSeverity.Error, "kernel_size must be at least 1 on every axis; got 0. Use 1 or more");
 
     [Fact]
     public void CG0007_ZeroStrideTuple() => Expect("""
         [Network(1, 8, 8)]
         [Conv2d(8, 3, [|Stride = new[] { 1, 0 }|])]
         public partial class Net;
-        """, "CG0007", DiagnosticSeverity.Error, "stride must be at least 1; got [1, 0]");
+        """, "CG0007", DiagnosticSeverity.Error, "stride must be at least 1 on every axis; got [1, 0]. Use 1 (PyTorch's default)");
 
     [Fact]
     public void CG0007_TupleOfWrongLength() => Expect("""
         [Network(1, 8, 8)]
         [Conv2d(8, [|new[] { 3, 3, 3 }|])]
         public partial class Net;
-        """, "CG0007", DiagnosticSeverity.Error, "kernel_size must be an int or an int[] of 2 values; got [3, 3, 3]");
+        """, "CG0007", DiagnosticSeverity.Error, "kernel_size must be an int or an int[] of 2 values (height, width); got [3, 3, 3]. Write e.g.");
 
     [Fact]
     public void CG0007_UnknownPaddingMode() => Expect("""
@@ -247,7 +250,7 @@ public class DiagnosticTests
         [Network(1, 8, 8)]
         [Conv2d(8, 3, Name = "a"), Conv2d(8, 1, [|From = "b"|])]
         public partial class Net;
-        """, "CG0009", DiagnosticSeverity.Error, "reads 'b', but no earlier layer has Name = \"b\"", "'input', 'a'");
+        """, "CG0009", DiagnosticSeverity.Error, "reads 'b', but no layer before it has Name = \"b\"; use one of the outputs known here: 'input', 'a'");
 
     [Fact]
     public void CG0009_NameUsedTwice() => Expect("""
@@ -259,9 +262,9 @@ public class DiagnosticTests
     // CG0010: structure.
     [Fact]
     public void CG0010_NoLayers() => Expect("""
-        [[|Network(1, 8, 8)|]]
+        [[|Network|](1, 8, 8)]
         public partial class Net;
-        """, "CG0010", DiagnosticSeverity.Error, "has no layers");
+        """, "CG0010", DiagnosticSeverity.Error, "has no layers", "e.g. [Conv2d(8, 3), ReLU]");
 
     [Fact]
     public void CG0010_NoInputShape() => Expect("""

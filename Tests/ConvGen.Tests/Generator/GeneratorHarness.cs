@@ -10,7 +10,7 @@ internal static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    internal static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
     {
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
@@ -20,11 +20,12 @@ internal static class GeneratorHarness
         return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     });
 
+    public static readonly CSharpCompilationOptions CompilationOptions = new(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable);
+
     public static CSharpCompilation CreateCompilation(params string[] sources) =>
         CSharpCompilation.Create("UserProject",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"/src/File{i}.cs")),
-            References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            References.Value, CompilationOptions);
 
     public static GeneratorDriver CreateDriver(bool track = false) =>
         CSharpGeneratorDriver.Create(new[] { new NetworkGenerator().AsSourceGenerator() }, parseOptions: ParseOptions,
@@ -32,6 +33,8 @@ internal static class GeneratorHarness
 
     public sealed record Result(GeneratorRunResult Run, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics, ImmutableArray<Diagnostic> CompilationDiagnostics)
     {
+        /// <summary>Wall time of the generator driver's run (the generator alone, not compiling its output).</summary>
+        public TimeSpan GeneratorTime { get; init; }
         public string? GeneratedText => Run.GeneratedSources.IsEmpty ? null : Run.GeneratedSources[0].SourceText.ToString();
         /// <summary>The diagnostics a user sees: the generator's, after #pragma and severity filtering by the compilation.</summary>
         public IEnumerable<Diagnostic> Reported(string prefix = "CG") => CompilationDiagnostics.Where(d => d.Id.StartsWith(prefix, StringComparison.Ordinal));
@@ -43,13 +46,15 @@ internal static class GeneratorHarness
     public static Result Run(string[] sources, AdditionalText[] additionalFiles, IReadOnlyDictionary<string, string>? resources = null)
     {
         CSharpCompilation compilation = CreateCompilation(sources);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new NetworkGenerator().AsSourceGenerator() }, additionalFiles, ParseOptions,
                 new ResourceOptionsProvider(resources ?? new Dictionary<string, string>()))
             .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        TimeSpan generatorTime = stopwatch.Elapsed;
         GeneratorRunResult run = driver.GetRunResult().Results[0];
         // Generator diagnostics filtered the way the compiler filters them (pragmas, warning levels).
         var filtered = CompilationWithGeneratorDiagnostics(output, generatorDiagnostics);
-        return new Result(run, output, generatorDiagnostics, filtered);
+        return new Result(run, output, generatorDiagnostics, filtered) { GeneratorTime = generatorTime };
     }
 
     // The driver applies #pragma and severity options to generator diagnostics (suppressed ones come back with

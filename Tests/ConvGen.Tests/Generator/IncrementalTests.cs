@@ -55,7 +55,9 @@ public class IncrementalTests
         GeneratorRunResult run = driver.RunGenerators(compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(edited, GeneratorHarness.ParseOptions, old.FilePath)))
             .GetRunResult().Results[0];
 
-        Assert.All(Reasons(run, NetworkGenerator.Steps.Model), r => Assert.Equal(IncrementalStepRunReason.Unchanged, r));
+        // Spans are relative to the declaration: the parsed model is equal, so nothing after the read re-runs.
+        Assert.All(Reasons(run, NetworkGenerator.Steps.Parse), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        Assert.All(Reasons(run, NetworkGenerator.Steps.Model), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
         Assert.All(Reasons(run, NetworkGenerator.Steps.Emit), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
         Assert.NotEmpty(Reasons(run, NetworkGenerator.Steps.Emit));
     }

@@ -27,6 +27,7 @@ namespace Samples
     /// 13  Softmax                                                10             0        0  all
     ///     total                                                             1,546  278,848
     /// </code>
+    /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
     /// <para>How Run computes it, one step per line (layers by index):</para>
     /// <code>
     /// step 0   #0-2  Conv2d: direct convolution, CHW → blocked 16, tile 1x16 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store
@@ -39,7 +40,6 @@ namespace Samples
     /// <para>Run takes 3072 floats (3×32×32, CHW) and writes 10; it calls 6 fused steps and uses 49,152 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
-    /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
     /// </remarks>
     partial class DepthwiseSeparable
     {
@@ -154,7 +154,39 @@ namespace Samples
         /// Runs one sample: <paramref name="input"/> holds 3072 floats (3×32×32, CHW), <paramref name="output"/>
         /// receives 10 (10). Allocates nothing. Not thread-safe on one instance: use <see cref="Clone"/>.
         /// </summary>
+        /// <remarks>
+        /// <para>DepthwiseSeparable, compiled by ConvGen: 3×32×32 → 10, 1,546 parameters, 278,848 multiply-accumulates per sample.</para>
+        /// <code>
+        ///  #  layer                                                  output    params     MACs  RF
+        ///  0  Conv2d(16, 3, Stride = 2, Padding = 1, Bias = false)   16×16×16     432  110,592  3×3
+        ///  1  BatchNorm2d                                            16×16×16      32        0  3×3
+        ///  2  ReLU6                                                  16×16×16       0        0  3×3
+        ///  3  Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false)  16×16×16     144   36,864  7×7
+        ///  4  BatchNorm2d                                            16×16×16      32        0  7×7
+        ///  5  ReLU6                                                  16×16×16       0        0  7×7
+        ///  6  Conv2d(32, 1, Bias = false)                            32×16×16     512  131,072  7×7
+        ///  7  BatchNorm2d                                            32×16×16      64        0  7×7
+        ///  8  ReLU6                                                  32×16×16       0        0  7×7
+        ///  9  AdaptiveAvgPool2d(1)                                   32×1×1         0        0  all
+        /// 10  Flatten                                                32             0        0  all
+        /// 11  Dropout(0.2)                                           32             0        0  all
+        /// 12  Linear(10)                                             10           330      320  all
+        /// 13  Softmax                                                10             0        0  all
+        ///     total                                                             1,546  278,848
+        /// </code>
+        /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
+        /// <para>How Run computes it, one step per line (layers by index):</para>
+        /// <code>
+        /// step 0   #0-2  Conv2d: direct convolution, CHW → blocked 16, tile 1x16 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store
+        /// step 1   #3-5  Conv2d: depthwise, 16 channels per vector, blocked 16 → blocked 16, BatchNorm folded into the weights at load, ReLU6 fused into the store
+        /// step 2   #6-8  Conv2d: pointwise GEMM over the flattened positions, blocked 16 → blocked 16, tile 2x13 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store
+        /// step 3   #9    AdaptiveAvgPool2d: adaptive average pooling, blocked 16
+        /// step 4   #12   Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load)
+        /// step 5   #13   Softmax: softmax
+        /// </code>
+        /// </remarks>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
         public void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != InputLength)
@@ -163,19 +195,21 @@ namespace Samples
                 throw new global::System.ArgumentException("DepthwiseSeparable.Run: output has " + output.Length + " floats; expected OutputLength = 10 (10).", nameof(output));
             if (global::System.MemoryExtensions.Overlaps(input, output))
                 throw new global::System.ArgumentException("DepthwiseSeparable.Run: input and output must not overlap.", nameof(output));
-            global::System.Span<float> scratch = _scratch;
-            Step0_Conv2d(input, scratch.Slice(0, 4096), scratch);
-            Step1_Conv2d(scratch.Slice(0, 4096), scratch.Slice(8192, 4096), scratch);
-            Step2_Conv2d(scratch.Slice(8192, 4096), scratch.Slice(0, 8192));
-            Step3_AdaptiveAvgPool2d(scratch.Slice(0, 8192), scratch.Slice(8192, 32));
-            Step4_Linear(scratch.Slice(8192, 32), output);
-            Step5_Softmax(output, output);
+            if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();
+            try
+            {
+                RunSteps(input, output);
+            }
+            finally { global::System.Threading.Volatile.Write(ref _running, 0); }
         }
 
         /// <summary>
         /// Runs <paramref name="batchSize"/> samples one after the other: <paramref name="inputs"/> holds them back to back
         /// (batchSize × InputLength floats), <paramref name="outputs"/> receives batchSize × OutputLength. Allocates nothing.
+        /// Every argument is checked before any output is written.
         /// </summary>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap anywhere.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
         public void Run(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
             if (batchSize < 0)
@@ -184,8 +218,34 @@ namespace Samples
                 throw new global::System.ArgumentException("DepthwiseSeparable.Run: inputs has " + inputs.Length + " floats; expected batchSize × InputLength = " + ((long)batchSize * InputLength) + ".", nameof(inputs));
             if (outputs.Length != (long)batchSize * OutputLength)
                 throw new global::System.ArgumentException("DepthwiseSeparable.Run: outputs has " + outputs.Length + " floats; expected batchSize × OutputLength = " + ((long)batchSize * OutputLength) + ".", nameof(outputs));
-            for (int i = 0; i < batchSize; i++)
-                Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
+            // The whole spans: an output written over a later sample's input would change that sample's result.
+            if (global::System.MemoryExtensions.Overlaps(inputs, outputs))
+                throw new global::System.ArgumentException("DepthwiseSeparable.Run: inputs and outputs must not overlap.", nameof(outputs));
+            if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();
+            try
+            {
+                for (int i = 0; i < batchSize; i++)
+                    RunSteps(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
+            }
+            finally { global::System.Threading.Volatile.Write(ref _running, 0); }
+        }
+
+        // 1 while a thread runs this instance: a second thread that enters meanwhile would share the scratch arena.
+        private int _running;
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        private static void ThrowConcurrentUse() => throw new global::System.InvalidOperationException("DepthwiseSeparable.Run: this instance is already running a sample on another thread; an instance owns one scratch arena and runs one sample at a time. Give each thread its own instance with Clone().");
+
+        /// <summary>The steps of one sample, on checked spans, with this instance held by the caller.</summary>
+        private void RunSteps(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            global::System.Span<float> scratch = _scratch;
+            Step0_Conv2d(input, scratch.Slice(0, 4096), scratch);
+            Step1_Conv2d(scratch.Slice(0, 4096), scratch.Slice(8192, 4096), scratch);
+            Step2_Conv2d(scratch.Slice(8192, 4096), scratch.Slice(0, 8192));
+            Step3_AdaptiveAvgPool2d(scratch.Slice(0, 8192), scratch.Slice(8192, 32));
+            Step4_Linear(scratch.Slice(8192, 32), output);
+            Step5_Softmax(output, output);
         }
 
         /// <summary>#0 Conv2d(16, 3, Stride = 2, Padding = 1, Bias = false) + #1 BatchNorm2d + #2 ReLU6: 3×32×32 → 16×16×16; direct convolution, CHW → blocked 16, tile 1x16 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>

@@ -32,6 +32,7 @@ namespace Samples
     /// 18  Linear(5, Name = "head")                               5             45       40  all
     ///     total                                                             4,505  629,032
     /// </code>
+    /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
     /// <para>How Run computes it, one step per line (layers by index):</para>
     /// <code>
     /// step 0   #0-2    Conv2d: direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), BatchNorm folded into the weights at load, ReLU fused into the store
@@ -54,7 +55,6 @@ namespace Samples
     /// <para>Run takes 1152 floats (8×12×12, CHW) and writes 5; it calls 16 fused steps and uses 46,080 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
-    /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
     /// </remarks>
     partial class InceptionResidual
     {
@@ -184,7 +184,54 @@ namespace Samples
         /// Runs one sample: <paramref name="input"/> holds 1152 floats (8×12×12, CHW), <paramref name="output"/>
         /// receives 5 (5). Allocates nothing. Not thread-safe on one instance: use <see cref="Clone"/>.
         /// </summary>
+        /// <remarks>
+        /// <para>InceptionResidual, compiled by ConvGen: 8×12×12 → 5, 4,505 parameters, 629,032 multiply-accumulates per sample.</para>
+        /// <code>
+        ///  #  layer                                                  output    params     MACs  RF
+        ///  0  Conv2d(16, 3, Padding = 1, Name = "stem")              16×12×12   1,168  165,888  3×3
+        ///  1  BatchNorm2d(Name = "stem_bn")                          16×12×12      32        0  3×3
+        ///  2  ReLU(Name = "x")                                       16×12×12       0        0  3×3
+        ///  3  Conv2d(4, 1, From = "x", Name = "b1")                  4×12×12       68    9,216  3×3
+        ///  4  Conv2d(4, 1, From = "x", Name = "b2_reduce")           4×12×12       68    9,216  3×3
+        ///  5  ReLU                                                   4×12×12        0        0  3×3
+        ///  6  Conv2d(4, 3, Padding = 1, Name = "b2")                 4×12×12      148   20,736  5×5
+        ///  7  MaxPool2d(3, Stride = 1, Padding = 1, From = "x")      16×12×12       0        0  5×5
+        ///  8  Conv2d(8, 1, Name = "b3")                              8×12×12      136   18,432  5×5
+        ///  9  Concat("b1", "b2", "b3")                               16×12×12       0        0  5×5
+        /// 10  Add("x")                                               16×12×12       0        0  5×5
+        /// 11  ReLU(Name = "y")                                       16×12×12       0        0  5×5
+        /// 12  Conv2d(16, 3, Padding = 1, From = "y", Name = "gate")  16×12×12   2,320  331,776  7×7
+        /// 13  Sigmoid                                                16×12×12       0        0  7×7
+        /// 14  Multiply("y")                                          16×12×12       0        0  7×7
+        /// 15  ConvTranspose2d(8, 2, Stride = 2, Name = "up")         8×24×24      520   73,728  8×8
+        /// 16  AdaptiveAvgPool2d(1)                                   8×1×1          0        0  all
+        /// 17  Flatten                                                8              0        0  all
+        /// 18  Linear(5, Name = "head")                               5             45       40  all
+        ///     total                                                             4,505  629,032
+        /// </code>
+        /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
+        /// <para>How Run computes it, one step per line (layers by index):</para>
+        /// <code>
+        /// step 0   #0-2    Conv2d: direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), BatchNorm folded into the weights at load, ReLU fused into the store
+        /// step 1   #3      Reorder: reorder blocked 16 → CHW
+        /// step 2   #3      Conv2d: pointwise GEMM on the input planes, CHW → CHW
+        /// step 3   #4-5    Conv2d: pointwise GEMM on the input planes, CHW → CHW, ReLU fused into the store
+        /// step 4   #6      Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW
+        /// step 5   #7      MaxPool2d: max pooling, blocked 16
+        /// step 6   #8      Reorder: reorder blocked 16 → CHW
+        /// step 7   #8      Conv2d: pointwise GEMM on the input planes, CHW → CHW
+        /// step 8   #9      Concat: channel concatenation (copies), CHW
+        /// step 9   #10-11  Add: element-wise sum, CHW, in place, ReLU fused into the store
+        /// step 10  #12-13  Conv2d: direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), Sigmoid fused into the store
+        /// step 11  #14     Reorder: reorder blocked 16 → CHW
+        /// step 12  #14     Multiply: element-wise product, CHW, in place
+        /// step 13  #15     ConvTranspose2d: transposed: GEMM into columns, then col2im
+        /// step 14  #16     AdaptiveAvgPool2d: adaptive average pooling, CHW
+        /// step 15  #18     Linear: GEMV over weight panels of 16 outputs
+        /// </code>
+        /// </remarks>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
         public void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != InputLength)
@@ -193,6 +240,50 @@ namespace Samples
                 throw new global::System.ArgumentException("InceptionResidual.Run: output has " + output.Length + " floats; expected OutputLength = 5 (5).", nameof(output));
             if (global::System.MemoryExtensions.Overlaps(input, output))
                 throw new global::System.ArgumentException("InceptionResidual.Run: input and output must not overlap.", nameof(output));
+            if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();
+            try
+            {
+                RunSteps(input, output);
+            }
+            finally { global::System.Threading.Volatile.Write(ref _running, 0); }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="batchSize"/> samples one after the other: <paramref name="inputs"/> holds them back to back
+        /// (batchSize × InputLength floats), <paramref name="outputs"/> receives batchSize × OutputLength. Allocates nothing.
+        /// Every argument is checked before any output is written.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap anywhere.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
+        public void Run(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+        {
+            if (batchSize < 0)
+                throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "InceptionResidual.Run: batchSize must not be negative.");
+            if (inputs.Length != (long)batchSize * InputLength)
+                throw new global::System.ArgumentException("InceptionResidual.Run: inputs has " + inputs.Length + " floats; expected batchSize × InputLength = " + ((long)batchSize * InputLength) + ".", nameof(inputs));
+            if (outputs.Length != (long)batchSize * OutputLength)
+                throw new global::System.ArgumentException("InceptionResidual.Run: outputs has " + outputs.Length + " floats; expected batchSize × OutputLength = " + ((long)batchSize * OutputLength) + ".", nameof(outputs));
+            // The whole spans: an output written over a later sample's input would change that sample's result.
+            if (global::System.MemoryExtensions.Overlaps(inputs, outputs))
+                throw new global::System.ArgumentException("InceptionResidual.Run: inputs and outputs must not overlap.", nameof(outputs));
+            if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();
+            try
+            {
+                for (int i = 0; i < batchSize; i++)
+                    RunSteps(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
+            }
+            finally { global::System.Threading.Volatile.Write(ref _running, 0); }
+        }
+
+        // 1 while a thread runs this instance: a second thread that enters meanwhile would share the scratch arena.
+        private int _running;
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        private static void ThrowConcurrentUse() => throw new global::System.InvalidOperationException("InceptionResidual.Run: this instance is already running a sample on another thread; an instance owns one scratch arena and runs one sample at a time. Give each thread its own instance with Clone().");
+
+        /// <summary>The steps of one sample, on checked spans, with this instance held by the caller.</summary>
+        private void RunSteps(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
             global::System.Span<float> scratch = _scratch;
             Step0_Conv2d(input, scratch.Slice(0, 2304), scratch);
             Step1_Reorder(scratch.Slice(0, 2304), scratch.Slice(2304, 2304));
@@ -210,22 +301,6 @@ namespace Samples
             Step13_ConvTranspose2d(scratch.Slice(9216, 2304), scratch.Slice(4608, 4608), scratch);
             Step14_AdaptiveAvgPool2d(scratch.Slice(4608, 4608), scratch.Slice(0, 8));
             Step15_Linear(scratch.Slice(0, 8), output);
-        }
-
-        /// <summary>
-        /// Runs <paramref name="batchSize"/> samples one after the other: <paramref name="inputs"/> holds them back to back
-        /// (batchSize × InputLength floats), <paramref name="outputs"/> receives batchSize × OutputLength. Allocates nothing.
-        /// </summary>
-        public void Run(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
-        {
-            if (batchSize < 0)
-                throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "InceptionResidual.Run: batchSize must not be negative.");
-            if (inputs.Length != (long)batchSize * InputLength)
-                throw new global::System.ArgumentException("InceptionResidual.Run: inputs has " + inputs.Length + " floats; expected batchSize × InputLength = " + ((long)batchSize * InputLength) + ".", nameof(inputs));
-            if (outputs.Length != (long)batchSize * OutputLength)
-                throw new global::System.ArgumentException("InceptionResidual.Run: outputs has " + outputs.Length + " floats; expected batchSize × OutputLength = " + ((long)batchSize * OutputLength) + ".", nameof(outputs));
-            for (int i = 0; i < batchSize; i++)
-                Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
         }
 
         /// <summary>#0 Conv2d(16, 3, Padding = 1, Name = "stem") + #1 BatchNorm2d(Name = "stem_bn") + #2 ReLU(Name = "x"): 8×12×12 → 16×12×12; direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), BatchNorm folded into the weights at load, ReLU fused into the store.</summary>

@@ -20,11 +20,12 @@ namespace Samples
         /// 4  Conv1d(32, 3, Padding = "same", Dilation = 2)                      32×24    3,104   73,728  25
         /// 5  Sigmoid                                                            32×24        0        0  25
         /// 6  AvgPool1d(2)                                                       32×12        0        0  29
-        /// 7  Flatten                                                            384          0        0  all
+        /// 7  Flatten                                                            384          0        0  29
         /// 8  Linear(12)                                                         12       4,620    4,608  all
         /// 9  LogSoftmax(Dim = -1)                                               12           0        0  all
         ///    total                                                                      14,220  391,936
         /// </code>
+        /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
         /// <para>How Run computes it, one step per line (layers by index):</para>
         /// <code>
         /// step 0   #0    Pad: replicate padding
@@ -38,7 +39,6 @@ namespace Samples
         /// <para>Run takes 3920 floats (40×98, CHW) and writes 12; it calls 7 fused steps and uses 22,592 bytes of scratch per instance, allocating nothing.</para>
         /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
         /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
-        /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
         /// </remarks>
         partial class KeywordSpotting
         {
@@ -129,7 +129,36 @@ namespace Samples
             /// Runs one sample: <paramref name="input"/> holds 3920 floats (40×98, CHW), <paramref name="output"/>
             /// receives 12 (12). Allocates nothing. Not thread-safe on one instance: use <see cref="Clone"/>.
             /// </summary>
+            /// <remarks>
+            /// <para>KeywordSpotting, compiled by ConvGen: 40×98 → 12, 14,220 parameters, 391,936 multiply-accumulates per sample.</para>
+            /// <code>
+            /// #  layer                                                              output  params     MACs  RF
+            /// 0  Conv1d(32, 5, Stride = 2, PaddingMode = "replicate", Padding = 2)  32×49    6,432  313,600  5
+            /// 1  BatchNorm1d                                                        32×49       64        0  5
+            /// 2  LeakyReLU(0.1)                                                     32×49        0        0  5
+            /// 3  MaxPool1d(3, Stride = 2, CeilMode = true)                          32×24        0        0  9
+            /// 4  Conv1d(32, 3, Padding = "same", Dilation = 2)                      32×24    3,104   73,728  25
+            /// 5  Sigmoid                                                            32×24        0        0  25
+            /// 6  AvgPool1d(2)                                                       32×12        0        0  29
+            /// 7  Flatten                                                            384          0        0  29
+            /// 8  Linear(12)                                                         12       4,620    4,608  all
+            /// 9  LogSoftmax(Dim = -1)                                               12           0        0  all
+            ///    total                                                                      14,220  391,936
+            /// </code>
+            /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
+            /// <para>How Run computes it, one step per line (layers by index):</para>
+            /// <code>
+            /// step 0   #0    Pad: replicate padding
+            /// step 1   #0-2  Conv1d: direct convolution, CHW → blocked 16, tile 2x10 (output blocks × positions), BatchNorm folded into the weights at load, LeakyReLU(0.1) fused into the store
+            /// step 2   #3    MaxPool1d: max pooling, blocked 16
+            /// step 3   #4-5  Conv1d: direct convolution, blocked 16 → blocked 16, tile 2x12 (output blocks × positions), Sigmoid fused into the store
+            /// step 4   #6    AvgPool1d: average pooling, blocked 16
+            /// step 5   #8    Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load)
+            /// step 6   #9    LogSoftmax: log-softmax
+            /// </code>
+            /// </remarks>
             /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap.</exception>
+            /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
             public void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != InputLength)
@@ -138,20 +167,21 @@ namespace Samples
                     throw new global::System.ArgumentException("KeywordSpotting.Run: output has " + output.Length + " floats; expected OutputLength = 12 (12).", nameof(output));
                 if (global::System.MemoryExtensions.Overlaps(input, output))
                     throw new global::System.ArgumentException("KeywordSpotting.Run: input and output must not overlap.", nameof(output));
-                global::System.Span<float> scratch = _scratch;
-                Step0_Pad(input, scratch.Slice(0, 4080));
-                Step1_Conv1d(scratch.Slice(0, 4080), scratch.Slice(4080, 1568));
-                Step2_MaxPool1d(scratch.Slice(4080, 1568), scratch.Slice(896, 768));
-                Step3_Conv1d(scratch.Slice(896, 768), scratch.Slice(1664, 768), scratch);
-                Step4_AvgPool1d(scratch.Slice(1664, 768), scratch.Slice(0, 384));
-                Step5_Linear(scratch.Slice(0, 384), output);
-                Step6_LogSoftmax(output, output);
+                if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();
+                try
+                {
+                    RunSteps(input, output);
+                }
+                finally { global::System.Threading.Volatile.Write(ref _running, 0); }
             }
 
             /// <summary>
             /// Runs <paramref name="batchSize"/> samples one after the other: <paramref name="inputs"/> holds them back to back
             /// (batchSize × InputLength floats), <paramref name="outputs"/> receives batchSize × OutputLength. Allocates nothing.
+            /// Every argument is checked before any output is written.
             /// </summary>
+            /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap anywhere.</exception>
+            /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
             public void Run(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
             {
                 if (batchSize < 0)
@@ -160,8 +190,35 @@ namespace Samples
                     throw new global::System.ArgumentException("KeywordSpotting.Run: inputs has " + inputs.Length + " floats; expected batchSize × InputLength = " + ((long)batchSize * InputLength) + ".", nameof(inputs));
                 if (outputs.Length != (long)batchSize * OutputLength)
                     throw new global::System.ArgumentException("KeywordSpotting.Run: outputs has " + outputs.Length + " floats; expected batchSize × OutputLength = " + ((long)batchSize * OutputLength) + ".", nameof(outputs));
-                for (int i = 0; i < batchSize; i++)
-                    Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
+                // The whole spans: an output written over a later sample's input would change that sample's result.
+                if (global::System.MemoryExtensions.Overlaps(inputs, outputs))
+                    throw new global::System.ArgumentException("KeywordSpotting.Run: inputs and outputs must not overlap.", nameof(outputs));
+                if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();
+                try
+                {
+                    for (int i = 0; i < batchSize; i++)
+                        RunSteps(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
+                }
+                finally { global::System.Threading.Volatile.Write(ref _running, 0); }
+            }
+
+            // 1 while a thread runs this instance: a second thread that enters meanwhile would share the scratch arena.
+            private int _running;
+
+            [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+            private static void ThrowConcurrentUse() => throw new global::System.InvalidOperationException("KeywordSpotting.Run: this instance is already running a sample on another thread; an instance owns one scratch arena and runs one sample at a time. Give each thread its own instance with Clone().");
+
+            /// <summary>The steps of one sample, on checked spans, with this instance held by the caller.</summary>
+            private void RunSteps(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+            {
+                global::System.Span<float> scratch = _scratch;
+                Step0_Pad(input, scratch.Slice(0, 4080));
+                Step1_Conv1d(scratch.Slice(0, 4080), scratch.Slice(4080, 1568));
+                Step2_MaxPool1d(scratch.Slice(4080, 1568), scratch.Slice(896, 768));
+                Step3_Conv1d(scratch.Slice(896, 768), scratch.Slice(1664, 768), scratch);
+                Step4_AvgPool1d(scratch.Slice(1664, 768), scratch.Slice(0, 384));
+                Step5_Linear(scratch.Slice(0, 384), output);
+                Step6_LogSoftmax(output, output);
             }
 
             /// <summary>#0 Conv1d(32, 5, Stride = 2, PaddingMode = "replicate", Padding = 2), its input padded: 40×98 → 40×102; replicate padding.</summary>

@@ -17,7 +17,7 @@ namespace Samples
     ///  3  Conv2d(16, 5)              16×10×10   2,416  240,000  14×14
     ///  4  ReLU                       16×10×10       0        0  14×14
     ///  5  MaxPool2d(2)               16×5×5         0        0  16×16
-    ///  6  Flatten                    400            0        0  all
+    ///  6  Flatten                    400            0        0  16×16
     ///  7  Linear(120)                120       48,120   48,000  all
     ///  8  ReLU                       120            0        0  all
     ///  9  Linear(84)                 84        10,164   10,080  all
@@ -25,6 +25,7 @@ namespace Samples
     /// 11  Linear(10)                 10           850      840  all
     ///     total                                61,706  416,520
     /// </code>
+    /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
     /// <para>How Run computes it, one step per line (layers by index):</para>
     /// <code>
     /// step 0   #0-1   Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW, ReLU fused into the store
@@ -38,7 +39,6 @@ namespace Samples
     /// <para>Run takes 784 floats (1×28×28, CHW) and writes 10; it calls 7 fused steps and uses 44,352 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
-    /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "all" once a layer sees every position.</para>
     /// </remarks>
     partial class LeNet5
     {
@@ -133,7 +133,38 @@ namespace Samples
         /// Runs one sample: <paramref name="input"/> holds 784 floats (1×28×28, CHW), <paramref name="output"/>
         /// receives 10 (10). Allocates nothing. Not thread-safe on one instance: use <see cref="Clone"/>.
         /// </summary>
+        /// <remarks>
+        /// <para>LeNet5, compiled by ConvGen: 1×28×28 → 10, 61,706 parameters, 416,520 multiply-accumulates per sample.</para>
+        /// <code>
+        ///  #  layer                      output    params     MACs  RF
+        ///  0  Conv2d(6, 5, Padding = 2)  6×28×28      156  117,600  5×5
+        ///  1  ReLU                       6×28×28        0        0  5×5
+        ///  2  MaxPool2d(2)               6×14×14        0        0  6×6
+        ///  3  Conv2d(16, 5)              16×10×10   2,416  240,000  14×14
+        ///  4  ReLU                       16×10×10       0        0  14×14
+        ///  5  MaxPool2d(2)               16×5×5         0        0  16×16
+        ///  6  Flatten                    400            0        0  16×16
+        ///  7  Linear(120)                120       48,120   48,000  all
+        ///  8  ReLU                       120            0        0  all
+        ///  9  Linear(84)                 84        10,164   10,080  all
+        /// 10  ReLU                       84             0        0  all
+        /// 11  Linear(10)                 10           850      840  all
+        ///     total                                61,706  416,520
+        /// </code>
+        /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
+        /// <para>How Run computes it, one step per line (layers by index):</para>
+        /// <code>
+        /// step 0   #0-1   Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW, ReLU fused into the store
+        /// step 1   #2     MaxPool2d: max pooling, CHW
+        /// step 2   #3-4   Conv2d: direct convolution, CHW → blocked 16, tile 1x10 (output blocks × positions), ReLU fused into the store
+        /// step 3   #5     MaxPool2d: max pooling, blocked 16
+        /// step 4   #7-8   Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load), ReLU fused into the store
+        /// step 5   #9-10  Linear: GEMV over weight panels of 16 outputs, ReLU fused into the store
+        /// step 6   #11    Linear: GEMV over weight panels of 16 outputs
+        /// </code>
+        /// </remarks>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
         public void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != InputLength)
@@ -142,20 +173,21 @@ namespace Samples
                 throw new global::System.ArgumentException("LeNet5.Run: output has " + output.Length + " floats; expected OutputLength = 10 (10).", nameof(output));
             if (global::System.MemoryExtensions.Overlaps(input, output))
                 throw new global::System.ArgumentException("LeNet5.Run: input and output must not overlap.", nameof(output));
-            global::System.Span<float> scratch = _scratch;
-            Step0_Conv2d(input, scratch.Slice(6384, 4704), scratch);
-            Step1_MaxPool2d(scratch.Slice(6384, 4704), scratch.Slice(1600, 1176));
-            Step2_Conv2d(scratch.Slice(1600, 1176), scratch.Slice(0, 1600));
-            Step3_MaxPool2d(scratch.Slice(0, 1600), scratch.Slice(1600, 400));
-            Step4_Linear(scratch.Slice(1600, 400), scratch.Slice(0, 120));
-            Step5_Linear(scratch.Slice(0, 120), scratch.Slice(128, 84));
-            Step6_Linear(scratch.Slice(128, 84), output);
+            if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();
+            try
+            {
+                RunSteps(input, output);
+            }
+            finally { global::System.Threading.Volatile.Write(ref _running, 0); }
         }
 
         /// <summary>
         /// Runs <paramref name="batchSize"/> samples one after the other: <paramref name="inputs"/> holds them back to back
         /// (batchSize × InputLength floats), <paramref name="outputs"/> receives batchSize × OutputLength. Allocates nothing.
+        /// Every argument is checked before any output is written.
         /// </summary>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap anywhere.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running this instance (use <see cref="Clone"/>).</exception>
         public void Run(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
             if (batchSize < 0)
@@ -164,8 +196,35 @@ namespace Samples
                 throw new global::System.ArgumentException("LeNet5.Run: inputs has " + inputs.Length + " floats; expected batchSize × InputLength = " + ((long)batchSize * InputLength) + ".", nameof(inputs));
             if (outputs.Length != (long)batchSize * OutputLength)
                 throw new global::System.ArgumentException("LeNet5.Run: outputs has " + outputs.Length + " floats; expected batchSize × OutputLength = " + ((long)batchSize * OutputLength) + ".", nameof(outputs));
-            for (int i = 0; i < batchSize; i++)
-                Run(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
+            // The whole spans: an output written over a later sample's input would change that sample's result.
+            if (global::System.MemoryExtensions.Overlaps(inputs, outputs))
+                throw new global::System.ArgumentException("LeNet5.Run: inputs and outputs must not overlap.", nameof(outputs));
+            if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();
+            try
+            {
+                for (int i = 0; i < batchSize; i++)
+                    RunSteps(inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength));
+            }
+            finally { global::System.Threading.Volatile.Write(ref _running, 0); }
+        }
+
+        // 1 while a thread runs this instance: a second thread that enters meanwhile would share the scratch arena.
+        private int _running;
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        private static void ThrowConcurrentUse() => throw new global::System.InvalidOperationException("LeNet5.Run: this instance is already running a sample on another thread; an instance owns one scratch arena and runs one sample at a time. Give each thread its own instance with Clone().");
+
+        /// <summary>The steps of one sample, on checked spans, with this instance held by the caller.</summary>
+        private void RunSteps(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            global::System.Span<float> scratch = _scratch;
+            Step0_Conv2d(input, scratch.Slice(6384, 4704), scratch);
+            Step1_MaxPool2d(scratch.Slice(6384, 4704), scratch.Slice(1600, 1176));
+            Step2_Conv2d(scratch.Slice(1600, 1176), scratch.Slice(0, 1600));
+            Step3_MaxPool2d(scratch.Slice(0, 1600), scratch.Slice(1600, 400));
+            Step4_Linear(scratch.Slice(1600, 400), scratch.Slice(0, 120));
+            Step5_Linear(scratch.Slice(0, 120), scratch.Slice(128, 84));
+            Step6_Linear(scratch.Slice(128, 84), output);
         }
 
         /// <summary>#0 Conv2d(6, 5, Padding = 2) + #1 ReLU: 1×28×28 → 6×28×28; packed GEMM on shifted views of the stride-phase planes, CHW → CHW, ReLU fused into the store.</summary>
