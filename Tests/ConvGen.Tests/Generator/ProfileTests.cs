@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Reflection;
 using ConvGen.Generator;
 using ConvGen.Tests.Weights;
@@ -13,15 +12,7 @@ namespace ConvGen.Tests.Generator;
 /// </summary>
 public class ProfileTests
 {
-    private const string LeNet5 = """
-        using ConvGen;
-        namespace Samples;
-        [Network(1, 28, 28)]
-        [Conv2d(6, 5, Padding = 2), ReLU, MaxPool2d(2)]
-        [Conv2d(16, 5), ReLU, MaxPool2d(2)]
-        [Flatten, Linear(120), ReLU, Linear(84), ReLU, Linear(10)]
-        public partial class LeNet5;
-        """;
+    private const string LeNet5 = IncrementalTests.Network;
 
     // Every kind at least once (dense, pointwise, depthwise, linear, other), a pre-padded conv and a two-input step.
     private const string Kinds = """
@@ -85,25 +76,20 @@ public class ProfileTests
         }
 
         GeneratorRunResult on = RunWith(Profile("true"));
-        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(on, NetworkGenerator.Steps.Emit));
+        Assert.Contains(IncrementalStepRunReason.Modified, IncrementalTests.Reasons(on, NetworkGenerator.Steps.Emit));
         Assert.Contains("public void RunProfiled(", on.GeneratedSources[0].SourceText.ToString());
 
         // Another property changes the options but not what the emitter reads: nothing past EmitOptions reruns.
         var other = Profile("TRUE");
         other["build_property.SomethingElse"] = "1";
         GeneratorRunResult same = RunWith(other);
-        Assert.All(Reasons(same, NetworkGenerator.Steps.EmitOptions), r => Assert.Equal(IncrementalStepRunReason.Unchanged, r));
-        Assert.All(Reasons(same, NetworkGenerator.Steps.Emit), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        Assert.All(IncrementalTests.Reasons(same, NetworkGenerator.Steps.EmitOptions), r => Assert.Equal(IncrementalStepRunReason.Unchanged, r));
+        Assert.All(IncrementalTests.Reasons(same, NetworkGenerator.Steps.Emit), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
 
         GeneratorRunResult off = RunWith(Profile("false"));
-        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(off, NetworkGenerator.Steps.Emit));
+        Assert.Contains(IncrementalStepRunReason.Modified, IncrementalTests.Reasons(off, NetworkGenerator.Steps.Emit));
         Assert.DoesNotContain("RunProfiled", off.GeneratedSources[0].SourceText.ToString());
     }
-
-    private static IncrementalStepRunReason[] Reasons(GeneratorRunResult run, string step) =>
-        run.TrackedSteps.TryGetValue(step, out ImmutableArray<IncrementalGeneratorRunStep> steps)
-            ? steps.SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray()
-            : Array.Empty<IncrementalStepRunReason>();
 
     /// <summary>
     /// The profiled build compiled and run: RunProfiled writes the same bits as Run, one timestamp per step plus one,
@@ -113,7 +99,7 @@ public class ProfileTests
     public void RunProfiledComputesWhatRunComputesAndTimesEveryStep()
     {
         const string probe = """
-            namespace Samples;
+            namespace Demo;
             public static class Probe
             {
                 public static int Steps => LeNet5.ProfileSteps.Length;
@@ -139,7 +125,7 @@ public class ProfileTests
         using var image = new MemoryStream();
         Microsoft.CodeAnalysis.Emit.EmitResult emitted = result.Output.WithOptions(result.Output.Options.WithOptimizationLevel(OptimizationLevel.Release)).Emit(image);
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
-        Type type = Assembly.Load(image.ToArray()).GetType("Samples.Probe")!;
+        Type type = Assembly.Load(image.ToArray()).GetType("Demo.Probe")!;
 
         var random = new Random(5);
         float[] Values(int n) => Enumerable.Range(0, n).Select(_ => random.NextSingle() - 0.5f).ToArray();
