@@ -31,17 +31,23 @@ internal static partial class Emitter
     internal static IEnumerable<ProfiledStep> ProfiledSteps(ExecutionPlan plan) => plan.Steps.Select(step => new ProfiledStep(
         StepCall(step),
         StepMethodName(step),
-        ProfileKind(step.Layer),
+        ProfileKind(step),
         Describe(step),
         step.Fused[step.Fused.Count - 1].OutputShape.ToString(),
         step.Fused.Sum(layer => layer.MultiplyAccumulates)));
 
-    internal static string ProfileKind(AnalyzedLayer layer)
+    /// <summary>The step's kind: by the kernel it calls, and for a convolution by its geometry.</summary>
+    internal static string ProfileKind(PlanStep step) => step.Kernel switch
     {
-        if (layer.Kind == LayerKind.Linear) return ProfileKinds.Linear;
-        if (!layer.Kind.IsConvolution()) return ProfileKinds.Other;
-        LayerGeometry g = layer.Geometry;
-        if (!layer.Kind.IsTransposed() && g.Groups > 1 && g.Groups == g.InChannels) return ProfileKinds.Depthwise;
+        KernelKind.Linear => ProfileKinds.Linear,
+        KernelKind.ConvIm2Col or KernelKind.ConvPointwise or KernelKind.ConvDepthwise or KernelKind.ConvTranspose => ConvolutionKind(step.Layer),
+        _ => ProfileKinds.Other,
+    };
+
+    private static string ConvolutionKind(AnalyzedLayer convolution)
+    {
+        LayerGeometry g = convolution.Geometry;
+        if (!convolution.Kind.IsTransposed() && g.Groups > 1 && g.Groups == g.InChannels) return ProfileKinds.Depthwise;
         return g.KernelH == 1 && g.KernelW == 1 ? ProfileKinds.Pointwise : ProfileKinds.Dense;
     }
 
