@@ -13,48 +13,50 @@ internal static class Interleaved
         Console.WriteLine($"# {Timing.Describe()}");
         var table = new List<string>
         {
-            "| network | MMAC | ConvGen median µs [min] | ORT median µs [min] | ConvGen/ORT, median of rounds [p25..p75] | ConvGen % of peak | ORT % of peak | ConvGen B/Run | ORT managed B/Run | foreign CPU, max round |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| network | MMAC | ConvGen median µs [min] | ORT median µs [min] | ConvGen/ORT, median of rounds [p25..p75] | ConvGen CPU µs | ORT CPU µs | ConvGen/ORT by CPU time [p25..p75] | ConvGen % of peak | ORT % of peak | ConvGen B/Run | ORT managed B/Run | foreign CPU, median / max round |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         };
         OrtFloor();
         foreach (string model in models)
         {
             float[] input = PeerArtifacts.Input(model);
             long macs = PeerArtifacts.MultiplyAccumulates(model);
-            using ConvGenEngine convgen = ConvGenEngine.Load(model, input);
-            using var ort = new OrtEngine(PeerArtifacts.OnnxPath(model), input);
-            convgen.Run();
-            ort.Run();
-            double errorConvGen = PeerArtifacts.CheckAgainstPyTorch(model, "ConvGen", convgen.Output);
-            double errorOrt = PeerArtifacts.CheckAgainstPyTorch(model, "ORT", ort.Output);
-            Timing.WarmUpReport warm = Timing.WarmUp(maxSeconds: 120, convgen.Run, ort.Run);
-            Console.WriteLine($"{model}: outputs match PyTorch's (max |error| ConvGen {errorConvGen:G3}, ORT {errorOrt:G3}); ConvGen scratch {convgen.ScratchBytes:N0} B; {warm}");
-            double allocConvGen = Timing.AllocatedBytesPerCall(convgen.Run, 100);
-            double allocOrt = Timing.AllocatedBytesPerCall(ort.Run, 100);
+            using ConvGenEngine convgenEngine = ConvGenEngine.Load(model, input);
+            using var ortEngine = new OrtEngine(PeerArtifacts.OnnxPath(model), input);
+            convgenEngine.Run();
+            ortEngine.Run();
+            double errorConvGen = PeerArtifacts.CheckAgainstPyTorch(model, "ConvGen", convgenEngine.Output);
+            double errorOrt = PeerArtifacts.CheckAgainstPyTorch(model, "ORT", ortEngine.Output);
+            Timing.WarmUpReport warm = Timing.WarmUp(maxSeconds: 120, convgenEngine.Run, ortEngine.Run);
+            Console.WriteLine($"{model}: outputs match PyTorch's (max |error| ConvGen {errorConvGen:G3}, ORT {errorOrt:G3}); ConvGen scratch {convgenEngine.ScratchBytes:N0} B; {warm}");
+            double allocConvGen = Timing.AllocatedBytesPerCall(convgenEngine.Run, 100);
+            double allocOrt = Timing.AllocatedBytesPerCall(ortEngine.Run, 100);
 
-            var convgenUs = new List<double>();
-            var ortUs = new List<double>();
-            var ratios = new List<double>();
+            var convgen = new List<Timing.ChunkTime>();
+            var ort = new List<Timing.ChunkTime>();
             var foreign = new List<double>();
             var meter = new CpuMeter();
             for (int r = 0; r < rounds; r++)
             {
                 meter.Start();
-                double c, o;
-                if (r % 2 == 0) { c = Timing.MeanMicroseconds(convgen.Run, seconds); o = Timing.MeanMicroseconds(ort.Run, seconds); }
-                else { o = Timing.MeanMicroseconds(ort.Run, seconds); c = Timing.MeanMicroseconds(convgen.Run, seconds); }
+                Timing.ChunkTime c, o;
+                if (r % 2 == 0) { c = Timing.Chunk(convgenEngine.Run, seconds); o = Timing.Chunk(ortEngine.Run, seconds); }
+                else { o = Timing.Chunk(ortEngine.Run, seconds); c = Timing.Chunk(convgenEngine.Run, seconds); }
                 foreign.Add(meter.Foreign());
-                convgenUs.Add(c);
-                ortUs.Add(o);
-                ratios.Add(c / o);
+                convgen.Add(c);
+                ort.Add(o);
             }
-            PeerArtifacts.CheckAgainstPyTorch(model, "ConvGen (after timing)", convgen.Output);
-            PeerArtifacts.CheckAgainstPyTorch(model, "ORT (after timing)", ort.Output);
+            PeerArtifacts.CheckAgainstPyTorch(model, "ConvGen (after timing)", convgenEngine.Output);
+            PeerArtifacts.CheckAgainstPyTorch(model, "ORT (after timing)", ortEngine.Output);
 
-            double convgenMedian = Timing.Median(convgenUs), ortMedian = Timing.Median(ortUs);
-            string row = $"| {model} | {macs / 1e6:F2} | {convgenMedian:F1} [{convgenUs.Min():F1}] | {ortMedian:F1} [{ortUs.Min():F1}] | " +
-                         $"**{Timing.Median(ratios):F2}** [{Timing.Quantile(ratios, 0.25):F2}..{Timing.Quantile(ratios, 0.75):F2}] | " +
-                         $"{PercentOfPeak(macs, convgenMedian):F0}% | {PercentOfPeak(macs, ortMedian):F0}% | {allocConvGen:F0} | {allocOrt:F0} | {foreign.Max():F2} |";
+            double[] wallRatios = convgen.Zip(ort, (c, o) => c.WallMicroseconds / o.WallMicroseconds).ToArray();
+            double[] cpuRatios = convgen.Zip(ort, (c, o) => c.CpuMicroseconds / o.CpuMicroseconds).ToArray();
+            double convgenWall = Timing.Median(convgen.Select(c => c.WallMicroseconds)), ortWall = Timing.Median(ort.Select(o => o.WallMicroseconds));
+            string row = $"| {model} | {macs / 1e6:F2} | {convgenWall:F1} [{convgen.Min(c => c.WallMicroseconds):F1}] | {ortWall:F1} [{ort.Min(o => o.WallMicroseconds):F1}] | " +
+                         $"**{Timing.Median(wallRatios):F2}** [{Timing.Quantile(wallRatios, 0.25):F2}..{Timing.Quantile(wallRatios, 0.75):F2}] | " +
+                         $"{Timing.Median(convgen.Select(c => c.CpuMicroseconds)):F1} | {Timing.Median(ort.Select(o => o.CpuMicroseconds)):F1} | " +
+                         $"{Timing.Median(cpuRatios):F2} [{Timing.Quantile(cpuRatios, 0.25):F2}..{Timing.Quantile(cpuRatios, 0.75):F2}] | " +
+                         $"{PercentOfPeak(macs, convgenWall):F0}% | {PercentOfPeak(macs, ortWall):F0}% | {allocConvGen:F0} | {allocOrt:F0} | {Timing.Median(foreign):F2} / {foreign.Max():F2} |";
             Console.WriteLine(row);
             table.Add(row);
         }

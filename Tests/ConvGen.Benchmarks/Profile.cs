@@ -34,7 +34,7 @@ internal static class Profile
             if (unknown.Length > 0) throw new InvalidOperationException($"{model}: steps of kinds this program does not group: {string.Join(", ", unknown)}");
             double sum = stepTimes.Sum(s => s.Microseconds);
             Console.WriteLine();
-            Console.WriteLine($"## {model}: ConvGen Run {runUs:F1} µs (untimed, median of rounds), steps sum {sum:F1} µs; {warm}");
+            Console.WriteLine($"## {model}: ConvGen Run {runUs:F1} µs (untimed, median per call), steps sum {sum:F1} µs; {warm}");
 
             (List<OrtNode> Nodes, double Unprofiled)? ortProfile = ort ? ProfileOrt(model, input) : null;
             Console.WriteLine();
@@ -90,8 +90,9 @@ internal static class Profile
     private static string PercentOfPeak(long macs, double us) => macs == 0 ? "-" : Interleaved.PercentOfPeak(macs, us).ToString("F0") + "%";
 
     /// <summary>
-    /// Per step, the median over rounds of its mean time per RunProfiled; rounds alternate with untimed Run chunks,
-    /// whose median is returned too (the timestamps' own cost is the difference).
+    /// Per step, the median of its time over every RunProfiled call of the rounds; rounds alternate with untimed Run
+    /// calls, whose median is returned too (the timestamps' own cost is the difference). Medians per call, because on
+    /// a shared machine a call now and then loses the CPU for milliseconds, which a mean would spread over every step.
     /// </summary>
     private static (List<StepTime>, double RunMicroseconds, Timing.WarmUpReport) TimeSteps(ConvGenEngine engine, int rounds, double seconds)
     {
@@ -102,36 +103,33 @@ internal static class Profile
         void Profiled() => engine.RunProfiled(stamps);
         Timing.WarmUpReport warm = Timing.WarmUp(maxSeconds: 120, engine.Run, Profiled);
 
-        var perRound = Enumerable.Range(0, n).Select(_ => new List<double>()).ToArray();
-        var runUs = new List<double>();
-        var ticks = new long[n];
+        var steps = Enumerable.Range(0, n).Select(_ => new List<long>()).ToArray();
+        var runs = new List<long>();
+        long budget = (long)(seconds * Stopwatch.Frequency);
         for (int r = 0; r < rounds; r++)
         {
-            runUs.Add(Timing.MeanMicroseconds(engine.Run, seconds / 2));
-            Array.Clear(ticks);
-            long calls = 0, budget = (long)(seconds * Stopwatch.Frequency), start = Stopwatch.GetTimestamp();
+            runs.AddRange(Timing.CallTicks(engine.Run, seconds / 2));
+            long start = Stopwatch.GetTimestamp();
             do
             {
                 engine.RunProfiled(stamps);
-                for (int i = 0; i < n; i++) ticks[i] += stamps[i + 1] - stamps[i];
-                calls++;
+                for (int i = 0; i < n; i++) steps[i].Add(stamps[i + 1] - stamps[i]);
             } while (stamps[n] - start < budget);
-            for (int i = 0; i < n; i++) perRound[i].Add(Timing.Microseconds(ticks[i]) / calls);
         }
         PeerArtifacts.CheckAgainstPyTorch(engine.Model, "ConvGen RunProfiled (after timing)", engine.Output);
-        return (engine.Steps.Select((s, i) => new StepTime(s, Timing.Median(perRound[i]))).ToList(), Timing.Median(runUs), warm);
+        return (engine.Steps.Select((s, i) => new StepTime(s, Timing.MedianMicroseconds(steps[i]))).ToList(), Timing.MedianMicroseconds(runs), warm);
     }
 
     /// <summary>
-    /// ORT's profile (SessionOptions.EnableProfiling) with the same session settings: per node, the mean of its
-    /// kernel-time events (whole microseconds each, hence the mean) over the profiled runs after a warm-up; and the
+    /// ORT's profile (SessionOptions.EnableProfiling) with the same session settings: per node, the trimmed mean of
+    /// its kernel-time events over the profiled runs after a warm-up; and the
     /// unprofiled Run's median, from a second session timed in between, so both see the same phases of the machine.
     /// </summary>
     private static (List<OrtNode> Nodes, double Unprofiled) ProfileOrt(string model, float[] input)
     {
         string folder = Directory.CreateTempSubdirectory("convgen-ortprof-").FullName;
         string file;
-        var unprofiled = new List<double>();
+        var unprofiled = new List<long>();
         using (var plain = new OrtEngine(PeerArtifacts.OnnxPath(model), input))
         using (var profiled = new OrtEngine(PeerArtifacts.OnnxPath(model), input, Path.Combine(folder, model)))
         {
@@ -141,7 +139,7 @@ internal static class Profile
             for (int i = 0; i < runsPerRound; i++) profiled.Run(); // its warm-up: the first round's events are dropped below
             for (int r = 0; r < rounds; r++)
             {
-                unprofiled.Add(Timing.MeanMicroseconds(plain.Run, 0.05));
+                unprofiled.AddRange(Timing.CallTicks(plain.Run, 0.05));
                 for (int i = 0; i < runsPerRound; i++) profiled.Run();
             }
             PeerArtifacts.CheckAgainstPyTorch(model, "ORT (profiled)", profiled.Output);
@@ -167,7 +165,15 @@ internal static class Profile
         }
         Directory.Delete(folder, recursive: true);
         return (nodes.Select(kv => new OrtNode(kv.Key, kv.Value.Op, OrtKind(kv.Value.Op, kv.Value.Inputs), kv.Value.Inputs, kv.Value.Output,
-            kv.Value.Durations.Skip(kv.Value.Durations.Count / 11).Average())).ToList(), Timing.Median(unprofiled));
+            TrimmedMean(kv.Value.Durations.Skip(kv.Value.Durations.Count / 11)))).ToList(), Timing.MedianMicroseconds(unprofiled));
+    }
+
+    /// <summary>The mean of the values up to the 90th percentile: ORT reports whole microseconds (hence a mean, not a
+    /// median), and the top tenth holds the runs that lost the CPU to another process.</summary>
+    private static double TrimmedMean(IEnumerable<double> values)
+    {
+        double p90 = Timing.Quantile(values, 0.9);
+        return values.Where(v => v <= p90).Average();
     }
 
     private static string Shapes(JsonElement args, string property) =>

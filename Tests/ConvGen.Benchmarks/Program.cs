@@ -9,8 +9,9 @@ using Perfolizer.Horology;
 
 // ConvGen beside ONNX Runtime (in process, one thread each) on the peers' five reference networks. Modes:
 //
-//   [--isa] [--models a,b] [BenchmarkDotNet arguments]   BenchmarkDotNet: ConvGen and ORT per network (default --filter *NetworkBenchmarks*);
-//                                                          --isa adds ConvGen jobs with DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0
+//   [--isa] [--wall-clock] [--models a,b] [BenchmarkDotNet arguments]   BenchmarkDotNet: ConvGen and ORT per network (default --filter *NetworkBenchmarks*),
+//        timed by the thread's CPU time (--wall-clock: by the wall clock); --isa adds ConvGen jobs with DOTNET_EnableAVX512=0,
+//        DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0
 //   interleaved [--models a,b] [--rounds 21] [--seconds 0.15]      both engines in one process, rounds alternating; median of per-round ratios
 //   profile [--models a,b] [--rounds 15] [--seconds 0.2] [--no-ort] [--no-steps]   time per layer kind (and per step) beside ORT's profiler
 //   cold [--models lenet5,resnet8] [--reps 7]                       fresh processes: Load / session creation, first Run, spawn → first output
@@ -63,6 +64,7 @@ catch (Exception e)
 int RunBenchmarkDotNet()
 {
     bool isa = Flag("--isa");
+    bool wallClock = Flag("--wall-clock") || !OperatingSystem.IsLinux();
     NetworkBenchmarks.Selection = Models(PeerArtifacts.Models);
     // The benchmark processes BenchmarkDotNet spawns find the artifacts through the environment they inherit.
     Environment.SetEnvironmentVariable(PeerArtifacts.EnvironmentVariable, PeerArtifacts.Root);
@@ -75,6 +77,9 @@ int RunBenchmarkDotNet()
         ? [("AVX-512", null), ("AVX512=0", "DOTNET_EnableAVX512"), ("AVX2=0", "DOTNET_EnableAVX2"), ("HWIntrinsic=0", "DOTNET_EnableHWIntrinsic")]
         : [("AVX-512", null)];
     Job job = Job.Default.WithWarmupCount(6).WithIterationCount(15).WithIterationTime(TimeInterval.FromMilliseconds(250));
+    // The calling thread's CPU time, unless --wall-clock: on a machine shared with other work, wall-clock time also
+    // counts the time others held the timing CPU (ThreadCpuClock).
+    if (!wallClock) job = job.WithClock(new ThreadCpuClock());
     IConfig config = DefaultConfig.Instance;
     foreach ((string id, string? variable) in jobs)
         config = config.AddJob((variable is null ? job : job.WithEnvironmentVariable(variable, "0")).WithId(id));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace ConvGen.Benchmarks;
@@ -11,13 +12,55 @@ internal static class Timing
     public static double Microseconds(long ticks) => ticks * 1e6 / Stopwatch.Frequency;
 
     /// <summary>Calls <paramref name="run"/> back to back for about <paramref name="seconds"/>; the mean µs per call.</summary>
-    public static double MeanMicroseconds(Action run, double seconds)
+    public static double MeanMicroseconds(Action run, double seconds) => Chunk(run, seconds).WallMicroseconds;
+
+    /// <summary>The mean per call of a chunk of back-to-back calls: wall-clock time, and this thread's CPU time.</summary>
+    public readonly record struct ChunkTime(double WallMicroseconds, double CpuMicroseconds);
+
+    /// <summary>
+    /// Calls <paramref name="run"/> back to back for about <paramref name="seconds"/> of wall-clock time. Besides the
+    /// wall-clock mean it returns the mean of this thread's CPU time (CLOCK_THREAD_CPUTIME_ID): on a shared machine
+    /// the time other processes held the CPU inflates the first and not the second. Both engines compute on the
+    /// calling thread (ORT with one intra-op thread runs its kernels inline), so the second is their compute time.
+    /// </summary>
+    public static ChunkTime Chunk(Action run, double seconds)
     {
         long budget = (long)(seconds * Stopwatch.Frequency), calls = 0;
-        long start = Stopwatch.GetTimestamp(), now;
+        long cpuStart = ThreadCpuNanoseconds(), start = Stopwatch.GetTimestamp(), now;
         do { run(); calls++; now = Stopwatch.GetTimestamp(); } while (now - start < budget);
-        return Microseconds(now - start) / calls;
+        long cpu = ThreadCpuNanoseconds() - cpuStart;
+        return new ChunkTime(Microseconds(now - start) / calls, cpu / 1e3 / calls);
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec { public long Seconds, Nanoseconds; }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>CPU time this thread has run, in ns (Linux clock_gettime(CLOCK_THREAD_CPUTIME_ID)); 0 elsewhere.</summary>
+    public static long ThreadCpuNanoseconds()
+    {
+        const int threadCpuTime = 3; // CLOCK_THREAD_CPUTIME_ID
+        return OperatingSystem.IsLinux() && ClockGetTime(threadCpuTime, out TimeSpec t) == 0 ? t.Seconds * 1_000_000_000 + t.Nanoseconds : 0;
+    }
+
+    /// <summary>Times each call of <paramref name="run"/> on its own for about <paramref name="seconds"/>; the per-call ticks.</summary>
+    public static List<long> CallTicks(Action run, double seconds)
+    {
+        var ticks = new List<long>();
+        long budget = (long)(seconds * Stopwatch.Frequency), start = Stopwatch.GetTimestamp(), end;
+        do
+        {
+            long before = Stopwatch.GetTimestamp();
+            run();
+            end = Stopwatch.GetTimestamp();
+            ticks.Add(end - before);
+        } while (end - start < budget);
+        return ticks;
+    }
+
+    public static double MedianMicroseconds(IEnumerable<long> ticks) => Microseconds((long)Median(ticks.Select(t => (double)t)));
 
     /// <summary>Managed bytes allocated per call, over <paramref name="calls"/> calls after one more.</summary>
     public static double AllocatedBytesPerCall(Action run, int calls)
