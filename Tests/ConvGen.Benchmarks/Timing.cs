@@ -39,11 +39,13 @@ internal static class Timing
     private static extern int ClockGetTime(int clock, out TimeSpec time);
 
     /// <summary>CPU time this thread has run, in ns (Linux clock_gettime(CLOCK_THREAD_CPUTIME_ID)); 0 elsewhere.</summary>
-    public static long ThreadCpuNanoseconds()
-    {
-        const int threadCpuTime = 3; // CLOCK_THREAD_CPUTIME_ID
-        return OperatingSystem.IsLinux() && ClockGetTime(threadCpuTime, out TimeSpec t) == 0 ? t.Seconds * 1_000_000_000 + t.Nanoseconds : 0;
-    }
+    public static long ThreadCpuNanoseconds() => CpuNanoseconds(clock: 3);
+
+    /// <summary>CPU time all threads of this process have run since it started, in ns (CLOCK_PROCESS_CPUTIME_ID); 0 off Linux.</summary>
+    public static long ProcessCpuNanoseconds() => CpuNanoseconds(clock: 2);
+
+    private static long CpuNanoseconds(int clock) =>
+        OperatingSystem.IsLinux() && ClockGetTime(clock, out TimeSpec t) == 0 ? t.Seconds * 1_000_000_000 + t.Nanoseconds : 0;
 
     /// <summary>Times each call of <paramref name="run"/> on its own for about <paramref name="seconds"/>; the per-call ticks.</summary>
     public static List<long> CallTicks(Action run, double seconds)
