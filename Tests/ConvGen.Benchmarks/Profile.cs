@@ -34,7 +34,7 @@ internal static class Profile
             if (unknown.Length > 0) throw new InvalidOperationException($"{model}: steps of kinds this program does not group: {string.Join(", ", unknown)}");
             double sum = stepTimes.Sum(s => s.Microseconds);
             Console.WriteLine();
-            Console.WriteLine($"## {model}: ConvGen Run {runUs:F1} µs (untimed, median per call), steps sum {sum:F1} µs; {warm}");
+            Console.WriteLine($"## {model}: ConvGen Run {runUs:F1} µs (untimed, median CPU time per call), steps sum {sum:F1} µs; {warm}");
 
             (List<OrtNode> Nodes, double Unprofiled)? ortProfile = ort ? ProfileOrt(model, input) : null;
             Console.WriteLine();
@@ -70,7 +70,7 @@ internal static class Profile
                 if (ortProfile is { } p)
                 {
                     Console.WriteLine();
-                    Console.WriteLine($"ORT's nodes (profiled: mean kernel time, not scaled; unprofiled Run {p.Unprofiled:F1} µs, profiled nodes sum {p.Nodes.Sum(n => n.Microseconds):F1} µs):");
+                    Console.WriteLine($"ORT's nodes (profiled: trimmed mean kernel time, not scaled; unprofiled Run, CPU time {p.Unprofiled:F1} µs, profiled nodes sum {p.Nodes.Sum(n => n.Microseconds):F1} µs):");
                     Console.WriteLine();
                     Console.WriteLine("| node | op | kind | inputs | output | µs |");
                     Console.WriteLine("|---|---|---|---|---|---:|");
@@ -91,8 +91,9 @@ internal static class Profile
 
     /// <summary>
     /// Per step, the median of its time over every RunProfiled call of the rounds; rounds alternate with untimed Run
-    /// calls, whose median is returned too (the timestamps' own cost is the difference). Medians per call, because on
-    /// a shared machine a call now and then loses the CPU for milliseconds, which a mean would spread over every step.
+    /// calls, whose median CPU time per call is returned too (the timestamps' own cost is the difference). Medians per
+    /// call, because on a shared machine a call now and then loses the CPU for milliseconds, which a mean would spread
+    /// over every step; CPU time for the whole Run, which a long call (MobileNetV2's 6 ms) often loses the CPU within.
     /// </summary>
     private static (List<StepTime>, double RunMicroseconds, Timing.WarmUpReport) TimeSteps(ConvGenEngine engine, int rounds, double seconds)
     {
@@ -108,7 +109,7 @@ internal static class Profile
         long budget = (long)(seconds * Stopwatch.Frequency);
         for (int r = 0; r < rounds; r++)
         {
-            runs.AddRange(Timing.CallTicks(engine.Run, seconds / 2));
+            runs.AddRange(Timing.CallCpuNanoseconds(engine.Run, seconds / 2));
             long start = Stopwatch.GetTimestamp();
             do
             {
@@ -117,13 +118,13 @@ internal static class Profile
             } while (stamps[n] - start < budget);
         }
         PeerArtifacts.CheckAgainstPyTorch(engine.Model, "ConvGen RunProfiled (after timing)", engine.Output);
-        return (engine.Steps.Select((s, i) => new StepTime(s, Timing.MedianMicroseconds(steps[i]))).ToList(), Timing.MedianMicroseconds(runs), warm);
+        return (engine.Steps.Select((s, i) => new StepTime(s, Timing.MedianMicroseconds(steps[i]))).ToList(), Timing.Median(runs.Select(t => t / 1e3)), warm);
     }
 
     /// <summary>
     /// ORT's profile (SessionOptions.EnableProfiling) with the same session settings: per node, the trimmed mean of
     /// its kernel-time events over the profiled runs after a warm-up; and the
-    /// unprofiled Run's median, from a second session timed in between, so both see the same phases of the machine.
+    /// unprofiled Run's median CPU time, from a second session timed in between, so both see the same phases of the machine.
     /// </summary>
     private static (List<OrtNode> Nodes, double Unprofiled) ProfileOrt(string model, float[] input)
     {
@@ -139,7 +140,7 @@ internal static class Profile
             for (int i = 0; i < runsPerRound; i++) profiled.Run(); // its warm-up: the first round's events are dropped below
             for (int r = 0; r < rounds; r++)
             {
-                unprofiled.AddRange(Timing.CallTicks(plain.Run, 0.05));
+                unprofiled.AddRange(Timing.CallCpuNanoseconds(plain.Run, 0.05));
                 for (int i = 0; i < runsPerRound; i++) profiled.Run();
             }
             PeerArtifacts.CheckAgainstPyTorch(model, "ORT (profiled)", profiled.Output);
@@ -165,7 +166,7 @@ internal static class Profile
         }
         Directory.Delete(folder, recursive: true);
         return (nodes.Select(kv => new OrtNode(kv.Key, kv.Value.Op, OrtKind(kv.Value.Op, kv.Value.Inputs), kv.Value.Inputs, kv.Value.Output,
-            TrimmedMean(kv.Value.Durations.Skip(kv.Value.Durations.Count / 11)))).ToList(), Timing.MedianMicroseconds(unprofiled));
+            TrimmedMean(kv.Value.Durations.Skip(kv.Value.Durations.Count / 11)))).ToList(), Timing.Median(unprofiled.Select(t => t / 1e3)));
     }
 
     /// <summary>The mean of the values up to the 90th percentile: ORT reports whole microseconds (hence a mean, not a

@@ -47,19 +47,21 @@ internal static class Timing
     private static long CpuNanoseconds(int clock) =>
         OperatingSystem.IsLinux() && ClockGetTime(clock, out TimeSpec t) == 0 ? t.Seconds * 1_000_000_000 + t.Nanoseconds : 0;
 
-    /// <summary>Times each call of <paramref name="run"/> on its own for about <paramref name="seconds"/>; the per-call ticks.</summary>
-    public static List<long> CallTicks(Action run, double seconds)
+    /// <summary>
+    /// Times each call of <paramref name="run"/> on its own, by this thread's CPU time, for about
+    /// <paramref name="seconds"/> of wall-clock time; the per-call nanoseconds.
+    /// </summary>
+    public static List<long> CallCpuNanoseconds(Action run, double seconds)
     {
-        var ticks = new List<long>();
-        long budget = (long)(seconds * Stopwatch.Frequency), start = Stopwatch.GetTimestamp(), end;
+        var times = new List<long>();
+        long budget = (long)(seconds * Stopwatch.Frequency), start = Stopwatch.GetTimestamp();
         do
         {
-            long before = Stopwatch.GetTimestamp();
+            long before = ThreadCpuNanoseconds();
             run();
-            end = Stopwatch.GetTimestamp();
-            ticks.Add(end - before);
-        } while (end - start < budget);
-        return ticks;
+            times.Add(ThreadCpuNanoseconds() - before);
+        } while (Stopwatch.GetTimestamp() - start < budget);
+        return times;
     }
 
     public static double MedianMicroseconds(IEnumerable<long> ticks) => Microseconds((long)Median(ticks.Select(t => (double)t)));
