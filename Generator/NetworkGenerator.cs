@@ -30,6 +30,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         public const string WeightsFiles = "ConvGen.WeightsFiles";
         public const string CheckWeights = "ConvGen.CheckWeights";
         public const string Model = "ConvGen.Model";
+        public const string EmitOptions = "ConvGen.EmitOptions";
         public const string Emit = "ConvGen.Emit";
         public const string Diagnostics = "ConvGen.Diagnostics";
     }
@@ -72,8 +73,16 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (a, _) => a.Network)
             .WithTrackingName(Steps.Model);
 
+        // Build properties the emitter reads (ConvGenProfile), reduced to an equatable record so that other option
+        // changes re-emit nothing.
+        IncrementalValueProvider<EmitOptions> emitOptions = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => EmitOptions.FromBuildProperty(
+                options.GlobalOptions.TryGetValue(EmitOptions.ProfileProperty, out string? profile) ? profile : null))
+            .WithTrackingName(Steps.EmitOptions);
+
         IncrementalValuesProvider<GeneratedSource?> sources = models
-            .Select(static (network, _) => network is null ? null : Emitter.Emit(Planner.Plan(network)))
+            .Combine(emitOptions)
+            .Select(static (pair, _) => pair.Left is null ? null : Emitter.Emit(Planner.Plan(pair.Left), pair.Right))
             .WithTrackingName(Steps.Emit);
 
         context.RegisterSourceOutput(sources, static (spc, source) =>

@@ -19,7 +19,9 @@ internal static partial class Emitter
     private const string Span = "global::System.Span<float>";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
 
-    public static GeneratedSource Emit(ExecutionPlan plan)
+    public static GeneratedSource Emit(ExecutionPlan plan) => Emit(plan, EmitOptions.Default);
+
+    public static GeneratedSource Emit(ExecutionPlan plan, EmitOptions options)
     {
         AnalyzedNetwork net = plan.Network;
         NetworkType type = net.Type;
@@ -41,6 +43,7 @@ internal static partial class Emitter
         WriteSteps(w, plan);
         WriteGeometries(w, plan);
         WriteWeightsClass(w, plan);
+        if (options.Profile) WriteProfile(w, plan);
         w.Close();
 
         foreach (ContainingType _ in type.ContainingTypes) w.Close();
@@ -103,12 +106,7 @@ internal static partial class Emitter
         string concurrentUse = $"{name}.Run: this instance is already running a sample on another thread; an instance owns one scratch arena and runs one sample at a time. Give each thread its own instance with Clone().";
         WriteRunDocumentation(w, plan);
         w.Open($"public void Run({ReadOnlySpan} input, {Span} output)");
-        w.Line("if (input.Length != InputLength)");
-        w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: input has \" + input.Length + \" floats; expected InputLength = {net.InputShape.Elements} ({net.InputShape}, CHW).\", nameof(input));");
-        w.Line("if (output.Length != OutputLength)");
-        w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: output has \" + output.Length + \" floats; expected OutputLength = {net.OutputShape.Elements} ({net.OutputShape}).\", nameof(output));");
-        w.Line("if (global::System.MemoryExtensions.Overlaps(input, output))");
-        w.Line($"    throw new global::System.ArgumentException(\"{name}.Run: input and output must not overlap.\", nameof(output));");
+        WriteRunChecks(w, net, "Run");
         WriteGuarded(w, "RunSteps(input, output);");
         w.Close();
         w.Line();
@@ -145,13 +143,7 @@ internal static partial class Emitter
         w.Open($"private void RunSteps({ReadOnlySpan} input, {Span} output)");
         w.Line($"{Span} scratch = _scratch;");
         foreach (PlanStep step in plan.Steps)
-        {
-            var args = new List<string>();
-            foreach (TensorRef input in step.Inputs) args.Add(SliceExpression(input.Buffer));
-            args.Add(SliceExpression(step.Output.Buffer));
-            if (NeedsScratch(step)) args.Add("scratch");
-            w.Line($"{StepMethodName(step)}({string.Join(", ", args)});");
-        }
+            w.Line(StepCall(step));
         w.Close();
         w.Line();
     }
@@ -167,6 +159,28 @@ internal static partial class Emitter
         foreach (string line in body) w.Line(line);
         w.Close();
         w.Line("finally { global::System.Threading.Volatile.Write(ref _running, 0); }");
+    }
+
+    /// <summary>Run's argument checks: the two spans' lengths, and no overlap.</summary>
+    private static void WriteRunChecks(SourceWriter w, AnalyzedNetwork net, string method)
+    {
+        string name = net.Type.Name + "." + method;
+        w.Line("if (input.Length != InputLength)");
+        w.Line($"    throw new global::System.ArgumentException(\"{name}: input has \" + input.Length + \" floats; expected InputLength = {net.InputShape.Elements} ({net.InputShape}, CHW).\", nameof(input));");
+        w.Line("if (output.Length != OutputLength)");
+        w.Line($"    throw new global::System.ArgumentException(\"{name}: output has \" + output.Length + \" floats; expected OutputLength = {net.OutputShape.Elements} ({net.OutputShape}).\", nameof(output));");
+        w.Line("if (global::System.MemoryExtensions.Overlaps(input, output))");
+        w.Line($"    throw new global::System.ArgumentException(\"{name}: input and output must not overlap.\", nameof(output));");
+    }
+
+    /// <summary>The statement in Run that calls one step's method on its buffers ("Step0_Conv2d(input, scratch.Slice(0, 4704));").</summary>
+    private static string StepCall(PlanStep step)
+    {
+        var args = new List<string>();
+        foreach (TensorRef input in step.Inputs) args.Add(SliceExpression(input.Buffer));
+        args.Add(SliceExpression(step.Output.Buffer));
+        if (NeedsScratch(step)) args.Add("scratch");
+        return $"{StepMethodName(step)}({string.Join(", ", args)});";
     }
 
     private static string SliceExpression(BufferSlice slice) => slice.Storage switch

@@ -1,47 +1,52 @@
 using BenchmarkDotNet.Attributes;
-using ConvGen.Networks;
 
 namespace ConvGen.Benchmarks;
 
 /// <summary>
-/// Batch-1 latency of the peers' reference networks with the peers' own weights and input; each setup first checks
-/// the output against PyTorch's, so a fast wrong answer cannot be reported.
+/// Batch-1 latency of the five reference networks, ConvGen beside ONNX Runtime (in process, one thread) on the same
+/// weights and input. Each engine's setup checks its output against PyTorch's before anything is timed, then warms
+/// up until the JIT has settled (<see cref="Timing.WarmUp"/>) and prints what it did.
 /// </summary>
 [MemoryDiagnoser]
 public class NetworkBenchmarks
 {
-    private float[] _input = Array.Empty<float>();
-    private float[] _output = Array.Empty<float>();
-    private Action _run = () => { };
+    private IEngine _engine = null!;
 
-    [Params("lenet5", "dscnn", "resnet8", "vww_mobilenetv1")]
+    /// <summary>The networks to time: all five, or those of <c>--models</c> (Program sets the list before BenchmarkDotNet runs).</summary>
+    public static IEnumerable<string> Models => Selection ?? PeerArtifacts.Models;
+
+    internal static string[]? Selection { get; set; }
+
+    [ParamsSource(nameof(Models))]
     public string Model { get; set; } = "lenet5";
 
-    [GlobalSetup]
-    public void Setup()
+    [GlobalSetup(Target = nameof(ConvGen))]
+    public void SetUpConvGen() => SetUp(ConvGenEngine.Load(Model, PeerArtifacts.Input(Model)));
+
+    [GlobalSetup(Target = nameof(OnnxRuntime))]
+    public void SetUpOnnxRuntime() => SetUp(new OrtEngine(PeerArtifacts.OnnxPath(Model), PeerArtifacts.Input(Model)));
+
+    private void SetUp(IEngine engine)
     {
-        _input = PeerArtifacts.Input(Model);
-        byte[] weights = PeerArtifacts.Weights(Model);
-        switch (Model)
-        {
-            case "lenet5": Bind(PeerLeNet5.Load(weights), PeerLeNet5.OutputLength, (n, x, y) => n.Run(x, y)); break;
-            case "dscnn": Bind(PeerDSCNN.Load(weights), PeerDSCNN.OutputLength, (n, x, y) => n.Run(x, y)); break;
-            case "resnet8": Bind(PeerResNet8.Load(weights), PeerResNet8.OutputLength, (n, x, y) => n.Run(x, y)); break;
-            case "vww_mobilenetv1": Bind(PeerVWW.Load(weights), PeerVWW.OutputLength, (n, x, y) => n.Run(x, y)); break;
-            default: throw new ArgumentException(Model);
-        }
-        _run();
-        PeerArtifacts.CheckAgainstPyTorch(Model, _output);
+        _engine = engine;
+        engine.Run();
+        double error = PeerArtifacts.CheckAgainstPyTorch(Model, engine.Name, engine.Output);
+        Console.WriteLine($"// {Model} {engine.Name}: output matches PyTorch's (max |error| {error:G3}); {Timing.Describe()}");
+        Timing.WarmUpReport warm = Timing.WarmUp(maxSeconds: 60, engine.Run);
+        Console.WriteLine($"// {Model} {engine.Name}: {warm}");
     }
 
-    private delegate void Runner<T>(T network, ReadOnlySpan<float> input, Span<float> output);
-
-    private void Bind<T>(T network, int outputLength, Runner<T> run)
+    [GlobalCleanup]
+    public void CleanUp()
     {
-        _output = new float[outputLength];
-        _run = () => run(network, _input, _output);
+        // A fast wrong answer must not be reported: the output is checked again after every timed call.
+        PeerArtifacts.CheckAgainstPyTorch(Model, _engine.Name, _engine.Output);
+        _engine.Dispose();
     }
 
-    [Benchmark]
-    public void Run() => _run();
+    [Benchmark(Description = "ConvGen")]
+    public void ConvGen() => _engine.Run();
+
+    [Benchmark(Description = "ORT")]
+    public void OnnxRuntime() => _engine.Run();
 }

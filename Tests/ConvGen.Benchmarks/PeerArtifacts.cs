@@ -1,32 +1,55 @@
 using System.Text;
-using System.Text.RegularExpressions;
+using System.Text.Json;
 
 namespace ConvGen.Benchmarks;
 
 /// <summary>
-/// The peers' reference artifacts (../shared/peers/artifacts/&lt;model&gt;: weights.safetensors, input.npy,
-/// output.npy), found by walking up from the working directory, or at CONVGEN_PEERS_ARTIFACTS.
+/// The peers' reference artifacts (shared/peers/artifacts/&lt;model&gt;: weights.safetensors, model.onnx, input.npy,
+/// output.npy, meta.json), at CONVGEN_PEERS_ARTIFACTS, or else shared/peers/artifacts in the nearest ancestor of the
+/// working directory or of this program's folder (../shared beside the checkout).
 /// </summary>
 internal static class PeerArtifacts
 {
-    public static string Directory(string model)
+    public const string EnvironmentVariable = "CONVGEN_PEERS_ARTIFACTS";
+
+    /// <summary>The five reference networks, smallest first.</summary>
+    public static readonly string[] Models = ["lenet5", "dscnn", "resnet8", "vww_mobilenetv1", "mobilenetv2"];
+
+    private static readonly Lazy<string> RootDirectory = new(FindRoot);
+
+    public static string Root => RootDirectory.Value;
+
+    private static string FindRoot()
     {
-        string? root = Environment.GetEnvironmentVariable("CONVGEN_PEERS_ARTIFACTS");
-        if (root is null)
-        {
-            for (var dir = new DirectoryInfo(System.IO.Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } root)
+            return System.IO.Directory.Exists(root) ? root : throw new DirectoryNotFoundException($"{EnvironmentVariable}={root} does not exist");
+        foreach (string start in new[] { System.IO.Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 string candidate = Path.Combine(dir.FullName, "shared", "peers", "artifacts");
-                if (System.IO.Directory.Exists(candidate)) { root = candidate; break; }
+                if (System.IO.Directory.Exists(candidate)) return candidate;
             }
-        }
-        if (root is null) throw new DirectoryNotFoundException("peer artifacts not found: run from the checkout (with ../shared beside it) or set CONVGEN_PEERS_ARTIFACTS");
-        return Path.Combine(root, model);
+        throw new DirectoryNotFoundException($"peer artifacts not found: run from the checkout (with ../shared beside it) or set {EnvironmentVariable}");
     }
 
-    public static byte[] Weights(string model) => File.ReadAllBytes(Path.Combine(Directory(model), "weights.safetensors"));
+    public static string Directory(string model)
+    {
+        string dir = Path.Combine(Root, model);
+        return System.IO.Directory.Exists(dir) ? dir : throw new DirectoryNotFoundException($"{model}: no artifacts at {dir}");
+    }
+
+    public static string WeightsPath(string model) => Path.Combine(Directory(model), "weights.safetensors");
+    public static string OnnxPath(string model) => Path.Combine(Directory(model), "model.onnx");
+    public static byte[] Weights(string model) => File.ReadAllBytes(WeightsPath(model));
     public static float[] Input(string model) => ReadNpy(Path.Combine(Directory(model), "input.npy"));
     public static float[] Output(string model) => ReadNpy(Path.Combine(Directory(model), "output.npy"));
+
+    /// <summary>Conv and Linear multiply-accumulates per sample, as the peers counted them (meta.json "macs").</summary>
+    public static long MultiplyAccumulates(string model)
+    {
+        using JsonDocument meta = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory(model), "meta.json")));
+        return meta.RootElement.GetProperty("macs").GetInt64();
+    }
 
     /// <summary>A little-endian float32, C-order .npy (format 1.0/2.0).</summary>
     public static float[] ReadNpy(string path)
@@ -43,14 +66,23 @@ internal static class PeerArtifacts
         return values;
     }
 
-    /// <summary>Throws unless |y - ref| &lt;= 1e-4 * max(1, max|ref|) everywhere (contract section 7).</summary>
-    public static void CheckAgainstPyTorch(string model, ReadOnlySpan<float> actual)
+    /// <summary>
+    /// Throws unless |y - ref| &lt;= 1e-4 * max(1, max|ref|) everywhere (contract section 7), ref = PyTorch's
+    /// output.npy; returns the largest |y - ref|.
+    /// </summary>
+    public static double CheckAgainstPyTorch(string model, string engine, ReadOnlySpan<float> actual)
     {
         float[] expected = Output(model);
-        if (expected.Length != actual.Length) throw new InvalidOperationException($"{model}: output has {actual.Length} values, PyTorch's {expected.Length}");
+        if (expected.Length != actual.Length) throw new InvalidOperationException($"{model} ({engine}): output has {actual.Length} values, PyTorch's {expected.Length}");
         double scale = Math.Max(1, expected.Max(v => Math.Abs((double)v)));
+        double worst = 0;
         for (int i = 0; i < expected.Length; i++)
-            if (!(Math.Abs(actual[i] - expected[i]) <= 1e-4 * scale))
-                throw new InvalidOperationException($"{model}: output {i} is {actual[i]}, PyTorch {expected[i]}");
+        {
+            double error = Math.Abs((double)actual[i] - expected[i]);
+            if (!(error <= 1e-4 * scale))
+                throw new InvalidOperationException($"{model} ({engine}): output {i} is {actual[i]:R}, PyTorch's {expected[i]:R}: |error| {error:G3} > {1e-4 * scale:G3}");
+            worst = Math.Max(worst, error);
+        }
+        return worst;
     }
 }

@@ -10,8 +10,8 @@ with torch 1.13). For MLPerf Tiny ResNet-8 and DS-CNN it writes
                                        (PyTorch's output, softmax included), F32
     data/peers.json                    their manifest, as cases.json
 
-VWW MobileNetV1 (0.9 MB) and MobileNetV2 (14 MB) are left out to keep the golden data small; the benchmarks check
-their outputs against PyTorch before timing them.
+VWW MobileNetV1 (0.9 MB) and MobileNetV2 (14 MB) are left out to keep the golden data small: make_seeded.py checks them with
+PRNG weights instead, and the benchmarks check their real outputs against PyTorch before timing them.
 """
 import json
 import pathlib

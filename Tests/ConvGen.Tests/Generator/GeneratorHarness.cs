@@ -42,13 +42,18 @@ internal static class GeneratorHarness
 
     public static Result Run(params string[] sources) => Run(sources, Array.Empty<AdditionalText>());
 
-    /// <summary>Runs with additional files; <paramref name="resources"/> names files ConvGen.targets would embed (path → resource name).</summary>
-    public static Result Run(string[] sources, AdditionalText[] additionalFiles, IReadOnlyDictionary<string, string>? resources = null)
+    /// <summary>
+    /// Runs with additional files; <paramref name="resources"/> names files ConvGen.targets would embed (path → resource
+    /// name); <paramref name="buildProperties"/> are global options as MSBuild passes CompilerVisibleProperty values
+    /// ("build_property.ConvGenProfile" → "true").
+    /// </summary>
+    public static Result Run(string[] sources, AdditionalText[] additionalFiles, IReadOnlyDictionary<string, string>? resources = null,
+        IReadOnlyDictionary<string, string>? buildProperties = null)
     {
         CSharpCompilation compilation = CreateCompilation(sources);
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new NetworkGenerator().AsSourceGenerator() }, additionalFiles, ParseOptions,
-                new ResourceOptionsProvider(resources ?? new Dictionary<string, string>()))
+                new ResourceOptionsProvider(resources ?? new Dictionary<string, string>(), buildProperties))
             .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
         TimeSpan generatorTime = stopwatch.Elapsed;
         GeneratorRunResult run = driver.GetRunResult().Results[0];
@@ -85,20 +90,25 @@ internal sealed class BinaryAdditionalText : AdditionalText
         throw new InvalidDataException("binary file (the compiler reports CS2015)");
 }
 
-/// <summary>Per-file analyzer options carrying the ConvGenEmbeddedResource metadata that ConvGen.targets sets.</summary>
-internal sealed class ResourceOptionsProvider(IReadOnlyDictionary<string, string> resources) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+/// <summary>
+/// Per-file analyzer options carrying the ConvGenEmbeddedResource metadata that ConvGen.targets sets, and global
+/// options carrying build properties.
+/// </summary>
+internal sealed class ResourceOptionsProvider(IReadOnlyDictionary<string, string> resources, IReadOnlyDictionary<string, string>? buildProperties = null)
+    : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
 {
-    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions => new Options(null);
-    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options(null);
-    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) =>
-        new Options(resources.TryGetValue(textFile.Path, out string? resource) ? resource : null);
+    private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
 
-    private sealed class Options(string? resource) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions => new Options(buildProperties ?? None);
+    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options(None);
+    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) =>
+        new Options(resources.TryGetValue(textFile.Path, out string? resource)
+            ? new Dictionary<string, string> { ["build_metadata.AdditionalFiles.ConvGenEmbeddedResource"] = resource }
+            : None);
+
+    private sealed class Options(IReadOnlyDictionary<string, string> values) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
     {
-        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
-        {
-            value = key == "build_metadata.AdditionalFiles.ConvGenEmbeddedResource" ? resource : null;
-            return value is not null;
-        }
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) =>
+            values.TryGetValue(key, out value);
     }
 }

@@ -8,7 +8,7 @@ namespace ConvGen.Tests.Generator;
 /// <summary>The generator's cache works: edits that do not change a network re-run nothing past parsing.</summary>
 public class IncrementalTests
 {
-    private const string Network = """
+    internal const string Network = """
         using ConvGen;
         namespace Demo;
         [Network(1, 28, 28)]
@@ -18,7 +18,7 @@ public class IncrementalTests
         public partial class LeNet5;
         """;
 
-    private static IncrementalStepRunReason[] Reasons(GeneratorRunResult run, string step) =>
+    internal static IncrementalStepRunReason[] Reasons(GeneratorRunResult run, string step) =>
         run.TrackedSteps.TryGetValue(step, out ImmutableArray<IncrementalGeneratorRunStep> steps)
             ? steps.SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray()
             : Array.Empty<IncrementalStepRunReason>();

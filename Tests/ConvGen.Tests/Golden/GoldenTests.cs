@@ -116,7 +116,7 @@ public sealed class GoldenTests
         throw new ArgumentException($"no golden case named '{name}'", nameof(name));
     }
 
-    private static void AssertClose(string name, float[] expected, float[] actual, int[] shape)
+    internal static void AssertClose(string name, float[] expected, float[] actual, int[] shape)
     {
         double maxRef = 0;
         foreach (float v in expected)
