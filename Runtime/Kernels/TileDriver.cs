@@ -49,6 +49,9 @@ internal static class TileDriver
     /// <summary>Vector rows of a narrow-path tile, and its most positions: 2 x 6 accumulators + 2 weights + 1 broadcast in 16 registers.</summary>
     private const int NarrowRows = 2, NarrowPositions = 6;
 
+    /// <summary>Measurement switch (KernelBench): every tile reads its position stride at run time.</summary>
+    internal static bool RuntimeStridesOnly;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TOps, TVec, TAct>(scoped ref TileProblem problem, ConvTile tile, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
@@ -57,6 +60,8 @@ internal static class TileDriver
         maskBuffer.Fill(1f);
         maskBuffer.Slice(ConvTile.MaxBlocks * Blocked16.Lanes + problem.LastBlockLanes).Clear();
         var job = new Loop<TOps, TVec, TAct>(in problem, act, maskBuffer);
+        int blockedStride = problem.PositionStride == Blocked16.Lanes ? 1 : problem.PositionStride == 2 * Blocked16.Lanes ? 2 : 0;
+        if (RuntimeStridesOnly) blockedStride = 0;
         if (TOps.Count == Blocked16.Lanes)
         {
             int full = problem.Blocks / tile.Blocks * tile.Blocks;
@@ -64,14 +69,14 @@ internal static class TileDriver
             {
                 job.First = 0;
                 job.End = full;
-                WithShape(tile.Blocks, tile.Positions, ref job);
+                WithShape(tile.Blocks, tile.Positions, blockedStride, ref job);
             }
 
             if (full < problem.Blocks)
             {
                 job.First = full;
                 job.End = problem.Blocks;
-                WithShape(problem.Blocks - full, tile.Positions, ref job);
+                WithShape(problem.Blocks - full, tile.Positions, blockedStride, ref job);
             }
 
             return;
@@ -79,7 +84,7 @@ internal static class TileDriver
 
         job.First = 0;
         job.End = problem.Blocks * (Blocked16.Lanes / TOps.Count);
-        WithShape(NarrowRows, Math.Min(tile.Positions, NarrowPositions), ref job);
+        WithShape(NarrowRows, Math.Min(tile.Positions, NarrowPositions), blockedStride, ref job);
     }
 
     private interface IShapeJob
@@ -87,40 +92,52 @@ internal static class TileDriver
         void Run<TShape>() where TShape : struct, ITileShape;
     }
 
-    private static void WithShape<TJob>(int rows, int positions, scoped ref TJob job) where TJob : IShapeJob, allows ref struct
+    // blockedStride: the input positions are that many blocks of 16 floats apart (1 or 2), known to the JIT; 0: run time.
+    private static void WithShape<TJob>(int rows, int positions, int blockedStride, scoped ref TJob job) where TJob : IShapeJob, allows ref struct
     {
         switch (rows)
         {
-            case 1: WithPositions<TJob, C1>(positions, ref job); break;
-            case 2: WithPositions<TJob, C2>(positions, ref job); break;
-            case 3: WithPositions<TJob, C3>(positions, ref job); break;
-            case 4: WithPositions<TJob, C4>(positions, ref job); break;
+            case 1: WithPositions<TJob, C1>(positions, blockedStride, ref job); break;
+            case 2: WithPositions<TJob, C2>(positions, blockedStride, ref job); break;
+            case 3: WithPositions<TJob, C3>(positions, blockedStride, ref job); break;
+            case 4: WithPositions<TJob, C4>(positions, blockedStride, ref job); break;
             default: throw new ArgumentException($"A tile has 1..{ConvTile.MaxBlocks} rows, got {rows}.");
         }
     }
 
-    private static void WithPositions<TJob, TRows>(int positions, scoped ref TJob job)
+    private static void WithPositions<TJob, TRows>(int positions, int blockedStride, scoped ref TJob job)
         where TJob : IShapeJob, allows ref struct where TRows : struct, IConstant
     {
         switch (positions)
         {
-            case 1: job.Run<TileShape<TRows, C1>>(); break;
-            case 2: job.Run<TileShape<TRows, C2>>(); break;
-            case 3: job.Run<TileShape<TRows, C3>>(); break;
-            case 4: job.Run<TileShape<TRows, C4>>(); break;
-            case 5: job.Run<TileShape<TRows, C5>>(); break;
-            case 6: job.Run<TileShape<TRows, C6>>(); break;
-            case 7: job.Run<TileShape<TRows, C7>>(); break;
-            case 8: job.Run<TileShape<TRows, C8>>(); break;
-            case 9: job.Run<TileShape<TRows, C9>>(); break;
-            case 10: job.Run<TileShape<TRows, C10>>(); break;
-            case 11: job.Run<TileShape<TRows, C11>>(); break;
-            case 12: job.Run<TileShape<TRows, C12>>(); break;
-            case 13: job.Run<TileShape<TRows, C13>>(); break;
-            case 14: job.Run<TileShape<TRows, C14>>(); break;
-            case 15: job.Run<TileShape<TRows, C15>>(); break;
-            case 16: job.Run<TileShape<TRows, C16>>(); break;
+            case 1: WithStride<TJob, TRows, C1>(blockedStride, ref job); break;
+            case 2: WithStride<TJob, TRows, C2>(blockedStride, ref job); break;
+            case 3: WithStride<TJob, TRows, C3>(blockedStride, ref job); break;
+            case 4: WithStride<TJob, TRows, C4>(blockedStride, ref job); break;
+            case 5: WithStride<TJob, TRows, C5>(blockedStride, ref job); break;
+            case 6: WithStride<TJob, TRows, C6>(blockedStride, ref job); break;
+            case 7: WithStride<TJob, TRows, C7>(blockedStride, ref job); break;
+            case 8: WithStride<TJob, TRows, C8>(blockedStride, ref job); break;
+            case 9: WithStride<TJob, TRows, C9>(blockedStride, ref job); break;
+            case 10: WithStride<TJob, TRows, C10>(blockedStride, ref job); break;
+            case 11: WithStride<TJob, TRows, C11>(blockedStride, ref job); break;
+            case 12: WithStride<TJob, TRows, C12>(blockedStride, ref job); break;
+            case 13: WithStride<TJob, TRows, C13>(blockedStride, ref job); break;
+            case 14: WithStride<TJob, TRows, C14>(blockedStride, ref job); break;
+            case 15: WithStride<TJob, TRows, C15>(blockedStride, ref job); break;
+            case 16: WithStride<TJob, TRows, C16>(blockedStride, ref job); break;
             default: throw new ArgumentException($"A tile has 1..{ConvTile.MaxPositions} positions, got {positions}.");
+        }
+    }
+
+    private static void WithStride<TJob, TRows, TPositions>(int blockedStride, scoped ref TJob job)
+        where TJob : IShapeJob, allows ref struct where TRows : struct, IConstant where TPositions : struct, IConstant
+    {
+        switch (blockedStride)
+        {
+            case 1: job.Run<BlockedTileShape<TRows, TPositions, C1>>(); break;
+            case 2: job.Run<BlockedTileShape<TRows, TPositions, C2>>(); break;
+            default: job.Run<TileShape<TRows, TPositions>>(); break;
         }
     }
 

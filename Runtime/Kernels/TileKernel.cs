@@ -25,17 +25,32 @@ internal readonly struct C14 : IConstant { public static int Value => 14; }
 internal readonly struct C15 : IConstant { public static int Value => 15; }
 internal readonly struct C16 : IConstant { public static int Value => 16; }
 
-/// <summary>A register tile in vector units: <see cref="Rows"/> vectors of output channels by <see cref="Positions"/> positions.</summary>
+/// <summary>
+/// A register tile in vector units: <see cref="Rows"/> vectors of output channels by <see cref="Positions"/>
+/// positions, and the floats between consecutive positions' inputs when the JIT may know it
+/// (<see cref="PositionStride"/>; 0 when it is a run-time value).
+/// </summary>
 internal interface ITileShape
 {
     static abstract int Rows { get; }
     static abstract int Positions { get; }
+    static abstract int PositionStride { get; }
 }
 
 internal readonly struct TileShape<TRows, TPositions> : ITileShape where TRows : struct, IConstant where TPositions : struct, IConstant
 {
     public static int Rows => TRows.Value;
     public static int Positions => TPositions.Value;
+    public static int PositionStride => 0;
+}
+
+/// <summary>A tile whose positions are <typeparamref name="TStride"/> x 16 floats apart (blocked input at that convolution stride).</summary>
+internal readonly struct BlockedTileShape<TRows, TPositions, TStride> : ITileShape
+    where TRows : struct, IConstant where TPositions : struct, IConstant where TStride : struct, IConstant
+{
+    public static int Rows => TRows.Value;
+    public static int Positions => TPositions.Value;
+    public static int PositionStride => TStride.Value * Blocked16.Lanes;
 }
 
 /// <summary>
@@ -140,24 +155,49 @@ internal static class TileKernel
                 TVec w1 = R > 1 ? TOps.Load(ref Unsafe.Add(ref wt, wrs)) : default;
                 TVec w2 = R > 2 ? TOps.Load(ref Unsafe.Add(ref wt, 2 * wrs)) : default;
                 TVec w3 = R > 3 ? TOps.Load(ref Unsafe.Add(ref wt, 3 * wrs)) : default;
-                ref float xp = ref xt;
                 TVec x;
-                if (P > 0) { x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
-                if (P > 1) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
-                if (P > 2) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
-                if (P > 3) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
-                if (P > 4) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
-                if (P > 5) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
-                if (P > 6) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
-                if (P > 7) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
-                if (P > 8) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
-                if (P > 9) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
-                if (P > 10) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
-                if (P > 11) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
-                if (P > 12) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
-                if (P > 13) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
-                if (P > 14) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
-                if (P > 15) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
+                if (TShape.PositionStride != 0)
+                {
+                    // A stride known to the JIT: each broadcast is one load at a constant displacement.
+                    nint cps = TShape.PositionStride;
+                    if (P > 0) { x = TOps.Create(Unsafe.Add(ref xt, 0 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
+                    if (P > 1) { x = TOps.Create(Unsafe.Add(ref xt, 1 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
+                    if (P > 2) { x = TOps.Create(Unsafe.Add(ref xt, 2 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
+                    if (P > 3) { x = TOps.Create(Unsafe.Add(ref xt, 3 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
+                    if (P > 4) { x = TOps.Create(Unsafe.Add(ref xt, 4 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
+                    if (P > 5) { x = TOps.Create(Unsafe.Add(ref xt, 5 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
+                    if (P > 6) { x = TOps.Create(Unsafe.Add(ref xt, 6 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
+                    if (P > 7) { x = TOps.Create(Unsafe.Add(ref xt, 7 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
+                    if (P > 8) { x = TOps.Create(Unsafe.Add(ref xt, 8 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
+                    if (P > 9) { x = TOps.Create(Unsafe.Add(ref xt, 9 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
+                    if (P > 10) { x = TOps.Create(Unsafe.Add(ref xt, 10 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
+                    if (P > 11) { x = TOps.Create(Unsafe.Add(ref xt, 11 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
+                    if (P > 12) { x = TOps.Create(Unsafe.Add(ref xt, 12 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
+                    if (P > 13) { x = TOps.Create(Unsafe.Add(ref xt, 13 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
+                    if (P > 14) { x = TOps.Create(Unsafe.Add(ref xt, 14 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
+                    if (P > 15) { x = TOps.Create(Unsafe.Add(ref xt, 15 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
+                }
+                else
+                {
+                    ref float xp = ref xt;
+                    if (P > 0) { x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
+                    if (P > 1) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
+                    if (P > 2) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
+                    if (P > 3) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
+                    if (P > 4) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
+                    if (P > 5) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
+                    if (P > 6) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
+                    if (P > 7) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
+                    if (P > 8) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
+                    if (P > 9) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
+                    if (P > 10) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
+                    if (P > 11) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
+                    if (P > 12) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
+                    if (P > 13) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
+                    if (P > 14) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
+                    if (P > 15) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
+                }
+
                 wt = ref Unsafe.Add(ref wt, Blocked16.Lanes);
                 xt = ref Unsafe.Add(ref xt, inner);
             }

@@ -6,12 +6,14 @@ using System.Runtime.Intrinsics;
 using ConvGen.Runtime.Simd;
 
 int lanes = 0;
+bool abStrides = false;
 double peak = 249.5;
 var filters = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--lanes") lanes = int.Parse(args[++i]);
     else if (args[i] == "--peak") peak = double.Parse(args[++i]);
+    else if (args[i] == "--ab-strides") abStrides = true;
     else filters.Add(args[i]);
 }
 
@@ -33,6 +35,33 @@ if (filters.Contains("--rules"))
 Console.WriteLine($"# width {(lanes == 0 ? Isa.ActiveWidth : lanes)} lanes; peak {peak} GFLOP/s; median of 15 rounds after warm-up");
 Console.WriteLine("| case | kernel | MMAC | µs | GFLOP/s | % of peak | GB/s (weights) |");
 Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+if (abStrides)
+{
+    // A/B, interleaved: the tile's position stride known to the JIT (A) against read at run time (B), 5 rounds each.
+    Console.WriteLine("| case | kernel | A: constant stride µs | B: run-time stride µs | B / A |");
+    Console.WriteLine("|---|---|---:|---:|---:|");
+    foreach (BenchCase c in Cases.All(lanes))
+    {
+        if (filters.Count > 0 && !filters.Any(f => c.Name.Contains(f, StringComparison.OrdinalIgnoreCase))) continue;
+        var a = new List<double>();
+        var b = new List<double>();
+        for (int round = 0; round < 5; round++)
+        {
+            ConvGen.Runtime.Kernels.TileDriver.RuntimeStridesOnly = false;
+            a.Add(Timing.MedianMicroseconds(c.Run, 5));
+            ConvGen.Runtime.Kernels.TileDriver.RuntimeStridesOnly = true;
+            b.Add(Timing.MedianMicroseconds(c.Run, 5));
+        }
+
+        ConvGen.Runtime.Kernels.TileDriver.RuntimeStridesOnly = false;
+        a.Sort();
+        b.Sort();
+        Console.WriteLine($"| {c.Name} | {c.Kernel} | {a[2]:F2} | {b[2]:F2} | {b[2] / a[2]:F2} |");
+    }
+
+    return;
+}
+
 foreach (BenchCase c in Cases.All(lanes))
 {
     if (filters.Count > 0 && !filters.Any(f => c.Name.Contains(f, StringComparison.OrdinalIgnoreCase))) continue;
