@@ -19,7 +19,7 @@ internal static class CodeGeneration
                 // An activation of the catalog without a runtime operator struct yet (Generator/Model/Activations.cs).
                 return layer.Geometry.Activation!.Operator is null ? $"{layer.TypeName} has no generated code yet" : null;
             case LayerKind.PReLU
-                or LayerKind.Subtract or LayerKind.Parameter or LayerKind.MaxUnpool2d or LayerKind.Chunk or LayerKind.Split
+                or LayerKind.Subtract or LayerKind.Parameter or LayerKind.Chunk or LayerKind.Split
                 or LayerKind.Permute or LayerKind.LayerNorm or LayerKind.LayerNorm2d:
                 return $"{layer.Kind} has no generated code yet";
             case LayerKind.Add or LayerKind.Multiply:

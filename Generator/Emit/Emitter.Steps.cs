@@ -21,6 +21,7 @@ internal static partial class Emitter
             if (step.Inputs.Count == 1) parameters.Add($"{ReadOnlySpan} x");
             else for (int i = 0; i < step.Inputs.Count; i++) parameters.Add($"{ReadOnlySpan} x{i}");
             parameters.Add($"{Span} y");
+            if (step.SecondOutput is not null) parameters.Add($"{Span} {SecondOutputName(step)}");
             if (NeedsScratch(step)) parameters.Add($"{Span} scratch");
             w.Open($"private void {StepMethodName(step)}({string.Join(", ", parameters)})");
             switch (step)
@@ -29,6 +30,8 @@ internal static partial class Emitter
                 case TransposedConvolutionStep s: EmitTransposedConvolution(w, s); break;
                 case LinearStep s: EmitLinear(w, s); break;
                 case PoolStep s: EmitPool(w, s); break;
+                case MaxPoolIndicesStep s: EmitMaxPoolIndices(w, s); break;
+                case MaxUnpoolStep s: EmitMaxUnpool(w, s); break;
                 case AdaptivePoolStep s: EmitAdaptivePool(w, s); break;
                 case ChannelAffineStep s: EmitChannelAffine(w, s); break;
                 case ActivationStep s: EmitActivation(w, s); break;
@@ -55,6 +58,8 @@ internal static partial class Emitter
         LinearStep s => Join(s.Rows == 1 ? "GEMV over weight panels of 16 outputs" : "GEMM over weight panels of 16 outputs",
             s.Inputs[0].Layout == TensorLayout.Blocked16 ? "reading the blocked map as it is (weights permuted at load)" : null, FusionText(s.Fusion)),
         PoolStep s => $"{(s.Max ? "max" : "average")} pooling, {LayoutText(s.Output.Layout)}",
+        MaxPoolIndicesStep s => $"max pooling with indices (int32 in the scratch arena until the unpool reads them), {LayoutText(s.Output.Layout)}",
+        MaxUnpoolStep s => $"max unpooling: zeros, then each value scattered to its index, {LayoutText(s.Output.Layout)}",
         AdaptivePoolStep s => $"adaptive {(s.Max ? "max" : "average")} pooling, {LayoutText(s.Output.Layout)}",
         ChannelAffineStep s => Join($"per-channel scale and shift, {LayoutText(s.Output.Layout)}", ActivationText(s.Activation)),
         ActivationStep s => $"{s.Activation} {(s.Inputs[0].Buffer == s.Output.Buffer ? "in place" : "element-wise")}, {LayoutText(s.Output.Layout)}",
@@ -182,6 +187,17 @@ internal static partial class Emitter
             : $"{Kernels}.{kernel}.Average(x, y, in {GeometryField(step)}, countIncludePad: {Bool(step.CountIncludePad)}, divisorOverride: {step.DivisorOverride});");
     }
 
+    /// <summary>The parameter name of a step's second output (MaxPool2d's indices).</summary>
+    private static string SecondOutputName(PlanStep step) => step is MaxPoolIndicesStep ? "indices" : "y1";
+
+    private static string IntSpan(string floats) => $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>({floats})";
+
+    private static void EmitMaxPoolIndices(SourceWriter w, MaxPoolIndicesStep step) =>
+        w.Line($"{Kernels}.MaxPool2dIndices.Forward(x, y, {IntSpan("indices")}, {Kernels}.TensorLayout.{step.Output.Layout}, in {GeometryField(step)});");
+
+    private static void EmitMaxUnpool(SourceWriter w, MaxUnpoolStep step) =>
+        w.Line($"{Kernels}.MaxUnpool2d.Forward(x0, {IntSpan("x1")}, y, {Kernels}.TensorLayout.{step.Output.Layout}, channels: {step.Channels}, inPositions: {step.InPositions}, outPositions: {step.OutPositions});");
+
     private static void EmitAdaptivePool(SourceWriter w, AdaptivePoolStep step)
     {
         string kernel = step.Output.Layout == TensorLayout.Blocked16 ? "BlockedPool2d" : "Pool2d";
@@ -270,16 +286,24 @@ internal static partial class Emitter
                         g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups);
                     break;
                 case PoolStep { Geometry: var g }:
-                    w.Line($"private static readonly {Kernels}.Pool2dGeometry {GeometryField(step)} = new {Kernels}.Pool2dGeometry(");
-                    w.Line($"    Channels: {g.Channels}, InHeight: {g.InHeight}, InWidth: {g.InWidth}, OutHeight: {g.OutHeight}, OutWidth: {g.OutWidth},");
-                    w.Line($"    KernelHeight: {g.KernelHeight}, KernelWidth: {g.KernelWidth}, StrideHeight: {g.StrideHeight}, StrideWidth: {g.StrideWidth},");
-                    w.Line($"    PadHeight: {g.PadHeight}, PadWidth: {g.PadWidth}, DilationHeight: {g.DilationHeight}, DilationWidth: {g.DilationWidth});");
+                    WritePoolGeometry(w, step, g);
+                    break;
+                case MaxPoolIndicesStep { Geometry: var g }:
+                    WritePoolGeometry(w, step, g);
                     break;
                 default:
                     continue;
             }
             w.Line();
         }
+    }
+
+    private static void WritePoolGeometry(SourceWriter w, PlanStep step, PoolGeometry g)
+    {
+        w.Line($"private static readonly {Kernels}.Pool2dGeometry {GeometryField(step)} = new {Kernels}.Pool2dGeometry(");
+        w.Line($"    Channels: {g.Channels}, InHeight: {g.InHeight}, InWidth: {g.InWidth}, OutHeight: {g.OutHeight}, OutWidth: {g.OutWidth},");
+        w.Line($"    KernelHeight: {g.KernelHeight}, KernelWidth: {g.KernelWidth}, StrideHeight: {g.StrideHeight}, StrideWidth: {g.StrideWidth},");
+        w.Line($"    PadHeight: {g.PadHeight}, PadWidth: {g.PadWidth}, DilationHeight: {g.DilationHeight}, DilationWidth: {g.DilationWidth});");
     }
 
     private static void WriteConvGeometry(SourceWriter w, PlanStep step, string type, int inChannels, int inHeight, int inWidth,

@@ -179,6 +179,7 @@ internal static partial class Emitter
         var args = new List<string>();
         foreach (TensorRef input in step.Inputs) args.Add(SliceExpression(input.Buffer));
         args.Add(SliceExpression(step.Output.Buffer));
+        if (step.SecondOutput is { } second) args.Add(SliceExpression(second.Buffer));
         if (NeedsScratch(step)) args.Add("scratch");
         return $"{StepMethodName(step)}({string.Join(", ", args)});";
     }

@@ -79,6 +79,9 @@ internal abstract record PlanStep
     /// <summary>Scratch the kernel needs during the call, if any.</summary>
     public BufferSlice? Workspace { get; init; }
 
+    /// <summary>A second tensor the step writes besides <see cref="Output"/> (MaxPool2d's indices), or null.</summary>
+    public TensorRef? SecondOutput { get; init; }
+
     /// <summary>Whether the kernel may write its output over input <paramref name="input"/> (same shape and layout).</summary>
     public virtual bool MayOverwrite(int input) => false;
 
@@ -113,6 +116,23 @@ internal sealed record LinearStep(int Rows, int InFeatures, int OutFeatures, boo
 
 /// <summary>MaxPool or AvgPool, 1-D or 2-D.</summary>
 internal sealed record PoolStep(PoolGeometry Geometry, bool Max, bool CountIncludePad, int DivisorOverride) : PlanStep;
+
+/// <summary>
+/// MaxPool2d with ReturnIndices, whose indices a MaxUnpool2d reads: the pooled values in <see cref="PlanStep.Output"/>
+/// and, in the same layout, each value's flat input position (h·W + w, int32 in the float arena) in
+/// <see cref="PlanStep.SecondOutput"/>, live until the last unpool that reads them.
+/// </summary>
+internal sealed record MaxPoolIndicesStep(PoolGeometry Geometry) : PlanStep
+{
+    public TensorRef Indices => SecondOutput!.Value;
+}
+
+/// <summary>
+/// MaxUnpool2d: zeros, then each value of input 0 written at the position input 1 (its pool's indices) names; runs in
+/// the layout the indices were written in, <paramref name="Channels"/> planes of <paramref name="InPositions"/> to
+/// <paramref name="OutPositions"/>.
+/// </summary>
+internal sealed record MaxUnpoolStep(int Channels, int InPositions, int OutPositions) : PlanStep;
 
 /// <summary>AdaptiveAvgPool/AdaptiveMaxPool to any output size (PyTorch's start/end index rule).</summary>
 internal sealed record AdaptivePoolStep(bool Max, int Channels, int InHeight, int InWidth, int OutHeight, int OutWidth) : PlanStep;

@@ -34,6 +34,15 @@ internal static partial class Planner
                     var step = new LinearStep(g.Outer, inFeatures, g.OutChannels, g.Bias, fusion);
                     return new Choice(step, new[] { flattenedMap ? TensorLayout.Blocked16 : TensorLayout.Chw }, TensorLayout.Chw);
                 }
+            case LayerKind.MaxPool2d when group.IndicesValue >= 0:
+                {
+                    // Blocked compares 16 channels per vector; CHW is scalar: the pool follows its input's layout.
+                    var geometry = new PoolGeometry(g.InChannels, inH, inW, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadTop, g.PadLeft, g.DilationH, g.DilationW);
+                    return Same(new MaxPoolIndicesStep(geometry), group, available[0]);
+                }
+            case LayerKind.MaxUnpool2d:
+                // In the layout its indices were written in; the values are reordered to it if need be.
+                return Same(new MaxUnpoolStep(x[0], x.Spatial, y.Spatial), group, available[1]);
             case LayerKind.MaxPool1d or LayerKind.MaxPool2d or LayerKind.AvgPool1d or LayerKind.AvgPool2d:
                 {
                     var geometry = new PoolGeometry(g.InChannels, inH, inW, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadTop, g.PadLeft, g.DilationH, g.DilationW);

@@ -35,6 +35,8 @@ internal static partial class Planner
         public ActivationUse? Activation;
         public List<int> InputValues = new();
         public int OutputValue;
+        /// <summary>A MaxPool2d's indices, when a MaxUnpool2d reads them: a second value the step writes (else -1).</summary>
+        public int IndicesValue = -1;
     }
 
     /// <summary>A step before memory is placed: the record without buffers, and the values it reads and writes.</summary>
@@ -44,6 +46,8 @@ internal static partial class Planner
         public List<int> InputValues = new();
         public int OutputValue;
         public long WorkspaceLength;
+        /// <summary>The value of the step's <see cref="PlanStep.SecondOutput"/>, or -1.</summary>
+        public int SecondOutputValue = -1;
     }
 
     public static ExecutionPlan Plan(AnalyzedNetwork network)
@@ -74,6 +78,9 @@ internal static partial class Planner
         uses[network.OutputLayer]++;
 
         var valueOf = new Dictionary<int, int> { [-1] = 0 };
+        // MaxPool2d layers whose indices an unpool reads (Inputs[1]), and the value holding those indices.
+        var indexedPools = new HashSet<int>(layers.Where(l => l.Kind == LayerKind.MaxUnpool2d).Select(l => l.Inputs[1]));
+        var indicesOf = new Dictionary<int, int>();
         var groups = new List<Group>();
         for (int i = 0; i < layers.Count; i++)
         {
@@ -134,9 +141,15 @@ internal static partial class Planner
             }
 
             group.InputValues.AddRange(layer.Inputs.Select(input => valueOf[input]));
+            if (layer.Kind == LayerKind.MaxUnpool2d) group.InputValues[1] = indicesOf[layer.Inputs[1]];
             if (group.ResidualAdd is not null) group.InputValues.Add(valueOf[residual]);
             group.OutputValue = values.Count;
             values.Add(new Value(last.OutputShape));
+            if (indexedPools.Contains(layer.Index))
+            {
+                group.IndicesValue = indicesOf[layer.Index] = values.Count;
+                values.Add(new Value(layer.OutputShape));
+            }
             foreach (AnalyzedLayer f in group.Layers) valueOf[f.Index] = group.OutputValue;
             groups.Add(group);
         }
@@ -209,8 +222,14 @@ internal static partial class Planner
             }
             var inputs = group.InputValues.Select((v, i) => Reordered(v, choice.InputLayouts[i], group.Layer)).ToList();
             values[group.OutputValue].Layout = choice.OutputLayout;
+            // Indices are written in the values' layout (their reader runs in it: they are never reordered).
+            if (group.IndicesValue >= 0) values[group.IndicesValue].Layout = choice.OutputLayout;
             PlanStep step = choice.Step with { Layer = group.Layer, Layers = group.Layers.ToEquatableArray() };
-            drafts.Add(new Draft { Step = step, InputValues = inputs, OutputValue = group.OutputValue, WorkspaceLength = choice.WorkspaceLength });
+            drafts.Add(new Draft
+            {
+                Step = step, InputValues = inputs, OutputValue = group.OutputValue, WorkspaceLength = choice.WorkspaceLength,
+                SecondOutputValue = group.IndicesValue,
+            });
         }
 
         // Reflect/replicate/circular padding: a pad step writes the padded input (CHW), and the group's convolution
@@ -283,6 +302,11 @@ internal static partial class Planner
         {
             defined[drafts[s].OutputValue] = s;
             lastUse[drafts[s].OutputValue] = Math.Max(lastUse[drafts[s].OutputValue], s);
+            if (drafts[s].SecondOutputValue is int second and >= 0)
+            {
+                defined[second] = s;
+                lastUse[second] = Math.Max(lastUse[second], s);
+            }
         }
         for (int s = 0; s < drafts.Count; s++)
             foreach (int v in drafts[s].InputValues) lastUse[v] = Math.Max(lastUse[v], s);
@@ -367,6 +391,7 @@ internal static partial class Planner
                 Number = s,
                 Inputs = d.InputValues.Select(Tensor).ToEquatableArray(),
                 Output = Tensor(d.OutputValue),
+                SecondOutput = d.SecondOutputValue >= 0 ? Tensor(d.SecondOutputValue) : null,
                 Workspace = d.WorkspaceLength > 0 ? new BufferSlice(StorageKind.Arena, (int)offsets[-(s + 1)], (int)d.WorkspaceLength) : null,
             };
             steps.Add(step);

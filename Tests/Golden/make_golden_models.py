@@ -426,6 +426,54 @@ def _():
     return Graph(forward, h=conv(4, 4), t=nn.Conv2d(4, 4, 1))
 
 
+# ----------------------------------------------------------------------------- max unpooling, more layouts and shapes
+# (appended after every other case, so that their seeds, 5000 + index, stay as they were)
+# Two SegNet levels on 28 channels: the convolutions write the channel-blocked layout (28 of 32 lanes), so the pools
+# with indices and the unpools run blocked, padding lanes included; the decoder unpools in the reverse order.
+class SegNetTwoLevels(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc1, self.enc2 = conv(3, 28), conv(28, 28)
+        self.pool1, self.pool2 = nn.MaxPool2d(2, return_indices=True), nn.MaxPool2d(2, return_indices=True)
+        self.mid, self.dec2, self.dec1 = conv(28, 28), conv(28, 28), conv(28, 3)
+        self.unpool = nn.MaxUnpool2d(2)
+
+    def forward(self, x):
+        p1, i1 = self.pool1(F.relu(self.enc1(x)))
+        p2, i2 = self.pool2(F.relu(self.enc2(p1)))
+        m = F.relu(self.mid(p2))
+        d2 = F.relu(self.dec2(self.unpool(m, i2)))
+        return self.dec1(self.unpool(d2, i1))
+
+
+@case("unpool_segnet_blocked", [3, 12, 8], [
+    "[Conv2d(28, 3, Padding = 1, Name = \"enc1\"), ReLU, MaxPool2d(2, ReturnIndices = true, Name = \"pool1\")]",
+    "[Conv2d(28, 3, Padding = 1, Name = \"enc2\"), ReLU, MaxPool2d(2, ReturnIndices = true, Name = \"pool2\")]",
+    "[Conv2d(28, 3, Padding = 1, Name = \"mid\"), ReLU, MaxUnpool2d(2, Indices = \"pool2\")]",
+    "[Conv2d(28, 3, Padding = 1, Name = \"dec2\"), ReLU, MaxUnpool2d(2, Indices = \"pool1\"), Conv2d(3, 3, Padding = 1, Name = \"dec1\")]"])
+def _(): return SegNetTwoLevels()
+
+# A non-square kernel, stride and padding (3x2, stride (2, 1), padding (1, 0)) on integer levels (ties), unpooled with
+# the same arguments: the default output size is the pool's input size.
+@case("unpool_nonsquare", [3, 9, 8], [
+    "[MaxPool2d(new[] { 3, 2 }, Stride = new[] { 2, 1 }, Padding = new[] { 1, 0 }, ReturnIndices = true, Name = \"p\")]",
+    "[MaxUnpool2d(new[] { 3, 2 }, Stride = new[] { 2, 1 }, Padding = new[] { 1, 0 }, Indices = \"p\")]"], scale=2.0, quantize=1.0)
+def _():
+    pool, unpool = nn.MaxPool2d((3, 2), stride=(2, 1), padding=(1, 0), return_indices=True), nn.MaxUnpool2d((3, 2), stride=(2, 1), padding=(1, 0))
+    return Graph(lambda m, x: unpool(*pool(x)))
+
+# Values that are not the pool's output: the unpool reads a 1x1 convolution of it (From the pool), in 16 channels.
+@case("unpool_blocked_from", [16, 6, 10], [
+    "[MaxPool2d(3, Stride = 3, ReturnIndices = true, Name = \"p\"), Conv2d(16, 1, Name = \"c\")]",
+    "[MaxUnpool2d(3, Indices = \"p\", OutputSize = new[] { 6, 10 })]"], quantize=0.5)
+def _():
+    pool, unpool = nn.MaxPool2d(3, stride=3, return_indices=True), nn.MaxUnpool2d(3)
+    def forward(m, x):
+        p, i = pool(x)
+        return unpool(m.c(p), i, output_size=x.size())
+    return Graph(forward, c=nn.Conv2d(16, 16, 1))
+
+
 # ----------------------------------------------------------------------------- PyTorch rules the C# side must match
 def check_pytorch_rules():
     torch.manual_seed(54321)
@@ -441,6 +489,10 @@ def check_pytorch_rules():
     # MaxPool indices: flat positions in the (unpadded) input plane; a tie keeps the first maximum in row-major order.
     y, i = F.max_pool2d(torch.ones(1, 1, 4, 4), 2, return_indices=True)
     assert i.flatten().tolist() == [0, 2, 8, 10]
+    # A NaN is taken wherever it is (val > max || isnan(val)): the last NaN of the window in row-major order.
+    nan = float("nan")
+    y, i = F.max_pool2d(torch.tensor([[[[nan, 3.0], [7.0, nan]]]]), 2, return_indices=True)
+    assert i.flatten().tolist() == [3] and bool(torch.isnan(y).all())
     # MaxUnpool: each value goes to its flat index in the output plane; the last write wins when two share a position.
     v = torch.tensor([[[[1.0, 2.0]]]])
     assert F.max_unpool2d(v, torch.tensor([[[[3, 3]]]]), 2, output_size=(2, 4)).flatten().tolist() == [0, 0, 0, 2.0, 0, 0, 0, 0]

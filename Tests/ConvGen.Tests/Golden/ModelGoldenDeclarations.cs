@@ -376,5 +376,28 @@ internal static class ModelGoldenDeclarations
             [Subtract(1.0, "T"), Multiply("input"), Add("TH")]
             public partial class HighwayConv;
             """),
+        ("unpool_segnet_blocked", "UnpoolSegnetBlocked", """
+            using ConvGen;
+            [Network(3, 12, 8)]
+            [Conv2d(28, 3, Padding = 1, Name = "enc1"), ReLU, MaxPool2d(2, ReturnIndices = true, Name = "pool1")]
+            [Conv2d(28, 3, Padding = 1, Name = "enc2"), ReLU, MaxPool2d(2, ReturnIndices = true, Name = "pool2")]
+            [Conv2d(28, 3, Padding = 1, Name = "mid"), ReLU, MaxUnpool2d(2, Indices = "pool2")]
+            [Conv2d(28, 3, Padding = 1, Name = "dec2"), ReLU, MaxUnpool2d(2, Indices = "pool1"), Conv2d(3, 3, Padding = 1, Name = "dec1")]
+            public partial class UnpoolSegnetBlocked;
+            """),
+        ("unpool_nonsquare", "UnpoolNonsquare", """
+            using ConvGen;
+            [Network(3, 9, 8)]
+            [MaxPool2d(new[] { 3, 2 }, Stride = new[] { 2, 1 }, Padding = new[] { 1, 0 }, ReturnIndices = true, Name = "p")]
+            [MaxUnpool2d(new[] { 3, 2 }, Stride = new[] { 2, 1 }, Padding = new[] { 1, 0 }, Indices = "p")]
+            public partial class UnpoolNonsquare;
+            """),
+        ("unpool_blocked_from", "UnpoolBlockedFrom", """
+            using ConvGen;
+            [Network(16, 6, 10)]
+            [MaxPool2d(3, Stride = 3, ReturnIndices = true, Name = "p"), Conv2d(16, 1, Name = "c")]
+            [MaxUnpool2d(3, Indices = "p", OutputSize = new[] { 6, 10 })]
+            public partial class UnpoolBlockedFrom;
+            """),
     ];
 }
