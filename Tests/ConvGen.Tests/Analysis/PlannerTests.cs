@@ -212,6 +212,61 @@ public class PlannerTests
     }
 
     /// <summary>For every step, the arena slices it touches must not overlap slices of tensors alive at that step.</summary>
+    [Fact]
+    public void UnpoolIndicesStayAliveInTheBlockedLayoutUntilTheirUnpool()
+    {
+        // Two SegNet levels on 28 channels (blocked): each pool writes its indices beside its values; the decoder reads
+        // them in reverse order, so pool1's indices outlive every tensor of the inner level.
+        ExecutionPlan plan = Plan(Network(new[] { 3, 12, 8 },
+            Layer(LayerKind.Conv2d, ("OutChannels", 28), ("KernelSize", 3), ("Padding", 1)), Activation("ReLU"),
+            Layer(LayerKind.MaxPool2d, ("KernelSize", 2), ("ReturnIndices", true), ("Name", "pool1")),
+            Layer(LayerKind.Conv2d, ("OutChannels", 28), ("KernelSize", 3), ("Padding", 1)), Activation("ReLU"),
+            Layer(LayerKind.MaxPool2d, ("KernelSize", 2), ("ReturnIndices", true), ("Name", "pool2")),
+            Layer(LayerKind.Conv2d, ("OutChannels", 28), ("KernelSize", 3), ("Padding", 1)),
+            Layer(LayerKind.MaxUnpool2d, ("KernelSize", 2), ("Indices", "pool2")),
+            Layer(LayerKind.Conv2d, ("OutChannels", 28), ("KernelSize", 3), ("Padding", 1)),
+            Layer(LayerKind.MaxUnpool2d, ("KernelSize", 2), ("Indices", "pool1")),
+            Layer(LayerKind.Conv2d, ("OutChannels", 3), ("KernelSize", 3), ("Padding", 1))));
+        var pools = plan.Steps.OfType<MaxPoolIndicesStep>().ToList();
+        var unpools = plan.Steps.OfType<MaxUnpoolStep>().ToList();
+        Assert.Equal(2, pools.Count);
+        Assert.Equal(2, unpools.Count);
+        Assert.All(pools, p => Assert.Equal((TensorLayout.Blocked16, TensorLayout.Blocked16), (p.Output.Layout, p.Indices.Layout)));
+        Assert.All(unpools, u => Assert.Equal(TensorLayout.Blocked16, u.Output.Layout));
+        // Each unpool reads the indices its pool wrote, as they are (no reorder of indices).
+        Assert.Equal(pools[1].Indices, unpools[0].Inputs[1]);
+        Assert.Equal(pools[0].Indices, unpools[1].Inputs[1]);
+        Assert.Equal((28, 6 * 4, 12 * 8), (unpools[1].Channels, unpools[1].InPositions, unpools[1].OutPositions));
+        AssertNoLiveOverlap(plan);
+    }
+
+    [Fact]
+    public void UnpoolOfValuesInAnotherLayoutReordersTheValuesNotTheIndices()
+    {
+        // The pool reads the CHW network input; its values go through a blocked 16-channel convolution, and the unpool runs
+        // in the indices' layout (CHW), reading the values reordered.
+        ExecutionPlan plan = Plan(Network(new[] { 16, 8, 8 },
+            Layer(LayerKind.MaxPool2d, ("KernelSize", 2), ("ReturnIndices", true), ("Name", "p")),
+            Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 3), ("Padding", 1)),
+            Layer(LayerKind.MaxUnpool2d, ("KernelSize", 2), ("Indices", "p"))));
+        MaxPoolIndicesStep pool = Assert.Single(plan.Steps.OfType<MaxPoolIndicesStep>());
+        MaxUnpoolStep unpool = Assert.Single(plan.Steps.OfType<MaxUnpoolStep>());
+        Assert.Equal(pool.Indices.Layout, unpool.Output.Layout);
+        Assert.Equal(unpool.Output.Layout, unpool.Inputs[0].Layout);
+        Assert.Equal(pool.Indices, unpool.Inputs[1]);
+        Assert.DoesNotContain(plan.Steps.OfType<ReorderStep>(), r => r.Inputs[0] == pool.Indices);
+        AssertNoLiveOverlap(plan);
+    }
+
+    [Fact]
+    public void ReturnIndicesThatNothingReadsIsAPlainPool()
+    {
+        ExecutionPlan plan = Plan(Network(new[] { 3, 8, 8 },
+            Layer(LayerKind.MaxPool2d, ("KernelSize", 2), ("ReturnIndices", true), ("Name", "p")), Activation("ReLU")));
+        Assert.True(Assert.IsType<PoolStep>(plan.Steps[0]).Max);
+        Assert.DoesNotContain(plan.Steps, s => s.SecondOutput is not null);
+    }
+
     private static void AssertNoLiveOverlap(ExecutionPlan plan)
     {
         var intervals = Intervals(plan);
@@ -240,6 +295,12 @@ public class PlannerTests
             foreach (BufferSlice input in step.Inputs.Select(i => i.Buffer).Where(i => i.Storage == StorageKind.Arena))
                 open[input] = open[input] with { To = step.Number };
             if (step.Workspace is { } w) done.Add(new Interval(w, step.Number, step.Number));
+            // A second output (MaxPool2d's indices) is a tensor of its own, written here.
+            if (step.SecondOutput is { Buffer: { Storage: StorageKind.Arena } second })
+            {
+                if (open.Remove(second, out Interval? previous)) done.Add(previous);
+                open[second] = new Interval(second, step.Number, step.Number);
+            }
             BufferSlice output = step.Output.Buffer;
             if (output.Storage != StorageKind.Arena || step.Inputs.Any(i => i.Buffer == output)) continue;
             if (open.Remove(output, out Interval? finished)) done.Add(finished);
