@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace ConvGen.Tests.Generator;
 
 /// <summary>
-/// The generated code of four networks (one of them a graph), as golden text; each must compile with no diagnostic at all in a user
+/// The generated code of five networks (one of them a graph), as golden text; each must compile with no diagnostic at all in a user
 /// project (warnings included).
 /// </summary>
 public class SnapshotTests
@@ -58,5 +58,14 @@ public class SnapshotTests
         [Conv2d(16, 3, Padding = 1, From = "y", Name = "gate"), Sigmoid, Multiply("y")]
         [ConvTranspose2d(8, 2, Stride = 2, Name = "up"), AdaptiveAvgPool2d(1), Flatten, Linear(5, Name = "head")]
         public partial class InceptionResidual;
+        """);
+
+    [Fact]
+    public void SegNetUnpooling() => VerifyNetwork("SegNetUnpooling", """
+        [Network(3, 16, 16)]
+        [Conv2d(16, 3, Padding = 1, Name = "enc"), ReLU, MaxPool2d(2, ReturnIndices = true, Name = "pool")]
+        [Conv2d(16, 3, Padding = 1, Name = "mid"), ReLU, MaxUnpool2d(2, Indices = "pool"), Conv2d(3, 3, Padding = 1, Name = "dec")]
+        [MaxPool2d(2, ReturnIndices = true, Name = "small"), MaxUnpool2d(2, Indices = "small")]
+        public partial class SegNetUnpooling;
         """);
 }
