@@ -17,5 +17,6 @@ internal static class ExportedCases
         GoldenCase.Of<global::ConvGen.Tests.Exported.ExportedConv1d>("conv1d", global::ConvGen.Tests.Exported.ExportedConv1d.InputLength, global::ConvGen.Tests.Exported.ExportedConv1d.OutputLength, static path => global::ConvGen.Tests.Exported.ExportedConv1d.Load(path), static (net, x, y) => net.Run(x, y)),
         GoldenCase.Of<global::ConvGen.Tests.Exported.ExportedFunctional>("functional", global::ConvGen.Tests.Exported.ExportedFunctional.InputLength, global::ConvGen.Tests.Exported.ExportedFunctional.OutputLength, static path => global::ConvGen.Tests.Exported.ExportedFunctional.Load(path), static (net, x, y) => net.Run(x, y)),
         GoldenCase.Of<global::ConvGen.Tests.Exported.ExportedDecoder>("decoder", global::ConvGen.Tests.Exported.ExportedDecoder.InputLength, global::ConvGen.Tests.Exported.ExportedDecoder.OutputLength, static path => global::ConvGen.Tests.Exported.ExportedDecoder.Load(path), static (net, x, y) => net.Run(x, y)),
+        GoldenCase.Of<global::ConvGen.Tests.Exported.ExportedSegnet>("segnet", global::ConvGen.Tests.Exported.ExportedSegnet.InputLength, global::ConvGen.Tests.Exported.ExportedSegnet.OutputLength, static path => global::ConvGen.Tests.Exported.ExportedSegnet.Load(path), static (net, x, y) => net.Run(x, y)),
     ];
 }
