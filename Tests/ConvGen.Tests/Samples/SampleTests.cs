@@ -6,6 +6,7 @@ using ResNetBlockSample;
 using SobelSample;
 using TextCnnSample;
 using UNetSample;
+using UnpoolSample;
 
 namespace ConvGen.Tests.Samples;
 
@@ -64,6 +65,18 @@ public sealed class SampleTests
         (double iou, double thresholdIoU) = TinyUNetData.MeasureIoU(TinyUNet.Load(Path.Combine(Folder("UNet"), TinyUNetData.WeightsFile)), 100, seed: 11);
         Assert.True(iou > 0.9, $"IoU {iou:F3} on 100 fresh images (PyTorch's held-out IoU is 0.948)");
         Assert.True(thresholdIoU < 0.7, $"a plain threshold reaches IoU {thresholdIoU:F3}: the task would not need a network");
+    }
+
+    [Fact]
+    public void UnpoolAutoencoderMatchesPyTorchAndDenoisesFreshImages()
+    {
+        ParityResult parity = SegNetAutoencoderData.CheckAgainstPyTorch(Folder("Unpool"));
+        Assert.True(parity.Passed && parity.Samples == 2, parity.ToString());
+        var net = SegNetAutoencoder.Load(Path.Combine(Folder("Unpool"), SegNetAutoencoderData.WeightsFile));
+        (double network, double blur, double noisy) = SegNetAutoencoderData.MeasureDenoising(net, 100, seed: 11);
+        // PyTorch's held-out MSE is 0.0078; a 3x3 box blur leaves about 0.022, the noise itself 0.12.
+        Assert.True(network < 0.012, $"reconstruction MSE {network:F4} on 100 fresh images");
+        Assert.True(network < blur / 2 && blur < noisy, $"reconstruction {network:F4}, box blur {blur:F4}, noisy input {noisy:F4}");
     }
 
     [Fact]
