@@ -270,6 +270,18 @@ public class ModelFamilyDiagnosticTests
             """, "CG0007", DiagnosticSeverity.Error, "unknown Mode \"col\"", "\"row\", \"batch\"");
     }
 
+    // ---------------------------------------------------------------- code generated
+    [Theory]
+    [InlineData("[MaxPool2d(2, ReturnIndices = true, Name = \"p\"), MaxUnpool2d(2, Indices = \"p\")]")]
+    [InlineData("[MaxPool2d(3, Stride = 2, Padding = 1, ReturnIndices = true, Name = \"p\"), Conv2d(4, 1), MaxUnpool2d(3, Stride = 2, Padding = 1, Indices = \"p\", OutputSize = new[] { 6, 6 })]")]
+    [InlineData("[MaxPool2d(2, ReturnIndices = true)]")]
+    public void MaxUnpoolingIsGenerated(string layers)
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run($"using ConvGen;\n[Network(4, 6, 6)]\n{layers}\npublic partial class Net;");
+        Assert.Empty(result.Reported());
+        Assert.NotNull(result.GeneratedText);
+    }
+
     // ---------------------------------------------------------------- CG0012 until the planner has code
     [Theory]
     [InlineData("[Conv2d(4, 1), [|Hardsigmoid|]]")]
@@ -280,7 +292,6 @@ public class ModelFamilyDiagnosticTests
     [InlineData("[Conv2d(4, 1), [|Mish|]]")]
     [InlineData("[Conv2d(4, 1, Name = \"c\"), Sigmoid(Name = \"t\"), [|Subtract|](1.0, \"t\")]")]
     [InlineData("[Conv2d(4, 1, Name = \"c\"), [|Parameter|](4, 6, 6), Multiply(\"c\")]")]
-    [InlineData("[MaxPool2d(2, ReturnIndices = true, Name = \"p\"), [|MaxUnpool2d|](2, Indices = \"p\")]")]
     [InlineData("[[|Chunk|](2, 1)]")]
     [InlineData("[[|Split|](new[] { 1, 3 }, 0)]")]
     [InlineData("[[|Permute|](0, 2, 3, 1)]")]
