@@ -95,6 +95,64 @@ internal static class PoolChecks
         context.ExpectArgumentException("adaptive short output", () => Pool2d.AdaptiveMax(new float[2 * 5 * 5], new float[2 * 3 * 3 - 1], 2, 5, 5, 3, 3));
     }
 
+    [IsaCheck("pool.maxindices")]
+    public static void MaxWithIndicesAndUnpool(CheckContext context)
+    {
+        // Values as max pooling's; each index names an input element holding that value (bit for bit, or a NaN), in CHW
+        // and blocked; unpooling scatters the values to those indices in either layout.
+        var random = new Random(205);
+        for (int i = 0; i < 60; i++)
+        {
+            Pool2dGeometry g = RandomGeometry(random, maxDilation: 3);
+            float[] input = ConvReference.RandomValues(random, g.InputLength, 4f).Select(v => MathF.Round(v)).ToArray();
+            if (i % 5 == 4) input[random.Next(input.Length)] = float.NaN;
+            int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
+            foreach (TensorLayout layout in new[] { TensorLayout.Chw, TensorLayout.Blocked16 })
+            {
+                float[] x = ToLayout(input, layout, g.Channels, inPlane);
+                var y = new float[Blocked16.Length(layout, g.Channels, outPlane)];
+                var indices = new int[y.Length];
+                MaxPool2dIndices.Forward(x, y, indices, layout, g);
+                float[] values = FromLayout(y, layout, g.Channels, outPlane);
+                int[] chwIndices = FromLayout(indices.Select(BitConverter.Int32BitsToSingle).ToArray(), layout, g.Channels, outPlane).Select(BitConverter.SingleToInt32Bits).ToArray();
+                string label = $"{layout} {Describe(g)}";
+                context.ExpectEqual(label + " values", values, PoolReference.Max(input, g));
+                bool inRange = true;
+                for (int o = 0; o < values.Length; o++)
+                {
+                    int c = o / outPlane, index = chwIndices[o];
+                    inRange &= index >= 0 && index < inPlane;
+                    if (float.IsNegativeInfinity(values[o]) || index < 0 || index >= inPlane) continue; // a window without taps
+                    float at = input[c * inPlane + index];
+                    if (BitConverter.SingleToInt32Bits(at) != BitConverter.SingleToInt32Bits(values[o]) && !(float.IsNaN(at) && float.IsNaN(values[o])))
+                        context.Fail($"{label}: output {o} is {values[o]}, but its index {index} holds {at}");
+                }
+                if (!inRange) continue;
+                var expected = new float[input.Length];
+                for (int o = 0; o < values.Length; o++) expected[o / outPlane * inPlane + chwIndices[o]] = values[o];
+                var unpooled = new float[x.Length];
+                MaxUnpool2d.Forward(y, indices, unpooled, layout, g.Channels, outPlane, inPlane);
+                context.ExpectEqual(label + " unpool", FromLayout(unpooled, layout, g.Channels, inPlane), expected);
+            }
+        }
+    }
+
+    private static float[] ToLayout(float[] chw, TensorLayout layout, int channels, int positions)
+    {
+        if (layout == TensorLayout.Chw) return chw;
+        var blocked = new float[Blocked16.Length(channels, positions)];
+        Blocked16.FromChw(chw, blocked, channels, positions);
+        return blocked;
+    }
+
+    private static float[] FromLayout(float[] tensor, TensorLayout layout, int channels, int positions)
+    {
+        if (layout == TensorLayout.Chw) return tensor;
+        var chw = new float[channels * positions];
+        Blocked16.ToChw(tensor, chw, channels, positions);
+        return chw;
+    }
+
     // A legal PyTorch pooling: kernel 1..5, stride 1..3, padding <= kernel/2, dilation 1..maxDilation, either
     // ceil mode, an input large enough for at least one output.
     private static Pool2dGeometry RandomGeometry(Random random, int maxDilation)

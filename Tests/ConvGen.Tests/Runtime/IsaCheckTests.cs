@@ -61,7 +61,7 @@ public class IsaCheckTests
         if (setting.Length == 0) Assert.Equal(ConvGen.Runtime.Simd.Isa.ActiveWidth, width);
         Assert.DoesNotContain("FAIL", stdout);
         // Every kernel family's checks ran (discovered by reflection: a check that stopped being found would go quiet).
-        foreach (string check in new[] { "conv.im2col", "conv.depthwise", "pool.max", "pool.average", "pool.adaptive", "elementwise.shuffle", "softmax", "upsample.bilinear", "pad2d", "convtranspose",
+        foreach (string check in new[] { "conv.im2col", "conv.depthwise", "pool.max", "pool.maxindices", "pool.average", "pool.adaptive", "elementwise.shuffle", "softmax", "upsample.bilinear", "pad2d", "convtranspose",
                      "blocked.direct", "blocked.pointwise", "blocked.depthwise", "blocked.winograd", "blocked.pool", "blocked.linear", "blocked.elementwise" })
             Assert.Contains("PASS " + check, stdout);
     }
