@@ -58,33 +58,35 @@ public static class MaxPool2dIndices
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Chw(ReadOnlySpan<float> input, Span<float> output, Span<int> indices, in Pool2dGeometry g)
     {
-        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth;
+        // The geometry in locals: read through `in`, every field would be reloaded after each store.
+        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, channels = g.Channels;
+        int kh = g.KernelHeight, kw = g.KernelWidth, sh = g.StrideHeight, sw = g.StrideWidth, ph = g.PadHeight, pw = g.PadWidth;
+        int dh = g.DilationHeight, dw = g.DilationWidth;
         ref float xr = ref MemoryMarshal.GetReference(input);
         ref float yr = ref MemoryMarshal.GetReference(output);
         ref int ir = ref MemoryMarshal.GetReference(indices);
-        for (int c = 0; c < g.Channels; c++)
+        for (int c = 0; c < channels; c++)
         {
             ref float plane = ref Unsafe.Add(ref xr, (nint)c * h * w);
             nint outPlane = (nint)c * oh * ow;
             for (int oy = 0; oy < oh; oy++)
             {
-                Taps(oy, h, g.KernelHeight, g.StrideHeight, g.PadHeight, g.DilationHeight, out int y0, out int y1);
+                Taps(oy, h, kh, sh, ph, dh, out int y0, out int y1);
                 for (int ox = 0; ox < ow; ox++)
                 {
-                    Taps(ox, w, g.KernelWidth, g.StrideWidth, g.PadWidth, g.DilationWidth, out int x0, out int x1);
+                    Taps(ox, w, kw, sw, pw, dw, out int x0, out int x1);
                     int best = y0 * w + x0;
                     float max = float.NegativeInfinity;
-                    for (int y = y0; y < y1; y += g.DilationHeight)
+                    for (int y = y0; y < y1; y += dh)
                     {
-                        for (int x = x0; x < x1; x += g.DilationWidth)
+                        for (int x = x0; x < x1; x += dw)
                         {
                             int at = y * w + x;
                             float v = Unsafe.Add(ref plane, at);
-                            if (v > max || float.IsNaN(v))
-                            {
-                                max = v;
-                                best = at;
-                            }
+                            // Branch-free (conditional moves): on real data the comparison is unpredictable.
+                            bool take = v > max | v != v;
+                            max = take ? v : max;
+                            best = take ? at : best;
                         }
                     }
                     nint o = outPlane + (nint)oy * ow + ox;
