@@ -207,6 +207,14 @@ internal static partial class Planner
                 LayGroup(sum);
                 return;
             }
+            if (group.Activation is { } activation && !AppliesActivation(choice.Step, activation))
+            {
+                // The kernel chosen cannot apply this activation as it stores: the producer, then the activation.
+                (Group producer, Group act) = SplitActivation(group, values);
+                LayGroup(producer);
+                LayGroup(act);
+                return;
+            }
             var inputs = group.InputValues.Select((v, i) => Reordered(v, choice.InputLayouts[i], group.Layer)).ToList();
             values[group.OutputValue].Layout = choice.OutputLayout;
             PlanStep step = choice.Step with { Layer = group.Layer, Layers = group.Layers.ToEquatableArray() };
@@ -254,6 +262,32 @@ internal static partial class Planner
         sum.InputValues.Add(conv.OutputValue);
         sum.InputValues.Add(group.InputValues[1]);
         return (conv, sum);
+    }
+
+    /// <summary>A group whose last layer is a fused activation as two: the producer (and what else is fused into it), then the activation.</summary>
+    private static (Group Producer, Group Activation) SplitActivation(Group group, List<Value> values)
+    {
+        AnalyzedLayer act = group.Layers[group.Layers.Count - 1];
+        var producer = new Group { Layer = group.Layer, BatchNorm = group.BatchNorm, ResidualAdd = group.ResidualAdd, OutputValue = values.Count };
+        producer.Layers.AddRange(group.Layers.Take(group.Layers.Count - 1));
+        producer.InputValues.AddRange(group.InputValues);
+        values.Add(new Value(group.Layers[group.Layers.Count - 2].OutputShape));
+        var alone = new Group { Layer = act, OutputValue = group.OutputValue };
+        alone.Layers.Add(act);
+        alone.InputValues.Add(producer.OutputValue);
+        return (producer, alone);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="step"/>'s kernel applies <paramref name="activation"/> as it stores: the channel-blocked
+    /// kernels, linear and element-wise steps take any operator struct; the CHW convolutions and the transposed
+    /// convolution take an <see cref="ActivationKind"/> with at most one argument (the runtime's one list of them).
+    /// </summary>
+    internal static bool AppliesActivation(PlanStep step, ActivationUse activation)
+    {
+        bool epilogue = step is TransposedConvolutionStep
+            || step is ConvolutionStep { Algorithm: ConvAlgorithm.Im2ColGemm or ConvAlgorithm.ShiftedGemm or ConvAlgorithm.PointwisePlanes or ConvAlgorithm.DepthwisePlanes };
+        return !epilogue || (activation.Arguments.Count <= 1 && Enum.TryParse(activation.RuntimeOperator, out ActivationKind kind) && kind.ToString() == activation.RuntimeOperator);
     }
 
     /// <summary>What runs a group: the step record (without buffers), the layouts it reads and writes, its scratch.</summary>
