@@ -116,7 +116,8 @@ internal static partial class Planner
             // Lay splits it off again when the chosen kernel has no residual epilogue.
             int residual = -2;
             if (layer.Kind is LayerKind.Conv1d or LayerKind.Conv2d && Next(layers, i) is { Kind: LayerKind.Add } add && add.Inputs.Count == 2
-                && add.Inputs[0] != add.Inputs[1] && add.Inputs.Contains(last.Index) && uses[last.Index] == 1)
+                && add.Inputs[0] != add.Inputs[1] && add.Inputs.Contains(last.Index) && uses[last.Index] == 1
+                && add.Geometry.Scalar is null && add.Inputs.All(input => ShapeOf(network, input) == add.OutputShape))
             {
                 residual = add.Inputs[0] == last.Index ? add.Inputs[1] : add.Inputs[0];
                 group.ResidualAdd = add;
@@ -156,6 +157,8 @@ internal static partial class Planner
         return (groups, outputValue);
     }
 
+    private static Shape ShapeOf(AnalyzedNetwork network, int layer) => layer < 0 ? network.InputShape : network.Layers.First(l => l.Index == layer).OutputShape;
+
     private static AnalyzedLayer? Next(IReadOnlyList<AnalyzedLayer> layers, int i) => i + 1 < layers.Count ? layers[i + 1] : null;
 
     private static bool ReadsOnly(AnalyzedLayer layer, AnalyzedLayer producer) => layer.Inputs.Count == 1 && layer.Inputs[0] == producer.Index;
@@ -166,7 +169,7 @@ internal static partial class Planner
 
     /// <summary>Layers whose kernel applies an activation as it stores.</summary>
     private static bool AcceptsActivation(AnalyzedLayer layer) => layer.Kind.IsConvolution() || layer.Kind.IsBatchNorm()
-        || layer.Kind is LayerKind.Linear or LayerKind.Add or LayerKind.Multiply;
+        || layer.Kind is LayerKind.Linear or LayerKind.Add or LayerKind.Multiply or LayerKind.Subtract;
 
     // ---------------------------------------------------------------------------------------------------- layouts
 
