@@ -48,7 +48,7 @@ internal static partial class Planner
                 return Same(new ChannelAffineStep(x[0], x.Spatial, group.Activation), group, FlatIsChw(x, available[0]));
             case LayerKind.Activation:
                 return Same(new ActivationStep(g.Activation!), group, available[0]);
-            case LayerKind.Add or LayerKind.Multiply or LayerKind.Subtract when layer.Kind == LayerKind.Subtract || g.Scalar is not null || inputs.Any(v => v.Shape != y):
+            case LayerKind.Add or LayerKind.Multiply or LayerKind.Subtract when layer.Kind == LayerKind.Subtract || g.Scalar is not null || InputShapes(group, inputs).Any(s => s != y):
                 return ChooseArithmetic(group, inputs);
             case LayerKind.Parameter:
                 return Chw(new ParameterStep(), group);
@@ -112,23 +112,27 @@ internal static partial class Planner
         int[] sizes = y.Dims.ToArray();
         var forms = new List<OperandForm?>();
         var strides = new List<Dims4>();
-        foreach (Value v in inputs)
+        IReadOnlyList<Shape> shapes = InputShapes(group, inputs);
+        for (int k = 0; k < inputs.Count; k++)
         {
+            Value v = inputs[k];
+            Shape shape = shapes[k];
             // PyTorch aligns shapes from the last dimension; a learned tensor may have one more, leading 1.
-            int[] dims = v.Shape.Dims.ToArray();
+            int[] dims = shape.Dims.ToArray();
             int[] aligned = dims.Length > sizes.Length ? dims.Skip(dims.Length - sizes.Length).ToArray()
                 : Enumerable.Repeat(1, sizes.Length - dims.Length).Concat(dims).ToArray();
             int[] contiguous = ContiguousStrides(aligned);
             strides.Add(Pad4(aligned.Select((d, i) => d == 1 ? 0 : contiguous[i]).ToArray(), 0));
             bool channelVector = sizes.Length >= 2 && aligned[0] == sizes[0] && aligned.Skip(1).All(d => d == 1)
-                && (v.Shape.Rank == y.Rank || v.Layout == TensorLayout.Chw);
-            forms.Add(v.Shape == y ? OperandForm.Full
+                && ((v.Shape == shape && v.Shape.Rank == y.Rank) || v.Layout == TensorLayout.Chw);
+            forms.Add(shape == y ? OperandForm.Full
                 : aligned.All(d => d == 1) ? OperandForm.Single
                 : channelVector ? OperandForm.Channel
                 : null);
         }
         bool general = forms.Any(f => f is null) || (y.Rank < 2 && forms.Any(f => f == OperandForm.Channel));
-        TensorLayout layout = general || y.Rank < 2 ? TensorLayout.Chw
+        // A relabelled value (a Flatten's or Unflatten's) is read in CHW order.
+        TensorLayout layout = general || y.Rank < 2 || inputs.Where((v, i) => v.Shape != shapes[i]).Any() ? TensorLayout.Chw
             : Majority(inputs.Where((_, i) => forms[i] == OperandForm.Full).Select(v => v.Layout).ToArray());
         var operands = forms.Select((f, i) => new ArithmeticOperand(general ? OperandForm.Full : f!.Value, strides[i])).ToEquatableArray();
         var step = new ArithmeticStep(operation, operands, layer.Geometry.Scalar, layer.Geometry.ScalarFirst, general, Pad4(sizes, 1), group.Activation);
@@ -136,6 +140,10 @@ internal static partial class Planner
         var layouts = inputs.Select((v, i) => general || forms[i] == OperandForm.Full ? layout : v.Layout).ToList();
         return new Choice(step, layouts, layout);
     }
+
+    /// <summary>The shapes a group's layer reads, one per input (the values' own where the group does not say).</summary>
+    private static IReadOnlyList<Shape> InputShapes(Group group, IReadOnlyList<Value> inputs) =>
+        group.InputShapes.Count == inputs.Count ? group.InputShapes : inputs.Select(v => v.Shape).ToList();
 
     /// <summary>Row-major strides of a tensor of <paramref name="dims"/>.</summary>
     private static int[] ContiguousStrides(int[] dims)

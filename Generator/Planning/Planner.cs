@@ -35,6 +35,8 @@ internal static partial class Planner
         public ActivationUse? Activation;
         public List<int> InputValues = new();
         public int OutputValue;
+        /// <summary>The shapes the layer reads (a value's own shape may differ: a Flatten relabels it); empty when they are the values'.</summary>
+        public List<Shape> InputShapes = new();
     }
 
     /// <summary>A step before memory is placed: the record without buffers, and the values it reads and writes.</summary>
@@ -135,6 +137,7 @@ internal static partial class Planner
             }
 
             group.InputValues.AddRange(layer.Inputs.Select(input => valueOf[input]));
+            group.InputShapes.AddRange(layer.Inputs.Select(input => ShapeOf(network, input)));
             if (group.ResidualAdd is not null) group.InputValues.Add(valueOf[residual]);
             group.OutputValue = values.Count;
             values.Add(new Value(last.OutputShape));
