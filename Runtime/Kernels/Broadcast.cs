@@ -4,8 +4,8 @@ namespace ConvGen.Runtime.Kernels;
 
 /// <summary>
 /// Add, Subtract and Multiply with PyTorch's broadcasting, each compiled for one activation struct applied to the
-/// result: <see cref="Channelwise{TAct}"/> for operands that are whole tensors, per-channel vectors or single values
-/// (either layout: squeeze-excitation gates, layer scales, numbers), and <see cref="General{TAct}"/> for any other
+/// result: <c>Channelwise</c> for operands that are whole tensors, per-channel vectors or single values
+/// (either layout: squeeze-excitation gates, layer scales, numbers), and <c>General</c> for any other
 /// broadcast of CHW tensors by strides (0 along a broadcast dimension).
 /// </summary>
 /// <remarks>The output may be a <see cref="OperandForm.Full"/> operand's span (in place). Blocked outputs keep their padding lanes zero.</remarks>
