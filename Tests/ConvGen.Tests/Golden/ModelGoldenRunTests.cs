@@ -20,8 +20,6 @@ public sealed class ModelGoldenRunTests
 
     public static TheoryData<string> Generated() => new(ModelGoldenDeclarations.All.Select(c => c.Name).Where(n => !WithoutCode.Contains(n)));
 
-    public static TheoryData<string> NotGenerated() => new(WithoutCode);
-
     [Theory]
     [MemberData(nameof(Generated))]
     public void MatchesPyTorch(string name)
@@ -38,14 +36,17 @@ public sealed class ModelGoldenRunTests
         Assert.Equal(outputs[0].Select(BitConverter.SingleToInt32Bits), outputs[1].Select(BitConverter.SingleToInt32Bits));
     }
 
-    [Theory]
-    [MemberData(nameof(NotGenerated))]
-    public void LayersWithoutCodeGetCG0012(string name)
+    [Fact]
+    public void LayersWithoutCodeGetCG0012()
     {
-        (_, _, string source) = ModelGoldenDeclarations.All.Single(c => c.Name == name);
-        GeneratorHarness.Result result = GeneratorHarness.Run(source);
-        Assert.Contains(result.Reported(), d => d.Id == "CG0012");
-        Assert.Null(result.GeneratedText);
+        // Empty once every layer has code; each listed case must still be a valid declaration that gets CG0012 only.
+        foreach (string name in WithoutCode)
+        {
+            (_, _, string source) = ModelGoldenDeclarations.All.Single(c => c.Name == name);
+            GeneratorHarness.Result result = GeneratorHarness.Run(source);
+            Assert.Contains(result.Reported(), d => d.Id == "CG0012");
+            Assert.Null(result.GeneratedText);
+        }
     }
 
     /// <summary>Compiles the declaration with the generator and a probe, loads the weights, runs the input twice (NaN-filled outputs).</summary>
