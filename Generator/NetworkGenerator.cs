@@ -82,7 +82,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         IncrementalValuesProvider<GeneratedSource?> sources = models
             .Combine(emitOptions)
-            .Select(static (pair, _) => pair.Left is null ? null : Emitter.Emit(Planner.Plan(pair.Left), pair.Right))
+            .Select(static (pair, _) => pair.Left is null ? null : Emitter.Emit(PlanOf(pair.Left), pair.Right))
             .WithTrackingName(Steps.Emit);
 
         context.RegisterSourceOutput(sources, static (spc, source) =>
@@ -136,9 +136,17 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             }
         }
         analysis = analysis with { Network = network, Diagnostics = all.ToEquatableArray() };
-        if (analysis.Network is { } planned) analysis = Limits.CheckNetwork(declaration, analysis, Planner.Plan(planned).ArenaLength);
+        if (analysis.Network is { } planned) analysis = Limits.CheckNetwork(declaration, analysis, PlanOf(planned).ArenaLength);
         return analysis with { Key = parsed.Key, Diagnostics = parsed.Diagnostics.Concat(analysis.Diagnostics).ToEquatableArray() };
     }
+
+    /// <summary>
+    /// Each analysed network's plan, made once: the limits check reads its arena and the emitter prints it, from the same
+    /// network object unless the weights check attached embedded weights to a copy (then it is planned again).
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AnalyzedNetwork, ExecutionPlan> Plans = new();
+
+    private static ExecutionPlan PlanOf(AnalyzedNetwork network) => Plans.GetValue(network, Planner.Plan);
 
     private sealed record KeyedDiagnostics(string Key, EquatableArray<DiagnosticInfo> Diagnostics);
 
