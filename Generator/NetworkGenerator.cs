@@ -130,8 +130,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             {
                 if (CodeGeneration.Unsupported(layer, ShapeOf) is not { } reason) continue;
                 LayerDeclaration written = declaration.Layers[layer.Index];
-                all.Add(new DiagnosticInfo(DiagnosticDescriptors.NotSupportedId, written.NameSpan,
-                    $"{written.DisplayName}: {reason} in this version of ConvGen; the declaration is valid and its shapes and weights are checked, but no code is generated for the network"));
+                all.Add(DiagnosticDescriptors.CodeNotGenerated.At(written.NameSpan, written.DisplayName, reason));
                 network = null;
             }
         }
