@@ -84,7 +84,7 @@ internal static class TileDriver
 
         job.First = 0;
         job.End = problem.Blocks * (Blocked16.Lanes / TOps.Count);
-        WithShape(NarrowRows, Math.Min(tile.Positions, NarrowPositions), blockedStride, ref job);
+        WithShape(NarrowRows, Math.Min(tile.Positions, NarrowPositions), 0, ref job); // the narrow tiles read the stride at run time (TileKernel.Run)
     }
 
     private interface IShapeJob

@@ -156,7 +156,12 @@ internal static class TileKernel
                 TVec w2 = R > 2 ? TOps.Load(ref Unsafe.Add(ref wt, 2 * wrs)) : default;
                 TVec w3 = R > 3 ? TOps.Load(ref Unsafe.Add(ref wt, 3 * wrs)) : default;
                 TVec x;
-                if (TShape.PositionStride != 0)
+                // One unrolled body per instantiation on the narrower paths: every line below is an inlining candidate
+                // whether or not its condition holds, and with both bodies a 128-bit instantiation exhausts the JIT's
+                // inlining budget for this method, so its multiply-adds become calls and every accumulator spills
+                // (LeNet-5's second convolution 120 µs instead of 54 with DOTNET_EnableAVX2=0). The type test folds
+                // when the method is imported, so only the 512-bit path reads a JIT-constant position stride.
+                if (typeof(TVec) == typeof(System.Runtime.Intrinsics.Vector512<float>) && TShape.PositionStride != 0)
                 {
                     // A stride known to the JIT: each broadcast is one load at a constant displacement.
                     nint cps = TShape.PositionStride;
