@@ -82,7 +82,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         IncrementalValuesProvider<GeneratedSource?> sources = models
             .Combine(emitOptions)
-            .Select(static (pair, _) => pair.Left is null ? null : Emitter.Emit(Planner.Plan(pair.Left), pair.Right))
+            .Select(static (pair, _) => pair.Left is null ? null : Emitter.Emit(PlanOf(pair.Left), pair.Right))
             .WithTrackingName(Steps.Emit);
 
         context.RegisterSourceOutput(sources, static (spc, source) =>
@@ -130,15 +130,22 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             {
                 if (CodeGeneration.Unsupported(layer, ShapeOf) is not { } reason) continue;
                 LayerDeclaration written = declaration.Layers[layer.Index];
-                all.Add(new DiagnosticInfo(DiagnosticDescriptors.NotSupportedId, written.NameSpan,
-                    $"{written.DisplayName}: {reason} in this version of ConvGen; the declaration is valid and its shapes and weights are checked, but no code is generated for the network"));
+                all.Add(DiagnosticDescriptors.CodeNotGenerated.At(written.NameSpan, written.DisplayName, reason));
                 network = null;
             }
         }
         analysis = analysis with { Network = network, Diagnostics = all.ToEquatableArray() };
-        if (analysis.Network is { } planned) analysis = Limits.CheckNetwork(declaration, analysis, Planner.Plan(planned).ArenaLength);
+        if (analysis.Network is { } planned) analysis = Limits.CheckNetwork(declaration, analysis, PlanOf(planned).ArenaLength);
         return analysis with { Key = parsed.Key, Diagnostics = parsed.Diagnostics.Concat(analysis.Diagnostics).ToEquatableArray() };
     }
+
+    /// <summary>
+    /// Each analysed network's plan, made once: the limits check reads its arena and the emitter prints it, from the same
+    /// network object unless the weights check attached embedded weights to a copy (then it is planned again).
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AnalyzedNetwork, ExecutionPlan> Plans = new();
+
+    private static ExecutionPlan PlanOf(AnalyzedNetwork network) => Plans.GetValue(network, Planner.Plan);
 
     private sealed record KeyedDiagnostics(string Key, EquatableArray<DiagnosticInfo> Diagnostics);
 

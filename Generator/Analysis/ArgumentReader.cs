@@ -24,9 +24,6 @@ internal sealed class ArgumentReader
     public LayerDeclaration Layer => _layer;
     public string Who => _layer.DisplayName;
 
-    /// <summary>A diagnostic whose message is built here (the family's free-text rule).</summary>
-    public void Report(string id, SourceSpan span, string message) => Report(new DiagnosticInfo(id, span, message));
-
     public void Report(DiagnosticInfo diagnostic)
     {
         _diagnostics.Add(diagnostic.Span.IsNone ? diagnostic with { Span = _layer.Span } : diagnostic);
@@ -78,7 +75,7 @@ internal sealed class ArgumentReader
         double v = a.Value.Number;
         if (double.IsNaN(v))
         {
-            Report(DiagnosticDescriptors.OutOfRangeId, a.Span, $"{Who}: {name} must be a number; got NaN");
+            Report(NumberIsNaN.At(a.Span, Who, name, $"{name} = {defaultText}"));
             return defaultValue;
         }
         if (v < min || v > max)

@@ -18,15 +18,6 @@ internal static class CodeGeneration
             case LayerKind.Activation:
                 // An activation of the catalog without a runtime operator struct yet (Generator/Model/Activations.cs).
                 return layer.Geometry.Activation!.Operator is null ? $"{layer.TypeName} has no generated code yet" : null;
-            case LayerKind.PReLU
-                or LayerKind.Subtract or LayerKind.Parameter or LayerKind.Chunk or LayerKind.Split
-                or LayerKind.Permute or LayerKind.LayerNorm or LayerKind.LayerNorm2d:
-                return $"{layer.Kind} has no generated code yet";
-            case LayerKind.Add or LayerKind.Multiply:
-                if (layer.Geometry.Scalar is not null) return $"{layer.Kind} with a number has no generated code yet";
-                if (layer.Inputs.Any(i => shapeOf(i) != layer.OutputShape))
-                    return $"{layer.Kind} of broadcast shapes ({string.Join(" and ", layer.Inputs.Select(i => shapeOf(i).ToString()))}) has no generated code yet";
-                return null;
             default:
                 return null;
         }

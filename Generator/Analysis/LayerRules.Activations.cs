@@ -1,5 +1,6 @@
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Analysis;
 
@@ -14,7 +15,7 @@ internal static partial class LayerRules
         ActivationDefinition definition = ActivationCatalog.Get(a.Layer.TypeName);
         var arguments = definition.Arguments.Select(arg => a.Double(arg.Name, arg.Default, arg.Min, arg.Max)).ToEquatableArray();
         if (definition.Check?.Invoke(arguments) is { } problem)
-            a.Report(DiagnosticDescriptors.OutOfRangeId, a.SpanOfFirst(new[] { problem.Argument }.Concat(definition.Arguments.Select(arg => arg.Name)).ToArray()), $"{a.Who}: {problem.Message}");
+            a.Report(ActivationArgumentsConflict.At(a.SpanOfFirst(new[] { problem.Argument }.Concat(definition.Arguments.Select(arg => arg.Name)).ToArray()), a.Who, problem.Message));
         string? op = definition.Operator;
         if (definition.Variant is { } variant)
         {
@@ -32,8 +33,7 @@ internal static partial class LayerRules
         a.Double("Init", 0.25);
         if (n != 1 && n != channels)
         {
-            a.Report(DiagnosticDescriptors.ShapeMismatchId, a.SpanOf("NumParameters"),
-                $"{a.Who}: num_parameters is {n}, but the input {x} has {channels} {Plural(channels, "channel")}; use 1 (one slope shared) or {channels} (one per channel)");
+            a.Report(PReLUParametersMismatch.At(a.SpanOf("NumParameters"), a.Who, n, x.ToString(), channels, Plural(channels, "channel")));
             n = 1;
         }
         var g = new LayerGeometry { InChannels = channels, OutChannels = channels, LearnedShape = EquatableArray.Create(n) };

@@ -1,5 +1,6 @@
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Analysis;
 
@@ -24,9 +25,7 @@ internal static partial class LayerRules
         if (mismatch >= 0)
         {
             Shape other = computed[mismatch].Shape;
-            a.Report(DiagnosticDescriptors.ShapeMismatchId, at,
-                $"{a.Who}: {computed[0].Shape} and {other} have different ranks; with the batch dimension in front PyTorch would line the batch of one up with a dimension of the other. " +
-                "Give both the same rank, e.g. keep C×1×1 from AdaptiveAvgPool2d(1) rather than flattening it to C");
+            a.Report(RanksDiffer.At(at, a.Who, computed[0].Shape.ToString(), other.ToString()));
             return LayerOutcome.Failed;
         }
 
@@ -40,8 +39,7 @@ internal static partial class LayerRules
                 string why = s.Rank > rank + 1
                     ? $"has {s.Rank} dimensions, more than the {rank + 1} of the batched {computed[0].Shape} operand"
                     : $"has {s.Rank} dimensions, so its first ({s[0]}) lines up with the batch dimension";
-                a.Report(DiagnosticDescriptors.ShapeMismatchId, at,
-                    $"{a.Who}: the learned tensor {Describe(operand)} {ShapeText(s)} {why}; it does not broadcast over a batch as PyTorch needs. Declare it with at most {rank} dimensions (or a first dimension of 1)");
+                a.Report(LearnedTensorDoesNotBroadcast.At(at, a.Who, Describe(operand), ShapeText(s), why, rank));
                 return LayerOutcome.Failed;
             }
             aligned.Add(s.Rank == rank + 1 ? new Shape(s.Dims.Skip(1).ToEquatableArray()) : s);
@@ -59,9 +57,7 @@ internal static partial class LayerRules
                 if (current == 1) { result[rank - j] = size; continue; }
                 int holder = aligned.FindIndex(t => t.Rank >= j && t[t.Rank - j] == current);
                 int dim = rank - j + 1;
-                a.Report(DiagnosticDescriptors.ShapeMismatchId, at,
-                    $"{a.Who}: {ShapeText(inputs[holder].Shape)} and {ShapeText(inputs[k].Shape)} do not broadcast: aligned from the last dimension, dimension {dim} has {current} and {size}, and PyTorch needs equal sizes or 1. " +
-                    $"Make dimension {dim} of one operand {current} or 1 (a gate or scale has one value per channel: C×1×1)");
+                a.Report(ShapesDoNotBroadcast.At(at, a.Who, ShapeText(inputs[holder].Shape), ShapeText(inputs[k].Shape), dim, current, size));
                 return LayerOutcome.Failed;
             }
         }
@@ -77,8 +73,7 @@ internal static partial class LayerRules
         bool sizes = arg is null || arg.Value.Kind is ArgKind.IntArray or ArgKind.Int || (arg.Value.IsArray && numbers.Count == 0);
         if (!sizes || numbers.Any(d => d < 1 || d > int.MaxValue))
         {
-            a.Report(DiagnosticDescriptors.OutOfRangeId, a.SpanOf("Shape"),
-                $"{a.Who}: the shape must be sizes of at least 1, as the tensor has in the state_dict (e.g. Parameter(96, 1, 1)); got {arg?.Value.ToString() ?? "nothing"}");
+            a.Report(ParameterShapeInvalid.At(a.SpanOf("Shape"), a.Who, arg?.Value.ToString() ?? "nothing"));
             return LayerOutcome.Failed;
         }
         if (Limits.Output(a, a.SpanOf("Shape"), "Declare a smaller tensor", numbers.ToArray()) is not { } shape) return LayerOutcome.Failed;
@@ -89,7 +84,7 @@ internal static partial class LayerRules
     {
         double v = a.Double(name, 0);
         if (double.IsInfinity(v))
-            a.Report(DiagnosticDescriptors.OutOfRangeId, a.SpanOf(name), $"{a.Who}: {name} must be a finite number; got {Number(v)}");
+            a.Report(NumberNotFinite.At(a.SpanOf(name), a.Who, name, Number(v)));
         return v;
     }
 

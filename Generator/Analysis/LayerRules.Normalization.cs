@@ -1,5 +1,6 @@
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Analysis;
 
@@ -15,8 +16,7 @@ internal static partial class LayerRules
         ArgValue v = arg?.Value ?? ArgValue.Null;
         if (v.Kind is not (ArgKind.IntArray or ArgKind.Int) || v.Numbers.Count == 0 || v.Numbers.Any(n => n < 1))
         {
-            a.Report(DiagnosticDescriptors.OutOfRangeId, arg?.Span ?? a.Layer.Span,
-                $"{a.Who}: normalized_shape must list the sizes (at least 1) of the last dimension(s) to normalise, e.g. LayerNorm({x[x.Rank - 1]}); got {v}");
+            a.Report(NormalizedShapeInvalid.At(arg?.Span ?? a.Layer.Span, a.Who, x[x.Rank - 1], v.ToString()));
             return LayerOutcome.Failed;
         }
         int[] normalized = v.Numbers.Select(n => (int)n).ToArray();
@@ -27,8 +27,8 @@ internal static partial class LayerRules
             string fix = k == 1 && normalized[0] == x[0] && x.Rank == 3
                 ? $"to normalise the {x[0]} channels at every position use LayerNorm2d, or Permute(0, 2, 3, 1) before it and Permute(0, 3, 1, 2) after (ConvNeXt's block)"
                 : $"write LayerNorm({string.Join(", ", x.Dims.Skip(Math.Max(0, x.Rank - k)))})";
-            a.Report(DiagnosticDescriptors.ShapeMismatchId, arg!.Span,
-                $"{a.Who}: normalized_shape [{string.Join(", ", normalized)}] must equal the last {k} {Plural(k, "dimension")} of the input {x}, which {(k == 1 ? "is" : "are")} [{string.Join(", ", last)}]; {fix}");
+            a.Report(NormalizedShapeMismatch.At(arg!.Span, a.Who, string.Join(", ", normalized), k, Plural(k, "dimension"), x.ToString(), k == 1 ? "is" : "are",
+                string.Join(", ", last), fix));
             return LayerOutcome.Failed;
         }
         double eps = a.Double("Eps", 1e-5, min: 0);

@@ -92,8 +92,7 @@ internal static partial class LayerRules
         string poolName = pool.Name is { } n ? $"MaxPool2d '{n}'" : $"MaxPool2d #{pool.Index}";
         if (pool.OutputShape != x)
         {
-            a.Report(DiagnosticDescriptors.ShapeMismatchId, a.SpanOf("Indices"),
-                $"{a.Who}: its input is {x}, but the indices of {poolName} have that pool's output shape {pool.OutputShape}; PyTorch needs the two equal. Unpool a tensor of shape {pool.OutputShape}");
+            a.Report(UnpoolInputMismatch.At(a.SpanOf("Indices"), a.Who, x.ToString(), poolName, pool.OutputShape.ToString()));
             return LayerOutcome.Failed;
         }
         (int kh, int kw) = a.Tuple("KernelSize", 2, (1, 1), 1, "kernel_size");
@@ -103,8 +102,7 @@ internal static partial class LayerRules
         long defaultH = (x[1] - 1L) * sh - 2L * ph + kh, defaultW = (x[2] - 1L) * sw - 2L * pw + kw;
         if (defaultH < 1 || defaultW < 1)
         {
-            a.Report(DiagnosticDescriptors.EmptyOutputId, a.SpanOf("Padding"),
-                $"{a.Who}: padding ({ph}, {pw}) removes more than the {(x[1] - 1L) * sh + kh}×{(x[2] - 1L) * sw + kw} the unpooling produces from the {x[1]}×{x[2]} input ((in - 1) * stride + kernel_size); the output would be empty. Use less padding");
+            a.Report(UnpoolPaddingTooLarge.At(a.SpanOf("Padding"), a.Who, ph, pw, (x[1] - 1L) * sh + kh, (x[2] - 1L) * sw + kw, x[1], x[2]));
             return LayerOutcome.Failed;
         }
         long oh = defaultH, ow = defaultW;
@@ -113,9 +111,8 @@ internal static partial class LayerRules
             (oh, ow) = a.Tuple("OutputSize", 2, (1, 1), 1, "output_size");
             if (Math.Abs(oh - defaultH) >= sh || Math.Abs(ow - defaultW) >= sw)
             {
-                a.Report(DiagnosticDescriptors.OutOfRangeId, a.SpanOf("OutputSize"),
-                    $"{a.Who}: output_size {oh}×{ow} is not within a stride of the default {defaultH}×{defaultW} ((in - 1) * stride - 2 * padding + kernel_size); " +
-                    $"PyTorch accepts {defaultH - sh + 1} to {defaultH + sh - 1} rows and {defaultW - sw + 1} to {defaultW + sw - 1} columns");
+                a.Report(UnpoolOutputSizeOutOfRange.At(a.SpanOf("OutputSize"), a.Who, $"{oh}×{ow}", $"{defaultH}×{defaultW}",
+                    defaultH - sh + 1, defaultH + sh - 1, defaultW - sw + 1, defaultW + sw - 1));
                 return LayerOutcome.Failed;
             }
         }
@@ -130,11 +127,10 @@ internal static partial class LayerRules
         {
             bool fits = Math.Abs(poolIn[1] - defaultH) < sh && Math.Abs(poolIn[2] - defaultW) < sw;
             string fix = fits
-                ? $"write OutputSize = new[] {{ {poolIn[1]}, {poolIn[2]} }}, the pool's input size (forward's output_size=x.size() in PyTorch)"
-                : "unpool with the pool's kernel, stride and padding so that the output has the pool's input size";
-            a.Report(DiagnosticDescriptors.ShapeMismatchId, a.SpanOfFirst("OutputSize", "KernelSize"),
-                $"{a.Who}: the indices of {poolName} address its {poolIn[1]}×{poolIn[2]} input, up to position {maxIndex} (row {rows}, column {cols}); " +
-                $"the {oh}×{ow} output has positions 0 to {oh * ow - 1}, so PyTorch would fail at run time on some inputs. Fix: {fix}");
+                ? $"Write OutputSize = new[] {{ {poolIn[1]}, {poolIn[2]} }}, the pool's input size (forward's output_size=x.size() in PyTorch)"
+                : "Use the pool's kernel, stride and padding so that the output has the pool's input size";
+            a.Report(UnpoolIndicesBeyondOutput.At(a.SpanOfFirst("OutputSize", "KernelSize"), a.Who, poolName, $"{poolIn[1]}×{poolIn[2]}", maxIndex,
+                $"row {rows}, column {cols}", $"{oh}×{ow}", oh * ow - 1, fix));
             return LayerOutcome.Failed;
         }
         if (SpatialOutput(a, 2, x[0], oh, ow, "Unpool to a smaller output") is not { } output) return LayerOutcome.Failed;

@@ -1,5 +1,6 @@
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Analysis;
 
@@ -42,8 +43,7 @@ internal static partial class LayerRules
                 long sum = (long)v.Numbers.Sum();
                 if (sum != size)
                 {
-                    a.Report(DiagnosticDescriptors.ShapeMismatchId, arg!.Span,
-                        $"{a.Who}: the sections {v} add up to {sum}, but {dimText} has {size}; make them add up to {size}");
+                    a.Report(SectionsDoNotAddUp.At(arg!.Span, a.Who, v.ToString(), sum, dimText, size));
                     return LayerOutcome.Failed;
                 }
                 int start = 0;
@@ -52,8 +52,7 @@ internal static partial class LayerRules
             }
             else
             {
-                a.Report(DiagnosticDescriptors.OutOfRangeId, arg?.Span ?? a.Layer.Span,
-                    $"{a.Who}: split_size_or_sections must be a piece size of at least 1 or an int[] of sizes of at least 0; got {v}");
+                a.Report(SplitSizeInvalid.At(arg?.Span ?? a.Layer.Span, a.Who, v.ToString()));
                 return LayerOutcome.Failed;
             }
         }
@@ -62,14 +61,13 @@ internal static partial class LayerRules
         int resolved = index < 0 ? index + pieces.Count : index;
         if (resolved < 0 || resolved >= pieces.Count)
         {
-            a.Report(DiagnosticDescriptors.OutOfRangeId, a.SpanOf("Index"),
-                $"{a.Who}: {how}; index {index} is out of range: use 0 to {pieces.Count - 1} (or -{pieces.Count} to -1 from the end)");
+            a.Report(SliceIndexOutOfRange.At(a.SpanOf("Index"), a.Who, how, index, pieces.Count - 1, pieces.Count));
             return LayerOutcome.Failed;
         }
         (int first, int length) = pieces[resolved];
         if (length == 0)
         {
-            a.Report(DiagnosticDescriptors.EmptyOutputId, a.SpanOf("Index"), $"{a.Who}: {how}; piece {index} is empty");
+            a.Report(SlicePieceEmpty.At(a.SpanOf("Index"), a.Who, how, index));
             return LayerOutcome.Failed;
         }
         var dims = x.Dims.ToArray();
@@ -84,24 +82,21 @@ internal static partial class LayerRules
         Argument? arg = a.Layer.Find("Dims");
         int fullRank = x.Rank + 1;
         ArgValue v = arg?.Value ?? ArgValue.Null;
-        string example = fullRank == 4 ? " e.g. Permute(0, 2, 3, 1) for channels last" : "";
+        string example = fullRank == 4 ? ", e.g. Permute(0, 2, 3, 1) for channels last" : "";
         if (v.Kind is not (ArgKind.IntArray or ArgKind.Int) || v.Numbers.Count != fullRank)
         {
-            a.Report(DiagnosticDescriptors.OutOfRangeId, arg?.Span ?? a.Layer.Span,
-                $"{a.Who}: dims {v} must have one entry per dimension of the input, batch included: {fullRank} for (batch, {x});{example}");
+            a.Report(PermuteDimsCount.At(arg?.Span ?? a.Layer.Span, a.Who, v.ToString(), fullRank, x.ToString(), example));
             return LayerOutcome.Failed;
         }
         int[] dims = v.Numbers.Select(d => d < 0 ? (int)d + fullRank : (int)d).ToArray();
         if (dims.Any(d => d < 0 || d >= fullRank) || dims.Distinct().Count() != fullRank)
         {
-            a.Report(DiagnosticDescriptors.OutOfRangeId, arg!.Span,
-                $"{a.Who}: dims {v} must name each of the dimensions 0 to {fullRank - 1} exactly once (negative counts from the end);{example}");
+            a.Report(PermuteDimsNotAPermutation.At(arg!.Span, a.Who, v.ToString(), fullRank - 1, example));
             return LayerOutcome.Failed;
         }
         if (dims[0] != 0)
         {
-            a.Report(DiagnosticDescriptors.OutOfRangeId, arg!.Span,
-                $"{a.Who}: dims {v} moves the batch dimension 0; ConvGen runs one sample at a time, so the batch must stay first: start the dims with 0");
+            a.Report(PermuteMovesBatch.At(arg!.Span, a.Who, v.ToString()));
             return LayerOutcome.Failed;
         }
         int[] order = dims.Skip(1).Select(d => d - 1).ToArray();
@@ -119,16 +114,14 @@ internal static partial class LayerRules
         int size = x[axis];
         if (v.Kind is not (ArgKind.IntArray or ArgKind.Int) || v.Numbers.Count == 0 || v.Numbers.Any(n => n < 1 && n != -1) || v.Numbers.Count(n => n == -1) > 1)
         {
-            a.Report(DiagnosticDescriptors.OutOfRangeId, arg?.Span ?? a.Layer.Span,
-                $"{a.Who}: unflattened_size must be sizes of at least 1 (one of them may be -1, inferred); got {v}");
+            a.Report(UnflattenSizesInvalid.At(arg?.Span ?? a.Layer.Span, a.Who, v.ToString()));
             return LayerOutcome.Failed;
         }
         long known = (long)v.Numbers.Where(n => n != -1).Aggregate(1.0, (p, n) => p * n);
         bool infer = v.Numbers.Contains(-1);
         if (infer ? known == 0 || size % known != 0 : known != size)
         {
-            a.Report(DiagnosticDescriptors.ShapeMismatchId, arg!.Span,
-                $"{a.Who}: unflattened_size {v} holds {(infer ? "a multiple of " : "")}{known} values, but dimension {axis + 1} of the input {x} has {size}; give sizes whose product is {size}");
+            a.Report(UnflattenSizeMismatch.At(arg!.Span, a.Who, v.ToString(), infer ? "a multiple of " : "", known, axis + 1, x.ToString(), size));
             return LayerOutcome.Failed;
         }
         var dims = x.Dims.Take(axis).Concat(v.Numbers.Select(n => n == -1 ? (int)(size / known) : (int)n)).Concat(x.Dims.Skip(axis + 1)).ToArray();

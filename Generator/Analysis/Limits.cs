@@ -1,6 +1,7 @@
 using System.Globalization;
 using ConvGen.Generator.Diagnostics;
 using ConvGen.Generator.Model;
+using static ConvGen.Generator.Diagnostics.DiagnosticDescriptors;
 
 namespace ConvGen.Generator.Analysis;
 
@@ -26,8 +27,6 @@ internal static class Limits
     public const long MaxScratchFloats = 1L << 30;
     public const long MaxParameters = 1L << 29;
 
-    private const string TensorLimit = "ConvGen supports tensors of at most 1,073,741,824 (2^30) floats";
-
     /// <summary>
     /// The shape of a layer's output from sizes computed in 64 bits (or as doubles, for a scale factor), or null
     /// after CG0013 on <paramref name="span"/> when it holds more than <see cref="MaxTensorElements"/> floats.
@@ -39,8 +38,7 @@ internal static class Limits
         foreach (double d in dims) elements *= d;
         // Rounding is monotone: a product of exact integers at most 2^30 is exact, one above it stays above it.
         if (elements <= MaxTensorElements) return new Shape(dims.Select(d => (int)d).ToEquatableArray());
-        a.Report(DiagnosticDescriptors.BeyondLimitsId, span,
-            $"{a.Who}: its output would be {ShapeText(dims)}, {CheckedSize.Text(elements)} floats; {TensorLimit}. {fix}");
+        a.Report(OutputBeyondLimit.At(span, a.Who, ShapeText(dims), CheckedSize.Text(elements), fix));
         return null;
     }
 
@@ -49,8 +47,7 @@ internal static class Limits
     public static bool Extent(ArgumentReader a, SourceSpan span, string what, long extent, string fix)
     {
         if (extent <= MaxExtent) return true;
-        a.Report(DiagnosticDescriptors.BeyondLimitsId, span,
-            $"{a.Who}: {what} spans {extent} positions along one axis; ConvGen supports at most 1,073,741,824 (2^30). {fix}");
+        a.Report(ExtentBeyondLimit.At(span, a.Who, what, extent, fix));
         return false;
     }
 
@@ -59,8 +56,7 @@ internal static class Limits
     {
         long elements = CheckedSize.Product(declaration.InputShape.Select(d => (long)d).ToArray());
         if (elements <= MaxTensorElements) return null;
-        return new DiagnosticInfo(DiagnosticDescriptors.BeyondLimitsId, declaration.NetworkSpan,
-            $"Network '{declaration.Type.Name}': the input {string.Join("×", declaration.InputShape)} has {CheckedSize.Text(elements)} floats; {TensorLimit}. Use a smaller input (crop or downsample it)");
+        return InputBeyondLimit.At(declaration.NetworkSpan, declaration.Type.Name, string.Join("×", declaration.InputShape), CheckedSize.Text(elements));
     }
 
     /// <summary>
@@ -76,15 +72,12 @@ internal static class Limits
         {
             AnalyzedLayer largest = network.Layers.OrderByDescending(l => l.Parameters).First();
             LayerDeclaration layer = declaration.Layers.First(l => l.Index == largest.Index);
-            found.Add(new DiagnosticInfo(DiagnosticDescriptors.BeyondLimitsId, layer.Span,
-                $"Network '{declaration.Type.Name}' has {CheckedSize.Text(network.Parameters)} parameters{Bytes(network.Parameters)}; ConvGen supports at most 536,870,912 (2^29), " +
-                $"as Load reads the safetensors file into one span of at most 2 GiB. {layer.DisplayName} has {CheckedSize.Text(largest.Parameters)} of them: use fewer channels or features, or a smaller kernel"));
+            found.Add(ParametersBeyondLimit.At(layer.Span, declaration.Type.Name, CheckedSize.Text(network.Parameters), Bytes(network.Parameters),
+                layer.DisplayName, CheckedSize.Text(largest.Parameters)));
         }
         if (scratchFloats > MaxScratchFloats)
         {
-            found.Add(new DiagnosticInfo(DiagnosticDescriptors.BeyondLimitsId, declaration.NetworkSpan,
-                $"Network '{declaration.Type.Name}' needs {CheckedSize.Text(scratchFloats)} floats{Bytes(scratchFloats)} of scratch per instance for its intermediate tensors and convolution workspaces; " +
-                "ConvGen supports at most 1,073,741,824 (2^30, 4 GiB) per instance, allocated by Load and by every Clone. Use a smaller input or fewer channels"));
+            found.Add(ScratchBeyondLimit.At(declaration.NetworkSpan, declaration.Type.Name, CheckedSize.Text(scratchFloats), Bytes(scratchFloats)));
         }
         return found.Count == 0 ? analysis : new AnalysisResult(null, analysis.Diagnostics.Concat(found).ToEquatableArray()) { Weights = analysis.Weights };
     }

@@ -110,8 +110,7 @@ internal static class NetworkAnalyzer
         if (!failed && layers.Count == declaration.Layers.Count && layers[layers.Count - 1].Kind == LayerKind.Parameter)
         {
             LayerDeclaration last = declaration.Layers[declaration.Layers.Count - 1];
-            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidStructureId, last.NameSpan,
-                $"{last.DisplayName} is the last layer, so the network would output a learned tensor that does not depend on the input; use it in an Add, Subtract or Multiply after it"));
+            diagnostics.Add(LastLayerIsParameter.At(last.NameSpan, last.DisplayName));
             failed = true;
         }
 
@@ -157,8 +156,7 @@ internal static class NetworkAnalyzer
         {
             if (layer.From is not null)
             {
-                args.Report(DiagnosticDescriptors.OutOfRangeId, args.SpanOf("From"),
-                    $"{layer.DisplayName} is a learned tensor and reads no input; remove From, and name the Parameter in the Add, Subtract or Multiply that uses it");
+                args.Report(ParameterWithFrom.At(args.SpanOf("From"), layer.DisplayName));
                 return null;
             }
             return new List<int>();
@@ -212,8 +210,7 @@ internal static class NetworkAnalyzer
         Argument? indices = layer.Find("Indices");
         if (indices?.Value.Text is not { } name)
         {
-            args.Report(DiagnosticDescriptors.UnknownNameId, layer.Span,
-                $"{layer.DisplayName} needs the indices of a MaxPool2d: give that pool ReturnIndices = true and a Name, and write Indices = \"pool\" here");
+            args.Report(UnpoolWithoutIndices.At(layer.Span, layer.DisplayName));
             return null;
         }
         if (!names.TryGetValue(name, out int pool))
@@ -234,15 +231,13 @@ internal static class NetworkAnalyzer
         if (parameters.Count > 0 && !layer.Kind.IsArithmetic())
         {
             AnalyzedLayer p = parameters[0];
-            args.Report(DiagnosticDescriptors.InvalidStructureId, ParameterReferenceSpan(layer, p),
-                $"{layer.DisplayName} reads {Describe(p)}, a learned tensor without a batch dimension; only Add, Subtract and Multiply take a Parameter as an operand (broadcast as in PyTorch)" +
-                (p.Index == layer.Index - 1 && layer.From is null ? ". The layer after a Parameter reads it: put the Parameter right before the Add, Subtract or Multiply that uses it" : ""));
+            args.Report(ParameterOperandOfOtherLayer.At(ParameterReferenceSpan(layer, p), layer.DisplayName, Describe(p),
+                p.Index == layer.Index - 1 && layer.From is null ? ". The layer after a Parameter reads it: put the Parameter right before the Add, Subtract or Multiply that uses it" : ""));
             return false;
         }
         if (parameters.Count > 0 && parameters.Count == inputs.Count)
         {
-            args.Report(DiagnosticDescriptors.InvalidStructureId, ParameterReferenceSpan(layer, parameters[0]),
-                $"{layer.DisplayName} combines only learned tensors ({string.Join(", ", parameters.Select(Describe))}), so its result does not depend on the input; combine them with a layer's output");
+            args.Report(OnlyLearnedOperands.At(ParameterReferenceSpan(layer, parameters[0]), layer.DisplayName, string.Join(", ", parameters.Select(Describe))));
             return false;
         }
         if (layer.Kind == LayerKind.MaxUnpool2d && inputs.Count == 2)
@@ -254,8 +249,7 @@ internal static class NetworkAnalyzer
                 string fix = pool?.Kind == LayerKind.MaxPool2d
                     ? $"add ReturnIndices = true to {Describe(pool)}"
                     : "name a MaxPool2d that has ReturnIndices = true";
-                args.Report(DiagnosticDescriptors.ShapeMismatchId, args.SpanOf("Indices"),
-                    $"{layer.DisplayName} takes its indices from {what}, which produces none; {fix}");
+                args.Report(IndicesFromNonPool.At(args.SpanOf("Indices"), layer.DisplayName, what, fix));
                 return false;
             }
         }

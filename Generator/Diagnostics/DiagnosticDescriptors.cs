@@ -40,6 +40,10 @@ internal static class DiagnosticDescriptors
         "{0}: padding {1} removes more than the {2} the layer produces from its {3} input; the output would be empty. Use Padding = {4} at most");
     public static readonly DiagnosticRule<string, string, string, string> UpsampleEmpty = new(EmptyOutputFamily,
         "{0}: scale_factor {1} turns the {2} input into an empty output; use a scale factor of at least {3}");
+    public static readonly DiagnosticRule<string, string, int> SlicePieceEmpty = new(EmptyOutputFamily,
+        "{0}: {1}; piece {2} is empty. Use the Index of a piece that holds values, or make that section at least 1");
+    public static readonly DiagnosticRule<string, int, int, long, long, int, int> UnpoolPaddingTooLarge = new(EmptyOutputFamily,
+        "{0}: padding ({1}, {2}) removes more than the {3}×{4} the unpooling produces from the {5}×{6} input ((in - 1) * stride + kernel_size); the output would be empty. Use less padding");
 
     // CG0002: the stride leaves the end of the input unread.
     public static readonly DiagnosticRule<string, string, string, string, string> UnreadInput = new(UnreadInputFamily,
@@ -70,6 +74,28 @@ internal static class DiagnosticDescriptors
         "{0}: groups {1} does not divide the {2} channels of the {3} input; use one of {4}");
     public static readonly DiagnosticRule<string, string, string, string> ConcatSizeMismatch = new(ShapeMismatchFamily,
         "{0}: {1} is {2}, but Concat joins along the channels, so every other size must match the other inputs' {3}; bring that branch to {3} (stride, pooling, padding or Upsample)");
+    public static readonly DiagnosticRule<string, string, long, string, int> SectionsDoNotAddUp = new(ShapeMismatchFamily,
+        "{0}: the sections {1} add up to {2}, but {3} has {4}; make them add up to {4}");
+    public static readonly DiagnosticRule<string, string, string, long, int, string, int> UnflattenSizeMismatch = new(ShapeMismatchFamily,
+        "{0}: unflattened_size {1} holds {2}{3} values, but dimension {4} of the input {5} has {6}; give sizes whose product is {6}");
+    public static readonly DiagnosticRule<string, string, string> RanksDiffer = new(ShapeMismatchFamily,
+        "{0}: {1} and {2} have different ranks; with the batch dimension in front PyTorch would line the batch of one up with a dimension of the other. " +
+        "Give both the same rank, e.g. keep C×1×1 from AdaptiveAvgPool2d(1) rather than flattening it to C");
+    public static readonly DiagnosticRule<string, string, string, string, int> LearnedTensorDoesNotBroadcast = new(ShapeMismatchFamily,
+        "{0}: the learned tensor {1} {2} {3}; it does not broadcast over a batch as PyTorch needs. Declare it with at most {4} dimensions (or a first dimension of 1)");
+    public static readonly DiagnosticRule<string, string, string, int, int, int> ShapesDoNotBroadcast = new(ShapeMismatchFamily,
+        "{0}: {1} and {2} do not broadcast: aligned from the last dimension, dimension {3} has {4} and {5}, and PyTorch needs equal sizes or 1. " +
+        "Make dimension {3} of one operand {4} or 1 (a gate or scale has one value per channel: C×1×1)");
+    public static readonly DiagnosticRule<string, string, int, string, string, string, string, string> NormalizedShapeMismatch = new(ShapeMismatchFamily,
+        "{0}: normalized_shape [{1}] must equal the last {2} {3} of the input {4}, which {5} [{6}]; {7}");
+    public static readonly DiagnosticRule<string, int, string, int, string> PReLUParametersMismatch = new(ShapeMismatchFamily,
+        "{0}: num_parameters is {1}, but the input {2} has {3} {4}; use 1 (one slope shared) or {3} (one per channel)");
+    public static readonly DiagnosticRule<string, string, string, string> UnpoolInputMismatch = new(ShapeMismatchFamily,
+        "{0}: its input is {1}, but the indices of {2} have that pool's output shape {3}; PyTorch needs the two equal. Give it a tensor of shape {3}");
+    public static readonly DiagnosticRule<string, string, string, long, string, string, long, string> UnpoolIndicesBeyondOutput = new(ShapeMismatchFamily,
+        "{0}: the indices of {1} address its {2} input, up to position {3} ({4}); the {5} output has positions 0 to {6}, so PyTorch would fail at run time on some inputs. {7}");
+    public static readonly DiagnosticRule<string, string, string> IndicesFromNonPool = new(ShapeMismatchFamily,
+        "{0} takes its indices from {1}, which produces none; {2}");
 
     // CG0005, CG0006: transposed convolutions.
     public static readonly DiagnosticRule<string, string, string, string> Checkerboard = new(CheckerboardFamily,
@@ -110,6 +136,33 @@ internal static class DiagnosticDescriptors
         "{0}: dim {1} is not the channels; Concat joins along the channels, so use Dim = 1 (or {2}), or leave it out");
     public static readonly DiagnosticRule<string, int, string> ScaleFactorInvalid = new(OutOfRangeFamily,
         "{0}: scale_factor must be a positive finite number or {1} of them; got {2}. Write e.g. ScaleFactor = 2");
+    public static readonly DiagnosticRule<string, string, string> NumberIsNaN = new(OutOfRangeFamily,
+        "{0}: {1} must be a number; got NaN. Write e.g. {2}");
+    public static readonly DiagnosticRule<string, string, string> NumberNotFinite = new(OutOfRangeFamily,
+        "{0}: {1} must be a finite number; got {2}. Use a finite value");
+    /// <summary>A rule across an activation's arguments (Hardtanh's min_val &lt; max_val): the activation catalog states the fault and the fix.</summary>
+    public static readonly DiagnosticRule<string, string> ActivationArgumentsConflict = new(OutOfRangeFamily,
+        "{0}: {1}");
+    public static readonly DiagnosticRule<string, string> SplitSizeInvalid = new(OutOfRangeFamily,
+        "{0}: split_size_or_sections must be a piece size of at least 1 or an int[] of sizes of at least 0; got {1}. Use a piece size, or sizes that add up to the dimension");
+    public static readonly DiagnosticRule<string, string, int, int, int> SliceIndexOutOfRange = new(OutOfRangeFamily,
+        "{0}: {1}; index {2} is out of range: use 0 to {3} (or -{4} to -1 from the end)");
+    public static readonly DiagnosticRule<string, string, int, string, string> PermuteDimsCount = new(OutOfRangeFamily,
+        "{0}: dims {1} must have one entry per dimension of the input, batch included: {2} for (batch, {3}); write {2} of them{4}");
+    public static readonly DiagnosticRule<string, string, int, string> PermuteDimsNotAPermutation = new(OutOfRangeFamily,
+        "{0}: dims {1} must name each of the dimensions 0 to {2} exactly once (negative counts from the end); write each once{3}");
+    public static readonly DiagnosticRule<string, string> PermuteMovesBatch = new(OutOfRangeFamily,
+        "{0}: dims {1} moves the batch dimension 0; ConvGen runs one sample at a time, so the batch must stay first: write 0 as the first dim");
+    public static readonly DiagnosticRule<string, string> UnflattenSizesInvalid = new(OutOfRangeFamily,
+        "{0}: unflattened_size must be sizes of at least 1 (one of them may be -1, inferred); got {1}. Use sizes whose product is the dimension's size");
+    public static readonly DiagnosticRule<string, string> ParameterShapeInvalid = new(OutOfRangeFamily,
+        "{0}: the shape must be sizes of at least 1, as the tensor has in the state_dict (e.g. Parameter(96, 1, 1)); got {1}. Write the sizes of the tensor in the state_dict");
+    public static readonly DiagnosticRule<string> ParameterWithFrom = new(OutOfRangeFamily,
+        "{0} is a learned tensor and reads no input; remove From, and name the Parameter in the Add, Subtract or Multiply that uses it");
+    public static readonly DiagnosticRule<string, int, string> NormalizedShapeInvalid = new(OutOfRangeFamily,
+        "{0}: normalized_shape must list the sizes (at least 1) of the last dimension(s) to normalise; got {2}. Write e.g. LayerNorm({1})");
+    public static readonly DiagnosticRule<string, string, string, long, long, long, long> UnpoolOutputSizeOutOfRange = new(OutOfRangeFamily,
+        "{0}: output_size {1} is not within a stride of the default {2} ((in - 1) * stride - 2 * padding + kernel_size); use {3} to {4} rows and {5} to {6} columns (what PyTorch accepts), or leave OutputSize out");
 
     // CG0008: the class cannot be generated into.
     public static readonly DiagnosticRule<string, string> NetworkNotPartial = new(InvalidNetworkTypeFamily,
@@ -132,6 +185,8 @@ internal static class DiagnosticDescriptors
         "{0}: the name '{1}' is the network input; give the layer another name");
     public static readonly DiagnosticRule<string, string, int> NameUsedTwice = new(UnknownNameFamily,
         "{0}: the name '{1}' is already the name of layer #{2}; give each layer a different name");
+    public static readonly DiagnosticRule<string> UnpoolWithoutIndices = new(UnknownNameFamily,
+        "{0} needs the indices of a MaxPool2d: give that pool ReturnIndices = true and a Name, and write Indices = \"pool\" here");
 
     // CG0010: structure.
     public static readonly DiagnosticRule<string> LayersOnAnotherDeclaration = new(InvalidStructureFamily,
@@ -144,6 +199,12 @@ internal static class DiagnosticDescriptors
         "{0} needs {1}, but its input is {2}; {3}");
     public static readonly DiagnosticRule<string, string> BilinearNeeds2d = new(InvalidStructureFamily,
         "{0}: bilinear upsampling needs a C×H×W input, but the input is {1}; use Mode = \"nearest\"");
+    public static readonly DiagnosticRule<string> LastLayerIsParameter = new(InvalidStructureFamily,
+        "{0} is the last layer, so the network would output a learned tensor that does not depend on the input; use it in an Add, Subtract or Multiply after it");
+    public static readonly DiagnosticRule<string, string, string> ParameterOperandOfOtherLayer = new(InvalidStructureFamily,
+        "{0} reads {1}, a learned tensor without a batch dimension; only Add, Subtract and Multiply take a Parameter as an operand (broadcast as in PyTorch): use it in one of them{2}");
+    public static readonly DiagnosticRule<string, string> OnlyLearnedOperands = new(InvalidStructureFamily,
+        "{0} combines only learned tensors ({1}), so its result does not depend on the input; add a layer's output to its operands");
 
     // CG0011: embedded weights.
     public static readonly DiagnosticRule<string, string, string> WeightsFileNotListed = new(WeightsFileFamily,
@@ -169,31 +230,26 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticRule<string> BatchNormWithoutRunningStats = new(NotSupportedFamily,
         "{0}: without running statistics PyTorch normalises with the statistics of the batch itself, even in eval mode; ConvGen compiles eval-mode BatchNorm from running_mean and running_var. Train with TrackRunningStats = true");
 
-    // Conditions still reported with a message built at the report site (the 2026-12 layers and the limits, merged from
-    // helper/models and helper/reliability): one free-text rule per family, until each gets a rule of its own above.
-    public const string EmptyOutputId = DiagnosticIds.EmptyOutput, UnreadInputId = DiagnosticIds.UnreadInput, InvalidPaddingId = DiagnosticIds.InvalidPadding,
-        ShapeMismatchId = DiagnosticIds.ShapeMismatch, CheckerboardId = DiagnosticIds.Checkerboard, OutputPaddingId = DiagnosticIds.OutputPadding,
-        OutOfRangeId = DiagnosticIds.OutOfRange, InvalidNetworkTypeId = DiagnosticIds.InvalidNetworkType, UnknownNameId = DiagnosticIds.UnknownName,
-        InvalidStructureId = DiagnosticIds.InvalidStructure, WeightsFileId = DiagnosticIds.WeightsFile, NotSupportedId = DiagnosticIds.NotSupported,
-        BeyondLimitsId = DiagnosticIds.BeyondLimits;
+    public static readonly DiagnosticRule<string, string> CodeNotGenerated = new(NotSupportedFamily,
+        "{0}: {1} in this version of ConvGen; the declaration is valid and its shapes and weights are checked, but no code is generated for the network");
 
-    private static readonly DiagnosticRule<string>[] FreeText =
-    {
-        new(EmptyOutputFamily, "{0}"), new(UnreadInputFamily, "{0}"), new(InvalidPaddingFamily, "{0}"), new(ShapeMismatchFamily, "{0}"),
-        new(CheckerboardFamily, "{0}"), new(OutputPaddingFamily, "{0}"), new(OutOfRangeFamily, "{0}"), new(InvalidNetworkTypeFamily, "{0}"),
-        new(UnknownNameFamily, "{0}"), new(InvalidStructureFamily, "{0}"), new(WeightsFileFamily, "{0}"), new(NotSupportedFamily, "{0}"),
-        new(BeyondLimitsFamily, "{0}"),
-    };
-
-    /// <summary>The free-text rule of an id's family (<see cref="FreeText"/>).</summary>
-    public static DiagnosticRule<string> Message(string id) => FreeText.First(r => r.Id == id);
-
-    public static bool IsError(string id) => Message(id).IsError;
+    // CG0013: beyond the sizes this version supports (Analysis/Limits.cs has the numbers and why).
+    public static readonly DiagnosticRule<string, string, string, string> OutputBeyondLimit = new(BeyondLimitsFamily,
+        "{0}: its output would be {1}, {2} floats; ConvGen supports tensors of at most 1,073,741,824 (2^30) floats. {3}");
+    public static readonly DiagnosticRule<string, string, long, string> ExtentBeyondLimit = new(BeyondLimitsFamily,
+        "{0}: {1} spans {2} positions along one axis; ConvGen supports at most 1,073,741,824 (2^30). {3}");
+    public static readonly DiagnosticRule<string, string, string> InputBeyondLimit = new(BeyondLimitsFamily,
+        "Network '{0}': the input {1} has {2} floats; ConvGen supports tensors of at most 1,073,741,824 (2^30) floats. Use a smaller input (crop or downsample it)");
+    public static readonly DiagnosticRule<string, string, string, string, string> ParametersBeyondLimit = new(BeyondLimitsFamily,
+        "Network '{0}' has {1} parameters{2}; ConvGen supports at most 536,870,912 (2^29), as Load reads the safetensors file into one span of at most 2 GiB. " +
+        "{3} has {4} of them: use fewer channels or features, or a smaller kernel");
+    public static readonly DiagnosticRule<string, string, string> ScratchBeyondLimit = new(BeyondLimitsFamily,
+        "Network '{0}' needs {1} floats{2} of scratch per instance for its intermediate tensors and convolution workspaces; " +
+        "ConvGen supports at most 1,073,741,824 (2^30, 4 GiB) per instance, allocated by Load and by every Clone. Use a smaller input or fewer channels");
 
     /// <summary>Every rule, for tests that check formats and help links.</summary>
     public static IEnumerable<DiagnosticRule> All => typeof(DiagnosticDescriptors)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => typeof(DiagnosticRule).IsAssignableFrom(f.FieldType))
-        .Select(f => (DiagnosticRule)f.GetValue(null)!)
-        .Concat(FreeText);
+        .Select(f => (DiagnosticRule)f.GetValue(null)!);
 }

@@ -9,9 +9,6 @@ namespace ConvGen.Generator.Diagnostics;
 /// </summary>
 internal sealed record DiagnosticInfo(DiagnosticRule Rule, SourceSpan Span, EquatableArray<string> Arguments)
 {
-    /// <summary>A diagnostic whose message is built at the report site (the family's free-text rule).</summary>
-    public DiagnosticInfo(string id, SourceSpan span, string message) : this(DiagnosticDescriptors.Message(id), span, EquatableArray.Create(message)) { }
-
     public string Id => Rule.Id;
     public bool IsError => Rule.IsError;
     public string Message => string.Format(CultureInfo.InvariantCulture, Rule.MessageFormat, Arguments.Cast<object>().ToArray());

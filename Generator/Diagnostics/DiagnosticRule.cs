@@ -71,3 +71,8 @@ internal sealed class DiagnosticRule<T1, T2, T3, T4, T5, T6, T7>(DiagnosticDescr
 {
     public DiagnosticInfo At(SourceSpan span, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7) => Create(span, a1, a2, a3, a4, a5, a6, a7);
 }
+
+internal sealed class DiagnosticRule<T1, T2, T3, T4, T5, T6, T7, T8>(DiagnosticDescriptor family, string messageFormat) : DiagnosticRule(family, messageFormat)
+{
+    public DiagnosticInfo At(SourceSpan span, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8) => Create(span, a1, a2, a3, a4, a5, a6, a7, a8);
+}

@@ -98,6 +98,16 @@ internal static partial class Emitter
                 else
                     w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.PackedLinear.Pack(weight, bias, {s.InFeatures}, {s.OutFeatures});");
                 break;
+            case ParameterStep s:
+                w.Line($"weights.{WeightsField(s, "Tensor")} = reader.ReadFloat32({Literal(s.Layer.Key)}, {Dims(s.Layer.Geometry.LearnedShape.ToArray())});");
+                break;
+            case PReLUStep s:
+                w.Line($"weights.{WeightsField(s, "Slopes")} = reader.ReadFloat32({Literal(s.Layer.Key + ".weight")}, {Dims(s.Slopes)});");
+                break;
+            case LayerNormStep s:
+                w.Line($"weights.{WeightsField(s, "Weight")} = reader.ReadFloat32({Literal(s.Layer.Key + ".weight")}, {Dims(s.Layer.Geometry.LearnedShape.ToArray())});");
+                if (s.Bias) w.Line($"weights.{WeightsField(s, "Bias")} = reader.ReadFloat32({Literal(s.Layer.Key + ".bias")}, {Dims(s.Layer.Geometry.LearnedShape.ToArray())});");
+                break;
             case ChannelAffineStep s:
                 WriteBatchNormAffine(w, s.Layer, s.Channels);
                 w.Line($"weights.{WeightsField(s, "Scale")} = scale;");

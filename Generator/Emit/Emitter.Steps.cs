@@ -41,6 +41,12 @@ internal static partial class Emitter
                 case PadStep s: EmitPad(w, s); break;
                 case UpsampleStep s: EmitUpsample(w, s); break;
                 case ChannelShuffleStep s: EmitChannelShuffle(w, s); break;
+                case ArithmeticStep s: EmitArithmetic(w, s); break;
+                case ParameterStep s: w.Line($"new {ReadOnlySpan}(_weights.{WeightsField(s, "Tensor")}).CopyTo(y);"); break;
+                case PReLUStep s: w.Line($"{Kernels}.ParametricReLU.Forward(x, y, _weights.{WeightsField(s, "Slopes")}, {Planes(s.Output)});"); break;
+                case SliceStep s: EmitSlice(w, s); break;
+                case PermuteStep s: w.Line($"{Kernels}.TensorCopy.Permute(x, y, {Dims4Literal(s.Sizes)}, {Dims4Literal(s.Strides)});"); break;
+                case LayerNormStep s: EmitLayerNorm(w, s); break;
                 case CopyStep: w.Line("x.CopyTo(y);"); break;
                 case ReorderStep s: EmitReorder(w, s); break;
                 default: throw new InvalidOperationException($"no emitter for {step.GetType().Name}");
@@ -70,6 +76,14 @@ internal static partial class Emitter
         PadStep s => $"{s.Mode} padding",
         UpsampleStep s => s.Bilinear ? "bilinear upsampling" : "nearest upsampling",
         ChannelShuffleStep => "channel shuffle (copies)",
+        ArithmeticStep s => Join($"{(s.General ? "broadcast by strides" : "channel-wise broadcast")} {s.Operation.ToString().ToLowerInvariant()}"
+            + (s.Constant is { } n ? $" with {Float(n)}" : "") + $", {LayoutText(s.Output.Layout)}",
+            s.Inputs.Any(i => i.Buffer == s.Output.Buffer) ? "in place" : null, ActivationText(s.Activation)),
+        ParameterStep => "learned tensor copied from the weights",
+        PReLUStep s => $"PReLU with {(s.Slopes == 1 ? "one slope" : "a slope per channel")}, {LayoutText(s.Output.Layout)}",
+        SliceStep s => s.BlockedChannels ? "channel slice (whole blocks copied), blocked 16" : "slice (row copies), CHW",
+        PermuteStep => "permutation (strided copy), CHW",
+        LayerNormStep s => $"normalisation over {(s.Inner == 1 ? "the last dimension(s)" : "the channels at each position")}, CHW",
         CopyStep => "copy",
         ReorderStep s => $"reorder {LayoutText(s.From)} → {LayoutText(s.To)}",
         _ => step.GetType().Name,
@@ -229,6 +243,47 @@ internal static partial class Emitter
         }
     }
 
+    // Left to right into y: y = x0 op x1, y = y op x2, ..., then the number; the activation with the last operation.
+    private static void EmitArithmetic(SourceWriter w, ArithmeticStep step)
+    {
+        string op = $"{Kernels}.BinaryOperation.{step.Operation}";
+        int n = step.Inputs.Count;
+        for (int i = 1; i < n; i++)
+        {
+            string act = ActivationOperator(i == n - 1 && step.Constant is null ? step.Activation : null);
+            string a = i == 1 ? "x0" : "y";
+            if (step.General)
+            {
+                Dims4 left = i == 1 ? step.Operands[0].Strides : ContiguousStrides(step.Sizes);
+                w.Line($"{Kernels}.Broadcast.General({a}, {Dims4Literal(left)}, x{i}, {Dims4Literal(step.Operands[i].Strides)}, y, {Dims4Literal(step.Sizes)}, {op}, {act});");
+            }
+            else
+            {
+                string form = FormLiteral(i == 1 ? step.Operands[0].Form : OperandForm.Full);
+                w.Line($"{Kernels}.Broadcast.Channelwise({a}, {form}, x{i}, {FormLiteral(step.Operands[i].Form)}, y, {op}, {Planes(step.Output)}, {act});");
+            }
+        }
+        if (step.Constant is { } number)
+            w.Line($"{Kernels}.Broadcast.WithNumber({(n == 1 ? "x" : "y")}, {Float(number)}, numberFirst: {Bool(step.ConstantFirst)}, y, {op}, {Planes(step.Output)}, {ActivationOperator(step.Activation)});");
+    }
+
+    private static Dims4 ContiguousStrides(Dims4 s) => new(s.D1 * s.D2 * s.D3, s.D2 * s.D3, s.D3, 1);
+
+    private static string Dims4Literal(Dims4 d) => $"new {Kernels}.Dims4({d.D0}, {d.D1}, {d.D2}, {d.D3})";
+
+    private static string FormLiteral(OperandForm form) => $"{Kernels}.OperandForm.{form}";
+
+    private static void EmitSlice(SourceWriter w, SliceStep step) => w.Line(step.BlockedChannels
+        ? $"{Kernels}.TensorCopy.SliceChannelsBlocked(x, y, channels: {step.Axis}, positions: {step.Inner}, start: {step.Start}, length: {step.Length});"
+        : $"{Kernels}.TensorCopy.Slice(x, y, outer: {step.Outer}, axis: {step.Axis}, inner: {step.Inner}, start: {step.Start}, length: {step.Length});");
+
+    private static void EmitLayerNorm(SourceWriter w, LayerNormStep step)
+    {
+        string weight = step.Affine ? $"_weights.{WeightsField(step, "Weight")}" : $"{ReadOnlySpan}.Empty";
+        string bias = step.Bias ? $"_weights.{WeightsField(step, "Bias")}" : $"{ReadOnlySpan}.Empty";
+        w.Line($"{Kernels}.LayerNormalization.Forward(x, y, {weight}, {bias}, outer: {step.Outer}, axis: {step.Axis}, inner: {step.Inner}, eps: {Float(step.Eps)});");
+    }
+
     private static void EmitConcat(SourceWriter w, ConcatStep step)
     {
         int offset = 0;
@@ -335,6 +390,10 @@ internal static partial class Emitter
             => new[] { "Weights" },
         ConvolutionStep or TransposedConvolutionStep => new[] { "Weights", "Bias" },
         ChannelAffineStep => new[] { "Scale", "Shift" },
+        ParameterStep => new[] { "Tensor" },
+        PReLUStep => new[] { "Slopes" },
+        LayerNormStep { Affine: true, Bias: true } => new[] { "Weight", "Bias" },
+        LayerNormStep { Affine: true } => new[] { "Weight" },
         _ => Array.Empty<string>(),
     };
 

@@ -42,19 +42,18 @@ internal static class ActivationCatalog
         new ActivationDefinition("GELU", "x · Φ(x) (erf), or its tanh approximation", "GELU", ZeroAtZero: true,
             Variant: new ActivationVariant("Approximate", "approximate", "none", new[] { ("none", "GELU"), ("tanh", "GELUTanh") })),
         new ActivationDefinition("Hardswish", "x · relu6(x + 3) / 6", "Hardswish", ZeroAtZero: true),
-        // Added in 2026-12; analysed and checked, no runtime operator yet (CG0012 until one is named here).
-        new ActivationDefinition("Hardsigmoid", "relu6(x + 3) / 6", null, ZeroAtZero: false),
-        new ActivationDefinition("Hardtanh", "min(max(x, min_val), max_val)", null, ZeroAtZero: false,
+        new ActivationDefinition("Hardsigmoid", "relu6(x + 3) / 6", "Hardsigmoid", ZeroAtZero: false),
+        new ActivationDefinition("Hardtanh", "min(max(x, min_val), max_val)", "Hardtanh", ZeroAtZero: false,
             Arguments: new[] { new ActivationArgument("MinVal", "min_val", -1), new ActivationArgument("MaxVal", "max_val", 1) },
             Check: values => values[1] > values[0] ? null
                 : ("MaxVal", $"max_val {Number(values[1])} must be greater than min_val {Number(values[0])}, as PyTorch asserts; e.g. Hardtanh({Number(values[0])}, {Number(values[0] + 1)})")),
-        new ActivationDefinition("ELU", "x > 0 ? x : alpha · (exp(x) - 1)", null, ZeroAtZero: true,
+        new ActivationDefinition("ELU", "x > 0 ? x : alpha · (exp(x) - 1)", "ELU", ZeroAtZero: true,
             Arguments: new[] { new ActivationArgument("Alpha", "alpha", 1.0) }),
-        new ActivationDefinition("Softplus", "log(1 + exp(beta · x)) / beta, x where beta · x > threshold", null, ZeroAtZero: false,
+        new ActivationDefinition("Softplus", "log(1 + exp(beta · x)) / beta, x where beta · x > threshold", "Softplus", ZeroAtZero: false,
             Arguments: new[] { new ActivationArgument("Beta", "beta", 1), new ActivationArgument("Threshold", "threshold", 20) },
             Check: values => values[0] != 0 ? null
                 : ("Beta", "beta 0 divides by zero (PyTorch outputs infinity everywhere); use a non-zero beta, e.g. the default 1")),
-        new ActivationDefinition("Mish", "x · tanh(softplus(x))", null, ZeroAtZero: true),
+        new ActivationDefinition("Mish", "x · tanh(softplus(x))", "Mish", ZeroAtZero: true),
     };
 
     private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);

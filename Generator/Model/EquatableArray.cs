@@ -24,6 +24,7 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IRea
     public bool Equals(EquatableArray<T> other)
     {
         ImmutableArray<T> a = AsImmutableArray(), b = other.AsImmutableArray();
+        if (a == b) return true; // one array (a remembered reading, a cached step's output): no walk
         if (a.Length != b.Length) return false;
         EqualityComparer<T> comparer = EqualityComparer<T>.Default;
         for (int i = 0; i < a.Length; i++)

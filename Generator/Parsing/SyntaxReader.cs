@@ -23,20 +23,7 @@ internal static class SyntaxReader
         if (type.Identifier.IsMissing || type.Identifier.ValueText.Length == 0) return null;
 
         int anchor = type.SpanStart;
-        SourceSpan Relative(Microsoft.CodeAnalysis.Text.TextSpan span) => new(span.Start - anchor, span.Length);
-
-        bool incomplete = type.AttributeLists.Any(l => l.ContainsDiagnostics) || type.Modifiers.Any(m => m.ContainsDiagnostics)
-                          || type.TypeParameterList?.ContainsDiagnostics == true;
-        var attributes = new List<WrittenAttribute>();
-        foreach (AttributeListSyntax list in type.AttributeLists)
-        {
-            if (list.Target is not null) continue; // [return: ...] and the like are not layers
-            foreach (AttributeSyntax attribute in list.Attributes)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                attributes.Add(ReadAttribute(attribute, context.SemanticModel, Relative, cancellationToken));
-            }
-        }
+        WrittenDeclaration written = ReadDeclaration(type, context.SemanticModel, cancellationToken);
 
         var other = new List<string>();
         UserDocumentation documentation = default;
@@ -50,24 +37,130 @@ internal static class SyntaxReader
                     other.Add(SimpleName(attribute.Name).Identifier.ValueText);
         }
 
-        SyntaxToken staticModifier = type.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.StaticKeyword));
         var header = new TypeHeader(
-            type.Identifier.ValueText,
-            Keyword(type),
+            written.Name,
+            written.Keyword,
             symbol.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
-            type.Modifiers.Any(SyntaxKind.PartialKeyword),
-            type.TypeParameterList is not null,
-            Relative(type.Identifier.Span),
-            type.Keyword.SpanStart - anchor,
-            staticModifier == default ? SourceSpan.None : SourceSpan.FromBounds(staticModifier.SpanStart - anchor, staticModifier.GetNextToken().SpanStart - anchor),
+            written.IsPartial,
+            written.IsGeneric,
+            written.Identifier,
+            written.KeywordStart,
+            written.StaticModifier,
             ContainingTypes(type, anchor),
             documentation);
-        return new NetworkSyntax(symbol.ToDisplayString(), incomplete, header, attributes.ToEquatableArray(), other.ToEquatableArray());
+        return new NetworkSyntax(symbol.ToDisplayString(), written.Incomplete, header, written.Attributes, other.ToEquatableArray());
     }
 
-    private static WrittenAttribute ReadAttribute(AttributeSyntax attribute, SemanticModel model, Func<Microsoft.CodeAnalysis.Text.TextSpan, SourceSpan> relative,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// What the declaration's own text says, from its first attribute list to its name (type parameters included): the
+    /// attributes with their arguments and the header, spans relative to the declaration's start. This is a function of
+    /// that text and the parse options alone unless the semantic model had to be asked (an argument that is not a
+    /// literal, an attribute that is not ConvGen's), so such readings are remembered by text: a keystroke outside a
+    /// declaration reads none of its attributes again (KeystrokeTests), and its equal result, the same attribute array,
+    /// compares in constant time down the pipeline.
+    /// </summary>
+    private static WrittenDeclaration ReadDeclaration(TypeDeclarationSyntax type, SemanticModel model, CancellationToken cancellationToken)
     {
+        int anchor = type.SpanStart;
+        int end = type.TypeParameterList?.Span.End ?? type.Identifier.Span.End;
+        string text = type.SyntaxTree.GetText(cancellationToken).ToString(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(anchor, end));
+        // A directive in the text (#if) makes its reading depend on the directives before it: not remembered.
+        var key = new DeclarationText(text, type.SyntaxTree.Options);
+        bool rememberable = text.IndexOf('#') < 0;
+        if (rememberable && Remembered.TryGet(key, out WrittenDeclaration? known)) return known;
+
+        DeclarationsRead++;
+        var reading = new Reading(model, text, anchor, cancellationToken);
+        bool incomplete = type.AttributeLists.Any(l => l.ContainsDiagnostics) || type.Modifiers.Any(m => m.ContainsDiagnostics)
+                          || type.TypeParameterList?.ContainsDiagnostics == true;
+        var attributes = new List<WrittenAttribute>();
+        foreach (AttributeListSyntax list in type.AttributeLists)
+        {
+            if (list.Target is not null) continue; // [return: ...] and the like are not layers
+            foreach (AttributeSyntax attribute in list.Attributes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                attributes.Add(ReadAttribute(attribute, reading));
+            }
+        }
+
+        SyntaxToken staticModifier = type.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.StaticKeyword));
+        var written = new WrittenDeclaration(
+            incomplete,
+            attributes.ToEquatableArray(),
+            type.Identifier.ValueText,
+            Keyword(type),
+            type.Modifiers.Any(SyntaxKind.PartialKeyword),
+            type.TypeParameterList is not null,
+            reading.Relative(type.Identifier.Span),
+            type.Keyword.SpanStart - anchor,
+            staticModifier == default ? SourceSpan.None : SourceSpan.FromBounds(staticModifier.SpanStart - anchor, staticModifier.GetNextToken().SpanStart - anchor));
+        if (rememberable && !reading.AskedSemanticModel) Remembered.Add(key, written);
+        return written;
+    }
+
+    /// <summary>How many declarations were read from syntax on this thread (not found in <see cref="Remembered"/>): KeystrokeTests.</summary>
+    [ThreadStatic] internal static int DeclarationsRead;
+
+    /// <summary>The part of a declaration <see cref="ReadDeclaration"/> reads from its own text.</summary>
+    private sealed record WrittenDeclaration(
+        bool Incomplete,
+        EquatableArray<WrittenAttribute> Attributes,
+        string Name,
+        string Keyword,
+        bool IsPartial,
+        bool IsGeneric,
+        SourceSpan Identifier,
+        int KeywordStart,
+        SourceSpan StaticModifier);
+
+    private readonly record struct DeclarationText(string Text, ParseOptions Options);
+
+    /// <summary>
+    /// Readings by declaration text (a pure function's results, so shared by every compilation and project). Bounded:
+    /// past <see cref="Capacity"/> entries it starts again, which costs one reading per declaration.
+    /// </summary>
+    private static class Remembered
+    {
+        private const int Capacity = 2048;
+        private static readonly Dictionary<DeclarationText, WrittenDeclaration> Entries = new();
+
+        public static bool TryGet(DeclarationText key, out WrittenDeclaration written)
+        {
+            lock (Entries) return Entries.TryGetValue(key, out written!);
+        }
+
+        public static void Add(DeclarationText key, WrittenDeclaration written)
+        {
+            lock (Entries)
+            {
+                if (Entries.Count >= Capacity) Entries.Clear();
+                Entries[key] = written;
+            }
+        }
+    }
+
+    /// <summary>One declaration being read: its text (for the attributes' own text) and whether the semantic model was asked.</summary>
+    private sealed class Reading(SemanticModel model, string text, int anchor, CancellationToken cancellationToken)
+    {
+        public CancellationToken CancellationToken => cancellationToken;
+        public bool AskedSemanticModel { get; private set; }
+
+        public SourceSpan Relative(Microsoft.CodeAnalysis.Text.TextSpan span) => new(span.Start - anchor, span.Length);
+
+        /// <summary>The text of <paramref name="span"/> on one line with single spaces.</summary>
+        public string Normalized(Microsoft.CodeAnalysis.Text.TextSpan span) => Normalize(text, span.Start - anchor, span.Length);
+
+        public SemanticModel Ask()
+        {
+            AskedSemanticModel = true;
+            return model;
+        }
+    }
+
+    private static WrittenAttribute ReadAttribute(AttributeSyntax attribute, Reading reading)
+    {
+        CancellationToken cancellationToken = reading.CancellationToken;
         SimpleNameSyntax name = SimpleName(attribute.Name);
         string written = name.Identifier.ValueText;
         bool qualified = attribute.Name switch
@@ -79,24 +172,28 @@ internal static class SyntaxReader
         // ConvGen's names are read from syntax; any other attribute is asked once whether it binds, so that a layer
         // being typed (`[Conv2]`) holds the network back instead of silently dropping out of it.
         bool ours = !qualified && (written is "Network" or "NetworkAttribute" || LayerKinds.TryFromAttributeClass(written, out _, out _));
-        bool binds = ours || model.GetSymbolInfo(attribute, cancellationToken).Symbol is not null;
+        bool binds = ours || reading.Ask().GetSymbolInfo(attribute, cancellationToken).Symbol is not null;
 
         var arguments = new List<WrittenArgument>();
         foreach (AttributeArgumentSyntax argument in attribute.ArgumentList?.Arguments ?? default)
         {
             ExpressionSyntax expression = argument.Expression;
+            SourceSpan valueSpan = reading.Relative(expression.Span);
+            IReadOnlyList<ExpressionSyntax> elements = ElementExpressions(expression);
+            var elementSpans = new SourceSpan[elements.Count];
+            for (int i = 0; i < elementSpans.Length; i++) elementSpans[i] = reading.Relative(elements[i].Span);
             arguments.Add(new WrittenArgument(
                 argument.NameEquals?.Name.Identifier.ValueText,
                 argument.NameColon?.Name.Identifier.ValueText,
-                ours ? Constant(expression, model, cancellationToken) : WrittenValue.Error,
-                relative(argument.Span),
-                relative(expression.Span),
-                ElementExpressions(expression).Select(e => relative(e.Span)).ToEquatableArray()));
+                ours ? Constant(expression, reading) : WrittenValue.Error,
+                argument.NameEquals is null && argument.NameColon is null ? valueSpan : reading.Relative(argument.Span),
+                valueSpan,
+                elementSpans.ToEquatableArray()));
         }
-        ArgumentInsertion insertion = attribute.ArgumentList is not { } list ? new ArgumentInsertion(relative(attribute.Name.Span).End, "(", ")")
-            : list.Arguments.Count == 0 ? new ArgumentInsertion(relative(list.OpenParenToken.Span).End, "", "")
-            : new ArgumentInsertion(relative(list.Arguments[list.Arguments.Count - 1].Span).End, ", ", "");
-        return new WrittenAttribute(written, qualified, binds, Normalize(attribute.ToString()), relative(attribute.Span), relative(name.Span),
+        ArgumentInsertion insertion = attribute.ArgumentList is not { } list ? new ArgumentInsertion(reading.Relative(attribute.Name.Span).End, "(", ")")
+            : list.Arguments.Count == 0 ? new ArgumentInsertion(reading.Relative(list.OpenParenToken.Span).End, "", "")
+            : new ArgumentInsertion(arguments[arguments.Count - 1].Span.End, ", ", "");
+        return new WrittenAttribute(written, qualified, binds, reading.Normalized(attribute.Span), reading.Relative(attribute.Span), reading.Relative(name.Span),
             arguments.ToEquatableArray(), insertion);
     }
 
@@ -104,12 +201,12 @@ internal static class SyntaxReader
     /// The constant an argument expression denotes and its C# type: literals, signs and array initializers are read
     /// from syntax; anything else (a <c>const</c>, an expression of constants) is asked of the semantic model.
     /// </summary>
-    private static WrittenValue Constant(ExpressionSyntax expression, SemanticModel model, CancellationToken cancellationToken)
+    private static WrittenValue Constant(ExpressionSyntax expression, Reading reading)
     {
         switch (expression)
         {
             case ParenthesizedExpressionSyntax p:
-                return Constant(p.Expression, model, cancellationToken);
+                return Constant(p.Expression, reading);
             case LiteralExpressionSyntax literal:
                 return FromObject(literal.IsKind(SyntaxKind.NullLiteralExpression) ? null : literal.Token.Value, isNull: literal.IsKind(SyntaxKind.NullLiteralExpression));
             case PrefixUnaryExpressionSyntax { OperatorToken.RawKind: (int)SyntaxKind.MinusToken or (int)SyntaxKind.PlusToken, Operand: LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NumericLiteralExpression } number } unary:
@@ -123,21 +220,21 @@ internal static class SyntaxReader
                         : WrittenValue.Error;
                 }
             case ImplicitArrayCreationExpressionSyntax or ArrayCreationExpressionSyntax or CollectionExpressionSyntax:
-                return Array(expression, model, cancellationToken);
+                return Array(expression, reading);
             default:
                 {
-                    Optional<object?> constant = model.GetConstantValue(expression, cancellationToken);
+                    Optional<object?> constant = reading.Ask().GetConstantValue(expression, reading.CancellationToken);
                     return constant.HasValue ? FromObject(constant.Value, isNull: constant.Value is null) : WrittenValue.Error;
                 }
         }
     }
 
-    private static WrittenValue Array(ExpressionSyntax expression, SemanticModel model, CancellationToken cancellationToken)
+    private static WrittenValue Array(ExpressionSyntax expression, Reading reading)
     {
         IReadOnlyList<ExpressionSyntax> elements = ElementExpressions(expression);
         if (expression is CollectionExpressionSyntax c && c.Elements.Any(e => e is not ExpressionElementSyntax)) return WrittenValue.Error;
         if (expression is ArrayCreationExpressionSyntax { Initializer: null }) return WrittenValue.Error;
-        var values = elements.Select(e => Constant(e, model, cancellationToken)).ToList();
+        var values = elements.Select(e => Constant(e, reading)).ToList();
         if (values.Any(v => v.Type is ConstantType.Error)) return WrittenValue.Error;
 
         // The element type: written (new int[] { }), or the best common type of the elements (new[] { }).
@@ -243,13 +340,14 @@ internal static class SyntaxReader
         _ => "class",
     };
 
-    /// <summary>The attribute as written, on one line with single spaces.</summary>
-    private static string Normalize(string text)
+    /// <summary><paramref name="length"/> characters of <paramref name="text"/> from <paramref name="start"/>, on one line with single spaces.</summary>
+    private static string Normalize(string text, int start, int length)
     {
-        var sb = new StringBuilder(text.Length);
+        var sb = new StringBuilder(length);
         bool space = false;
-        foreach (char c in text)
+        for (int i = start; i < start + length; i++)
         {
+            char c = text[i];
             if (char.IsWhiteSpace(c)) { space = sb.Length > 0; continue; }
             if (space) sb.Append(' ');
             space = false;

@@ -157,6 +157,47 @@ internal sealed record ElementwiseStep(ElementwiseOperation Operation, Activatio
     public override bool MayOverwrite(int input) => true;
 }
 
+/// <summary>One operand of an <see cref="ArithmeticStep"/>: how it lines up with the output, and its strides for the general form.</summary>
+internal readonly record struct ArithmeticOperand(OperandForm Form, Dims4 Strides);
+
+/// <summary>
+/// Add, Subtract or Multiply with PyTorch's broadcasting and numbers, left to right over the inputs (y = x0 op x1, then
+/// y = y op x2, ...), then with <paramref name="Constant"/> (y op number, or number op y when <paramref name="ConstantFirst"/>),
+/// the activation with the last operation. <paramref name="General"/>: CHW tensors by strides (0 where an operand
+/// broadcasts) over the output's <paramref name="Sizes"/>; otherwise every operand is the output's shape, one value per
+/// channel or one value, in either layout (a per-channel or single operand is read as it is, never reordered).
+/// </summary>
+internal sealed record ArithmeticStep(BinaryOperation Operation, EquatableArray<ArithmeticOperand> Operands, double? Constant, bool ConstantFirst,
+    bool General, Dims4 Sizes, ActivationUse? Activation) : PlanStep
+{
+    // Not a later operand: y is written before it is read.
+    public override bool MayOverwrite(int input) => input < 2 && Operands[input].Form == OperandForm.Full;
+}
+
+/// <summary>A learned tensor (<c>nn.Parameter</c>) copied from the weights into its buffer, CHW.</summary>
+internal sealed record ParameterStep : PlanStep;
+
+/// <summary>PReLU: one slope, or one per channel (<paramref name="Slopes"/> of them), either layout.</summary>
+internal sealed record PReLUStep(int Slopes) : PlanStep
+{
+    public override bool MayOverwrite(int input) => true;
+}
+
+/// <summary>
+/// Chunk or Split: the piece [Start, Start + Length) of the middle axis of [Outer, Axis, Inner]; <paramref name="BlockedChannels"/>
+/// when it is a channel range starting on a block of a blocked map (whole blocks copied).
+/// </summary>
+internal sealed record SliceStep(int Outer, int Axis, int Inner, int Start, int Length, bool BlockedChannels) : PlanStep;
+
+/// <summary>Permute: the output (CHW, <paramref name="Sizes"/>) reads the input at <paramref name="Strides"/>.</summary>
+internal sealed record PermuteStep(Dims4 Sizes, Dims4 Strides) : PlanStep;
+
+/// <summary>LayerNorm (Inner 1) or LayerNorm2d (over the channels, Inner = H·W), CHW; weight and bias read when <paramref name="Affine"/>/<paramref name="Bias"/>.</summary>
+internal sealed record LayerNormStep(int Outer, int Axis, int Inner, double Eps, bool Affine, bool Bias) : PlanStep
+{
+    public override bool MayOverwrite(int input) => true;
+}
+
 /// <summary>Concatenation along the channels: one copy per input.</summary>
 internal sealed record ConcatStep : PlanStep;
 

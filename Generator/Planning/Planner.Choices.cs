@@ -57,6 +57,27 @@ internal static partial class Planner
                 return Same(new ChannelAffineStep(x[0], x.Spatial, group.Activation), group, FlatIsChw(x, available[0]));
             case LayerKind.Activation:
                 return Same(new ActivationStep(g.Activation!), group, available[0]);
+            case LayerKind.Add or LayerKind.Multiply or LayerKind.Subtract when layer.Kind == LayerKind.Subtract || g.Scalar is not null || InputShapes(group, inputs).Any(s => s != y):
+                return ChooseArithmetic(group, inputs);
+            case LayerKind.Parameter:
+                return Chw(new ParameterStep(), group);
+            case LayerKind.PReLU:
+                return Same(new PReLUStep(g.LearnedShape[0]), group, FlatIsChw(x, available[0]));
+            case LayerKind.Chunk or LayerKind.Split:
+                {
+                    // A channel range starting on a block of a blocked map is whole blocks; anything else is CHW rows.
+                    bool channels = x.Rank >= 2 && g.Outer == 1 && g.Inner == x.Spatial;
+                    bool blocked = channels && available[0] == TensorLayout.Blocked16 && g.Start % Blocked16.Lanes == 0;
+                    return Same(new SliceStep(g.Outer, g.Axis, g.Inner, g.Start, g.Length, blocked), group, blocked ? TensorLayout.Blocked16 : TensorLayout.Chw);
+                }
+            case LayerKind.Permute:
+                {
+                    int[] inStrides = ContiguousStrides(x.Dims.ToArray());
+                    int[] order = g.Dims.ToArray();
+                    return Chw(new PermuteStep(Pad4(y.Dims.ToArray(), 1), Pad4(order.Select(d => inStrides[d]).ToArray(), 0)), group);
+                }
+            case LayerKind.LayerNorm or LayerKind.LayerNorm2d:
+                return Chw(new LayerNormStep(g.Outer, g.Axis, g.Inner, g.Eps, g.Affine, g.Bias), group);
             case LayerKind.Add or LayerKind.Multiply:
                 {
                     var operation = layer.Kind == LayerKind.Add ? ElementwiseOperation.Add : ElementwiseOperation.Multiply;
@@ -85,6 +106,69 @@ internal static partial class Planner
                 if (group.Layer.Kind.IsNoOp()) return Chw(new CopyStep(), group);
                 throw new InvalidOperationException($"no step for {layer.Kind}: every analysed layer kind must have one");
         }
+    }
+
+    /// <summary>
+    /// Add, Subtract or Multiply that broadcasts or takes a number: channel-wise (operands of the output's shape, one value
+    /// per channel, or one value; in the layout most full operands have) where every operand is one of those, else
+    /// the general strided form on CHW tensors.
+    /// </summary>
+    private static Choice ChooseArithmetic(Group group, IReadOnlyList<Value> inputs)
+    {
+        AnalyzedLayer layer = group.Layer;
+        Shape y = layer.OutputShape;
+        var operation = layer.Kind switch { LayerKind.Add => BinaryOperation.Add, LayerKind.Subtract => BinaryOperation.Subtract, _ => BinaryOperation.Multiply };
+        int[] sizes = y.Dims.ToArray();
+        var forms = new List<OperandForm?>();
+        var strides = new List<Dims4>();
+        IReadOnlyList<Shape> shapes = InputShapes(group, inputs);
+        for (int k = 0; k < inputs.Count; k++)
+        {
+            Value v = inputs[k];
+            Shape shape = shapes[k];
+            // PyTorch aligns shapes from the last dimension; a learned tensor may have one more, leading 1.
+            int[] dims = shape.Dims.ToArray();
+            int[] aligned = dims.Length > sizes.Length ? dims.Skip(dims.Length - sizes.Length).ToArray()
+                : Enumerable.Repeat(1, sizes.Length - dims.Length).Concat(dims).ToArray();
+            int[] contiguous = ContiguousStrides(aligned);
+            strides.Add(Pad4(aligned.Select((d, i) => d == 1 ? 0 : contiguous[i]).ToArray(), 0));
+            bool channelVector = sizes.Length >= 2 && aligned[0] == sizes[0] && aligned.Skip(1).All(d => d == 1)
+                && ((v.Shape == shape && v.Shape.Rank == y.Rank) || v.Layout == TensorLayout.Chw);
+            forms.Add(shape == y ? OperandForm.Full
+                : aligned.All(d => d == 1) ? OperandForm.Single
+                : channelVector ? OperandForm.Channel
+                : null);
+        }
+        bool general = forms.Any(f => f is null) || (y.Rank < 2 && forms.Any(f => f == OperandForm.Channel));
+        // A relabelled value (a Flatten's or Unflatten's) is read in CHW order.
+        TensorLayout layout = general || y.Rank < 2 || inputs.Where((v, i) => v.Shape != shapes[i]).Any() ? TensorLayout.Chw
+            : Majority(inputs.Where((_, i) => forms[i] == OperandForm.Full).Select(v => v.Layout).ToArray());
+        var operands = forms.Select((f, i) => new ArithmeticOperand(general ? OperandForm.Full : f!.Value, strides[i])).ToEquatableArray();
+        var step = new ArithmeticStep(operation, operands, layer.Geometry.Scalar, layer.Geometry.ScalarFirst, general, Pad4(sizes, 1), group.Activation);
+        // Full operands in the chosen layout; a per-channel or single operand is read in the layout it has.
+        var layouts = inputs.Select((v, i) => general || forms[i] == OperandForm.Full ? layout : v.Layout).ToList();
+        return new Choice(step, layouts, layout);
+    }
+
+    /// <summary>The shapes a group's layer reads, one per input (the values' own where the group does not say).</summary>
+    private static IReadOnlyList<Shape> InputShapes(Group group, IReadOnlyList<Value> inputs) =>
+        group.InputShapes.Count == inputs.Count ? group.InputShapes : inputs.Select(v => v.Shape).ToList();
+
+    /// <summary>Row-major strides of a tensor of <paramref name="dims"/>.</summary>
+    private static int[] ContiguousStrides(int[] dims)
+    {
+        var strides = new int[dims.Length];
+        int stride = 1;
+        for (int i = dims.Length - 1; i >= 0; i--) { strides[i] = stride; stride *= dims[i]; }
+        return strides;
+    }
+
+    /// <summary>Up to four values, right-aligned, padded in front with <paramref name="fill"/> (sizes 1, strides 0).</summary>
+    private static Dims4 Pad4(int[] values, int fill)
+    {
+        if (values.Length > 4) throw new InvalidOperationException($"{values.Length} dimensions: the broadcast and permute kernels take up to 4");
+        int[] v = Enumerable.Repeat(fill, 4 - values.Length).Concat(values).ToArray();
+        return new Dims4(v[0], v[1], v[2], v[3]);
     }
 
     /// <summary>The layout most inputs have (CHW on a tie, what most other layers read): one reorder at most for a pair.</summary>
@@ -205,5 +289,5 @@ internal static partial class Planner
     /// </summary>
     internal static long TransposedWorkspaceLength(TransposedConvGeometry g) => CheckedSize.Product(g.OutChannels / g.Groups, g.KernelHeight, g.KernelWidth, g.InHeight, g.InWidth);
 
-    private static (int H, int W) HeightWidth(Shape s) => s.Rank == 3 ? (s[1], s[2]) : (1, s[s.Rank - 1]);
+    private static (int H, int W) HeightWidth(Shape s) => s.Rank == 3 ? (s[1], s[2]) : s.Rank == 0 ? (1, 1) : (1, s[s.Rank - 1]);
 }

@@ -37,6 +37,8 @@ internal static partial class Planner
         public int OutputValue;
         /// <summary>A MaxPool2d's indices, when a MaxUnpool2d reads them: a second value the step writes (else -1).</summary>
         public int IndicesValue = -1;
+        /// <summary>The shapes the layer reads (a value's own shape may differ: a Flatten relabels it); empty when they are the values'.</summary>
+        public List<Shape> InputShapes = new();
     }
 
     /// <summary>A step before memory is placed: the record without buffers, and the values it reads and writes.</summary>
@@ -123,7 +125,8 @@ internal static partial class Planner
             // Lay splits it off again when the chosen kernel has no residual epilogue.
             int residual = -2;
             if (layer.Kind is LayerKind.Conv1d or LayerKind.Conv2d && Next(layers, i) is { Kind: LayerKind.Add } add && add.Inputs.Count == 2
-                && add.Inputs[0] != add.Inputs[1] && add.Inputs.Contains(last.Index) && uses[last.Index] == 1)
+                && add.Inputs[0] != add.Inputs[1] && add.Inputs.Contains(last.Index) && uses[last.Index] == 1
+                && add.Geometry.Scalar is null && add.Inputs.All(input => ShapeOf(network, input) == add.OutputShape))
             {
                 residual = add.Inputs[0] == last.Index ? add.Inputs[1] : add.Inputs[0];
                 group.ResidualAdd = add;
@@ -142,6 +145,7 @@ internal static partial class Planner
 
             group.InputValues.AddRange(layer.Inputs.Select(input => valueOf[input]));
             if (layer.Kind == LayerKind.MaxUnpool2d) group.InputValues[1] = indicesOf[layer.Inputs[1]];
+            group.InputShapes.AddRange(layer.Inputs.Select(input => ShapeOf(network, input)));
             if (group.ResidualAdd is not null) group.InputValues.Add(valueOf[residual]);
             group.OutputValue = values.Count;
             values.Add(new Value(last.OutputShape));
@@ -169,6 +173,8 @@ internal static partial class Planner
         return (groups, outputValue);
     }
 
+    private static Shape ShapeOf(AnalyzedNetwork network, int layer) => layer < 0 ? network.InputShape : network.Layers.First(l => l.Index == layer).OutputShape;
+
     private static AnalyzedLayer? Next(IReadOnlyList<AnalyzedLayer> layers, int i) => i + 1 < layers.Count ? layers[i + 1] : null;
 
     private static bool ReadsOnly(AnalyzedLayer layer, AnalyzedLayer producer) => layer.Inputs.Count == 1 && layer.Inputs[0] == producer.Index;
@@ -179,7 +185,7 @@ internal static partial class Planner
 
     /// <summary>Layers whose kernel applies an activation as it stores.</summary>
     private static bool AcceptsActivation(AnalyzedLayer layer) => layer.Kind.IsConvolution() || layer.Kind.IsBatchNorm()
-        || layer.Kind is LayerKind.Linear or LayerKind.Add or LayerKind.Multiply;
+        || layer.Kind is LayerKind.Linear or LayerKind.Add or LayerKind.Multiply or LayerKind.Subtract;
 
     // ---------------------------------------------------------------------------------------------------- layouts
 
@@ -218,6 +224,14 @@ internal static partial class Planner
                 (Group conv, Group sum) = SplitResidual(group, values);
                 LayGroup(conv);
                 LayGroup(sum);
+                return;
+            }
+            if (group.Activation is { } activation && !AppliesActivation(choice.Step, activation))
+            {
+                // The kernel chosen cannot apply this activation as it stores: the producer, then the activation.
+                (Group producer, Group act) = SplitActivation(group, values);
+                LayGroup(producer);
+                LayGroup(act);
                 return;
             }
             var inputs = group.InputValues.Select((v, i) => Reordered(v, choice.InputLayouts[i], group.Layer)).ToList();
@@ -273,6 +287,32 @@ internal static partial class Planner
         sum.InputValues.Add(conv.OutputValue);
         sum.InputValues.Add(group.InputValues[1]);
         return (conv, sum);
+    }
+
+    /// <summary>A group whose last layer is a fused activation as two: the producer (and what else is fused into it), then the activation.</summary>
+    private static (Group Producer, Group Activation) SplitActivation(Group group, List<Value> values)
+    {
+        AnalyzedLayer act = group.Layers[group.Layers.Count - 1];
+        var producer = new Group { Layer = group.Layer, BatchNorm = group.BatchNorm, ResidualAdd = group.ResidualAdd, OutputValue = values.Count };
+        producer.Layers.AddRange(group.Layers.Take(group.Layers.Count - 1));
+        producer.InputValues.AddRange(group.InputValues);
+        values.Add(new Value(group.Layers[group.Layers.Count - 2].OutputShape));
+        var alone = new Group { Layer = act, OutputValue = group.OutputValue };
+        alone.Layers.Add(act);
+        alone.InputValues.Add(producer.OutputValue);
+        return (producer, alone);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="step"/>'s kernel applies <paramref name="activation"/> as it stores: the channel-blocked
+    /// kernels, linear and element-wise steps take any operator struct; the CHW convolutions and the transposed
+    /// convolution take an <see cref="ActivationKind"/> with at most one argument (the runtime's one list of them).
+    /// </summary>
+    internal static bool AppliesActivation(PlanStep step, ActivationUse activation)
+    {
+        bool epilogue = step is TransposedConvolutionStep
+            || step is ConvolutionStep { Algorithm: ConvAlgorithm.Im2ColGemm or ConvAlgorithm.ShiftedGemm or ConvAlgorithm.PointwisePlanes or ConvAlgorithm.DepthwisePlanes };
+        return !epilogue || (activation.Arguments.Count <= 1 && Enum.TryParse(activation.RuntimeOperator, out ActivationKind kind) && kind.ToString() == activation.RuntimeOperator);
     }
 
     /// <summary>What runs a group: the step record (without buffers), the layouts it reads and writes, its scratch.</summary>

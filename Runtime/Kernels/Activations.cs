@@ -145,3 +145,90 @@ public readonly struct Hardswish : IActivation
         return TOps.Multiply(x, TOps.Multiply(r6, TOps.Create(1f / 6f)));
     }
 }
+
+/// <summary><c>torch.nn.Hardsigmoid</c>: y = relu6(x + 3) / 6.</summary>
+public readonly struct Hardsigmoid : IActivation
+{
+    public static bool PreservesZero => false;
+    public static bool InRegisters => true;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Apply<TOps, TVec>(TVec x) where TOps : IVectorOps<TVec> where TVec : struct
+        => TOps.Multiply(TOps.MinLimit(TOps.MaxZero(TOps.Add(x, TOps.Create(3f))), TOps.Create(6f)), TOps.Create(1f / 6f));
+}
+
+/// <summary><c>torch.nn.Hardtanh(min_val, max_val)</c>: y = min(max(x, min_val), max_val).</summary>
+public readonly struct Hardtanh(float minVal, float maxVal) : IActivation
+{
+    /// <summary>The lower bound (PyTorch's default is -1).</summary>
+    public float MinVal { get; } = minVal;
+    /// <summary>The upper bound (PyTorch's default is 1).</summary>
+    public float MaxVal { get; } = maxVal;
+    // Zero is kept only when min_val ≤ 0 ≤ max_val: the kernels re-zero padding lanes for it.
+    public static bool PreservesZero => false;
+    public static bool InRegisters => true;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Apply<TOps, TVec>(TVec x) where TOps : IVectorOps<TVec> where TVec : struct
+        => TOps.MinLimit(TOps.Max(x, TOps.Create(MinVal)), TOps.Create(MaxVal));
+}
+
+/// <summary>
+/// <c>torch.nn.ELU(alpha)</c>: y = x &gt; 0 ? x : alpha * (exp(x) - 1). The exponential branch is taken only where
+/// x &lt; 0, so ELU(±0) is exactly ±0 whatever the vector exp returns for 0, and NaN stays NaN.
+/// </summary>
+public readonly struct ELU(float alpha) : IActivation
+{
+    /// <summary>The scale of the negative branch (PyTorch's default is 1).</summary>
+    public float Alpha { get; } = alpha;
+    public static bool PreservesZero => true;
+    public static bool InRegisters => false;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Apply<TOps, TVec>(TVec x) where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        TVec negative = TOps.Multiply(TOps.Create(Alpha), TOps.Subtract(TOps.Exp(TOps.Min(x, TOps.Zero)), TOps.Create(1f)));
+        return TOps.SelectGreater(TOps.Zero, x, negative, x);
+    }
+}
+
+/// <summary>
+/// <c>torch.nn.Softplus(beta, threshold)</c>: y = beta·x &gt; threshold ? x : log(1 + exp(beta·x)) / beta, computed as
+/// (max(z, 0) + log1p(exp(-|z|))) / beta with z = beta·x: no overflow for any z, and log1p accurate for tiny arguments
+/// (log(u)·t/(u - 1) with u = 1 + t, Goldberg's rounding-error compensation; t itself where u rounds to 1).
+/// </summary>
+public readonly struct Softplus(float beta, float threshold) : IActivation
+{
+    /// <summary>The sharpness (PyTorch's default is 1; any non-zero value).</summary>
+    public float Beta { get; } = beta;
+    /// <summary>Above beta·x = threshold the function is x (PyTorch's default is 20).</summary>
+    public float Threshold { get; } = threshold;
+    public static bool PreservesZero => false;
+    public static bool InRegisters => false;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Apply<TOps, TVec>(TVec x) where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        TVec z = TOps.Multiply(x, TOps.Create(Beta));
+        TVec t = TOps.Exp(TOps.Min(z, TOps.Subtract(TOps.Zero, z)));
+        TVec u = TOps.Add(TOps.Create(1f), t);
+        TVec d = TOps.Subtract(u, TOps.Create(1f));
+        TVec log1p = TOps.SelectGreater(d, TOps.Zero, TOps.Multiply(TOps.Log(u), TOps.Divide(t, d)), t);
+        TVec y = TOps.Divide(TOps.Add(TOps.MaxZero(z), log1p), TOps.Create(Beta));
+        return TOps.SelectGreater(z, TOps.Create(Threshold), x, y);
+    }
+}
+
+/// <summary>
+/// <c>torch.nn.Mish</c>: y = x · tanh(softplus(x)), computed without a tanh or a log: with e = exp(x),
+/// tanh(log(1 + e)) = n / (n + 2), n = e·(e + 2); e is taken at min(x, 20), where the factor is 1 in float
+/// (PyTorch's softplus threshold is also 20).
+/// </summary>
+public readonly struct Mish : IActivation
+{
+    public static bool PreservesZero => true;
+    public static bool InRegisters => false;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Apply<TOps, TVec>(TVec x) where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        TVec e = TOps.Exp(TOps.MinLimit(x, TOps.Create(20f)));
+        TVec n = TOps.Multiply(e, TOps.Add(e, TOps.Create(2f)));
+        return TOps.Multiply(x, TOps.Divide(n, TOps.Add(n, TOps.Create(2f))));
+    }
+}

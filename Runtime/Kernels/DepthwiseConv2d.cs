@@ -10,8 +10,8 @@ namespace ConvGen.Runtime.Kernels;
 /// <remarks>
 /// Per vector of channels, the input rows an output row reads are copied once each into a ring of zero-padded rows
 /// (zero rows above and below the input), so every tap of every output is a plain load: no border code. Each output
-/// row then runs as tiles of up to 8 positions (8 accumulators, one weight vector per tap shared by the tile), the
-/// row's last tile moved back to end at the row's end. The epilogue adds bias, then the residual (same shape and
+/// row then runs as equal tiles of at most 8 positions (<see cref="TilePositions"/>; up to 8 accumulators, one weight
+/// vector per tap shared by the tile), a last tile that does not fit moved back to end at the row's end. The epilogue adds bias, then the residual (same shape and
 /// layout as the output; it may be the output span itself), then applies the activation; padding lanes stay zero.
 /// Input and output must not overlap.
 /// </remarks>
@@ -100,7 +100,7 @@ public static partial class DepthwiseConv2d
 
         public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
         {
-            switch (Math.Min(MaxPositions, g.OutWidth))
+            switch (TilePositions(g))
             {
                 case 1: Convolve<TOps, TVec, C1, TAct>(_input, _output, _packed, _residual, _ring, g, activation); break;
                 case 2: Convolve<TOps, TVec, C2, TAct>(_input, _output, _packed, _residual, _ring, g, activation); break;
@@ -128,7 +128,6 @@ public static partial class DepthwiseConv2d
         int lastLanes = g.OutChannels - (blocks - 1) * Blocked16.Lanes;
         Span<float> mask = stackalloc float[Blocked16.Lanes];
         for (int l = 0; l < Blocked16.Lanes; l++) mask[l] = l < lastLanes ? 1f : 0f;
-        Span<int> slotRow = stackalloc int[span];
         Span<nint> rows = stackalloc nint[kh];
         ref float wr = ref MemoryMarshal.GetReference(packed);
         ref float ringRef = ref MemoryMarshal.GetReference(ring);
@@ -146,21 +145,32 @@ public static partial class DepthwiseConv2d
             TVec maskVector = masked ? TOps.Load(ref mask[lane]) : default;
             ReadOnlySpan<float> plane = input.Slice((int)(block * inPlane));
             nint outBase = block * outPlane + lane;
-            slotRow.Fill(-1);
+            // Padded row r holds input row r - PadTop (zero outside the input), in ring slot r % span. Output row oy
+            // reads rows r0 = oy * StrideHeight to r0 + span - 1, each copied once, in order; the slots are counted
+            // round the ring (no division per row).
+            int slot0 = 0, next = 0, nextSlot = 0;
             for (int oy = 0; oy < oh; oy++)
             {
-                // Padded row r holds input row r - PadTop (zero outside the input), in ring slot r % span.
+                int r0 = oy * g.StrideHeight;
+                if (next < r0)
+                {
+                    next = r0;
+                    nextSlot = slot0;
+                }
+
+                for (; next < r0 + span; next++)
+                {
+                    PadRow<TOps, TVec>(plane, ref Unsafe.Add(ref ringRef, nextSlot * rowFloats), next - g.PadTop, h, w, wp, g.PadLeft, lane);
+                    if (++nextSlot == span) nextSlot = 0;
+                }
+
                 for (int y = 0; y < kh; y++)
                 {
-                    int r = oy * g.StrideHeight + y * g.DilationHeight, slot = r % span;
-                    if (slotRow[slot] != r)
-                    {
-                        PadRow<TOps, TVec>(plane, ref Unsafe.Add(ref ringRef, slot * rowFloats), r - g.PadTop, h, w, wp, g.PadLeft, lane);
-                        slotRow[slot] = r;
-                    }
-
-                    rows[y] = slot * rowFloats;
+                    int slot = slot0 + y * g.DilationHeight;
+                    rows[y] = (slot < span ? slot : slot - span) * rowFloats;
                 }
+
+                for (slot0 += g.StrideHeight; slot0 >= span; slot0 -= span) { }
 
                 nint outRow = outBase + (nint)oy * ow * Blocked16.Lanes;
                 int p = TPositions.Value;
@@ -184,6 +194,13 @@ public static partial class DepthwiseConv2d
                 }
             }
         }
+    }
+
+    /// <summary>Positions of a tile: the output row in equal tiles of at most <see cref="MaxPositions"/> (12 = 6 + 6, not 8 + 8 overlapping).</summary>
+    internal static int TilePositions(in Conv2dGeometry g)
+    {
+        int tiles = (g.OutWidth + MaxPositions - 1) / MaxPositions;
+        return (g.OutWidth + tiles - 1) / tiles;
     }
 
     // Padded row: PadLeft zero positions, the input row's `lanes` channels from `lane` (or zeros outside the input), zeros to wp.

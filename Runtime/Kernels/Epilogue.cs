@@ -2,31 +2,6 @@ using ConvGen.Runtime.Simd;
 
 namespace ConvGen.Runtime.Kernels;
 
-/// <summary>The element-wise activations the runtime applies, fused into a producer's store or on their own.</summary>
-public enum ActivationKind
-{
-    /// <summary>y = x.</summary>
-    None,
-    /// <summary>y = max(0, x).</summary>
-    ReLU,
-    /// <summary>y = min(max(0, x), 6).</summary>
-    ReLU6,
-    /// <summary>y = x &gt; 0 ? x : alpha * x.</summary>
-    LeakyReLU,
-    /// <summary>y = 1 / (1 + exp(-x)).</summary>
-    Sigmoid,
-    /// <summary>y = tanh(x).</summary>
-    Tanh,
-    /// <summary>y = x * sigmoid(x).</summary>
-    SiLU,
-    /// <summary>y = x * relu6(x + 3) / 6.</summary>
-    Hardswish,
-    /// <summary>y = x * 0.5 * (1 + erf(x / sqrt(2))): <c>torch.nn.GELU()</c>, the exact form.</summary>
-    GELU,
-    /// <summary>y = 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))): <c>torch.nn.GELU(approximate='tanh')</c>.</summary>
-    GELUTanh,
-}
-
 /// <summary>
 /// The activation of the kernels that predate <see cref="IActivation"/> (chosen by a value at run time, one switch
 /// per vector). New kernels take an <see cref="IActivation"/> struct instead. What a kernel does to each value it stores, after adding the bias: one activation and its parameter

@@ -43,6 +43,8 @@ public interface IVectorOps<TVec> where TVec : struct
     static abstract TVec MinLimit(TVec x, TVec limit);
     static abstract TVec Min(TVec left, TVec right);
     static abstract TVec Exp(TVec value);
+    /// <summary>Natural logarithm lane-wise (log(0) = -inf, negative or NaN gives NaN).</summary>
+    static abstract TVec Log(TVec value);
     /// <summary>Lane-wise select: where <paramref name="left"/> &gt; <paramref name="right"/>, <paramref name="whenGreater"/>, else <paramref name="otherwise"/>.</summary>
     static abstract TVec SelectGreater(TVec left, TVec right, TVec whenGreater, TVec otherwise);
     /// <summary>
@@ -93,6 +95,7 @@ public readonly struct Vec512 : IVectorOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MaxZero(Vector512<float> x) => Avx512F.IsSupported ? Avx512F.Max(Vector512<float>.Zero, x) : Vector512.Max(x, Vector512<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MinLimit(Vector512<float> x, Vector512<float> limit) => Avx512F.IsSupported ? Avx512F.Min(limit, x) : Vector512.Min(x, limit);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> value) => Vector512.Exp(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Log(Vector512<float> value) => Vector512.Log(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> SelectGreater(Vector512<float> left, Vector512<float> right, Vector512<float> whenGreater, Vector512<float> otherwise) => Vector512.ConditionalSelect(Vector512.GreaterThan(left, right), whenGreater, otherwise);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> SelectGreaterOrNaN(Vector512<float> left, Vector512<float> right, Vector512<float> whenTaken, Vector512<float> otherwise) => Vector512.ConditionalSelect(Vector512.GreaterThan(left, right) | ~Vector512.Equals(left, left), whenTaken, otherwise);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> value) => Vector512.Sum(value);
@@ -118,6 +121,7 @@ public readonly struct Vec256 : IVectorOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MaxZero(Vector256<float> x) => Avx.IsSupported ? Avx.Max(Vector256<float>.Zero, x) : Vector256.Max(x, Vector256<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MinLimit(Vector256<float> x, Vector256<float> limit) => Avx.IsSupported ? Avx.Min(limit, x) : Vector256.Min(x, limit);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> value) => Vector256.Exp(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Log(Vector256<float> value) => Vector256.Log(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> SelectGreater(Vector256<float> left, Vector256<float> right, Vector256<float> whenGreater, Vector256<float> otherwise) => Vector256.ConditionalSelect(Vector256.GreaterThan(left, right), whenGreater, otherwise);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> SelectGreaterOrNaN(Vector256<float> left, Vector256<float> right, Vector256<float> whenTaken, Vector256<float> otherwise) => Vector256.ConditionalSelect(Vector256.GreaterThan(left, right) | ~Vector256.Equals(left, left), whenTaken, otherwise);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> value) => Vector256.Sum(value);
@@ -143,6 +147,7 @@ public readonly struct Vec128 : IVectorOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaxZero(Vector128<float> x) => Sse.IsSupported ? Sse.Max(Vector128<float>.Zero, x) : Vector128.Max(x, Vector128<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MinLimit(Vector128<float> x, Vector128<float> limit) => Sse.IsSupported ? Sse.Min(limit, x) : Vector128.Min(x, limit);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Exp(Vector128<float> value) => Vector128.Exp(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Log(Vector128<float> value) => Vector128.Log(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> SelectGreater(Vector128<float> left, Vector128<float> right, Vector128<float> whenGreater, Vector128<float> otherwise) => Vector128.ConditionalSelect(Vector128.GreaterThan(left, right), whenGreater, otherwise);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> SelectGreaterOrNaN(Vector128<float> left, Vector128<float> right, Vector128<float> whenTaken, Vector128<float> otherwise) => Vector128.ConditionalSelect(Vector128.GreaterThan(left, right) | ~Vector128.Equals(left, left), whenTaken, otherwise);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> value) => Vector128.Sum(value);
@@ -174,6 +179,7 @@ public readonly struct Scalar : IVectorOps<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxZero(float x) => MathF.Max(x, 0f);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MinLimit(float x, float limit) => MathF.Min(x, limit);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Exp(float value) => MathF.Exp(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Log(float value) => MathF.Log(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float SelectGreater(float left, float right, float whenGreater, float otherwise) => left > right ? whenGreater : otherwise;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float SelectGreaterOrNaN(float left, float right, float whenTaken, float otherwise) => left > right || float.IsNaN(left) ? whenTaken : otherwise;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float value) => value;

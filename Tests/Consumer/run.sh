@@ -28,6 +28,20 @@ start=$(seconds)
 ls -l "$feed"
 nupkg=$(ls "$feed"/ConvGen.*.nupkg | grep -v '\.snupkg$' | head -n 1)
 version=$(basename "$nupkg" .nupkg); version=${version#ConvGen.}
+# Symbols for every shipped dll: the libraries' PDBs in the .snupkg, the analyzers' (generator, code fixes) embedded in
+# the dll (an embedded portable PDB is stored with the signature MPDB).
+symbols="$work/symbols"; rm -rf "$symbols"; mkdir -p "$symbols/pkg" "$symbols/snupkg"
+(cd "$symbols/pkg" && unzip -q "$nupkg") && (cd "$symbols/snupkg" && unzip -q "${nupkg%.nupkg}.snupkg")
+for dll in "$symbols"/pkg/lib/net10.0/*.dll; do
+  pdb="$symbols/snupkg/lib/net10.0/$(basename "$dll" .dll).pdb"
+  [ -f "$pdb" ] || { echo "symbols: $(basename "$dll") has no PDB in the .snupkg" >&2; exit 1; }
+done
+analyzers=("$symbols"/pkg/analyzers/dotnet/cs/*.dll)
+[ "${#analyzers[@]}" -ge 2 ] || { echo "symbols: expected the generator and the code fixes under analyzers/dotnet/cs" >&2; exit 1; }
+for dll in "${analyzers[@]}"; do
+  grep -q -a MPDB "$dll" || { echo "symbols: $(basename "$dll") has no embedded PDB" >&2; exit 1; }
+done
+echo "symbols: $(ls "$symbols"/pkg/lib/net10.0/*.dll | wc -l) libraries with PDBs in the .snupkg, ${#analyzers[@]} analyzers with embedded PDBs"
 # NuGet caches a package by id and version: a cached ConvGen of this version is used only if it is this very package
 # (packing is deterministic, so the same commit gives the same bytes); any other is dropped first.
 packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')

@@ -13,6 +13,9 @@ namespace ConvGen.Benchmarks;
 /// (ForAttributeWithMetadataName on [Network] and the class's attributes read through the symbol), the floor of any
 /// generator that reads these declarations. Edits alternate between two texts, each run on a compilation of its own.
 /// <c>flock /tmp/convgen-timing.lock taskset -c 1 dotnet run -c Release --project Tests/ConvGen.Benchmarks -- --filter '*Keystroke*'</c>
+/// BenchmarkDotNet runs each case in processes of its own, minutes apart: on a shared machine its ratio moves with what
+/// else runs (2-4x between sittings). For the ratio, the <c>keystroke</c> mode (<see cref="KeystrokeInterleaved"/>)
+/// alternates the two generators in one process.
 /// </summary>
 [MemoryDiagnoser]
 public class KeystrokeBenchmarks

@@ -15,6 +15,7 @@ using Perfolizer.Horology;
 //   interleaved [--models a,b] [--rounds 21] [--seconds 0.15]      both engines in one process, rounds alternating; median of per-round ratios
 //   profile [--models a,b] [--rounds 15] [--seconds 0.2] [--no-ort] [--no-steps]   time per layer kind (and per step) beside ORT's profiler
 //   cold [--models lenet5,resnet8] [--reps 11]                      fresh processes: Load / session creation, first Run, spawn → first output
+//   keystroke [--rounds 31] [--seconds 0.3]                         the generator per keystroke beside a minimal one, rounds alternating (KeystrokeBenchmarks' setup)
 //
 // Networks: lenet5, dscnn, resnet8, vww_mobilenetv1, mobilenetv2 (artifacts: CONVGEN_PEERS_ARTIFACTS or ../shared/peers/artifacts).
 // Pin it to one CPU and keep other timing off the machine: flock /tmp/convgen-timing.lock taskset -c 1 dotnet run -c Release ...
@@ -51,8 +52,9 @@ try
         "profile" => Profile.Run(Models(PeerArtifacts.Models), int.Parse(Option("--rounds") ?? "15"), double.Parse(Option("--seconds") ?? "0.2"), ort: !Flag("--no-ort"), steps: !Flag("--no-steps")),
         "cold" => ColdStart.Run(Models(["lenet5", "resnet8"]), int.Parse(Option("--reps") ?? "11")),
         "cold-child" => ColdStart.Child(arguments[0], arguments[1], mainTimestamp),
+        "keystroke" => KeystrokeInterleaved.Run(int.Parse(Option("--rounds") ?? "31"), double.Parse(Option("--seconds") ?? "0.3")),
         "bdn" => RunBenchmarkDotNet(),
-        _ => throw new ArgumentException($"unknown mode '{mode}': interleaved, profile, cold, or BenchmarkDotNet arguments"),
+        _ => throw new ArgumentException($"unknown mode '{mode}': interleaved, profile, cold, keystroke, or BenchmarkDotNet arguments"),
     };
 }
 catch (Exception e)

@@ -20,6 +20,10 @@ internal static class Cases
             if (g.KernelHeight == 3 && g.StrideHeight == 1 && g.InChannels >= 16)
                 foreach (int tile in new[] { 2, 4 })
                     yield return WinogradCase(name, g, tile, lanes);
+        yield return ChainCase("mnv2.chain 7x7 pointwise", [Pw(576, 7, 7, 160), Pw(160, 7, 7, 960), Pw(960, 7, 7, 160), Pw(160, 7, 7, 960), Pw(960, 7, 7, 160),
+            Pw(160, 7, 7, 960), Pw(960, 7, 7, 320), Pw(320, 7, 7, 1280)], lanes);
+        yield return ChainCase("mnv2.chain 14x14 pointwise", [Pw(64, 14, 14, 384), Pw(384, 14, 14, 64), Pw(64, 14, 14, 384), Pw(384, 14, 14, 64), Pw(64, 14, 14, 384),
+            Pw(384, 14, 14, 96), Pw(96, 14, 14, 576), Pw(576, 14, 14, 96), Pw(96, 14, 14, 576), Pw(576, 14, 14, 96)], lanes);
         yield return LinearCase("mnv2.classifier 1280->1000", 1, 1280, 1000, lanes);
         yield return LinearCase("lenet.fc1 400->120", 1, 400, 120, lanes);
         yield return LinearCase("vww.fc 256->2", 1, 256, 2, lanes);
@@ -125,6 +129,22 @@ internal static class Cases
         var y = new float[Blocked16.Length(g.OutChannels, g.OutHeight * g.OutWidth)];
         return new BenchCase(name, $"pointwise {tile}", Macs(g),
             () => PointwiseConv2d.Run(lanes, x, y, packed, default, g, TensorLayout.Blocked16, tile, default(ReLU)));
+    }
+
+    // Pointwise layers one after the other, each with its own weights (as in a network: more weights than L2 holds, so
+    // they arrive from L3 or memory), each reading the output of the one before.
+    public static BenchCase ChainCase(string name, Conv2dGeometry[] layers, int lanes)
+    {
+        var random = new Random(1);
+        var packed = layers.Select(g => PointwiseConv2d.Pack(Random(random, g.WeightLength), Random(random, g.OutChannels), g)).ToArray();
+        var buffers = layers.Select(g => new float[Blocked16.Length(g.InChannels, g.InHeight * g.InWidth)]).Append(new float[Blocked16.Length(layers[^1].OutChannels, layers[^1].OutHeight * layers[^1].OutWidth)]).ToArray();
+        Random(random, buffers[0].Length).CopyTo(buffers[0], 0);
+        var tiles = layers.Select(g => PointwiseConv2d.ChooseTile(g)).ToArray();
+        return new BenchCase(name, "pointwise chain", layers.Sum(g => Macs(g)), () =>
+        {
+            for (int i = 0; i < layers.Length; i++)
+                PointwiseConv2d.Run(lanes, buffers[i], buffers[i + 1], packed[i], default, layers[i], TensorLayout.Blocked16, tiles[i], default(ReLU6));
+        });
     }
 
     public static double Macs(in Conv2dGeometry g) => (double)g.OutChannels * g.OutHeight * g.OutWidth * g.ReductionLength;

@@ -25,6 +25,29 @@ if (Vector512.IsHardwareAccelerated && Environment.GetEnvironmentVariable("KERNE
     Console.WriteLine($"# calibration: 16 register FMA chains run at {rate:F1} GFLOP/s ({100 * rate / peak:F0}% of the nominal peak)");
 }
 
+if (filters.Remove("--tiles"))
+{
+    // Every legal tile of the direct kernel on the dense cases (filtered), fastest first, beside the cost rule's choice.
+    foreach ((string name, ConvGen.Runtime.Kernels.Conv2dGeometry g, ConvGen.Runtime.Kernels.TensorLayout layout) in Cases.Dense())
+    {
+        if (filters.Count > 0 && !filters.Any(f => name.Contains(f, StringComparison.OrdinalIgnoreCase))) continue;
+        var chosen = ConvGen.Runtime.Kernels.DirectConv2d.ChooseTile(g);
+        var times = new List<(ConvGen.Runtime.Kernels.ConvTile Tile, double Us)>();
+        for (int b = 1; b <= ConvGen.Runtime.Kernels.ConvTile.MaxBlocks; b++)
+            for (int p = 1; p <= ConvGen.Runtime.Kernels.ConvTile.MaxPositions; p++)
+            {
+                var tile = new ConvGen.Runtime.Kernels.ConvTile(b, p);
+                if (ConvGen.Runtime.Kernels.DirectConv2d.TileRejects(g, tile) is not null) continue;
+                times.Add((tile, Timing.MedianMicroseconds(Cases.Direct(name, g, layout, tile, lanes).Run, 5)));
+            }
+
+        Console.WriteLine($"# {name}: chosen {chosen} {times.First(t => t.Tile == chosen).Us:F2} µs; fastest: " +
+                          string.Join(", ", times.OrderBy(t => t.Us).Take(6).Select(t => $"{t.Tile} {t.Us:F2}")));
+    }
+
+    return;
+}
+
 if (filters.Contains("--rules"))
 {
     foreach ((string name, ConvGen.Runtime.Kernels.Conv2dGeometry g, ConvGen.Runtime.Kernels.TensorLayout _) in Cases.Dense())

@@ -48,7 +48,20 @@ public static class BlockedReference
         new ActivationCase<GELU>("GELU", default, x => 0.5 * x * (1 + ElementwiseReference.Erf(x / Math.Sqrt(2)))),
         new ActivationCase<GELUTanh>("GELUTanh", default, x => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)))),
         new ActivationCase<Hardswish>("Hardswish", default, x => x * Math.Min(Math.Max(x + 3, 0), 6) / 6),
+        new ActivationCase<Hardsigmoid>("Hardsigmoid", default, x => Math.Min(Math.Max(x + 3, 0), 6) / 6),
+        new ActivationCase<Hardtanh>("Hardtanh(-0.5, 2)", new Hardtanh(-0.5f, 2f), x => Math.Min(Math.Max(x, -0.5), 2)),
+        new ActivationCase<ELU>("ELU(0.7)", new ELU(0.7f), x => x > 0 ? x : 0.7 * (Math.Exp(x) - 1)),
+        new ActivationCase<Softplus>("Softplus(1, 20)", new Softplus(1f, 20f), x => x > 20 ? x : Softplus(x, 1)),
+        new ActivationCase<Softplus>("Softplus(-1.5, 2)", new Softplus(-1.5f, 2f), x => -1.5 * x > 2 ? x : Softplus(x, -1.5)),
+        new ActivationCase<Mish>("Mish", default, x => x * Math.Tanh(Softplus(x, 1))),
     ];
+
+    /// <summary>log(1 + exp(beta·x)) / beta in double, without overflow.</summary>
+    private static double Softplus(double x, double beta)
+    {
+        double z = beta * x;
+        return (Math.Max(z, 0) + Math.Log(1 + Math.Exp(-Math.Abs(z)))) / beta;
+    }
 
     /// <summary>CHW [channels][positions] to blocked [ceil(channels/16)][positions][16], zero padding lanes.</summary>
     public static float[] ToBlocked(float[] chw, int channels, int positions)

@@ -125,8 +125,11 @@ public class DiagnosticPlacementTests
     {
         // Each condition's message carries its repair: an instruction, not only the fault.
         string[] verbs = { "use", "write", "add", "remove", "move", "give", "bring", "put", "drop", "make", "declare", "check", "save", "train", "import", "resize" };
-        // (The free-text rules carry messages built at the report site: the 2026-12 layers' and the limits' conditions.)
-        foreach (DiagnosticRule rule in DiagnosticDescriptors.All.Where(r => r != DiagnosticDescriptors.WeightsMoreDifferences && r.MessageFormat != "{0}"))
+        // Not checked: the count of further weights differences (each is reported above it), an activation's rule across
+        // its arguments (the activation catalog writes that message), and CG0012's code not generated yet (valid, so no
+        // repair is the user's: the message says what is checked and that no code is generated).
+        var exempt = new DiagnosticRule[] { DiagnosticDescriptors.WeightsMoreDifferences, DiagnosticDescriptors.ActivationArgumentsConflict, DiagnosticDescriptors.CodeNotGenerated };
+        foreach (DiagnosticRule rule in DiagnosticDescriptors.All.Where(r => !exempt.Contains(r)))
         {
             string format = rule.MessageFormat.ToLowerInvariant();
             bool instructs = verbs.Any(v => System.Text.RegularExpressions.Regex.IsMatch(format, $@"(^|[;.:] |, or |, so |\{{\d\}}: ){v}\b"))

@@ -67,6 +67,63 @@ public class KeystrokeTests
         Assert.Equal(0, Ran(edit, NetworkGenerator.Steps.Emit));
     }
 
+    /// <summary>Declarations read from syntax (not remembered by text) while <paramref name="edit"/> runs on this thread.</summary>
+    private static int DeclarationsRead(Action edit)
+    {
+        int before = ConvGen.Generator.Parsing.SyntaxReader.DeclarationsRead;
+        edit();
+        return ConvGen.Generator.Parsing.SyntaxReader.DeclarationsRead - before;
+    }
+
+    [Fact]
+    public void AKeystrokeReadsTheAttributesOfTheEditedDeclarationOnly()
+    {
+        // A preprocessor symbol of its own makes these parse options, and so these texts, new to the remembered readings
+        // whatever other tests ran before.
+        CSharpParseOptions options = GeneratorHarness.ParseOptions.WithPreprocessorSymbols("T" + Guid.NewGuid().ToString("N"));
+        string source = TwentyNetworks.Source;
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(source);
+        SyntaxTree old = compilation.SyntaxTrees.Single();
+        compilation = compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(source, options, old.FilePath));
+        old = compilation.SyntaxTrees.Single();
+        GeneratorDriver driver = GeneratorHarness.CreateDriver();
+        int first = DeclarationsRead(() => driver = driver.RunGenerators(compilation));
+        CSharpCompilation Edited(string before, string after) =>
+            compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(source.Replace(before, after), options, old.FilePath));
+
+        int elsewhere = DeclarationsRead(() => driver = driver.RunGenerators(Edited(TwentyNetworks.EditedStatement, TwentyNetworks.EditedStatementAfter)));
+        int moved = DeclarationsRead(() => driver = driver.RunGenerators(Edited("namespace Models;", "namespace Models;\n// every network moves down")));
+        int network = DeclarationsRead(() => driver = driver.RunGenerators(Edited(TwentyNetworks.EditedLayer, TwentyNetworks.EditedLayerAfter)));
+
+        Assert.Equal(20, first);
+        Assert.Equal(0, elsewhere);
+        Assert.Equal(0, moved);
+        Assert.Equal(1, network);
+        Assert.Single(driver.GetRunResult().Results[0].GeneratedSources, s => s.SourceText.ToString().Contains("Conv2d(32, 5, Padding = 2, Name = \"vgg2\")"));
+    }
+
+    [Fact]
+    public void AReadingThatAskedTheSemanticModelIsNotRemembered()
+    {
+        // The kernel is a const: its value can change without the declaration's text changing.
+        const string source = """
+            using ConvGen;
+            namespace Models;
+            static class Sizes { public const int Kernel = 3; }
+            [Network(1, 8, 8)]
+            [Conv2d(4, Sizes.Kernel), ReLU]
+            public partial class ConstKernel;
+            """;
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(source);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver();
+        Assert.Equal(1, DeclarationsRead(() => driver = driver.RunGenerators(compilation)));
+        SyntaxTree old = compilation.SyntaxTrees.Single();
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(old,
+            CSharpSyntaxTree.ParseText(source.Replace("Kernel = 3", "Kernel = 5"), GeneratorHarness.ParseOptions, old.FilePath));
+        Assert.Equal(1, DeclarationsRead(() => driver = driver.RunGenerators(edited)));
+        Assert.Contains("OutputLength = 64;", driver.GetRunResult().Results[0].GeneratedSources.Single().SourceText.ToString()); // 4×4×4 after a 5×5 kernel
+    }
+
     [Fact]
     public void AKeystrokeMakesNoNewAttributeCatalog()
     {

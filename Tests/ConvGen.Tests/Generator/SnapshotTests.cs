@@ -48,6 +48,17 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void LayersAddedIn2026_12() => VerifyNetwork("Layers2026", """
+        [Network(16, 8, 8)]
+        [Conv2d(32, 3, Padding = 1, Name = "x"), Hardswish(Name = "a")]
+        [AdaptiveAvgPool2d(1), Conv2d(8, 1), ReLU, Conv2d(32, 1), Hardsigmoid, Multiply("a", Name = "se")]
+        [Chunk(2, 0, Name = "left"), Chunk(2, 1, From = "se"), PReLU(16), Concat("left", Name = "cat"), Subtract(1.0, "cat")]
+        [Permute(0, 2, 3, 1), LayerNorm(32, Eps = 1e-6), Permute(0, 3, 1, 2), LayerNorm2d(32, Name = "norm")]
+        [Parameter(32, 1, 1, Name = "layer_scale"), Multiply("norm"), Add(0.5), Mish, ELU(0.5), Softplus(2.0, 10.0), Hardtanh(-1.0, 2.0)]
+        public partial class Layers2026;
+        """);
+
+    [Fact]
     public void InceptionResidualGraph() => VerifyNetwork("InceptionResidual", """
         [Network(8, 12, 12)]
         [Conv2d(16, 3, Padding = 1, Name = "stem"), BatchNorm2d(Name = "stem_bn"), ReLU(Name = "x")]

@@ -62,6 +62,10 @@ public class BlockedKernelTests
             ConvCases.Geometry(16, 20, 20, 16, 5, 5, 1, 1, 2, 2, 2, 2, groups: 16),
             ConvCases.Geometry(16, 24, 24, 16, 3, 3, 2, 2, 0, 0, 1, 1, groups: 16),
             ConvCases.Geometry(20, 11, 12, 40, 3, 3, 1, 1, 1, 1, 1, 1, groups: 20),
+            // Rows the ring skips (stride 3 past a 1- or 2-row kernel span), rows tiled 7 + 7 (13 wide) and 6 + 6 (12).
+            ConvCases.Geometry(16, 10, 13, 16, 1, 1, 3, 3, groups: 16),
+            ConvCases.Geometry(32, 11, 13, 32, 2, 3, 3, 1, 1, 1, 0, 1, groups: 32),
+            ConvCases.Geometry(16, 9, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, dilationHeight: 2, groups: 16),
         ];
         int i = 0;
         foreach (Conv2dGeometry g in shapes)
