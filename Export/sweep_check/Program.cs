@@ -2,7 +2,11 @@
 //   /usr/bin/python3 Export/sweep_torchvision.py --weights /tmp/sweep-weights
 //   dotnet run -c Release --project Export/sweep_check -- /tmp/sweep-weights Export/SWEEP_CSHARP.md
 // Not part of ConvGen.sln: it compiles 21 large networks (minutes) and needs weights that stay out of the repository.
+// Per model it also reports the generated source's size (the build emits it under generated/), the median latency of
+// Run (one thread, after two warm-up runs), and, when Export/sweep_build_times.sh has written build-times.tsv into the
+// weights folder, the time to build that model alone.
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using ConvGenModels.Torchvision;
@@ -10,6 +14,11 @@ using ConvGenModels.Torchvision;
 string dir = args.Length > 0 ? args[0] : "/tmp/sweep-weights";
 string? table = args.Length > 1 ? args[1] : null;
 var rows = new List<string>();
+var buildTimes = new Dictionary<string, string>();
+string buildTimesFile = Path.Combine(dir, "build-times.tsv");
+if (File.Exists(buildTimesFile))
+    foreach (string line in File.ReadAllLines(buildTimesFile))
+        if (line.Split('\t') is [string model, string seconds]) buildTimes[model] = seconds;
 var cases = new (string Name, Func<string, (int In, int Out, Action<float[], float[]> Run)> Load)[]
 {
     ("AlexNet", p => { var n = AlexNet.Load(p); return (AlexNet.InputLength, AlexNet.OutputLength, (x, y) => n.Run(x, y)); }),
@@ -47,8 +56,11 @@ foreach (var c in cases)
     double maxRef = expected.Max(v => Math.Abs((double)v)), worst = expected.Select((v, i) => Math.Abs((double)y[i] - v)).Max();
     double bound = 1e-4 * Math.Max(1, maxRef);
     bool pass = worst <= bound;
-    Console.WriteLine($"{c.Name,-14} {(pass ? "PASS" : "FAIL")}  max err {worst:G3}  bound {bound:G3}  max|y| {maxRef:G3}");
-    rows.Add($"| {c.Name} | {(pass ? "yes" : "**no**")} | {worst:G3} | {bound:G3} | {maxRef:G3} |");
+    double latencyMs = MedianLatencyMs(() => run(x, y));
+    string source = GeneratedSourceSize(c.Name);
+    string build = buildTimes.TryGetValue(c.Name, out string? seconds) ? seconds + " s" : "-";
+    Console.WriteLine($"{c.Name,-14} {(pass ? "PASS" : "FAIL")}  max err {worst:G3}  bound {bound:G3}  max|y| {maxRef:G3}  source {source}  build {build}  Run {latencyMs:F2} ms");
+    rows.Add($"| {c.Name} | {(pass ? "yes" : "**no**")} | {worst:G3} | {bound:G3} | {maxRef:G3} | {source} | {build} | {latencyMs:F2} ms |");
 }
 if (table is not null)
 {
@@ -58,12 +70,44 @@ if (table is not null)
         "",
         "The declarations of `Export/sweep/` (every model of `Export/SWEEP.md`), compiled by the generator",
         "and run by the runtime on PyTorch's random-weight models (`sweep_torchvision.py --weights`), against PyTorch's",
-        "output for one random input (the contract's bound `1e-4 · max(1, max|y|)`). Written by",
+        "output for one random input (the contract's bound `1e-4 · max(1, max|y|)`). Generated source: the size of the",
+        "generator's `.g.cs` for the model. Build: `dotnet build -c Release` of a project holding that model alone, after",
+        "restore (`Export/sweep_build_times.sh`, wall clock). Run: median of 7 runs after 2 warm-up runs, batch 1, one",
+        "thread. Written by `Export/sweep_build_times.sh /tmp/sweep-weights` then",
         "`dotnet run -c Release --project Export/sweep_check -- /tmp/sweep-weights Export/SWEEP_CSHARP.md`.",
         "",
-        "| model | pass | max error | bound | largest output |",
-        "| --- | --- | --- | --- | --- |",
+        "| model | pass | max error | bound | largest output | generated source | build | Run |",
+        "| --- | --- | --- | --- | --- | ---: | ---: | ---: |",
     }.Concat(rows));
+}
+
+static double MedianLatencyMs(Action run)
+{
+    run();
+    run();
+    var times = new List<double>();
+    for (int i = 0; i < 7; i++)
+    {
+        long start = Stopwatch.GetTimestamp();
+        run();
+        times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+    }
+    times.Sort();
+    return times[times.Count / 2];
+}
+
+// The generator's output for the model, emitted by the build under generated/ beside this project.
+static string GeneratedSourceSize(string model)
+{
+    for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+    {
+        string generated = Path.Combine(d.FullName, "generated");
+        if (!Directory.Exists(generated)) continue;
+        string? file = Directory.EnumerateFiles(generated, $"*.{model}.g.cs", SearchOption.AllDirectories).FirstOrDefault();
+        return file is null ? "-" : $"{new FileInfo(file).Length / 1024.0:F0} KB";
+    }
+
+    return "-";
 }
 
 static float[] Read(byte[] file, string key)
