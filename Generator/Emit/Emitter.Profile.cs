@@ -47,7 +47,7 @@ internal static partial class Emitter
 
     private static string ConvolutionKind(Conv2dGeometry g)
     {
-        if (g.Groups > 1 && g.Groups == g.InChannels) return ProfileKinds.Depthwise;
+        if (g.Groups > 1 && g.IsDepthwise) return ProfileKinds.Depthwise; // the planner's test (Planner.Choices), multiplier included
         return g.KernelHeight == 1 && g.KernelWidth == 1 ? ProfileKinds.Pointwise : ProfileKinds.Dense;
     }
 
