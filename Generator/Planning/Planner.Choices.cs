@@ -32,7 +32,7 @@ internal static partial class Planner
                     Value input = inputs[0];
                     bool flattenedMap = input.Layout == TensorLayout.Blocked16 && x.Rank == 1 && input.Shape.Rank > 1;
                     int inFeatures = flattenedMap ? PackedLinear.BlockedInFeatures(input.Shape[0], input.Shape.Spatial) : g.InChannels;
-                    var step = new LinearStep(g.Outer, inFeatures, g.OutChannels, g.Bias, fusion);
+                    var step = new LinearStep(g.Outer, inFeatures, g.OutChannels, fusion);
                     return new Choice(step, new[] { flattenedMap ? TensorLayout.Blocked16 : TensorLayout.Chw }, TensorLayout.Chw);
                 }
             case LayerKind.MaxPool2d when group.IndicesValue >= 0:
