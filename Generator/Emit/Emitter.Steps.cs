@@ -319,8 +319,6 @@ internal static partial class Emitter
         ? $"{Kernels}.Blocked16.FromChw(x, y, channels: {step.Channels}, positions: {step.Positions});"
         : $"{Kernels}.Blocked16.ToChw(x, y, channels: {step.Channels}, positions: {step.Positions});");
 
-    private static (int H, int W) HeightWidth(Shape s) => s.Rank == 3 ? (s[1], s[2]) : (1, s[s.Rank - 1]);
-
     private static string Bool(bool value) => value ? "true" : "false";
 
     private static string Pascal(string mode) => mode.Length == 0 ? mode : char.ToUpperInvariant(mode[0]) + mode.Substring(1);

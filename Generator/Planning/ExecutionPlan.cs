@@ -98,8 +98,6 @@ internal abstract record PlanStep
 /// <param name="Residual">The step's second input is added in the store, after the bias and before the activation (a residual Add fused in).</param>
 internal sealed record ConvolutionStep(Conv2dGeometry Geometry, ConvAlgorithm Algorithm, ConvTile? Tile, Fusion Fusion, bool Residual) : PlanStep
 {
-    public bool Bias => Layer.Geometry.Bias;
-
     /// <summary>The residual may be the output span itself: the tile reads each value before it stores it.</summary>
     public override bool MayOverwrite(int input) => Residual && input == 1;
 }
@@ -112,7 +110,7 @@ internal sealed record TransposedConvolutionStep(TransposedConvGeometry Geometry
 /// in panels of 16 outputs. Reading a blocked map (a Flatten of it), the weights' columns are permuted into the blocked
 /// order at load and <paramref name="InFeatures"/> counts the padding lanes.
 /// </summary>
-internal sealed record LinearStep(int Rows, int InFeatures, int OutFeatures, bool Bias, Fusion Fusion) : PlanStep;
+internal sealed record LinearStep(int Rows, int InFeatures, int OutFeatures, Fusion Fusion) : PlanStep;
 
 /// <summary>MaxPool or AvgPool, 1-D or 2-D.</summary>
 internal sealed record PoolStep(PoolGeometry Geometry, bool Max, bool CountIncludePad, int DivisorOverride) : PlanStep;

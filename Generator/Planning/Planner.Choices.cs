@@ -15,6 +15,7 @@ internal static partial class Planner
         (int inH, int inW) = HeightWidth(x);
         (int outH, int outW) = HeightWidth(y);
         var fusion = new Fusion(group.BatchNorm, group.Activation);
+        PoolGeometry Pool() => new(g.InChannels, inH, inW, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadTop, g.PadLeft, g.DilationH, g.DilationW);
         switch (layer.Kind)
         {
             case LayerKind.Conv1d or LayerKind.Conv2d:
@@ -31,23 +32,17 @@ internal static partial class Planner
                     Value input = inputs[0];
                     bool flattenedMap = input.Layout == TensorLayout.Blocked16 && x.Rank == 1 && input.Shape.Rank > 1;
                     int inFeatures = flattenedMap ? PackedLinear.BlockedInFeatures(input.Shape[0], input.Shape.Spatial) : g.InChannels;
-                    var step = new LinearStep(g.Outer, inFeatures, g.OutChannels, g.Bias, fusion);
+                    var step = new LinearStep(g.Outer, inFeatures, g.OutChannels, fusion);
                     return new Choice(step, new[] { flattenedMap ? TensorLayout.Blocked16 : TensorLayout.Chw }, TensorLayout.Chw);
                 }
             case LayerKind.MaxPool2d when group.IndicesValue >= 0:
-                {
-                    // Blocked compares 16 channels per vector; CHW is scalar: the pool follows its input's layout.
-                    var geometry = new PoolGeometry(g.InChannels, inH, inW, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadTop, g.PadLeft, g.DilationH, g.DilationW);
-                    return Same(new MaxPoolIndicesStep(geometry), group, available[0]);
-                }
+                // Blocked compares 16 channels per vector; CHW is scalar: the pool follows its input's layout.
+                return Same(new MaxPoolIndicesStep(Pool()), group, available[0]);
             case LayerKind.MaxUnpool2d:
                 // In the layout its indices were written in; the values are reordered to it if need be.
                 return Same(new MaxUnpoolStep(x[0], x.Spatial, y.Spatial), group, available[1]);
             case LayerKind.MaxPool1d or LayerKind.MaxPool2d or LayerKind.AvgPool1d or LayerKind.AvgPool2d:
-                {
-                    var geometry = new PoolGeometry(g.InChannels, inH, inW, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadTop, g.PadLeft, g.DilationH, g.DilationW);
-                    return Same(new PoolStep(geometry, layer.Kind.IsMaxPool(), g.CountIncludePad, g.DivisorOverride), group, available[0]);
-                }
+                return Same(new PoolStep(Pool(), layer.Kind.IsMaxPool(), g.CountIncludePad, g.DivisorOverride), group, available[0]);
             case LayerKind.AdaptiveAvgPool1d or LayerKind.AdaptiveAvgPool2d or LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d:
                 {
                     bool max = layer.Kind is LayerKind.AdaptiveMaxPool1d or LayerKind.AdaptiveMaxPool2d;

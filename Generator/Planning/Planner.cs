@@ -259,7 +259,7 @@ internal static partial class Planner
             int input = Reordered(group.InputValues[0], TensorLayout.Chw, conv);
             int target = values.Count;
             values.Add(new Value(padded) { Layout = TensorLayout.Chw });
-            (int h, int w) = x.Rank == 3 ? (x[1], x[2]) : (1, x[1]);
+            (int h, int w) = HeightWidth(x);
             var pad = new PadStep(x[0], h, w, c.PadLeft, c.PadRight, c.PadTop, c.PadBottom, c.PaddingMode) { Layer = conv, Layers = EquatableArray.Create(conv) };
             drafts.Add(new Draft { Step = pad, InputValues = { input }, OutputValue = target });
             group.Layer = conv with { InputShape = padded, Geometry = c with { PadTop = 0, PadBottom = 0, PadLeft = 0, PadRight = 0, PaddingMode = "zeros" } };
