@@ -123,12 +123,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         AnalyzedNetwork? network = analysis.Network;
         if (network is not null)
         {
-            var byIndex = network.Layers.ToDictionary(l => l.Index);
-            Shape inputShape = network.InputShape;
-            Shape ShapeOf(int index) => index < 0 ? inputShape : byIndex[index].OutputShape;
             foreach (AnalyzedLayer layer in network.Layers)
             {
-                if (CodeGeneration.Unsupported(layer, ShapeOf) is not { } reason) continue;
+                if (CodeGeneration.Unsupported(layer) is not { } reason) continue;
                 LayerDeclaration written = declaration.Layers[layer.Index];
                 all.Add(DiagnosticDescriptors.CodeNotGenerated.At(written.NameSpan, written.DisplayName, reason));
                 network = null;
