@@ -51,17 +51,6 @@ public static partial class Blocked16
         }
     }
 
-    /// <summary>
-    /// A per-channel vector (bias, BatchNorm scale or shift) padded with zeros to whole blocks: the form the blocked
-    /// kernels read one 16-channel vector at a time.
-    /// </summary>
-    public static float[] PadChannels(ReadOnlySpan<float> values)
-    {
-        var padded = new float[PaddedChannels(values.Length)];
-        values.CopyTo(padded);
-        return padded;
-    }
-
     private static void CheckReorder(int chwLength, int blockedLength, int channels, int positions)
     {
         if (channels < 1) throw new ArgumentException($"channels must be >= 1, got {channels}.", nameof(channels));
