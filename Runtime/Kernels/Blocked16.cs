@@ -51,6 +51,18 @@ public static partial class Blocked16
         }
     }
 
+    /// <summary>
+    /// Block <paramref name="block"/>'s 16 values of a per-channel vector (bias, scale, slope) into
+    /// <paramref name="lanes16"/>, zeros past <paramref name="channels"/>: the form the blocked kernels read one
+    /// 16-channel vector at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void LoadBlock(ReadOnlySpan<float> perChannel, int block, int channels, Span<float> lanes16)
+    {
+        lanes16.Clear();
+        perChannel.Slice(block * Lanes, Math.Min(Lanes, channels - block * Lanes)).CopyTo(lanes16);
+    }
+
     private static void CheckReorder(int chwLength, int blockedLength, int channels, int positions)
     {
         if (channels < 1) throw new ArgumentException($"channels must be >= 1, got {channels}.", nameof(channels));

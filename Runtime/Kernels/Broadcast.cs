@@ -203,9 +203,8 @@ public static class Broadcast
     private static void Lanes(ReadOnlySpan<float> x, OperandForm form, int block, int channels, Span<float> lanes16)
     {
         if (form == OperandForm.Single) { lanes16.Fill(x[0]); return; }
-        lanes16.Clear();
-        if (form == OperandForm.Channel)
-            x.Slice(block * Blocked16.Lanes, Math.Min(Blocked16.Lanes, channels - block * Blocked16.Lanes)).CopyTo(lanes16);
+        if (form == OperandForm.Channel) Blocked16.LoadBlock(x, block, channels, lanes16);
+        else lanes16.Clear();
     }
 
     private readonly ref struct GeneralJob<TAct>(ReadOnlySpan<float> a, Dims4 aStrides, ReadOnlySpan<float> b, Dims4 bStrides, Span<float> y, Dims4 sizes,

@@ -240,11 +240,8 @@ public static class ElementwiseOps
         int blocks = Blocked16.Blocks(channels), lanes = TOps.Count;
         for (int b = 0; b < blocks; b++)
         {
-            int valid = Math.Min(Blocked16.Lanes, channels - b * Blocked16.Lanes);
-            s16.Clear();
-            t16.Clear();
-            scale.Slice(b * Blocked16.Lanes, valid).CopyTo(s16);
-            shift.Slice(b * Blocked16.Lanes, valid).CopyTo(t16);
+            Blocked16.LoadBlock(scale, b, channels, s16);
+            Blocked16.LoadBlock(shift, b, channels, t16);
             nint plane = (nint)b * positions * Blocked16.Lanes;
             for (int part = 0; part < Blocked16.Lanes; part += lanes)
             {

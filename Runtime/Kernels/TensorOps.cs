@@ -42,7 +42,7 @@ public static class ParametricReLU
             {
                 // Padding lanes are 0 and stay 0 whatever their slope.
                 if (shared) a16.Fill(_slopes[0]);
-                else { a16.Clear(); _slopes.Slice(k * Blocked16.Lanes, Math.Min(Blocked16.Lanes, channels - k * Blocked16.Lanes)).CopyTo(a16); }
+                else Blocked16.LoadBlock(_slopes, k, channels, a16);
                 nint plane = (nint)k * positions * Blocked16.Lanes;
                 for (int part = 0; part < Blocked16.Lanes; part += TOps.Count)
                 {
