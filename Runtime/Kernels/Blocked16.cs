@@ -63,6 +63,15 @@ public static partial class Blocked16
         perChannel.Slice(block * Lanes, Math.Min(Lanes, channels - block * Lanes)).CopyTo(lanes16);
     }
 
+    /// <summary>Zeros the padding lanes (channels past <paramref name="channels"/>) of a blocked tensor's last block.</summary>
+    internal static void ClearPadding(Span<float> blocked, int channels, int positions)
+    {
+        int valid = channels % Lanes;
+        if (valid == 0) return;
+        Span<float> last = blocked.Slice((Blocks(channels) - 1) * positions * Lanes);
+        for (int p = 0; p < positions; p++) last.Slice(p * Lanes + valid, Lanes - valid).Clear();
+    }
+
     private static void CheckReorder(int chwLength, int blockedLength, int channels, int positions)
     {
         if (channels < 1) throw new ArgumentException($"channels must be >= 1, got {channels}.", nameof(channels));

@@ -53,13 +53,8 @@ public static class Broadcast
         CheckOperand(b.Length, bForm, channels, length, nameof(b));
         var job = new ChannelJob<TAct>(a, aForm, b, bForm, y, operation, layout, channels, positions, activation);
         WidthDispatch.Run(lanes, ref job);
-        if (layout == TensorLayout.Blocked16 && channels % Blocked16.Lanes != 0)
-        {
-            // A single value or an activation with f(0) != 0 would leave the padding lanes non-zero.
-            int valid = channels % Blocked16.Lanes;
-            Span<float> last = y.Slice((Blocked16.Blocks(channels) - 1) * positions * Blocked16.Lanes);
-            for (int p = 0; p < positions; p++) last.Slice(p * Blocked16.Lanes + valid, Blocked16.Lanes - valid).Clear();
-        }
+        // A single value or an activation with f(0) != 0 would leave the padding lanes non-zero.
+        if (layout == TensorLayout.Blocked16) Blocked16.ClearPadding(y, channels, positions);
     }
 
     internal static void General<TAct>(int lanes, ReadOnlySpan<float> a, in Dims4 aStrides, ReadOnlySpan<float> b, in Dims4 bStrides, Span<float> y,

@@ -111,10 +111,7 @@ public static class ElementwiseOps
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ClearPadding<TAct>(Span<float> y, TensorLayout layout, int channels, int positions) where TAct : struct, IActivation
     {
-        if (TAct.PreservesZero || layout != TensorLayout.Blocked16 || channels % Blocked16.Lanes == 0) return;
-        int valid = channels % Blocked16.Lanes;
-        Span<float> last = y.Slice((Blocked16.Blocks(channels) - 1) * positions * Blocked16.Lanes);
-        for (int p = 0; p < positions; p++) last.Slice(p * Blocked16.Lanes + valid, Blocked16.Lanes - valid).Clear();
+        if (!TAct.PreservesZero && layout == TensorLayout.Blocked16) Blocked16.ClearPadding(y, channels, positions);
     }
 
     /// <summary>y[i] = act(x[i]) over whole spans (any layout); <paramref name="y"/> may be <paramref name="x"/>.</summary>

@@ -109,10 +109,7 @@ public static class TensorCopy
         Conv2d.CheckLength(x.Length, Blocked16.Length(TensorLayout.Blocked16, channels, positions), nameof(x));
         Conv2d.CheckLength(y.Length, Blocked16.Length(TensorLayout.Blocked16, length, positions), nameof(y));
         x.Slice(start / Blocked16.Lanes * positions * Blocked16.Lanes, y.Length).CopyTo(y);
-        int valid = length % Blocked16.Lanes;
-        if (valid == 0) return;
-        Span<float> last = y.Slice((Blocked16.Blocks(length) - 1) * positions * Blocked16.Lanes);
-        for (int p = 0; p < positions; p++) last.Slice(p * Blocked16.Lanes + valid, Blocked16.Lanes - valid).Clear();
+        Blocked16.ClearPadding(y, length, positions);
     }
 
     /// <summary>
