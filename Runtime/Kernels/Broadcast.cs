@@ -76,7 +76,8 @@ public static class Broadcast
         if (!ok) throw new ArgumentException($"{name}: {length} floats do not hold a {form} operand of {channels} channels ({full} floats in the output).", name);
     }
 
-    private static void CheckReach(int length, in Dims4 s, in Dims4 sizes, string name)
+    /// <summary>Throws unless reading <paramref name="sizes"/> at strides <paramref name="s"/> (each >= 0) stays inside <paramref name="length"/> floats.</summary>
+    internal static void CheckReach(int length, in Dims4 s, in Dims4 sizes, string name)
     {
         long last = (long)(sizes.D0 - 1) * s.D0 + (long)(sizes.D1 - 1) * s.D1 + (long)(sizes.D2 - 1) * s.D2 + (long)(sizes.D3 - 1) * s.D3;
         if (s.D0 < 0 || s.D1 < 0 || s.D2 < 0 || s.D3 < 0 || last >= length)

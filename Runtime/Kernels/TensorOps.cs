@@ -124,8 +124,7 @@ public static class TensorCopy
         int count = n.D0 * n.D1 * n.D2 * n.D3;
         Conv2d.CheckLength(x.Length, count, nameof(x));
         Conv2d.CheckLength(y.Length, count, nameof(y));
-        long reach = (long)(n.D0 - 1) * s.D0 + (long)(n.D1 - 1) * s.D1 + (long)(n.D2 - 1) * s.D2 + (long)(n.D3 - 1) * s.D3;
-        if (s.D0 < 0 || s.D1 < 0 || s.D2 < 0 || s.D3 < 0 || reach >= count) throw new ArgumentException($"strides {s} reach past x.", nameof(strides));
+        Broadcast.CheckReach(x.Length, s, n, nameof(x));
         ref float xr = ref MemoryMarshal.GetReference(x), yr = ref MemoryMarshal.GetReference(y);
         nint o = 0;
         for (int i0 = 0; i0 < n.D0; i0++)
