@@ -52,14 +52,24 @@ public static partial class Blocked16
     }
 
     /// <summary>
-    /// A per-channel vector (bias, BatchNorm scale or shift) padded with zeros to whole blocks: the form the blocked
-    /// kernels read one 16-channel vector at a time.
+    /// Block <paramref name="block"/>'s 16 values of a per-channel vector (bias, scale, slope) into
+    /// <paramref name="lanes16"/>, zeros past <paramref name="channels"/>: the form the blocked kernels read one
+    /// 16-channel vector at a time.
     /// </summary>
-    public static float[] PadChannels(ReadOnlySpan<float> values)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void LoadBlock(ReadOnlySpan<float> perChannel, int block, int channels, Span<float> lanes16)
     {
-        var padded = new float[PaddedChannels(values.Length)];
-        values.CopyTo(padded);
-        return padded;
+        lanes16.Clear();
+        perChannel.Slice(block * Lanes, Math.Min(Lanes, channels - block * Lanes)).CopyTo(lanes16);
+    }
+
+    /// <summary>Zeros the padding lanes (channels past <paramref name="channels"/>) of a blocked tensor's last block.</summary>
+    internal static void ClearPadding(Span<float> blocked, int channels, int positions)
+    {
+        int valid = channels % Lanes;
+        if (valid == 0) return;
+        Span<float> last = blocked.Slice((Blocks(channels) - 1) * positions * Lanes);
+        for (int p = 0; p < positions; p++) last.Slice(p * Lanes + valid, Lanes - valid).Clear();
     }
 
     private static void CheckReorder(int chwLength, int blockedLength, int channels, int positions)

@@ -53,13 +53,8 @@ public static class Broadcast
         CheckOperand(b.Length, bForm, channels, length, nameof(b));
         var job = new ChannelJob<TAct>(a, aForm, b, bForm, y, operation, layout, channels, positions, activation);
         WidthDispatch.Run(lanes, ref job);
-        if (layout == TensorLayout.Blocked16 && channels % Blocked16.Lanes != 0)
-        {
-            // A single value or an activation with f(0) != 0 would leave the padding lanes non-zero.
-            int valid = channels % Blocked16.Lanes;
-            Span<float> last = y.Slice((Blocked16.Blocks(channels) - 1) * positions * Blocked16.Lanes);
-            for (int p = 0; p < positions; p++) last.Slice(p * Blocked16.Lanes + valid, Blocked16.Lanes - valid).Clear();
-        }
+        // A single value or an activation with f(0) != 0 would leave the padding lanes non-zero.
+        if (layout == TensorLayout.Blocked16) Blocked16.ClearPadding(y, channels, positions);
     }
 
     internal static void General<TAct>(int lanes, ReadOnlySpan<float> a, in Dims4 aStrides, ReadOnlySpan<float> b, in Dims4 bStrides, Span<float> y,
@@ -81,7 +76,8 @@ public static class Broadcast
         if (!ok) throw new ArgumentException($"{name}: {length} floats do not hold a {form} operand of {channels} channels ({full} floats in the output).", name);
     }
 
-    private static void CheckReach(int length, in Dims4 s, in Dims4 sizes, string name)
+    /// <summary>Throws unless reading <paramref name="sizes"/> at strides <paramref name="s"/> (each >= 0) stays inside <paramref name="length"/> floats.</summary>
+    internal static void CheckReach(int length, in Dims4 s, in Dims4 sizes, string name)
     {
         long last = (long)(sizes.D0 - 1) * s.D0 + (long)(sizes.D1 - 1) * s.D1 + (long)(sizes.D2 - 1) * s.D2 + (long)(sizes.D3 - 1) * s.D3;
         if (s.D0 < 0 || s.D1 < 0 || s.D2 < 0 || s.D3 < 0 || last >= length)
@@ -203,9 +199,8 @@ public static class Broadcast
     private static void Lanes(ReadOnlySpan<float> x, OperandForm form, int block, int channels, Span<float> lanes16)
     {
         if (form == OperandForm.Single) { lanes16.Fill(x[0]); return; }
-        lanes16.Clear();
-        if (form == OperandForm.Channel)
-            x.Slice(block * Blocked16.Lanes, Math.Min(Blocked16.Lanes, channels - block * Blocked16.Lanes)).CopyTo(lanes16);
+        if (form == OperandForm.Channel) Blocked16.LoadBlock(x, block, channels, lanes16);
+        else lanes16.Clear();
     }
 
     private readonly ref struct GeneralJob<TAct>(ReadOnlySpan<float> a, Dims4 aStrides, ReadOnlySpan<float> b, Dims4 bStrides, Span<float> y, Dims4 sizes,

@@ -111,10 +111,7 @@ public static class ElementwiseOps
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ClearPadding<TAct>(Span<float> y, TensorLayout layout, int channels, int positions) where TAct : struct, IActivation
     {
-        if (TAct.PreservesZero || layout != TensorLayout.Blocked16 || channels % Blocked16.Lanes == 0) return;
-        int valid = channels % Blocked16.Lanes;
-        Span<float> last = y.Slice((Blocked16.Blocks(channels) - 1) * positions * Blocked16.Lanes);
-        for (int p = 0; p < positions; p++) last.Slice(p * Blocked16.Lanes + valid, Blocked16.Lanes - valid).Clear();
+        if (!TAct.PreservesZero && layout == TensorLayout.Blocked16) Blocked16.ClearPadding(y, channels, positions);
     }
 
     /// <summary>y[i] = act(x[i]) over whole spans (any layout); <paramref name="y"/> may be <paramref name="x"/>.</summary>
@@ -240,11 +237,8 @@ public static class ElementwiseOps
         int blocks = Blocked16.Blocks(channels), lanes = TOps.Count;
         for (int b = 0; b < blocks; b++)
         {
-            int valid = Math.Min(Blocked16.Lanes, channels - b * Blocked16.Lanes);
-            s16.Clear();
-            t16.Clear();
-            scale.Slice(b * Blocked16.Lanes, valid).CopyTo(s16);
-            shift.Slice(b * Blocked16.Lanes, valid).CopyTo(t16);
+            Blocked16.LoadBlock(scale, b, channels, s16);
+            Blocked16.LoadBlock(shift, b, channels, t16);
             nint plane = (nint)b * positions * Blocked16.Lanes;
             for (int part = 0; part < Blocked16.Lanes; part += lanes)
             {

@@ -151,11 +151,7 @@ public static class MaxPool2dIndices
         }
 
         // Padding lanes: the input's are zero, so the maxima are too; their indices are set to 0, not left to a tie.
-        int valid = g.Channels - (blocks - 1) * Blocked16.Lanes;
-        if (valid == Blocked16.Lanes) return;
-        ref float last = ref Unsafe.Add(ref ir, (blocks - 1) * outPlane);
-        for (nint p = 0; p < (nint)oh * ow; p++)
-            for (int l = valid; l < Blocked16.Lanes; l++) Unsafe.Add(ref last, p * Blocked16.Lanes + l) = 0f;
+        Blocked16.ClearPadding(indexBits, g.Channels, oh * ow);
     }
 }
 

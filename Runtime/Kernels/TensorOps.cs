@@ -42,7 +42,7 @@ public static class ParametricReLU
             {
                 // Padding lanes are 0 and stay 0 whatever their slope.
                 if (shared) a16.Fill(_slopes[0]);
-                else { a16.Clear(); _slopes.Slice(k * Blocked16.Lanes, Math.Min(Blocked16.Lanes, channels - k * Blocked16.Lanes)).CopyTo(a16); }
+                else Blocked16.LoadBlock(_slopes, k, channels, a16);
                 nint plane = (nint)k * positions * Blocked16.Lanes;
                 for (int part = 0; part < Blocked16.Lanes; part += TOps.Count)
                 {
@@ -109,10 +109,7 @@ public static class TensorCopy
         Conv2d.CheckLength(x.Length, Blocked16.Length(TensorLayout.Blocked16, channels, positions), nameof(x));
         Conv2d.CheckLength(y.Length, Blocked16.Length(TensorLayout.Blocked16, length, positions), nameof(y));
         x.Slice(start / Blocked16.Lanes * positions * Blocked16.Lanes, y.Length).CopyTo(y);
-        int valid = length % Blocked16.Lanes;
-        if (valid == 0) return;
-        Span<float> last = y.Slice((Blocked16.Blocks(length) - 1) * positions * Blocked16.Lanes);
-        for (int p = 0; p < positions; p++) last.Slice(p * Blocked16.Lanes + valid, Blocked16.Lanes - valid).Clear();
+        Blocked16.ClearPadding(y, length, positions);
     }
 
     /// <summary>
@@ -127,8 +124,7 @@ public static class TensorCopy
         int count = n.D0 * n.D1 * n.D2 * n.D3;
         Conv2d.CheckLength(x.Length, count, nameof(x));
         Conv2d.CheckLength(y.Length, count, nameof(y));
-        long reach = (long)(n.D0 - 1) * s.D0 + (long)(n.D1 - 1) * s.D1 + (long)(n.D2 - 1) * s.D2 + (long)(n.D3 - 1) * s.D3;
-        if (s.D0 < 0 || s.D1 < 0 || s.D2 < 0 || s.D3 < 0 || reach >= count) throw new ArgumentException($"strides {s} reach past x.", nameof(strides));
+        Broadcast.CheckReach(x.Length, s, n, nameof(x));
         ref float xr = ref MemoryMarshal.GetReference(x), yr = ref MemoryMarshal.GetReference(y);
         nint o = 0;
         for (int i0 = 0; i0 < n.D0; i0++)
