@@ -108,6 +108,7 @@ internal static partial class Emitter
             ConvAlgorithm.WinogradF4 => $"Winograd F(4×4, 3×3), {layouts}",
             ConvAlgorithm.Im2ColGemm => $"im2col + packed GEMM, {layouts}",
             ConvAlgorithm.ShiftedGemm => $"packed GEMM on shifted views of the stride-phase planes, {layouts}",
+            ConvAlgorithm.DirectPlanes => $"direct convolution, positions on the lanes, {layouts}, tile {PlaneConv2d.TileChannels} channels × {PlaneConv2d.TileRows} rows × {PlaneConv2d.TileVectors} vectors",
             ConvAlgorithm.PointwisePlanes => $"pointwise GEMM on the input planes, {layouts}",
             ConvAlgorithm.DepthwisePlanes => $"depthwise (rows or planes on the lanes, picked by the runtime per vector width), {layouts}",
             _ => step.Algorithm.ToString(),
@@ -158,6 +159,9 @@ internal static partial class Emitter
                 return;
             case ConvAlgorithm.Depthwise:
                 w.Line($"{Kernels}.DepthwiseConv2d.Run({blocked}, {act}, {workspace});");
+                return;
+            case ConvAlgorithm.DirectPlanes:
+                w.Line($"{Kernels}.PlaneConv2d.Run({x}, y, {WeightsOf(step)}, in {GeometryField(step)}, {act}, {workspace});");
                 return;
             case ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4:
                 w.Line($"{Kernels}.WinogradConv2d.Run({blocked}, outputTile: {WinogradTile(step.Algorithm)}, {act}, {workspace});");
@@ -384,7 +388,7 @@ internal static partial class Emitter
     private static IEnumerable<string> WeightFields(PlanStep step) => step switch
     {
         // The blocked kernels pack the bias with the weights.
-        ConvolutionStep { Tile: not null } or ConvolutionStep { Algorithm: ConvAlgorithm.Depthwise or ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4 } or LinearStep
+        ConvolutionStep { Tile: not null } or ConvolutionStep { Algorithm: ConvAlgorithm.Depthwise or ConvAlgorithm.DirectPlanes or ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4 } or LinearStep
             => new[] { "Weights" },
         ConvolutionStep or TransposedConvolutionStep => new[] { "Weights", "Bias" },
         ChannelAffineStep => new[] { "Scale", "Shift" },

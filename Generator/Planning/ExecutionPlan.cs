@@ -52,6 +52,8 @@ internal enum ConvAlgorithm
     Im2ColGemm,
     /// <summary>CHW: GEMM on shifted views of the zero-padded stride-phase planes, output rows computed phase-width wide.</summary>
     ShiftedGemm,
+    /// <summary>CHW: direct convolution with positions on the lanes, a register tile of 3 output channels × 2 rows × 2 vectors (PlaneConv2d).</summary>
+    DirectPlanes,
     /// <summary>CHW: 1×1, stride 1, unpadded: a GEMM straight on the input planes, positions on the lanes.</summary>
     PointwisePlanes,
     /// <summary>CHW: one group per input channel; the runtime vectorises along rows or planes, by shape and vector width.</summary>

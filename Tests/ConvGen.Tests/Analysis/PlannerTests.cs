@@ -116,6 +116,29 @@ public class PlannerTests
         }
     }
 
+    [Theory]
+    // 6 channels, 28 wide: the direct tile with positions on the lanes (3 channels × 2 rows × 32 columns, 7/8 used).
+    [InlineData(6, 28, 28, 5, 2, "DirectPlanes")]
+    [InlineData(9, 30, 60, 3, 1, "DirectPlanes")]
+    // Rows of 16 use half of the two-vector chunk; 4 channels two thirds of the channel slots: the GEMM on shifted views.
+    [InlineData(6, 16, 16, 3, 1, "ShiftedGemm")]
+    [InlineData(4, 28, 28, 5, 2, "ShiftedGemm")]
+    public void DirectPlanesWhereItsTileIsUsed(int outChannels, int height, int width, int kernel, int padding, string algorithm)
+    {
+        ExecutionPlan plan = Plan(Network(new[] { 1, height, width },
+            Layer(LayerKind.Conv2d, ("OutChannels", outChannels), ("KernelSize", kernel), ("Padding", padding)), Activation("ReLU")));
+        ConvolutionStep step = Assert.IsType<ConvolutionStep>(Assert.Single(plan.Steps));
+        Assert.Equal(Enum.Parse<ConvAlgorithm>(algorithm), step.Algorithm);
+        Assert.Equal(TensorLayout.Chw, step.Output.Layout);
+        Assert.Null(step.Tile);
+        var g = new ConvGen.Runtime.Kernels.Conv2dGeometry(1, height, width, outChannels, step.Geometry.OutHeight, step.Geometry.OutWidth,
+            kernel, kernel, 1, 1, padding, padding, 1, 1, 1);
+        int expected = step.Algorithm == ConvAlgorithm.DirectPlanes
+            ? ConvGen.Runtime.Kernels.PlaneConv2d.WorkspaceLength(g)
+            : ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(g);
+        Assert.Equal(expected, step.Workspace?.Length ?? 0);
+    }
+
     [Fact]
     public void ResidualAddAndItsActivationFuseIntoABlockedConvolution()
     {

@@ -36,11 +36,11 @@
             {
                 global::System.Span<float> scratch = _scratch;
                 stepTimestamps[0] = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                Step0_Conv2d(input, scratch.Slice(6384, 4704), scratch);
+                Step0_Conv2d(input, scratch.Slice(0, 4704), scratch);
                 stepTimestamps[1] = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                Step1_MaxPool2d(scratch.Slice(6384, 4704), scratch.Slice(1600, 1176));
+                Step1_MaxPool2d(scratch.Slice(0, 4704), scratch.Slice(4704, 1176));
                 stepTimestamps[2] = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                Step2_Conv2d(scratch.Slice(1600, 1176), scratch.Slice(0, 1600));
+                Step2_Conv2d(scratch.Slice(4704, 1176), scratch.Slice(0, 1600));
                 stepTimestamps[3] = global::System.Diagnostics.Stopwatch.GetTimestamp();
                 Step3_MaxPool2d(scratch.Slice(0, 1600), scratch.Slice(1600, 400));
                 stepTimestamps[4] = global::System.Diagnostics.Stopwatch.GetTimestamp();

@@ -28,7 +28,7 @@ namespace Samples
     /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
     /// <para>How Run computes it, one step per line (layers by index):</para>
     /// <code>
-    /// step 0   #0-1   Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW, ReLU fused into the store
+    /// step 0   #0-1   Conv2d: direct convolution, positions on the lanes, CHW → CHW, tile 3 channels × 2 rows × 2 vectors, ReLU fused into the store
     /// step 1   #2     MaxPool2d: max pooling, CHW
     /// step 2   #3-4   Conv2d: direct convolution, CHW → blocked 16, tile 1x10 (output blocks × positions), ReLU fused into the store
     /// step 3   #5     MaxPool2d: max pooling, blocked 16
@@ -36,7 +36,7 @@ namespace Samples
     /// step 5   #9-10  Linear: GEMV over weight panels of 16 outputs, ReLU fused into the store
     /// step 6   #11    Linear: GEMV over weight panels of 16 outputs
     /// </code>
-    /// <para>Run takes 784 floats (1×28×28, CHW) and writes 10; it calls 7 fused steps and uses 44,352 bytes of scratch per instance, allocating nothing.</para>
+    /// <para>Run takes 784 floats (1×28×28, CHW) and writes 10; it calls 7 fused steps and uses 23,520 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
     /// </remarks>
@@ -55,9 +55,9 @@ namespace Samples
         /// <summary>Multiply-accumulates per sample in convolution and linear layers.</summary>
         public const long MultiplyAccumulates = 416520;
         /// <summary>Floats of scratch memory each instance owns for Run (intermediate tensors, im2col columns).</summary>
-        public const int ScratchLength = 11088;
+        public const int ScratchLength = 5880;
         /// <summary>Bytes of scratch memory each instance owns for Run.</summary>
-        public const long ScratchBytes = 44352;
+        public const long ScratchBytes = 23520;
 
         private readonly LoadedWeights _weights;
         private readonly float[] _scratch;
@@ -91,9 +91,8 @@ namespace Samples
             {
                 float[] weight = reader.ReadFloat32("0.weight", new int[] { 6, 1, 5, 5 });
                 float[] bias = reader.ReadFloat32("0.bias", new int[] { 6 });
-                weights.Step0Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step0Geometry);
-                weights.Step0Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step0Geometry) > 6376)
+                weights.Step0Weights = global::ConvGen.Runtime.Kernels.PlaneConv2d.Pack(weight, bias, in Step0Geometry);
+                if (global::ConvGen.Runtime.Kernels.PlaneConv2d.WorkspaceLength(in Step0Geometry) > 1024)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 0; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #3 Conv2d(16, 5) + #4 ReLU
@@ -154,7 +153,7 @@ namespace Samples
         /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
         /// <para>How Run computes it, one step per line (layers by index):</para>
         /// <code>
-        /// step 0   #0-1   Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW, ReLU fused into the store
+        /// step 0   #0-1   Conv2d: direct convolution, positions on the lanes, CHW → CHW, tile 3 channels × 2 rows × 2 vectors, ReLU fused into the store
         /// step 1   #2     MaxPool2d: max pooling, CHW
         /// step 2   #3-4   Conv2d: direct convolution, CHW → blocked 16, tile 1x10 (output blocks × positions), ReLU fused into the store
         /// step 3   #5     MaxPool2d: max pooling, blocked 16
@@ -218,19 +217,19 @@ namespace Samples
         private void RunSteps(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             global::System.Span<float> scratch = _scratch;
-            Step0_Conv2d(input, scratch.Slice(6384, 4704), scratch);
-            Step1_MaxPool2d(scratch.Slice(6384, 4704), scratch.Slice(1600, 1176));
-            Step2_Conv2d(scratch.Slice(1600, 1176), scratch.Slice(0, 1600));
+            Step0_Conv2d(input, scratch.Slice(0, 4704), scratch);
+            Step1_MaxPool2d(scratch.Slice(0, 4704), scratch.Slice(4704, 1176));
+            Step2_Conv2d(scratch.Slice(4704, 1176), scratch.Slice(0, 1600));
             Step3_MaxPool2d(scratch.Slice(0, 1600), scratch.Slice(1600, 400));
             Step4_Linear(scratch.Slice(1600, 400), scratch.Slice(0, 120));
             Step5_Linear(scratch.Slice(0, 120), scratch.Slice(128, 84));
             Step6_Linear(scratch.Slice(128, 84), output);
         }
 
-        /// <summary>#0 Conv2d(6, 5, Padding = 2) + #1 ReLU: 1×28×28 → 6×28×28; packed GEMM on shifted views of the stride-phase planes, CHW → CHW, ReLU fused into the store.</summary>
+        /// <summary>#0 Conv2d(6, 5, Padding = 2) + #1 ReLU: 1×28×28 → 6×28×28; direct convolution, positions on the lanes, CHW → CHW, tile 3 channels × 2 rows × 2 vectors, ReLU fused into the store.</summary>
         private void Step0_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 6376));
+            global::ConvGen.Runtime.Kernels.PlaneConv2d.Run(x, y, _weights.Step0Weights, in Step0Geometry, default(global::ConvGen.Runtime.Kernels.ReLU), scratch.Slice(4704, 1024));
         }
 
         /// <summary>#2 MaxPool2d(2): 6×28×28 → 6×14×14; max pooling, CHW.</summary>
@@ -293,7 +292,6 @@ namespace Samples
         private sealed class LoadedWeights
         {
             public float[] Step0Weights = global::System.Array.Empty<float>();
-            public float[] Step0Bias = global::System.Array.Empty<float>();
             public float[] Step2Weights = global::System.Array.Empty<float>();
             public float[] Step4Weights = global::System.Array.Empty<float>();
             public float[] Step5Weights = global::System.Array.Empty<float>();

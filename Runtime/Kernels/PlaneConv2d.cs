@@ -1,0 +1,198 @@
+using ConvGen.Runtime.Simd;
+
+namespace ConvGen.Runtime.Kernels;
+
+/// <summary>
+/// PyTorch <c>Conv2d</c> (cross-correlation, batch 1, groups = 1, stride 1) CHW → CHW, computed directly with the
+/// positions on the lanes: the input is copied once into zero-padded planes, then a register tile of
+/// <see cref="TileChannels"/> output channels × <see cref="TileRows"/> rows × <see cref="TileVectors"/> vectors
+/// accumulates, per input channel and tap, the padded input row read at the tap's offset times a broadcast weight:
+/// each input vector feeds three multiply-adds and each weight four. The last vector of a row is shifted back to end
+/// at the row's end (it recomputes a few outputs), so no store leaves its row and no read leaves the padded plane.
+/// The epilogue adds the bias and applies the activation as the tile stores. Input and output must not overlap.
+/// </summary>
+[SkipLocalsInit]
+public static partial class PlaneConv2d
+{
+    /// <summary>
+    /// Packs PyTorch weights <c>[OutChannels, InChannels, KH, KW]</c> (BatchNorm already folded) and the bias (empty:
+    /// none) into the layout of <see cref="PackedLength"/>. Done once, at load.
+    /// </summary>
+    public static float[] Pack(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, in Conv2dGeometry g)
+    {
+        CheckGeometry(g);
+        Conv2d.CheckLength(weights.Length, g.WeightLength, nameof(weights));
+        Conv2d.CheckBias(bias.Length, g.OutChannels);
+        var packed = new float[PackedLength(g)];
+        weights.CopyTo(packed);
+        bias.CopyTo(packed.AsSpan(g.WeightLength));
+        return packed;
+    }
+
+    /// <summary>
+    /// Runs the convolution: <paramref name="input"/> and <paramref name="output"/> CHW; <paramref name="packed"/> from
+    /// <see cref="Pack"/>; <paramref name="workspace"/> at least <see cref="WorkspaceLength"/> floats.
+    /// </summary>
+    public static void Run<TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, in Conv2dGeometry g,
+        TAct activation, Span<float> workspace)
+        where TAct : struct, IActivation
+        => Run(0, input, output, packed, g, activation, workspace);
+
+    /// <summary><see cref="Run{TAct}"/> at <paramref name="lanes"/> (16, 8, 4, 1; 0 for the widest): tests run every width.</summary>
+    internal static void Run<TAct>(int lanes, ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, in Conv2dGeometry g,
+        TAct activation, Span<float> workspace)
+        where TAct : struct, IActivation
+    {
+        CheckGeometry(g);
+        Conv2d.CheckLength(input.Length, g.InputLength, nameof(input));
+        Conv2d.CheckLength(output.Length, g.OutputLength, nameof(output));
+        Conv2d.CheckLength(packed.Length, PackedLength(g), nameof(packed));
+        int needed = WorkspaceLength(g);
+        if (workspace.Length < needed)
+            throw new ArgumentException($"workspace has {workspace.Length} floats; PlaneConv2d needs {needed} for {DirectConv2d.Describe(g)}.", nameof(workspace));
+        if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
+        if (workspace.Slice(0, needed).Overlaps(input) || workspace.Slice(0, needed).Overlaps(output))
+            throw new ArgumentException("workspace must not overlap the input or the output.", nameof(workspace));
+        var job = new Job<TAct>(input, output, packed, workspace.Slice(0, needed), g, activation);
+        WidthDispatch.Run(lanes, ref job);
+    }
+
+    private static void CheckGeometry(in Conv2dGeometry g)
+    {
+        g.Validate();
+        if (Rejects(g) is { } problem) throw new ArgumentException($"PlaneConv2d cannot run {DirectConv2d.Describe(g)}: {problem}.", nameof(g));
+    }
+
+    private readonly ref struct Job<TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, Span<float> workspace,
+        Conv2dGeometry g, TAct activation) : IWidthKernel
+        where TAct : struct, IActivation
+    {
+        private readonly ReadOnlySpan<float> _input = input, _packed = packed;
+        private readonly Span<float> _output = output, _workspace = workspace;
+
+        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
+        {
+            CopyPadded(_input, _workspace, g);
+            Convolve<TOps, TVec, TAct>(_workspace, _output, _packed, g, activation);
+        }
+    }
+
+    // The input planes into [InChannels][PaddedHeight][PaddedWidth], zeros where a tap falls outside the input.
+    private static void CopyPadded(ReadOnlySpan<float> input, Span<float> planes, in Conv2dGeometry g)
+    {
+        int ph = PaddedHeight(g), pw = PaddedWidth(g), inH = g.InHeight, inW = g.InWidth;
+        int left = Math.Min(g.PadLeft, pw), width = Math.Max(0, Math.Min(inW, pw - left));
+        for (int c = 0; c < g.InChannels; c++)
+        {
+            ReadOnlySpan<float> source = input.Slice(c * inH * inW, inH * inW);
+            Span<float> plane = planes.Slice(c * ph * pw, ph * pw);
+            for (int py = 0; py < ph; py++)
+            {
+                Span<float> row = plane.Slice(py * pw, pw);
+                int iy = py - g.PadTop;
+                if ((uint)iy >= (uint)inH)
+                {
+                    row.Clear();
+                    continue;
+                }
+
+                row.Slice(0, left).Clear();
+                source.Slice(iy * inW, width).CopyTo(row.Slice(left));
+                row.Slice(left + width).Clear();
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Convolve<TOps, TVec, TAct>(ReadOnlySpan<float> planes, Span<float> output, ReadOnlySpan<float> packed, in Conv2dGeometry g, TAct act)
+        where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
+    {
+        int lanes = TOps.Count, channels = g.OutChannels, oh = g.OutHeight, ow = g.OutWidth, pw = PaddedWidth(g);
+        int cin = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, dh = g.DilationHeight, dw = g.DilationWidth;
+        int taps = cin * kh * kw;
+        nint plane = (nint)PaddedHeight(g) * pw, outPlane = (nint)oh * ow;
+        ref float weights = ref MemoryMarshal.GetReference(packed);
+        ref float bias = ref Unsafe.Add(ref weights, (nint)g.WeightLength);
+        ref float source = ref MemoryMarshal.GetReference(planes);
+        ref float target = ref MemoryMarshal.GetReference(output);
+        for (int c0 = 0; c0 < channels; c0 += TileChannels)
+        {
+            // A group short of three channels repeats its last one: same values stored twice.
+            int c1 = Math.Min(c0 + 1, channels - 1), c2 = Math.Min(c0 + 2, channels - 1);
+            ref float w0 = ref Unsafe.Add(ref weights, (nint)c0 * taps);
+            ref float w1 = ref Unsafe.Add(ref weights, (nint)c1 * taps);
+            ref float w2 = ref Unsafe.Add(ref weights, (nint)c2 * taps);
+            for (int y0 = 0; y0 < oh; y0 += TileRows)
+            {
+                int y1 = Math.Min(y0 + 1, oh - 1);
+                for (int x0 = 0; x0 < ow; x0 += TileVectors * lanes)
+                {
+                    // Both vectors inside the row: the last one ends at the row's end.
+                    nint xa = Math.Min(x0, ow - lanes), xb = Math.Min(x0 + lanes, ow - lanes);
+                    TVec s000 = TOps.Zero, s001 = TOps.Zero, s010 = TOps.Zero, s011 = TOps.Zero;
+                    TVec s100 = TOps.Zero, s101 = TOps.Zero, s110 = TOps.Zero, s111 = TOps.Zero;
+                    TVec s200 = TOps.Zero, s201 = TOps.Zero, s210 = TOps.Zero, s211 = TOps.Zero;
+                    nint t = 0;
+                    for (int ic = 0; ic < cin; ic++)
+                    {
+                        for (int ky = 0; ky < kh; ky++)
+                        {
+                            ref float ra = ref Unsafe.Add(ref source, ic * plane + (nint)(y0 + ky * dh) * pw);
+                            ref float rb = ref Unsafe.Add(ref source, ic * plane + (nint)(y1 + ky * dh) * pw);
+                            for (int kx = 0; kx < kw; kx++, t++)
+                            {
+                                nint offset = (nint)kx * dw;
+                                TVec a0 = TOps.Load(ref Unsafe.Add(ref ra, xa + offset)), a1 = TOps.Load(ref Unsafe.Add(ref ra, xb + offset));
+                                TVec b0 = TOps.Load(ref Unsafe.Add(ref rb, xa + offset)), b1 = TOps.Load(ref Unsafe.Add(ref rb, xb + offset));
+                                TVec w = TOps.Create(Unsafe.Add(ref w0, t));
+                                s000 = TOps.MultiplyAdd(a0, w, s000);
+                                s001 = TOps.MultiplyAdd(a1, w, s001);
+                                s010 = TOps.MultiplyAdd(b0, w, s010);
+                                s011 = TOps.MultiplyAdd(b1, w, s011);
+                                w = TOps.Create(Unsafe.Add(ref w1, t));
+                                s100 = TOps.MultiplyAdd(a0, w, s100);
+                                s101 = TOps.MultiplyAdd(a1, w, s101);
+                                s110 = TOps.MultiplyAdd(b0, w, s110);
+                                s111 = TOps.MultiplyAdd(b1, w, s111);
+                                w = TOps.Create(Unsafe.Add(ref w2, t));
+                                s200 = TOps.MultiplyAdd(a0, w, s200);
+                                s201 = TOps.MultiplyAdd(a1, w, s201);
+                                s210 = TOps.MultiplyAdd(b0, w, s210);
+                                s211 = TOps.MultiplyAdd(b1, w, s211);
+                            }
+                        }
+                    }
+
+                    ref float o0 = ref Unsafe.Add(ref target, c0 * outPlane);
+                    ref float o1 = ref Unsafe.Add(ref target, c1 * outPlane);
+                    ref float o2 = ref Unsafe.Add(ref target, c2 * outPlane);
+                    nint ya = (nint)y0 * ow, yb = (nint)y1 * ow;
+                    TVec bias0 = TOps.Create(Unsafe.Add(ref bias, c0)), bias1 = TOps.Create(Unsafe.Add(ref bias, c1)), bias2 = TOps.Create(Unsafe.Add(ref bias, c2));
+                    Store<TOps, TVec, TAct>(s000, bias0, ref Unsafe.Add(ref o0, ya + xa), act);
+                    Store<TOps, TVec, TAct>(s001, bias0, ref Unsafe.Add(ref o0, ya + xb), act);
+                    Store<TOps, TVec, TAct>(s010, bias0, ref Unsafe.Add(ref o0, yb + xa), act);
+                    Store<TOps, TVec, TAct>(s011, bias0, ref Unsafe.Add(ref o0, yb + xb), act);
+                    Store<TOps, TVec, TAct>(s100, bias1, ref Unsafe.Add(ref o1, ya + xa), act);
+                    Store<TOps, TVec, TAct>(s101, bias1, ref Unsafe.Add(ref o1, ya + xb), act);
+                    Store<TOps, TVec, TAct>(s110, bias1, ref Unsafe.Add(ref o1, yb + xa), act);
+                    Store<TOps, TVec, TAct>(s111, bias1, ref Unsafe.Add(ref o1, yb + xb), act);
+                    Store<TOps, TVec, TAct>(s200, bias2, ref Unsafe.Add(ref o2, ya + xa), act);
+                    Store<TOps, TVec, TAct>(s201, bias2, ref Unsafe.Add(ref o2, ya + xb), act);
+                    Store<TOps, TVec, TAct>(s210, bias2, ref Unsafe.Add(ref o2, yb + xa), act);
+                    Store<TOps, TVec, TAct>(s211, bias2, ref Unsafe.Add(ref o2, yb + xb), act);
+                }
+            }
+        }
+
+        // An activation too long for the registers runs over the stored sums, while they are in L1.
+        if (!TAct.InRegisters) ElementwiseOps.Map<TOps, TVec, TAct>(output, output, act);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TOps, TVec, TAct>(TVec sum, TVec bias, ref float destination, TAct act)
+        where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
+    {
+        sum = TOps.Add(sum, bias);
+        TOps.Store(TAct.InRegisters ? act.Apply<TOps, TVec>(sum) : sum, ref destination);
+    }
+}
