@@ -72,33 +72,41 @@ public static partial class PlaneConv2d
 
         public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
         {
-            CopyPadded(_input, _workspace, g);
+            CopyPadded<TOps, TVec>(_input, _workspace, g);
             Convolve<TOps, TVec, TAct>(_workspace, _output, _packed, g, activation);
         }
     }
 
-    // The input planes into [InChannels][PaddedHeight][PaddedWidth], zeros where a tap falls outside the input.
-    private static void CopyPadded(ReadOnlySpan<float> input, Span<float> planes, in Conv2dGeometry g)
+    // The input planes into [InChannels][PaddedHeight][PaddedWidth], zeros where a tap falls outside the input: one
+    // clear of the whole workspace, then each input row copied in vectors (the last one overlapping), not a memmove
+    // and two clears per padded row, which cost as much as the convolution of a small first layer.
+    private static void CopyPadded<TOps, TVec>(ReadOnlySpan<float> input, Span<float> planes, in Conv2dGeometry g)
+        where TOps : IVectorOps<TVec> where TVec : struct
     {
-        int ph = PaddedHeight(g), pw = PaddedWidth(g), inH = g.InHeight, inW = g.InWidth;
+        planes.Clear();
+        int ph = PaddedHeight(g), pw = PaddedWidth(g), inH = g.InHeight, inW = g.InWidth, lanes = TOps.Count;
         int left = Math.Min(g.PadLeft, pw), width = Math.Max(0, Math.Min(inW, pw - left));
+        int top = Math.Min(g.PadTop, ph), rows = Math.Max(0, Math.Min(inH, ph - top));
+        if (width == 0) return;
+        ref float source = ref MemoryMarshal.GetReference(input);
+        ref float target = ref MemoryMarshal.GetReference(planes);
         for (int c = 0; c < g.InChannels; c++)
         {
-            ReadOnlySpan<float> source = input.Slice(c * inH * inW, inH * inW);
-            Span<float> plane = planes.Slice(c * ph * pw, ph * pw);
-            for (int py = 0; py < ph; py++)
+            for (int r = 0; r < rows; r++)
             {
-                Span<float> row = plane.Slice(py * pw, pw);
-                int iy = py - g.PadTop;
-                if ((uint)iy >= (uint)inH)
+                ref float from = ref Unsafe.Add(ref source, ((nint)c * inH + r) * inW);
+                ref float to = ref Unsafe.Add(ref target, ((nint)c * ph + top + r) * pw + left);
+                if (width < lanes)
                 {
-                    row.Clear();
+                    for (int i = 0; i < width; i++) Unsafe.Add(ref to, i) = Unsafe.Add(ref from, i);
                     continue;
                 }
-
-                row.Slice(0, left).Clear();
-                source.Slice(iy * inW, width).CopyTo(row.Slice(left));
-                row.Slice(left + width).Clear();
+                for (int i = 0; ; i += lanes)
+                {
+                    if (i > width - lanes) i = width - lanes;
+                    TOps.Store(TOps.Load(ref Unsafe.Add(ref from, i)), ref Unsafe.Add(ref to, i));
+                    if (i + lanes >= width) break;
+                }
             }
         }
     }
