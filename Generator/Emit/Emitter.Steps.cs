@@ -59,7 +59,7 @@ internal static partial class Emitter
     /// <summary>What the plan chose for a step, in words: the algorithm first (up to the first comma), then its fusion.</summary>
     private static string Choices(PlanStep step) => step switch
     {
-        ConvolutionStep s => Join(ConvAlgorithmText(s), FusionText(s.Fusion, s.Residual)),
+        ConvolutionStep s => Join(ConvAlgorithmText(s), FusionText(s.Fusion, s.Residual), s.PoolsMax2x2 ? "2×2 max pool fused into the store" : null),
         TransposedConvolutionStep s => Join("transposed: GEMM into columns, then col2im", FusionText(s.Fusion)),
         LinearStep s => Join(s.Rows == 1 ? "GEMV over weight panels of 16 outputs" : "GEMM over weight panels of 16 outputs",
             s.Inputs[0].Layout == TensorLayout.Blocked16 ? "reading the blocked map as it is (weights permuted at load)" : null, FusionText(s.Fusion)),
@@ -161,7 +161,7 @@ internal static partial class Emitter
                 w.Line($"{Kernels}.DepthwiseConv2d.Run({blocked}, {act}, {workspace});");
                 return;
             case ConvAlgorithm.DirectPlanes:
-                w.Line($"{Kernels}.PlaneConv2d.Run({x}, y, {WeightsOf(step)}, in {GeometryField(step)}, {act}, {workspace});");
+                w.Line($"{Kernels}.PlaneConv2d.{(step.PoolsMax2x2 ? "RunPooled" : "Run")}({x}, y, {WeightsOf(step)}, in {GeometryField(step)}, {act}, {workspace});");
                 return;
             case ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4:
                 w.Line($"{Kernels}.WinogradConv2d.Run({blocked}, outputTile: {WinogradTile(step.Algorithm)}, {act}, {workspace});");

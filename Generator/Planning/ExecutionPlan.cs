@@ -102,6 +102,12 @@ internal sealed record ConvolutionStep(Conv2dGeometry Geometry, ConvAlgorithm Al
 {
     /// <summary>The residual may be the output span itself: the tile reads each value before it stores it.</summary>
     public override bool MayOverwrite(int input) => Residual && input == 1;
+
+    /// <summary>
+    /// A MaxPool2d(2) after the convolution (and its activation) is fused into the store: the step writes the pooled
+    /// output (PlaneConv2d.RunPooled). The planner sets it only where PlaneConv2d.PoolRejects accepts the geometry.
+    /// </summary>
+    public bool PoolsMax2x2 { get; init; }
 }
 
 /// <summary>ConvTranspose1d/2d: a GEMM into columns, then col2im scatter-add.</summary>

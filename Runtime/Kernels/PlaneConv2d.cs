@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using ConvGen.Runtime.Simd;
 
 namespace ConvGen.Runtime.Kernels;
@@ -38,14 +39,27 @@ public static partial class PlaneConv2d
         where TAct : struct, IActivation
         => Run(0, input, output, packed, g, activation, workspace);
 
-    /// <summary><see cref="Run{TAct}"/> at <paramref name="lanes"/> (16, 8, 4, 1; 0 for the widest): tests run every width.</summary>
-    internal static void Run<TAct>(int lanes, ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, in Conv2dGeometry g,
+    /// <summary>
+    /// <see cref="Run{TAct}"/> followed by PyTorch's <c>max_pool2d(kernel 2, stride 2)</c> of the activated output,
+    /// fused into the store: each row pair of the tile is pooled from the workspace into one output row, so the full
+    /// convolution output is never written. <paramref name="output"/> has <see cref="PooledOutputLength"/> floats;
+    /// the geometry must pass <see cref="PoolRejects"/>.
+    /// </summary>
+    public static void RunPooled<TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, in Conv2dGeometry g,
         TAct activation, Span<float> workspace)
+        where TAct : struct, IActivation
+        => Run(0, input, output, packed, g, activation, workspace, pooled: true);
+
+    /// <summary><see cref="Run{TAct}"/> or <see cref="RunPooled{TAct}"/> at <paramref name="lanes"/> (16, 8, 4, 1; 0 for the widest): tests run every width.</summary>
+    internal static void Run<TAct>(int lanes, ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, in Conv2dGeometry g,
+        TAct activation, Span<float> workspace, bool pooled = false)
         where TAct : struct, IActivation
     {
         CheckGeometry(g);
+        if (pooled && PoolRejects(g) is { } problem)
+            throw new ArgumentException($"PlaneConv2d cannot pool {DirectConv2d.Describe(g)}: {problem}.", nameof(g));
         Conv2d.CheckLength(input.Length, g.InputLength, nameof(input));
-        Conv2d.CheckLength(output.Length, g.OutputLength, nameof(output));
+        Conv2d.CheckLength(output.Length, pooled ? PooledOutputLength(g) : g.OutputLength, nameof(output));
         Conv2d.CheckLength(packed.Length, PackedLength(g), nameof(packed));
         int needed = WorkspaceLength(g);
         if (workspace.Length < needed)
@@ -53,7 +67,7 @@ public static partial class PlaneConv2d
         if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
         if (workspace.Slice(0, needed).Overlaps(input) || workspace.Slice(0, needed).Overlaps(output))
             throw new ArgumentException("workspace must not overlap the input or the output.", nameof(workspace));
-        var job = new Job<TAct>(input, output, packed, workspace.Slice(0, needed), g, activation);
+        var job = new Job<TAct>(input, output, packed, workspace.Slice(0, needed), g, activation, pooled);
         WidthDispatch.Run(lanes, ref job);
     }
 
@@ -64,7 +78,7 @@ public static partial class PlaneConv2d
     }
 
     private readonly ref struct Job<TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, Span<float> workspace,
-        Conv2dGeometry g, TAct activation) : IWidthKernel
+        Conv2dGeometry g, TAct activation, bool pooled) : IWidthKernel
         where TAct : struct, IActivation
     {
         private readonly ReadOnlySpan<float> _input = input, _packed = packed;
@@ -73,16 +87,17 @@ public static partial class PlaneConv2d
         public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
         {
             CopyPadded<TOps, TVec>(_input, _workspace, g);
-            Convolve<TOps, TVec, TAct>(_workspace, _output, _packed, g, activation);
+            Convolve<TOps, TVec, TAct>(_workspace, _output, _packed, g, activation, pooled);
         }
     }
 
     // The input planes into [InChannels][PaddedHeight][PaddedWidth], zeros where a tap falls outside the input: one
     // clear of the whole workspace, then each input row copied in vectors (the last one overlapping), not a memmove
     // and two clears per padded row, which cost as much as the convolution of a small first layer.
-    private static void CopyPadded<TOps, TVec>(ReadOnlySpan<float> input, Span<float> planes, in Conv2dGeometry g)
+    private static void CopyPadded<TOps, TVec>(ReadOnlySpan<float> input, Span<float> workspace, in Conv2dGeometry g)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
+        Span<float> planes = workspace.Slice(0, g.InChannels * PaddedHeight(g) * PaddedWidth(g));
         planes.Clear();
         int ph = PaddedHeight(g), pw = PaddedWidth(g), inH = g.InHeight, inW = g.InWidth, lanes = TOps.Count;
         int left = Math.Min(g.PadLeft, pw), width = Math.Max(0, Math.Min(inW, pw - left));
@@ -112,7 +127,8 @@ public static partial class PlaneConv2d
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Convolve<TOps, TVec, TAct>(ReadOnlySpan<float> planes, Span<float> output, ReadOnlySpan<float> packed, in Conv2dGeometry g, TAct act)
+    private static void Convolve<TOps, TVec, TAct>(Span<float> workspace, Span<float> output, ReadOnlySpan<float> packed, in Conv2dGeometry g, TAct act,
+        bool pooled)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
         int lanes = TOps.Count, channels = g.OutChannels, oh = g.OutHeight, ow = g.OutWidth, pw = PaddedWidth(g);
@@ -121,8 +137,12 @@ public static partial class PlaneConv2d
         nint plane = (nint)PaddedHeight(g) * pw, outPlane = (nint)oh * ow;
         ref float weights = ref MemoryMarshal.GetReference(packed);
         ref float bias = ref Unsafe.Add(ref weights, (nint)g.WeightLength);
-        ref float source = ref MemoryMarshal.GetReference(planes);
+        ref float source = ref MemoryMarshal.GetReference(workspace);
         ref float target = ref MemoryMarshal.GetReference(output);
+        // Pooled: the tile stores its rows here, [channel slot][row of the pair][OutWidth], then pools them.
+        ref float tileRows = ref Unsafe.Add(ref source, cin * plane);
+        int pooledWidth = ow / 2;
+        nint pooledPlane = (nint)(oh / 2) * pooledWidth;
         for (int c0 = 0; c0 < channels; c0 += TileChannels)
         {
             // A group short of three channels repeats its last one: same values stored twice.
@@ -171,10 +191,10 @@ public static partial class PlaneConv2d
                         }
                     }
 
-                    ref float o0 = ref Unsafe.Add(ref target, c0 * outPlane);
-                    ref float o1 = ref Unsafe.Add(ref target, c1 * outPlane);
-                    ref float o2 = ref Unsafe.Add(ref target, c2 * outPlane);
-                    nint ya = (nint)y0 * ow, yb = (nint)y1 * ow;
+                    ref float o0 = ref pooled ? ref tileRows : ref Unsafe.Add(ref target, c0 * outPlane);
+                    ref float o1 = ref pooled ? ref Unsafe.Add(ref tileRows, 2 * ow) : ref Unsafe.Add(ref target, c1 * outPlane);
+                    ref float o2 = ref pooled ? ref Unsafe.Add(ref tileRows, 4 * ow) : ref Unsafe.Add(ref target, c2 * outPlane);
+                    nint ya = pooled ? 0 : (nint)y0 * ow, yb = pooled ? ow : (nint)y1 * ow;
                     TVec bias0 = TOps.Create(Unsafe.Add(ref bias, c0)), bias1 = TOps.Create(Unsafe.Add(ref bias, c1)), bias2 = TOps.Create(Unsafe.Add(ref bias, c2));
                     Store<TOps, TVec, TAct>(s000, bias0, ref Unsafe.Add(ref o0, ya + xa), act);
                     Store<TOps, TVec, TAct>(s001, bias0, ref Unsafe.Add(ref o0, ya + xb), act);
@@ -189,11 +209,60 @@ public static partial class PlaneConv2d
                     Store<TOps, TVec, TAct>(s210, bias2, ref Unsafe.Add(ref o2, yb + xa), act);
                     Store<TOps, TVec, TAct>(s211, bias2, ref Unsafe.Add(ref o2, yb + xb), act);
                 }
+
+                if (!pooled) continue;
+                // The row pair of each channel of the group (a repeated last channel once) into one pooled row.
+                for (int slot = 0; slot < TileChannels && c0 + slot < channels; slot++)
+                {
+                    ref float rows = ref Unsafe.Add(ref tileRows, slot * 2 * ow);
+                    if (!TAct.InRegisters)
+                    {
+                        Span<float> pair = MemoryMarshal.CreateSpan(ref rows, 2 * ow);
+                        ElementwiseOps.Map<TOps, TVec, TAct>(pair, pair, act);
+                    }
+                    PoolRows<TOps, TVec>(ref rows, ref Unsafe.Add(ref rows, ow),
+                        ref Unsafe.Add(ref target, (c0 + slot) * pooledPlane + (nint)(y0 / 2) * pooledWidth), pooledWidth);
+                }
             }
         }
 
         // An activation too long for the registers runs over the stored sums, while they are in L1.
-        if (!TAct.InRegisters) ElementwiseOps.Map<TOps, TVec, TAct>(output, output, act);
+        if (!TAct.InRegisters && !pooled) ElementwiseOps.Map<TOps, TVec, TAct>(output, output, act);
+    }
+
+    // output[j] = max over rows a and b, columns 2j and 2j + 1, for j < n; rows narrower than a vector step down a
+    // width (16 to 8, 8 to 4 floats), the last vector overlaps the previous one.
+    private static void PoolRows<TOps, TVec>(ref float a, ref float b, ref float output, int n)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int lanes = TOps.Count;
+        if (n < lanes && lanes > 4)
+        {
+            if (lanes == 16) PoolRows<Vec256, Vector256<float>>(ref a, ref b, ref output, n);
+            else PoolRows<Vec128, Vector128<float>>(ref a, ref b, ref output, n);
+            return;
+        }
+
+        if (n >= lanes && lanes > 1 && LaneShuffle.CanDeinterleave<TVec>())
+        {
+            for (int j = 0; ; j += lanes)
+            {
+                if (j > n - lanes) j = n - lanes;
+                nint at = 2 * (nint)j;
+                TVec lo = TOps.Max(TOps.Load(ref Unsafe.Add(ref a, at)), TOps.Load(ref Unsafe.Add(ref b, at)));
+                TVec hi = TOps.Max(TOps.Load(ref Unsafe.Add(ref a, at + lanes)), TOps.Load(ref Unsafe.Add(ref b, at + lanes)));
+                TOps.Store(TOps.Max(LaneShuffle.Even(lo, hi), LaneShuffle.Odd(lo, hi)), ref Unsafe.Add(ref output, j));
+                if (j + lanes >= n) break;
+            }
+            return;
+        }
+
+        for (int j = 0; j < n; j++)
+        {
+            nint at = 2 * (nint)j;
+            Unsafe.Add(ref output, j) = Scalar.Max(Scalar.Max(Unsafe.Add(ref a, at), Unsafe.Add(ref a, at + 1)),
+                Scalar.Max(Unsafe.Add(ref b, at), Unsafe.Add(ref b, at + 1)));
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

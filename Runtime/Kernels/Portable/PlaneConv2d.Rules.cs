@@ -73,12 +73,30 @@ public static partial class PlaneConv2d
     /// <summary>Columns of the zero-padded input plane the kernel reads.</summary>
     public static int PaddedWidth(in Conv2dGeometry g) => g.OutWidth + (g.KernelWidth - 1) * g.DilationWidth;
 
-    /// <summary>Floats of workspace <c>Run</c> needs: the zero-padded input planes.</summary>
+    /// <summary>
+    /// Floats of workspace <c>Run</c> and <c>RunPooled</c> need: the zero-padded input planes, then the tile's output
+    /// rows (<see cref="TileChannels"/> × <see cref="TileRows"/> × OutWidth) that the pooled form pools from.
+    /// </summary>
     public static int WorkspaceLength(in Conv2dGeometry g)
     {
         g.Validate();
-        return checked(g.InChannels * PaddedHeight(g) * PaddedWidth(g));
+        return checked(g.InChannels * PaddedHeight(g) * PaddedWidth(g) + TileChannels * TileRows * g.OutWidth);
     }
+
+    /// <summary>
+    /// Why <c>RunPooled</c> (a 2×2, stride-2 max pool of the activated output, fused into the store) cannot run
+    /// <paramref name="g"/>, or null: the kernel must take it and the output must have an even height and width (each
+    /// row pair of the tile is one pooled row, each window lies inside the output).
+    /// </summary>
+    public static string? PoolRejects(in Conv2dGeometry g)
+    {
+        if (Rejects(g) is { } problem) return problem;
+        if (g.OutHeight % 2 != 0 || g.OutWidth % 2 != 0) return $"a fused 2x2 pool needs an even output size, got {g.OutHeight}x{g.OutWidth}";
+        return null;
+    }
+
+    /// <summary>Floats of <c>RunPooled</c>'s output: OutChannels × OutHeight/2 × OutWidth/2.</summary>
+    public static int PooledOutputLength(in Conv2dGeometry g) => checked(g.OutChannels * (g.OutHeight / 2) * (g.OutWidth / 2));
 
     private static int Groups(int count, int size) => (count + size - 1) / size;
 }

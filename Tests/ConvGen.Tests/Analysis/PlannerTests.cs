@@ -139,6 +139,36 @@ public class PlannerTests
         Assert.Equal(expected, step.Workspace?.Length ?? 0);
     }
 
+    [Theory]
+    // Even output, the direct-planes kernel: the pool is fused into its store.
+    [InlineData(6, 28, 5, 2, true)]
+    // Odd output (27 rows): conv, then the pool.
+    [InlineData(6, 27, 5, 2, false)]
+    // A kernel that cannot pool (the GEMM on shifted views): conv, then the pool.
+    [InlineData(4, 28, 5, 2, false)]
+    public void MaxPool2x2FusesIntoTheDirectPlanesStore(int outChannels, int height, int kernel, int padding, bool fused)
+    {
+        ExecutionPlan plan = Plan(Network(new[] { 1, height, 28 },
+            Layer(LayerKind.Conv2d, ("OutChannels", outChannels), ("KernelSize", kernel), ("Padding", padding)), Activation("ReLU"),
+            Layer(LayerKind.MaxPool2d, ("KernelSize", 2))));
+        ConvolutionStep conv = Assert.IsType<ConvolutionStep>(plan.Steps[0]);
+        Assert.Equal(fused, conv.PoolsMax2x2);
+        Assert.Equal("ReLU", conv.Fusion.Activation?.Name);
+        if (fused)
+        {
+            Assert.Single(plan.Steps);
+            Assert.Equal(new[] { 0, 1, 2 }, conv.Layers.Select(l => l.Index));
+            Assert.Equal(outChannels * (height / 2) * 14, conv.Output.Buffer.Length);
+            Assert.Equal(StorageKind.Output, conv.Output.Buffer.Storage);
+        }
+        else
+        {
+            Assert.Equal(2, plan.Steps.Count);
+            Assert.IsType<PoolStep>(plan.Steps[1]);
+            Assert.Equal(new[] { 0, 1 }, conv.Layers.Select(l => l.Index));
+        }
+    }
+
     [Fact]
     public void ResidualAddAndItsActivationFuseIntoABlockedConvolution()
     {
