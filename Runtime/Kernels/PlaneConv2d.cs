@@ -157,57 +157,15 @@ public static partial class PlaneConv2d
                 {
                     // Both vectors inside the row: the last one ends at the row's end.
                     nint xa = Math.Min(x0, ow - lanes), xb = Math.Min(x0 + lanes, ow - lanes);
-                    TVec s000 = TOps.Zero, s001 = TOps.Zero, s010 = TOps.Zero, s011 = TOps.Zero;
-                    TVec s100 = TOps.Zero, s101 = TOps.Zero, s110 = TOps.Zero, s111 = TOps.Zero;
-                    TVec s200 = TOps.Zero, s201 = TOps.Zero, s210 = TOps.Zero, s211 = TOps.Zero;
-                    nint t = 0;
-                    for (int ic = 0; ic < cin; ic++)
-                    {
-                        for (int ky = 0; ky < kh; ky++)
-                        {
-                            ref float ra = ref Unsafe.Add(ref source, ic * plane + (nint)(y0 + ky * dh) * pw);
-                            ref float rb = ref Unsafe.Add(ref source, ic * plane + (nint)(y1 + ky * dh) * pw);
-                            for (int kx = 0; kx < kw; kx++, t++)
-                            {
-                                nint offset = (nint)kx * dw;
-                                TVec a0 = TOps.Load(ref Unsafe.Add(ref ra, xa + offset)), a1 = TOps.Load(ref Unsafe.Add(ref ra, xb + offset));
-                                TVec b0 = TOps.Load(ref Unsafe.Add(ref rb, xa + offset)), b1 = TOps.Load(ref Unsafe.Add(ref rb, xb + offset));
-                                TVec w = TOps.Create(Unsafe.Add(ref w0, t));
-                                s000 = TOps.MultiplyAdd(a0, w, s000);
-                                s001 = TOps.MultiplyAdd(a1, w, s001);
-                                s010 = TOps.MultiplyAdd(b0, w, s010);
-                                s011 = TOps.MultiplyAdd(b1, w, s011);
-                                w = TOps.Create(Unsafe.Add(ref w1, t));
-                                s100 = TOps.MultiplyAdd(a0, w, s100);
-                                s101 = TOps.MultiplyAdd(a1, w, s101);
-                                s110 = TOps.MultiplyAdd(b0, w, s110);
-                                s111 = TOps.MultiplyAdd(b1, w, s111);
-                                w = TOps.Create(Unsafe.Add(ref w2, t));
-                                s200 = TOps.MultiplyAdd(a0, w, s200);
-                                s201 = TOps.MultiplyAdd(a1, w, s201);
-                                s210 = TOps.MultiplyAdd(b0, w, s210);
-                                s211 = TOps.MultiplyAdd(b1, w, s211);
-                            }
-                        }
-                    }
-
+                    // Pooled: the tile's rows go to the workspace, [channel slot][row of the pair][OutWidth], pooled below.
                     ref float o0 = ref pooled ? ref tileRows : ref Unsafe.Add(ref target, c0 * outPlane);
                     ref float o1 = ref pooled ? ref Unsafe.Add(ref tileRows, 2 * ow) : ref Unsafe.Add(ref target, c1 * outPlane);
                     ref float o2 = ref pooled ? ref Unsafe.Add(ref tileRows, 4 * ow) : ref Unsafe.Add(ref target, c2 * outPlane);
                     nint ya = pooled ? 0 : (nint)y0 * ow, yb = pooled ? ow : (nint)y1 * ow;
-                    TVec bias0 = TOps.Create(Unsafe.Add(ref bias, c0)), bias1 = TOps.Create(Unsafe.Add(ref bias, c1)), bias2 = TOps.Create(Unsafe.Add(ref bias, c2));
-                    Store<TOps, TVec, TAct>(s000, bias0, ref Unsafe.Add(ref o0, ya + xa), act);
-                    Store<TOps, TVec, TAct>(s001, bias0, ref Unsafe.Add(ref o0, ya + xb), act);
-                    Store<TOps, TVec, TAct>(s010, bias0, ref Unsafe.Add(ref o0, yb + xa), act);
-                    Store<TOps, TVec, TAct>(s011, bias0, ref Unsafe.Add(ref o0, yb + xb), act);
-                    Store<TOps, TVec, TAct>(s100, bias1, ref Unsafe.Add(ref o1, ya + xa), act);
-                    Store<TOps, TVec, TAct>(s101, bias1, ref Unsafe.Add(ref o1, ya + xb), act);
-                    Store<TOps, TVec, TAct>(s110, bias1, ref Unsafe.Add(ref o1, yb + xa), act);
-                    Store<TOps, TVec, TAct>(s111, bias1, ref Unsafe.Add(ref o1, yb + xb), act);
-                    Store<TOps, TVec, TAct>(s200, bias2, ref Unsafe.Add(ref o2, ya + xa), act);
-                    Store<TOps, TVec, TAct>(s201, bias2, ref Unsafe.Add(ref o2, ya + xb), act);
-                    Store<TOps, TVec, TAct>(s210, bias2, ref Unsafe.Add(ref o2, yb + xa), act);
-                    Store<TOps, TVec, TAct>(s211, bias2, ref Unsafe.Add(ref o2, yb + xb), act);
+                    var tile = new Tile(Unsafe.Add(ref bias, c0), Unsafe.Add(ref bias, c1), Unsafe.Add(ref bias, c2));
+                    Accumulate<TOps, TVec, TAct>(ref Unsafe.Add(ref source, (nint)y0 * pw + xa), (nint)(y1 - y0) * pw, xb - xa, plane, (nint)dh * pw, dw,
+                        cin, kh, kw, ref w0, ref w1, ref w2, ref Unsafe.Add(ref o0, ya + xa), ref Unsafe.Add(ref o1, ya + xa), ref Unsafe.Add(ref o2, ya + xa),
+                        yb - ya, tile, act);
                 }
 
                 if (!pooled) continue;
@@ -230,19 +188,88 @@ public static partial class PlaneConv2d
         if (!TAct.InRegisters && !pooled) ElementwiseOps.Map<TOps, TVec, TAct>(output, output, act);
     }
 
-    // output[j] = max over rows a and b, columns 2j and 2j + 1, for j < n; rows narrower than a vector step down a
-    // width (16 to 8, 8 to 4 floats), the last vector overlaps the previous one.
+    private readonly record struct Tile(float Bias0, float Bias1, float Bias2);
+
+    // The register tile: 3 channels (weights w0..w2, outputs o0..o2) x 2 rows (rowStep apart in the input and
+    // outputRowStep in the output) x 2 vectors (`second` apart), from `input` (the padded plane of input channel 0 at
+    // the tile's first row and column); kept apart from the loops around it so that the JIT has every register for it.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Accumulate<TOps, TVec, TAct>(ref float input, nint rowStep, nint second, nint plane, nint tapRowStep, int dw,
+        int cin, int kh, int kw, ref float w0, ref float w1, ref float w2, ref float o0, ref float o1, ref float o2, nint outputRowStep,
+        Tile tile, TAct act)
+        where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
+    {
+        TVec s000 = TOps.Zero, s001 = TOps.Zero, s010 = TOps.Zero, s011 = TOps.Zero;
+        TVec s100 = TOps.Zero, s101 = TOps.Zero, s110 = TOps.Zero, s111 = TOps.Zero;
+        TVec s200 = TOps.Zero, s201 = TOps.Zero, s210 = TOps.Zero, s211 = TOps.Zero;
+        nint t = 0;
+        for (int ic = 0; ic < cin; ic++)
+        {
+            ref float channel = ref Unsafe.Add(ref input, ic * plane);
+            for (int ky = 0; ky < kh; ky++)
+            {
+                ref float ra = ref Unsafe.Add(ref channel, ky * tapRowStep);
+                ref float rb = ref Unsafe.Add(ref ra, rowStep);
+                nint offset = 0;
+                for (int kx = 0; kx < kw; kx++, t++, offset += dw)
+                {
+                    TVec a0 = TOps.Load(ref Unsafe.Add(ref ra, offset)), a1 = TOps.Load(ref Unsafe.Add(ref ra, offset + second));
+                    TVec b0 = TOps.Load(ref Unsafe.Add(ref rb, offset)), b1 = TOps.Load(ref Unsafe.Add(ref rb, offset + second));
+                    TVec w = TOps.Create(Unsafe.Add(ref w0, t));
+                    s000 = TOps.MultiplyAdd(a0, w, s000);
+                    s001 = TOps.MultiplyAdd(a1, w, s001);
+                    s010 = TOps.MultiplyAdd(b0, w, s010);
+                    s011 = TOps.MultiplyAdd(b1, w, s011);
+                    w = TOps.Create(Unsafe.Add(ref w1, t));
+                    s100 = TOps.MultiplyAdd(a0, w, s100);
+                    s101 = TOps.MultiplyAdd(a1, w, s101);
+                    s110 = TOps.MultiplyAdd(b0, w, s110);
+                    s111 = TOps.MultiplyAdd(b1, w, s111);
+                    w = TOps.Create(Unsafe.Add(ref w2, t));
+                    s200 = TOps.MultiplyAdd(a0, w, s200);
+                    s201 = TOps.MultiplyAdd(a1, w, s201);
+                    s210 = TOps.MultiplyAdd(b0, w, s210);
+                    s211 = TOps.MultiplyAdd(b1, w, s211);
+                }
+            }
+        }
+
+        TVec bias0 = TOps.Create(tile.Bias0), bias1 = TOps.Create(tile.Bias1), bias2 = TOps.Create(tile.Bias2);
+        Store<TOps, TVec, TAct>(s000, bias0, ref o0, act);
+        Store<TOps, TVec, TAct>(s001, bias0, ref Unsafe.Add(ref o0, second), act);
+        Store<TOps, TVec, TAct>(s010, bias0, ref Unsafe.Add(ref o0, outputRowStep), act);
+        Store<TOps, TVec, TAct>(s011, bias0, ref Unsafe.Add(ref o0, outputRowStep + second), act);
+        Store<TOps, TVec, TAct>(s100, bias1, ref o1, act);
+        Store<TOps, TVec, TAct>(s101, bias1, ref Unsafe.Add(ref o1, second), act);
+        Store<TOps, TVec, TAct>(s110, bias1, ref Unsafe.Add(ref o1, outputRowStep), act);
+        Store<TOps, TVec, TAct>(s111, bias1, ref Unsafe.Add(ref o1, outputRowStep + second), act);
+        Store<TOps, TVec, TAct>(s200, bias2, ref o2, act);
+        Store<TOps, TVec, TAct>(s201, bias2, ref Unsafe.Add(ref o2, second), act);
+        Store<TOps, TVec, TAct>(s210, bias2, ref Unsafe.Add(ref o2, outputRowStep), act);
+        Store<TOps, TVec, TAct>(s211, bias2, ref Unsafe.Add(ref o2, outputRowStep + second), act);
+    }
+
+    // output[j] = max over rows a and b, columns 2j and 2j + 1, for j < n: rows narrower than a vector at the next
+    // narrower width (16 to 8, 8 to 4 floats), picked here at JIT time, so that the call inlines into the tile loop.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PoolRows<TOps, TVec>(ref float a, ref float b, ref float output, int n)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
-        int lanes = TOps.Count;
-        if (n < lanes && lanes > 4)
+        if (TOps.Count == 16 && n < 16)
         {
-            if (lanes == 16) PoolRows<Vec256, Vector256<float>>(ref a, ref b, ref output, n);
-            else PoolRows<Vec128, Vector128<float>>(ref a, ref b, ref output, n);
-            return;
+            if (n >= 8) PoolRowsAt<Vec256, Vector256<float>>(ref a, ref b, ref output, n);
+            else PoolRowsAt<Vec128, Vector128<float>>(ref a, ref b, ref output, n);
         }
+        else if (TOps.Count == 8 && n < 8) PoolRowsAt<Vec128, Vector128<float>>(ref a, ref b, ref output, n);
+        else PoolRowsAt<TOps, TVec>(ref a, ref b, ref output, n);
+    }
 
+    // The last vector overlaps the previous one; rows narrower than the vector (or no deinterleave) one float at a time.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PoolRowsAt<TOps, TVec>(ref float a, ref float b, ref float output, int n)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int lanes = TOps.Count;
         if (n >= lanes && lanes > 1 && LaneShuffle.CanDeinterleave<TVec>())
         {
             for (int j = 0; ; j += lanes)
