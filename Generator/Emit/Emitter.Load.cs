@@ -79,7 +79,7 @@ internal static partial class Emitter
                 }
             case TransposedConvolutionStep s:
                 {
-                    TransposedConvGeometry g = s.Geometry;
+                    ConvTranspose2dGeometry g = s.Geometry;
                     ReadWeightsAndBias(w, s, g.OutChannels, s.Fusion.FoldedBatchNorm,
                         $"{Weights}.WeightTransforms.FoldAffineIntoTransposedWeights(weight, bias, scale, shift, {g.InChannels}, {g.OutChannels}, {g.Groups})");
                     w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.ConvTranspose2d.PackWeights(weight, in {GeometryField(s)});");
