@@ -58,6 +58,10 @@ internal static partial class Emitter
                             if (s.Algorithm == ConvAlgorithm.Direct)
                                 WriteWorkspaceCheck(w, s, $"DirectConv2d.WorkspaceLength(in {GeometryField(s)}, {Kernels}.TensorLayout.{s.Inputs[0].Layout})");
                             break;
+                        case ConvAlgorithm.DirectPlanes:
+                            w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.PlaneConv2d.Pack(weight, bias, in {GeometryField(s)});");
+                            WriteWorkspaceCheck(w, s, $"PlaneConv2d.WorkspaceLength(in {GeometryField(s)})");
+                            break;
                         case ConvAlgorithm.Depthwise:
                             w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.DepthwiseConv2d.Pack(weight, bias, in {GeometryField(s)});");
                             WriteWorkspaceCheck(w, s, $"DepthwiseConv2d.WorkspaceLength(in {GeometryField(s)})");

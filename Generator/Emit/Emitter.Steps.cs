@@ -59,7 +59,7 @@ internal static partial class Emitter
     /// <summary>What the plan chose for a step, in words: the algorithm first (up to the first comma), then its fusion.</summary>
     private static string Choices(PlanStep step) => step switch
     {
-        ConvolutionStep s => Join(ConvAlgorithmText(s), FusionText(s.Fusion, s.Residual)),
+        ConvolutionStep s => Join(ConvAlgorithmText(s), FusionText(s.Fusion, s.Residual), s.PoolsMax2x2 ? "2×2 max pool fused into the store" : null),
         TransposedConvolutionStep s => Join("transposed: GEMM into columns, then col2im", FusionText(s.Fusion)),
         LinearStep s => Join(s.Rows == 1 ? "GEMV over weight panels of 16 outputs" : "GEMM over weight panels of 16 outputs",
             s.Inputs[0].Layout == TensorLayout.Blocked16 ? "reading the blocked map as it is (weights permuted at load)" : null, FusionText(s.Fusion)),
@@ -108,6 +108,7 @@ internal static partial class Emitter
             ConvAlgorithm.WinogradF4 => $"Winograd F(4×4, 3×3), {layouts}",
             ConvAlgorithm.Im2ColGemm => $"im2col + packed GEMM, {layouts}",
             ConvAlgorithm.ShiftedGemm => $"packed GEMM on shifted views of the stride-phase planes, {layouts}",
+            ConvAlgorithm.DirectPlanes => $"direct convolution, positions on the lanes, {layouts}, tile {PlaneConv2d.TileChannels} channels × {PlaneConv2d.TileRows} rows × {PlaneConv2d.TileVectors} vectors",
             ConvAlgorithm.PointwisePlanes => $"pointwise GEMM on the input planes, {layouts}",
             ConvAlgorithm.DepthwisePlanes => $"depthwise (rows or planes on the lanes, picked by the runtime per vector width), {layouts}",
             _ => step.Algorithm.ToString(),
@@ -158,6 +159,9 @@ internal static partial class Emitter
                 return;
             case ConvAlgorithm.Depthwise:
                 w.Line($"{Kernels}.DepthwiseConv2d.Run({blocked}, {act}, {workspace});");
+                return;
+            case ConvAlgorithm.DirectPlanes:
+                w.Line($"{Kernels}.PlaneConv2d.{(step.PoolsMax2x2 ? "RunPooled" : "Run")}({x}, y, {WeightsOf(step)}, in {GeometryField(step)}, {act}, {workspace});");
                 return;
             case ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4:
                 w.Line($"{Kernels}.WinogradConv2d.Run({blocked}, outputTile: {WinogradTile(step.Algorithm)}, {act}, {workspace});");
@@ -384,7 +388,7 @@ internal static partial class Emitter
     private static IEnumerable<string> WeightFields(PlanStep step) => step switch
     {
         // The blocked kernels pack the bias with the weights.
-        ConvolutionStep { Tile: not null } or ConvolutionStep { Algorithm: ConvAlgorithm.Depthwise or ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4 } or LinearStep
+        ConvolutionStep { Tile: not null } or ConvolutionStep { Algorithm: ConvAlgorithm.Depthwise or ConvAlgorithm.DirectPlanes or ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4 } or LinearStep
             => new[] { "Weights" },
         ConvolutionStep or TransposedConvolutionStep => new[] { "Weights", "Bias" },
         ChannelAffineStep => new[] { "Scale", "Shift" },

@@ -41,6 +41,8 @@ internal enum ConvAlgorithm
     Im2ColGemm,
     /// <summary>CHW: GEMM on shifted views of the zero-padded stride-phase planes, output rows computed phase-width wide.</summary>
     ShiftedGemm,
+    /// <summary>CHW: direct convolution with positions on the lanes, a register tile of 3 output channels × 2 rows × 2 vectors (PlaneConv2d).</summary>
+    DirectPlanes,
     /// <summary>CHW: 1×1, stride 1, unpadded: a GEMM straight on the input planes, positions on the lanes.</summary>
     PointwisePlanes,
     /// <summary>CHW: one group per input channel; the runtime vectorises along rows or planes, by shape and vector width.</summary>
@@ -89,6 +91,12 @@ internal sealed record ConvolutionStep(Conv2dGeometry Geometry, ConvAlgorithm Al
 {
     /// <summary>The residual may be the output span itself: the tile reads each value before it stores it.</summary>
     public override bool MayOverwrite(int input) => Residual && input == 1;
+
+    /// <summary>
+    /// A MaxPool2d(2) after the convolution (and its activation) is fused into the store: the step writes the pooled
+    /// output (PlaneConv2d.RunPooled). The planner sets it only where PlaneConv2d.PoolRejects accepts the geometry.
+    /// </summary>
+    public bool PoolsMax2x2 { get; init; }
 }
 
 /// <summary>ConvTranspose1d/2d: a GEMM into columns, then col2im scatter-add.</summary>

@@ -202,6 +202,7 @@ internal static partial class Planner
         {
             ConvAlgorithm.Im2ColGemm => ConvWorkspace.Im2ColLength(g.InChannels, g.InHeight, g.InWidth, g.OutHeight, g.OutWidth,
                 g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.Groups),
+            ConvAlgorithm.DirectPlanes => PlaneConv2d.WorkspaceLength(g),
             ConvAlgorithm.ShiftedGemm => ConvWorkspace.ShiftedLength(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
                 g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups),
             _ => 0,
@@ -259,13 +260,32 @@ internal static partial class Planner
         return null;
     }
 
-    /// <summary>The CHW algorithm for <paramref name="g"/>.</summary>
+    /// <summary>
+    /// The CHW algorithm for <paramref name="g"/>: depthwise or pointwise forms where they apply; the direct tile with
+    /// positions on the lanes where it takes the geometry and uses most of its lanes (PlaneConv2d.Suits: few output
+    /// channels make a GEMM's weight panel short, while the direct tile reuses each input vector for three channels);
+    /// else the GEMM on shifted views or im2col.
+    /// </summary>
     internal static ConvAlgorithm ChooseAlgorithm(Conv2dGeometry g)
     {
         if (g.Groups > 1 && g.IsDepthwise) return ConvAlgorithm.DepthwisePlanes;
         if (g.IsPointwise) return ConvAlgorithm.PointwisePlanes;
+        if (SuitsDirectPlanes(g)) return ConvAlgorithm.DirectPlanes;
         return ConvWorkspace.UsesShiftedViews(g.OutChannels / g.Groups, g.OutHeight, g.OutWidth, g.KernelHeight, g.KernelWidth, g.StrideWidth, g.DilationWidth)
             ? ConvAlgorithm.ShiftedGemm : ConvAlgorithm.Im2ColGemm;
+    }
+
+    // The rule, and the int sizes its kernel works in (else the GEMM forms, with 64-bit sizes that Limits checks).
+    private static bool SuitsDirectPlanes(Conv2dGeometry g)
+    {
+        try
+        {
+            return PlaneConv2d.Suits(g) && PlaneConv2d.WorkspaceLength(g) >= 0 && PlaneConv2d.PackedLength(g) >= 0;
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A convolution layer's geometry in numbers (its input shape already the padded one for a pre-padded layer).</summary>

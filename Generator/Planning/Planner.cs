@@ -39,6 +39,8 @@ internal static partial class Planner
         public int IndicesValue = -1;
         /// <summary>The shapes the layer reads (a value's own shape may differ: a Flatten relabels it); empty when they are the values'.</summary>
         public List<Shape> InputShapes = new();
+        /// <summary>A MaxPool2d(2) after the convolution and its activation, pooled in the store (Lay splits it off when the kernel cannot).</summary>
+        public AnalyzedLayer? Pool;
     }
 
     /// <summary>A step before memory is placed: the record without buffers, and the values it reads and writes.</summary>
@@ -142,6 +144,14 @@ internal static partial class Planner
                 last = act;
                 i++;
             }
+            if (layer.Kind == LayerKind.Conv2d && group.ResidualAdd is null && Next(layers, i) is { } pool && IsMaxPool2x2(pool, last)
+                && ReadsOnly(pool, last) && uses[last.Index] == 1 && !indexedPools.Contains(pool.Index))
+            {
+                group.Pool = pool;
+                group.Layers.Add(pool);
+                last = pool;
+                i++;
+            }
 
             group.InputValues.AddRange(layer.Inputs.Select(input => valueOf[input]));
             if (layer.Kind == LayerKind.MaxUnpool2d) group.InputValues[1] = indicesOf[layer.Inputs[1]];
@@ -171,6 +181,20 @@ internal static partial class Planner
             outputValue = copy.OutputValue;
         }
         return (groups, outputValue);
+    }
+
+    /// <summary>
+    /// A MaxPool2d with kernel 2, stride 2, no padding or dilation, whose output is exactly half its input (no ceil-mode
+    /// window): what a convolution kernel may pool as it stores.
+    /// </summary>
+    private static bool IsMaxPool2x2(AnalyzedLayer pool, AnalyzedLayer producer)
+    {
+        if (pool.Kind != LayerKind.MaxPool2d) return false;
+        LayerGeometry p = pool.Geometry;
+        Shape x = producer.OutputShape, y = pool.OutputShape;
+        return p.KernelH == 2 && p.KernelW == 2 && p.StrideH == 2 && p.StrideW == 2 && p.PadTop == 0 && p.PadLeft == 0
+            && p.DilationH == 1 && p.DilationW == 1 && x.Rank == 3 && y.Rank == 3 && x[1] % 2 == 0 && x[2] % 2 == 0
+            && y[0] == x[0] && y[1] == x[1] / 2 && y[2] == x[2] / 2;
     }
 
     private static Shape ShapeOf(AnalyzedNetwork network, int layer) => layer < 0 ? network.InputShape : network.Layers.First(l => l.Index == layer).OutputShape;
@@ -218,6 +242,18 @@ internal static partial class Planner
             if (group.Layer.Kind.IsConvolution() && group.Layer.Geometry.PaddingMode != "zeros")
                 PadFirst(group);
             Choice choice = Choose(group, group.InputValues.Select(v => values[v]).ToList());
+            if (group.Pool is not null)
+            {
+                if (choice.Step is not ConvolutionStep { Algorithm: ConvAlgorithm.DirectPlanes } planes || PlaneConv2d.PoolRejects(planes.Geometry) is not null)
+                {
+                    // The kernel chosen cannot pool as it stores: the convolution, then the pool.
+                    (Group conv, Group pool) = SplitPool(group, values);
+                    LayGroup(conv);
+                    LayGroup(pool);
+                    return;
+                }
+                choice = choice with { Step = planes with { PoolsMax2x2 = true } };
+            }
             if (group.ResidualAdd is not null && choice.Step is ConvolutionStep { Residual: false })
             {
                 // The kernel chosen has no residual epilogue: the convolution, then the Add (with the activation).
@@ -272,6 +308,20 @@ internal static partial class Planner
         if (values[outputValue].Layout != TensorLayout.Chw)
             outputValue = Reordered(outputValue, TensorLayout.Chw, groups[groups.Count - 1].Layer);
         return drafts;
+    }
+
+    /// <summary>A convolution group with a fused MaxPool2d as two: the convolution (and its BatchNorm and activation), then the pool.</summary>
+    private static (Group Convolution, Group Pool) SplitPool(Group group, List<Value> values)
+    {
+        var conv = new Group { Layer = group.Layer, BatchNorm = group.BatchNorm, Activation = group.Activation, OutputValue = values.Count };
+        conv.Layers.AddRange(group.Layers.Take(group.Layers.Count - 1));
+        conv.InputValues.AddRange(group.InputValues);
+        conv.InputShapes.AddRange(group.InputShapes);
+        values.Add(new Value(group.Layers[group.Layers.Count - 2].OutputShape));
+        var pool = new Group { Layer = group.Pool!, OutputValue = group.OutputValue };
+        pool.Layers.Add(group.Pool!);
+        pool.InputValues.Add(conv.OutputValue);
+        return (conv, pool);
     }
 
     /// <summary>A convolution group with a residual Add as two: the convolution (and its BatchNorm), then the Add and its activation.</summary>

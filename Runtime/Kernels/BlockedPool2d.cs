@@ -65,6 +65,7 @@ public static class BlockedPool2d
     private readonly record struct Windows(Pool2dGeometry G, bool Adaptive, bool CountIncludePad, int DivisorOverride)
     {
         // Rows (or columns) [from, to) with step `step` of output index i: the taps inside the input.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Range(int i, int inSize, int outSize, int kernel, int stride, int pad, int dilation, out int from, out int to, out int step, out int padded)
         {
             if (Adaptive)
@@ -80,8 +81,9 @@ public static class BlockedPool2d
             step = dilation;
             // avg_pool2d's pool size counts padding up to In + pad (ceil-mode windows stop there).
             padded = Math.Min(start + kernel, inSize + pad) - start;
-            int k0 = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
-            int k1 = start >= inSize ? 0 : Math.Min(kernel, (inSize - 1 - start) / dilation + 1);
+            // (Without dilation, no division: this runs once per output row and column.)
+            int k0 = start >= 0 ? 0 : dilation == 1 ? -start : (-start + dilation - 1) / dilation;
+            int k1 = start >= inSize ? 0 : Math.Min(kernel, dilation == 1 ? inSize - start : (inSize - 1 - start) / dilation + 1);
             if (k1 < k0) k1 = k0;
             from = start + k0 * dilation;
             to = start + k1 * dilation;

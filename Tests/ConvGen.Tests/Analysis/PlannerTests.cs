@@ -116,6 +116,59 @@ public class PlannerTests
         }
     }
 
+    [Theory]
+    // 6 channels, 28 wide: the direct tile with positions on the lanes (3 channels × 2 rows × 32 columns, 7/8 used).
+    [InlineData(6, 28, 28, 5, 2, "DirectPlanes")]
+    [InlineData(9, 30, 60, 3, 1, "DirectPlanes")]
+    // Rows of 16 use half of the two-vector chunk; 4 channels two thirds of the channel slots: the GEMM on shifted views.
+    [InlineData(6, 16, 16, 3, 1, "ShiftedGemm")]
+    [InlineData(4, 28, 28, 5, 2, "ShiftedGemm")]
+    public void DirectPlanesWhereItsTileIsUsed(int outChannels, int height, int width, int kernel, int padding, string algorithm)
+    {
+        ExecutionPlan plan = Plan(Network(new[] { 1, height, width },
+            Layer(LayerKind.Conv2d, ("OutChannels", outChannels), ("KernelSize", kernel), ("Padding", padding)), Activation("ReLU")));
+        ConvolutionStep step = Assert.IsType<ConvolutionStep>(Assert.Single(plan.Steps));
+        Assert.Equal(Enum.Parse<ConvAlgorithm>(algorithm), step.Algorithm);
+        Assert.Equal(TensorLayout.Chw, step.Output.Layout);
+        Assert.Null(step.Tile);
+        var g = new ConvGen.Runtime.Kernels.Conv2dGeometry(1, height, width, outChannels, step.Geometry.OutHeight, step.Geometry.OutWidth,
+            kernel, kernel, 1, 1, padding, padding, 1, 1, 1);
+        int expected = step.Algorithm == ConvAlgorithm.DirectPlanes
+            ? ConvGen.Runtime.Kernels.PlaneConv2d.WorkspaceLength(g)
+            : ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(g);
+        Assert.Equal(expected, step.Workspace?.Length ?? 0);
+    }
+
+    [Theory]
+    // Even output, the direct-planes kernel: the pool is fused into its store.
+    [InlineData(6, 28, 5, 2, true)]
+    // Odd output (27 rows): conv, then the pool.
+    [InlineData(6, 27, 5, 2, false)]
+    // A kernel that cannot pool (the GEMM on shifted views): conv, then the pool.
+    [InlineData(4, 28, 5, 2, false)]
+    public void MaxPool2x2FusesIntoTheDirectPlanesStore(int outChannels, int height, int kernel, int padding, bool fused)
+    {
+        ExecutionPlan plan = Plan(Network(new[] { 1, height, 28 },
+            Layer(LayerKind.Conv2d, ("OutChannels", outChannels), ("KernelSize", kernel), ("Padding", padding)), Activation("ReLU"),
+            Layer(LayerKind.MaxPool2d, ("KernelSize", 2))));
+        ConvolutionStep conv = Assert.IsType<ConvolutionStep>(plan.Steps[0]);
+        Assert.Equal(fused, conv.PoolsMax2x2);
+        Assert.Equal("ReLU", conv.Fusion.Activation?.Name);
+        if (fused)
+        {
+            Assert.Single(plan.Steps);
+            Assert.Equal(new[] { 0, 1, 2 }, conv.Layers.Select(l => l.Index));
+            Assert.Equal(outChannels * (height / 2) * 14, conv.Output.Buffer.Length);
+            Assert.Equal(StorageKind.Output, conv.Output.Buffer.Storage);
+        }
+        else
+        {
+            Assert.Equal(2, plan.Steps.Count);
+            Assert.IsType<PoolStep>(plan.Steps[1]);
+            Assert.Equal(new[] { 0, 1 }, conv.Layers.Select(l => l.Index));
+        }
+    }
+
     [Fact]
     public void ResidualAddAndItsActivationFuseIntoABlockedConvolution()
     {

@@ -28,15 +28,14 @@ namespace Samples
     /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
     /// <para>How Run computes it, one step per line (layers by index):</para>
     /// <code>
-    /// step 0   #0-1   Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW, ReLU fused into the store
-    /// step 1   #2     MaxPool2d: max pooling, CHW
-    /// step 2   #3-4   Conv2d: direct convolution, CHW → blocked 16, tile 1x10 (output blocks × positions), ReLU fused into the store
-    /// step 3   #5     MaxPool2d: max pooling, blocked 16
-    /// step 4   #7-8   Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load), ReLU fused into the store
-    /// step 5   #9-10  Linear: GEMV over weight panels of 16 outputs, ReLU fused into the store
-    /// step 6   #11    Linear: GEMV over weight panels of 16 outputs
+    /// step 0   #0-2   Conv2d: direct convolution, positions on the lanes, CHW → CHW, tile 3 channels × 2 rows × 2 vectors, ReLU fused into the store, 2×2 max pool fused into the store
+    /// step 1   #3-4   Conv2d: direct convolution, CHW → blocked 16, tile 1x10 (output blocks × positions), ReLU fused into the store
+    /// step 2   #5     MaxPool2d: max pooling, blocked 16
+    /// step 3   #7-8   Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load), ReLU fused into the store
+    /// step 4   #9-10  Linear: GEMV over weight panels of 16 outputs, ReLU fused into the store
+    /// step 5   #11    Linear: GEMV over weight panels of 16 outputs
     /// </code>
-    /// <para>Run takes 784 floats (1×28×28, CHW) and writes 10; it calls 7 fused steps and uses 44,352 bytes of scratch per instance, allocating nothing.</para>
+    /// <para>Run takes 784 floats (1×28×28, CHW) and writes 10; it calls 6 fused steps and uses 11,104 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
     /// </remarks>
@@ -55,9 +54,9 @@ namespace Samples
         /// <summary>Multiply-accumulates per sample in convolution and linear layers.</summary>
         public const long MultiplyAccumulates = 416520;
         /// <summary>Floats of scratch memory each instance owns for Run (intermediate tensors, im2col columns).</summary>
-        public const int ScratchLength = 11088;
+        public const int ScratchLength = 2776;
         /// <summary>Bytes of scratch memory each instance owns for Run.</summary>
-        public const long ScratchBytes = 44352;
+        public const long ScratchBytes = 11104;
 
         private readonly LoadedWeights _weights;
         private readonly float[] _scratch;
@@ -87,40 +86,39 @@ namespace Samples
         {
             var reader = global::ConvGen.Runtime.Weights.SafeTensorsReader.Open(safetensors);
             var weights = new LoadedWeights();
-            // #0 Conv2d(6, 5, Padding = 2) + #1 ReLU
+            // #0 Conv2d(6, 5, Padding = 2) + #1 ReLU + #2 MaxPool2d(2)
             {
                 float[] weight = reader.ReadFloat32("0.weight", new int[] { 6, 1, 5, 5 });
                 float[] bias = reader.ReadFloat32("0.bias", new int[] { 6 });
-                weights.Step0Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step0Geometry);
-                weights.Step0Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step0Geometry) > 6376)
+                weights.Step0Weights = global::ConvGen.Runtime.Kernels.PlaneConv2d.Pack(weight, bias, in Step0Geometry);
+                if (global::ConvGen.Runtime.Kernels.PlaneConv2d.WorkspaceLength(in Step0Geometry) > 1192)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 0; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #3 Conv2d(16, 5) + #4 ReLU
             {
                 float[] weight = reader.ReadFloat32("3.weight", new int[] { 16, 6, 5, 5 });
                 float[] bias = reader.ReadFloat32("3.bias", new int[] { 16 });
-                weights.Step2Weights = global::ConvGen.Runtime.Kernels.DirectConv2d.Pack(weight, bias, in Step2Geometry);
-                if (global::ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(in Step2Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw) > 0)
-                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 2; use matching ConvGen.Runtime and ConvGen.Generator versions.");
+                weights.Step1Weights = global::ConvGen.Runtime.Kernels.DirectConv2d.Pack(weight, bias, in Step1Geometry);
+                if (global::ConvGen.Runtime.Kernels.DirectConv2d.WorkspaceLength(in Step1Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw) > 0)
+                    throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 1; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #7 Linear(120) + #8 ReLU
             {
                 float[] weight = reader.ReadFloat32("7.weight", new int[] { 120, 400 });
                 float[] bias = reader.ReadFloat32("7.bias", new int[] { 120 });
-                weights.Step4Weights = global::ConvGen.Runtime.Kernels.PackedLinear.PackFromBlocked(weight, bias, channels: 16, positions: 25, outFeatures: 120);
+                weights.Step3Weights = global::ConvGen.Runtime.Kernels.PackedLinear.PackFromBlocked(weight, bias, channels: 16, positions: 25, outFeatures: 120);
             }
             // #9 Linear(84) + #10 ReLU
             {
                 float[] weight = reader.ReadFloat32("9.weight", new int[] { 84, 120 });
                 float[] bias = reader.ReadFloat32("9.bias", new int[] { 84 });
-                weights.Step5Weights = global::ConvGen.Runtime.Kernels.PackedLinear.Pack(weight, bias, 120, 84);
+                weights.Step4Weights = global::ConvGen.Runtime.Kernels.PackedLinear.Pack(weight, bias, 120, 84);
             }
             // #11 Linear(10)
             {
                 float[] weight = reader.ReadFloat32("11.weight", new int[] { 10, 84 });
                 float[] bias = reader.ReadFloat32("11.bias", new int[] { 10 });
-                weights.Step6Weights = global::ConvGen.Runtime.Kernels.PackedLinear.Pack(weight, bias, 84, 10);
+                weights.Step5Weights = global::ConvGen.Runtime.Kernels.PackedLinear.Pack(weight, bias, 84, 10);
             }
             reader.ThrowIfUnconsumed();
             var network = new LeNet5(weights);
@@ -154,13 +152,12 @@ namespace Samples
         /// <para>Receptive field (RF) is in input pixels: rf = rf_prev + (k - 1) · d · (product of earlier strides); "(whole input)" where that reaches the input's size on every axis, "all" once a layer mixes every position (Flatten mixes none).</para>
         /// <para>How Run computes it, one step per line (layers by index):</para>
         /// <code>
-        /// step 0   #0-1   Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW, ReLU fused into the store
-        /// step 1   #2     MaxPool2d: max pooling, CHW
-        /// step 2   #3-4   Conv2d: direct convolution, CHW → blocked 16, tile 1x10 (output blocks × positions), ReLU fused into the store
-        /// step 3   #5     MaxPool2d: max pooling, blocked 16
-        /// step 4   #7-8   Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load), ReLU fused into the store
-        /// step 5   #9-10  Linear: GEMV over weight panels of 16 outputs, ReLU fused into the store
-        /// step 6   #11    Linear: GEMV over weight panels of 16 outputs
+        /// step 0   #0-2   Conv2d: direct convolution, positions on the lanes, CHW → CHW, tile 3 channels × 2 rows × 2 vectors, ReLU fused into the store, 2×2 max pool fused into the store
+        /// step 1   #3-4   Conv2d: direct convolution, CHW → blocked 16, tile 1x10 (output blocks × positions), ReLU fused into the store
+        /// step 2   #5     MaxPool2d: max pooling, blocked 16
+        /// step 3   #7-8   Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load), ReLU fused into the store
+        /// step 4   #9-10  Linear: GEMV over weight panels of 16 outputs, ReLU fused into the store
+        /// step 5   #11    Linear: GEMV over weight panels of 16 outputs
         /// </code>
         /// </remarks>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap.</exception>
@@ -218,55 +215,48 @@ namespace Samples
         private void RunSteps(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             global::System.Span<float> scratch = _scratch;
-            Step0_Conv2d(input, scratch.Slice(6384, 4704), scratch);
-            Step1_MaxPool2d(scratch.Slice(6384, 4704), scratch.Slice(1600, 1176));
-            Step2_Conv2d(scratch.Slice(1600, 1176), scratch.Slice(0, 1600));
-            Step3_MaxPool2d(scratch.Slice(0, 1600), scratch.Slice(1600, 400));
-            Step4_Linear(scratch.Slice(1600, 400), scratch.Slice(0, 120));
-            Step5_Linear(scratch.Slice(0, 120), scratch.Slice(128, 84));
-            Step6_Linear(scratch.Slice(128, 84), output);
+            Step0_Conv2d(input, scratch.Slice(1600, 1176), scratch);
+            Step1_Conv2d(scratch.Slice(1600, 1176), scratch.Slice(0, 1600));
+            Step2_MaxPool2d(scratch.Slice(0, 1600), scratch.Slice(1600, 400));
+            Step3_Linear(scratch.Slice(1600, 400), scratch.Slice(0, 120));
+            Step4_Linear(scratch.Slice(0, 120), scratch.Slice(128, 84));
+            Step5_Linear(scratch.Slice(128, 84), output);
         }
 
-        /// <summary>#0 Conv2d(6, 5, Padding = 2) + #1 ReLU: 1×28×28 → 6×28×28; packed GEMM on shifted views of the stride-phase planes, CHW → CHW, ReLU fused into the store.</summary>
+        /// <summary>#0 Conv2d(6, 5, Padding = 2) + #1 ReLU + #2 MaxPool2d(2): 1×28×28 → 6×14×14; direct convolution, positions on the lanes, CHW → CHW, tile 3 channels × 2 rows × 2 vectors, ReLU fused into the store, 2×2 max pool fused into the store.</summary>
         private void Step0_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step0Weights, _weights.Step0Bias, in Step0Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f), scratch.Slice(0, 6376));
-        }
-
-        /// <summary>#2 MaxPool2d(2): 6×28×28 → 6×14×14; max pooling, CHW.</summary>
-        private void Step1_MaxPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
-        {
-            global::ConvGen.Runtime.Kernels.Pool2d.Max(x, y, in Step1Geometry);
+            global::ConvGen.Runtime.Kernels.PlaneConv2d.RunPooled(x, y, _weights.Step0Weights, in Step0Geometry, default(global::ConvGen.Runtime.Kernels.ReLU), scratch.Slice(0, 1192));
         }
 
         /// <summary>#3 Conv2d(16, 5) + #4 ReLU: 6×14×14 → 16×10×10; direct convolution, CHW → blocked 16, tile 1x10 (output blocks × positions), ReLU fused into the store.</summary>
-        private void Step2_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        private void Step1_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step2Weights, global::System.ReadOnlySpan<float>.Empty, in Step2Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(1, 10), default(global::ConvGen.Runtime.Kernels.ReLU), global::System.Span<float>.Empty);
+            global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step1Weights, global::System.ReadOnlySpan<float>.Empty, in Step1Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(1, 10), default(global::ConvGen.Runtime.Kernels.ReLU), global::System.Span<float>.Empty);
         }
 
         /// <summary>#5 MaxPool2d(2): 16×10×10 → 16×5×5; max pooling, blocked 16.</summary>
-        private void Step3_MaxPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        private void Step2_MaxPool2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.BlockedPool2d.Max(x, y, in Step3Geometry);
+            global::ConvGen.Runtime.Kernels.BlockedPool2d.Max(x, y, in Step2Geometry);
         }
 
         /// <summary>#7 Linear(120) + #8 ReLU: 400 → 120; GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load), ReLU fused into the store.</summary>
-        private void Step4_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        private void Step3_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step4Weights, rows: 1, inFeatures: 400, outFeatures: 120, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.ReLU));
+            global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step3Weights, rows: 1, inFeatures: 400, outFeatures: 120, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.ReLU));
         }
 
         /// <summary>#9 Linear(84) + #10 ReLU: 120 → 84; GEMV over weight panels of 16 outputs, ReLU fused into the store.</summary>
-        private void Step5_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        private void Step4_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step5Weights, rows: 1, inFeatures: 120, outFeatures: 84, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.ReLU));
+            global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step4Weights, rows: 1, inFeatures: 120, outFeatures: 84, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.ReLU));
         }
 
         /// <summary>#11 Linear(10): 84 → 10; GEMV over weight panels of 16 outputs.</summary>
-        private void Step6_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        private void Step5_Linear(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step6Weights, rows: 1, inFeatures: 84, outFeatures: 10, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.Identity));
+            global::ConvGen.Runtime.Kernels.PackedLinear.Run(x, y, _weights.Step5Weights, rows: 1, inFeatures: 84, outFeatures: 10, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, default(global::ConvGen.Runtime.Kernels.Identity));
         }
 
         private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step0Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
@@ -274,17 +264,12 @@ namespace Samples
             KernelHeight: 5, KernelWidth: 5, StrideHeight: 1, StrideWidth: 1, PadTop: 2, PadLeft: 2,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
-        private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step1Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
-            Channels: 6, InHeight: 28, InWidth: 28, OutHeight: 14, OutWidth: 14,
-            KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2,
-            PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1);
-
-        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step2Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
+        private static readonly global::ConvGen.Runtime.Kernels.Conv2dGeometry Step1Geometry = new global::ConvGen.Runtime.Kernels.Conv2dGeometry(
             InChannels: 6, InHeight: 14, InWidth: 14, OutChannels: 16, OutHeight: 10, OutWidth: 10,
             KernelHeight: 5, KernelWidth: 5, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0,
             DilationHeight: 1, DilationWidth: 1, Groups: 1);
 
-        private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step3Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
+        private static readonly global::ConvGen.Runtime.Kernels.Pool2dGeometry Step2Geometry = new global::ConvGen.Runtime.Kernels.Pool2dGeometry(
             Channels: 16, InHeight: 10, InWidth: 10, OutHeight: 5, OutWidth: 5,
             KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2,
             PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1);
@@ -293,11 +278,10 @@ namespace Samples
         private sealed class LoadedWeights
         {
             public float[] Step0Weights = global::System.Array.Empty<float>();
-            public float[] Step0Bias = global::System.Array.Empty<float>();
-            public float[] Step2Weights = global::System.Array.Empty<float>();
+            public float[] Step1Weights = global::System.Array.Empty<float>();
+            public float[] Step3Weights = global::System.Array.Empty<float>();
             public float[] Step4Weights = global::System.Array.Empty<float>();
             public float[] Step5Weights = global::System.Array.Empty<float>();
-            public float[] Step6Weights = global::System.Array.Empty<float>();
         }
     }
 }
