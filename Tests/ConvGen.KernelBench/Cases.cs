@@ -100,6 +100,7 @@ internal static class Cases
         yield return ("vww.pw 128->128 6x6", Pw(128, 6, 6, 128));
         yield return ("vww.pw 256->256 3x3", Pw(256, 3, 3, 256));
         yield return ("mnv2.pw 32->16 112x112", Pw(32, 112, 112, 16));
+        yield return ("mnv2.pw 16->96 112x112", Pw(16, 112, 112, 96));
         yield return ("mnv2.pw 144->24 56x56", Pw(144, 56, 56, 24));
         yield return ("mnv2.pw 24->144 56x56", Pw(24, 56, 56, 144));
         yield return ("mnv2.pw 192->32 28x28", Pw(192, 28, 28, 32));

@@ -45,6 +45,24 @@ if (filters.Remove("--tiles"))
                           string.Join(", ", times.OrderBy(t => t.Us).Take(6).Select(t => $"{t.Tile} {t.Us:F2}")));
     }
 
+    // The same over the pointwise cases (positions of the flattened map).
+    foreach ((string name, ConvGen.Runtime.Kernels.Conv2dGeometry g) in Cases.Pointwise())
+    {
+        if (filters.Count > 0 && !filters.Any(f => name.Contains(f, StringComparison.OrdinalIgnoreCase))) continue;
+        var chosen = ConvGen.Runtime.Kernels.PointwiseConv2d.ChooseTile(g);
+        var times = new List<(ConvGen.Runtime.Kernels.ConvTile Tile, double Us)>();
+        for (int b = 1; b <= ConvGen.Runtime.Kernels.ConvTile.MaxBlocks; b++)
+            for (int p = 1; p <= ConvGen.Runtime.Kernels.ConvTile.MaxPositions; p++)
+            {
+                var tile = new ConvGen.Runtime.Kernels.ConvTile(b, p);
+                if (ConvGen.Runtime.Kernels.PointwiseConv2d.TileRejects(g, tile) is not null) continue;
+                times.Add((tile, Timing.MedianMicroseconds(Cases.PointwiseCase(name, g, tile, lanes).Run, 5)));
+            }
+
+        Console.WriteLine($"# {name}: chosen {chosen} {times.First(t => t.Tile == chosen).Us:F2} µs; fastest: " +
+                          string.Join(", ", times.OrderBy(t => t.Us).Take(6).Select(t => $"{t.Tile} {t.Us:F2}")));
+    }
+
     return;
 }
 

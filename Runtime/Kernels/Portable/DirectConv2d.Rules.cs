@@ -85,7 +85,7 @@ public static partial class DirectConv2d
     internal static string? TileRejects(ConvTile tile, int blocks, int columns)
     {
         if (!tile.IsLegal)
-            return $"tile {tile} is not legal (1..{ConvTile.MaxBlocks} blocks, 1..{ConvTile.MaxPositions} positions, at most {ConvTile.MaxAccumulators} accumulators)";
+            return $"tile {tile} is not legal (1..{ConvTile.MaxBlocks} blocks, 1..{ConvTile.MaxPositions} positions, accumulators, weights and a broadcast in {ConvTile.VectorRegisters} registers)";
         if (tile.Blocks > blocks) return $"tile {tile} has more blocks than the {blocks} output block(s) per group";
         if (tile.Positions > columns) return $"tile {tile} has more positions than the {columns} per output row";
         return null;
