@@ -122,131 +122,84 @@ public static partial class DepthwiseConv2d
         }
     }
 
-    // Per vector of channels (a block on the 512-bit path, a part of one on narrower paths): the input rows through the
-    // ring, each output row in tiles of TPositions.
+    // Per vector of channels (a block on the 512-bit path, a part of one on narrower paths): the ring of padded rows,
+    // then each output row in tiles of TPositions.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Convolve<TOps, TVec, TPositions, TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed,
         ReadOnlySpan<float> residual, Span<float> ring, in Conv2dGeometry g, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
     {
         int lanes = TOps.Count, perBlock = Blocked16.Lanes / lanes;
-        int blocks = Blocked16.Blocks(g.OutChannels), taps = g.KernelHeight * g.KernelWidth;
-        nint inPlane = (nint)g.InHeight * g.InWidth * Blocked16.Lanes, outPlane = (nint)g.OutHeight * g.OutWidth * Blocked16.Lanes;
+        int blocks = Blocked16.Blocks(g.OutChannels), kh = g.KernelHeight, kw = g.KernelWidth, taps = kh * kw;
+        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, wp = PaddedWidth(g), span = RingRows(g);
+        nint inPlane = (nint)h * w * Blocked16.Lanes, outPlane = (nint)oh * ow * Blocked16.Lanes;
         int lastLanes = g.OutChannels - (blocks - 1) * Blocked16.Lanes;
         Span<float> mask = stackalloc float[Blocked16.Lanes];
         for (int l = 0; l < Blocked16.Lanes; l++) mask[l] = l < lastLanes ? 1f : 0f;
-        Span<nint> rows = stackalloc nint[g.KernelHeight];
+        Span<nint> rows = stackalloc nint[kh];
         ref float wr = ref MemoryMarshal.GetReference(packed);
+        ref float ringRef = ref MemoryMarshal.GetReference(ring);
         ref float biasRef = ref Unsafe.Add(ref wr, (nint)blocks * taps * Blocked16.Lanes);
-        // Zero once: the padding columns of every slot (rows are copied between them) and the zero row.
-        ring.Slice(0, RingRows(g) * PaddedWidth(g) * lanes).Clear();
+        bool hasResidual = !residual.IsEmpty;
+        nint rowFloats = (nint)wp * lanes;
         // Three kernel columns at stride 1 or 2 (dilation 1): each loaded input vector feeds every output that reads it.
-        int threeWide = ThreeWide(g) ? g.StrideWidth : 0;
+        int threeWide = kw == 3 && g.DilationWidth == 1 && g.StrideWidth <= 2 ? g.StrideWidth : 0;
         for (int v = 0; v < blocks * perBlock; v++)
         {
             int block = v / perBlock, lane = v % perBlock * lanes;
-            var plane = new Plane<TVec>
+            ref float weights = ref Unsafe.Add(ref wr, (nint)block * taps * Blocked16.Lanes + lane);
+            TVec bias = TOps.Load(ref Unsafe.Add(ref biasRef, (nint)block * Blocked16.Lanes + lane));
+            bool masked = !TAct.PreservesZero && block == blocks - 1 && lastLanes < Blocked16.Lanes;
+            TVec maskVector = masked ? TOps.Load(ref mask[lane]) : default;
+            ReadOnlySpan<float> plane = input.Slice((int)(block * inPlane));
+            nint outBase = block * outPlane + lane;
+            // Padded row r holds input row r - PadTop (zero outside the input), in ring slot r % span. Output row oy
+            // reads rows r0 = oy * StrideHeight to r0 + span - 1, each copied once, in order; the slots are counted
+            // round the ring (no division per row).
+            int slot0 = 0, next = 0, nextSlot = 0;
+            for (int oy = 0; oy < oh; oy++)
             {
-                Weights = ref Unsafe.Add(ref wr, (nint)block * taps * Blocked16.Lanes + lane),
-                Bias = TOps.Load(ref Unsafe.Add(ref biasRef, (nint)block * Blocked16.Lanes + lane)),
-                Masked = !TAct.PreservesZero && block == blocks - 1 && lastLanes < Blocked16.Lanes,
-                Lane = lane,
-                OutBase = block * outPlane + lane,
-            };
-            if (plane.Masked) plane.Mask = TOps.Load(ref mask[lane]);
-            ReadOnlySpan<float> source = input.Slice((int)(block * inPlane));
-            if (threeWide == 1) Rows<TOps, TVec, TPositions, C1, TAct>(source, output, residual, ring, rows, g, ref plane, act);
-            else if (threeWide == 2) Rows<TOps, TVec, TPositions, C2, TAct>(source, output, residual, ring, rows, g, ref plane, act);
-            else Rows<TOps, TVec, TPositions, C0, TAct>(source, output, residual, ring, rows, g, ref plane, act);
-        }
-    }
-
-    // What every tile of one vector of channels shares.
-    private ref struct Plane<TVec> where TVec : struct
-    {
-        public ref float Weights;
-        public TVec Bias;
-        public bool Masked;
-        public TVec Mask;
-        public int Lane;
-        public nint OutBase;
-    }
-
-    // The ring: SpanRows slots of padded rows, each holding one input row between zero padding columns, and after them
-    // one zero row, which every tap above or below the input reads. Input rows are copied once each, in order, into
-    // consecutive slots round the ring (no division per row); the padding columns and the zero row are cleared once
-    // per call.
-    private ref struct Ring
-    {
-        // The next input row to copy, and its slot.
-        private int _next, _nextSlot;
-
-        // Copies the input rows of padded rows [r0, r0 + span) not yet in the ring.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Fill<TOps, TVec>(ReadOnlySpan<float> plane, ref float ring, int r0, int span, nint rowFloats, in Conv2dGeometry g, int lane)
-            where TOps : IVectorOps<TVec> where TVec : struct
-        {
-            int y0 = r0 - g.PadTop, end = Math.Min(g.InHeight, y0 + span);
-            if (_next < y0)
-            {
-                for (_nextSlot += y0 - _next; _nextSlot >= span; _nextSlot -= span) { }
-                _next = y0;
-            }
-
-            for (; _next < end; _next++)
-            {
-                CopyRow<TOps, TVec>(plane, ref Unsafe.Add(ref ring, _nextSlot * rowFloats + (nint)g.PadLeft * TOps.Count), _next, g.InWidth, lane);
-                if (++_nextSlot == span) _nextSlot = 0;
-            }
-        }
-
-        // Offset in the ring of padded row r0 + offset (offset < span), after Fill of r0.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly nint Row(int r0, int offset, int span, nint rowFloats, int padTop, int h)
-        {
-            int y = r0 + offset - padTop;
-            if ((uint)y >= (uint)h) return span * rowFloats;
-            int slot = _nextSlot - (_next - y);
-            return (slot < 0 ? slot + span : slot) * rowFloats;
-        }
-    }
-
-    // One vector of channels: per output row, its input rows into the ring, then tiles of TPositions (TThreeWide: the
-    // stride of a three-wide kernel, 0 for any kernel).
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Rows<TOps, TVec, TPositions, TThreeWide, TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> residual,
-        Span<float> ring, scoped Span<nint> rows, in Conv2dGeometry g, scoped ref Plane<TVec> plane, TAct act)
-        where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TThreeWide : struct, IConstant
-        where TAct : struct, IActivation
-    {
-        int lanes = TOps.Count, kh = g.KernelHeight, oh = g.OutHeight, ow = g.OutWidth, sh = g.StrideHeight, dh = g.DilationHeight;
-        int span = SpanRows(g), padTop = g.PadTop, h = g.InHeight;
-        nint rowFloats = (nint)PaddedWidth(g) * lanes;
-        ref float ringRef = ref MemoryMarshal.GetReference(ring);
-        bool hasResidual = !residual.IsEmpty;
-        var r = new Ring();
-        int p = TPositions.Value;
-        for (int oy = 0; oy < oh; oy++)
-        {
-            int r0 = oy * sh;
-            r.Fill<TOps, TVec>(input, ref ringRef, r0, span, rowFloats, g, plane.Lane);
-            for (int y = 0; y < kh; y++) rows[y] = r.Row(r0, y * dh, span, rowFloats, padTop, h);
-            nint outRow = plane.OutBase + (nint)oy * ow * Blocked16.Lanes;
-            for (int c0 = 0; c0 < ow; c0 += p)
-            {
-                int start = c0, first = 0;
-                if (c0 + p > ow)
+                int r0 = oy * g.StrideHeight;
+                if (next < r0)
                 {
-                    start = ow - p;
-                    first = c0 - start;
+                    next = r0;
+                    nextSlot = slot0;
                 }
 
-                nint at = outRow + (nint)start * Blocked16.Lanes;
-                if (TThreeWide.Value == 0)
-                    Tile<TOps, TVec, TPositions, TAct>(ref ringRef, rows, ref plane.Weights, plane.Bias, (nint)start * g.StrideWidth * lanes, (nint)g.StrideWidth * lanes,
-                        (nint)g.DilationWidth * lanes, g.KernelWidth, output, residual, hasResidual, at, first, plane.Masked, plane.Mask, act);
-                else
-                    Tile3<TOps, TVec, TPositions, TThreeWide, TAct>(ref ringRef, rows, ref plane, (nint)start * TThreeWide.Value * lanes, output, residual, hasResidual, at, first, act);
+                for (; next < r0 + span; next++)
+                {
+                    PadRow<TOps, TVec>(plane, ref Unsafe.Add(ref ringRef, nextSlot * rowFloats), next - g.PadTop, h, w, wp, g.PadLeft, lane);
+                    if (++nextSlot == span) nextSlot = 0;
+                }
+
+                for (int y = 0; y < kh; y++)
+                {
+                    int slot = slot0 + y * g.DilationHeight;
+                    rows[y] = (slot < span ? slot : slot - span) * rowFloats;
+                }
+
+                for (slot0 += g.StrideHeight; slot0 >= span; slot0 -= span) { }
+
+                nint outRow = outBase + (nint)oy * ow * Blocked16.Lanes;
+                int p = TPositions.Value;
+                for (int c0 = 0; c0 < ow; c0 += p)
+                {
+                    int start = c0, first = 0;
+                    if (c0 + p > ow)
+                    {
+                        start = ow - p;
+                        first = c0 - start;
+                    }
+
+                    nint column = (nint)start * g.StrideWidth * lanes, at = outRow + (nint)start * Blocked16.Lanes;
+                    if (threeWide == 1)
+                        Tile3<TOps, TVec, TPositions, C1, TAct>(ref ringRef, rows, ref weights, bias, column, output, residual, hasResidual, at, first, masked, maskVector, act);
+                    else if (threeWide == 2)
+                        Tile3<TOps, TVec, TPositions, C2, TAct>(ref ringRef, rows, ref weights, bias, column, output, residual, hasResidual, at, first, masked, maskVector, act);
+                    else
+                        Tile<TOps, TVec, TPositions, TAct>(ref ringRef, rows, ref weights, bias, column, (nint)g.StrideWidth * lanes,
+                            (nint)g.DilationWidth * lanes, kw, output, residual, hasResidual, at, first, masked, maskVector, act);
+                }
             }
         }
     }
@@ -258,14 +211,23 @@ public static partial class DepthwiseConv2d
         return (g.OutWidth + tiles - 1) / tiles;
     }
 
-    // Input row y's `lanes` channels from `lane` to the ring slot's positions after the left padding.
+    // Padded row: PadLeft zero positions, the input row's `lanes` channels from `lane` (or zeros outside the input), zeros to wp.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyRow<TOps, TVec>(ReadOnlySpan<float> plane, ref float dst, int y, int w, int lane)
+    private static void PadRow<TOps, TVec>(ReadOnlySpan<float> plane, ref float row, int y, int h, int w, int wp, int left, int lane)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         int lanes = TOps.Count;
+        if ((uint)y >= (uint)h)
+        {
+            for (int x = 0; x < wp; x++) TOps.Store(TOps.Zero, ref Unsafe.Add(ref row, x * lanes));
+            return;
+        }
+
         ref float src = ref Unsafe.Add(ref MemoryMarshal.GetReference(plane), (nint)y * w * Blocked16.Lanes + lane);
+        for (int x = 0; x < left; x++) TOps.Store(TOps.Zero, ref Unsafe.Add(ref row, x * lanes));
+        ref float dst = ref Unsafe.Add(ref row, left * lanes);
         for (int x = 0; x < w; x++) TOps.Store(TOps.Load(ref Unsafe.Add(ref src, x * Blocked16.Lanes)), ref Unsafe.Add(ref dst, x * lanes));
+        for (int x = left + w; x < wp; x++) TOps.Store(TOps.Zero, ref Unsafe.Add(ref row, x * lanes));
     }
 
     // TPositions output vectors of one row: bias, plus weight vector times padded input vector over every tap, then
@@ -310,29 +272,62 @@ public static partial class DepthwiseConv2d
         if (!TAct.InRegisters) ActivateStored<TOps, TVec, TAct>(ref y0, first, p, masked, mask, act);
     }
 
-    // A tile of a three-wide kernel row at stride TStride: in each input row, column c is loaded once and multiplied into
+    // A tile of a three-wide kernel row at stride TStride: input column c of the row is loaded once and multiplied into
     // every output p with c = TStride * p + k (tap k), so a tile of 8 loads 10 (stride 1) or 17 (stride 2) vectors per
     // kernel row for its 24 multiply-adds. Each output's taps are still summed in (row, column) order.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile3<TOps, TVec, TPositions, TStride, TAct>(ref float ring, scoped ReadOnlySpan<nint> rows, scoped ref Plane<TVec> plane, nint column,
-        Span<float> output, ReadOnlySpan<float> residual, bool hasResidual, nint at, int first, TAct act)
+    private static void Tile3<TOps, TVec, TPositions, TStride, TAct>(ref float ring, ReadOnlySpan<nint> rows, ref float weights, TVec bias, nint column,
+        Span<float> output, ReadOnlySpan<float> residual, bool hasResidual, nint at, int first, bool masked, TVec mask, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TStride : struct, IConstant where TAct : struct, IActivation
     {
-        TVec bias = plane.Bias;
+        int P = TPositions.Value;
+        nint lanes = TOps.Count;
         TVec a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias;
-        ref float wt = ref plane.Weights;
+        ref float wt = ref weights;
         for (int y = 0; y < rows.Length; y++)
         {
+            ref float row = ref Unsafe.Add(ref ring, rows[y] + column);
             TVec w0 = TOps.Load(ref wt), w1 = TOps.Load(ref Unsafe.Add(ref wt, Blocked16.Lanes)), w2 = TOps.Load(ref Unsafe.Add(ref wt, 2 * Blocked16.Lanes));
-            Line3<TOps, TVec, TPositions, TStride>(ref Unsafe.Add(ref ring, rows[y] + column), w0, w1, w2, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
+            TVec x;
+            if (TStride.Value == 1)
+            {
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes)); a0 = TOps.MultiplyAdd(w0, x, a0); }
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w1, x, a0); }
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); if (P > 1) a1 = TOps.MultiplyAdd(w1, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
+                if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); if (P > 2) a2 = TOps.MultiplyAdd(w1, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }
+                if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 4 * lanes)); if (P > 4) a4 = TOps.MultiplyAdd(w0, x, a4); if (P > 3) a3 = TOps.MultiplyAdd(w1, x, a3); a2 = TOps.MultiplyAdd(w2, x, a2); }
+                if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 5 * lanes)); if (P > 5) a5 = TOps.MultiplyAdd(w0, x, a5); if (P > 4) a4 = TOps.MultiplyAdd(w1, x, a4); a3 = TOps.MultiplyAdd(w2, x, a3); }
+                if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 6 * lanes)); if (P > 6) a6 = TOps.MultiplyAdd(w0, x, a6); if (P > 5) a5 = TOps.MultiplyAdd(w1, x, a5); a4 = TOps.MultiplyAdd(w2, x, a4); }
+                if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 7 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w0, x, a7); if (P > 6) a6 = TOps.MultiplyAdd(w1, x, a6); a5 = TOps.MultiplyAdd(w2, x, a5); }
+                if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 8 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w1, x, a7); a6 = TOps.MultiplyAdd(w2, x, a6); }
+                if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 9 * lanes)); a7 = TOps.MultiplyAdd(w2, x, a7); }
+            }
+            else
+            {
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes)); a0 = TOps.MultiplyAdd(w0, x, a0); }
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes)); a0 = TOps.MultiplyAdd(w1, x, a0); }
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
+                if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes)); a1 = TOps.MultiplyAdd(w1, x, a1); }
+                if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 4 * lanes)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }
+                if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 5 * lanes)); a2 = TOps.MultiplyAdd(w1, x, a2); }
+                if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 6 * lanes)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); a2 = TOps.MultiplyAdd(w2, x, a2); }
+                if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 7 * lanes)); a3 = TOps.MultiplyAdd(w1, x, a3); }
+                if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 8 * lanes)); if (P > 4) a4 = TOps.MultiplyAdd(w0, x, a4); a3 = TOps.MultiplyAdd(w2, x, a3); }
+                if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 9 * lanes)); a4 = TOps.MultiplyAdd(w1, x, a4); }
+                if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 10 * lanes)); if (P > 5) a5 = TOps.MultiplyAdd(w0, x, a5); a4 = TOps.MultiplyAdd(w2, x, a4); }
+                if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 11 * lanes)); a5 = TOps.MultiplyAdd(w1, x, a5); }
+                if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 12 * lanes)); if (P > 6) a6 = TOps.MultiplyAdd(w0, x, a6); a5 = TOps.MultiplyAdd(w2, x, a5); }
+                if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 13 * lanes)); a6 = TOps.MultiplyAdd(w1, x, a6); }
+                if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 14 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w0, x, a7); a6 = TOps.MultiplyAdd(w2, x, a6); }
+                if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 15 * lanes)); a7 = TOps.MultiplyAdd(w1, x, a7); }
+                if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 16 * lanes)); a7 = TOps.MultiplyAdd(w2, x, a7); }
+            }
+
             wt = ref Unsafe.Add(ref wt, 3 * Blocked16.Lanes);
         }
 
         ref float y0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), at);
         ref float r0 = ref hasResidual ? ref Unsafe.Add(ref MemoryMarshal.GetReference(residual), at) : ref y0;
-        int P = TPositions.Value;
-        bool masked = plane.Masked;
-        TVec mask = plane.Mask;
         if (first <= 0) Store<TOps, TVec, TAct>(ref y0, ref r0, 0, a0, hasResidual, masked, mask, act);
         if (P > 1 && first <= 1) Store<TOps, TVec, TAct>(ref y0, ref r0, 1, a1, hasResidual, masked, mask, act);
         if (P > 2 && first <= 2) Store<TOps, TVec, TAct>(ref y0, ref r0, 2, a2, hasResidual, masked, mask, act);
@@ -342,50 +337,6 @@ public static partial class DepthwiseConv2d
         if (P > 6 && first <= 6) Store<TOps, TVec, TAct>(ref y0, ref r0, 6, a6, hasResidual, masked, mask, act);
         if (P > 7 && first <= 7) Store<TOps, TVec, TAct>(ref y0, ref r0, 7, a7, hasResidual, masked, mask, act);
         if (!TAct.InRegisters) ActivateStored<TOps, TVec, TAct>(ref y0, first, P, masked, mask, act);
-    }
-
-    // One input row of a three-wide tile into its accumulators.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Line3<TOps, TVec, TPositions, TStride>(ref float row, TVec w0, TVec w1, TVec w2,
-        ref TVec a0, ref TVec a1, ref TVec a2, ref TVec a3, ref TVec a4, ref TVec a5, ref TVec a6, ref TVec a7)
-        where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TStride : struct, IConstant
-    {
-        int P = TPositions.Value;
-        nint lanes = TOps.Count;
-        TVec x;
-        if (TStride.Value == 1)
-        {
-            if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes)); a0 = TOps.MultiplyAdd(w0, x, a0); }
-            if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w1, x, a0); }
-            if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); if (P > 1) a1 = TOps.MultiplyAdd(w1, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
-            if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); if (P > 2) a2 = TOps.MultiplyAdd(w1, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }
-            if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 4 * lanes)); if (P > 4) a4 = TOps.MultiplyAdd(w0, x, a4); if (P > 3) a3 = TOps.MultiplyAdd(w1, x, a3); a2 = TOps.MultiplyAdd(w2, x, a2); }
-            if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 5 * lanes)); if (P > 5) a5 = TOps.MultiplyAdd(w0, x, a5); if (P > 4) a4 = TOps.MultiplyAdd(w1, x, a4); a3 = TOps.MultiplyAdd(w2, x, a3); }
-            if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 6 * lanes)); if (P > 6) a6 = TOps.MultiplyAdd(w0, x, a6); if (P > 5) a5 = TOps.MultiplyAdd(w1, x, a5); a4 = TOps.MultiplyAdd(w2, x, a4); }
-            if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 7 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w0, x, a7); if (P > 6) a6 = TOps.MultiplyAdd(w1, x, a6); a5 = TOps.MultiplyAdd(w2, x, a5); }
-            if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 8 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w1, x, a7); a6 = TOps.MultiplyAdd(w2, x, a6); }
-            if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 9 * lanes)); a7 = TOps.MultiplyAdd(w2, x, a7); }
-        }
-        else
-        {
-            if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes)); a0 = TOps.MultiplyAdd(w0, x, a0); }
-            if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes)); a0 = TOps.MultiplyAdd(w1, x, a0); }
-            if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
-            if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes)); a1 = TOps.MultiplyAdd(w1, x, a1); }
-            if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 4 * lanes)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }
-            if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 5 * lanes)); a2 = TOps.MultiplyAdd(w1, x, a2); }
-            if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 6 * lanes)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); a2 = TOps.MultiplyAdd(w2, x, a2); }
-            if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 7 * lanes)); a3 = TOps.MultiplyAdd(w1, x, a3); }
-            if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 8 * lanes)); if (P > 4) a4 = TOps.MultiplyAdd(w0, x, a4); a3 = TOps.MultiplyAdd(w2, x, a3); }
-            if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 9 * lanes)); a4 = TOps.MultiplyAdd(w1, x, a4); }
-            if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 10 * lanes)); if (P > 5) a5 = TOps.MultiplyAdd(w0, x, a5); a4 = TOps.MultiplyAdd(w2, x, a4); }
-            if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 11 * lanes)); a5 = TOps.MultiplyAdd(w1, x, a5); }
-            if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 12 * lanes)); if (P > 6) a6 = TOps.MultiplyAdd(w0, x, a6); a5 = TOps.MultiplyAdd(w2, x, a5); }
-            if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 13 * lanes)); a6 = TOps.MultiplyAdd(w1, x, a6); }
-            if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 14 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w0, x, a7); a6 = TOps.MultiplyAdd(w2, x, a6); }
-            if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 15 * lanes)); a7 = TOps.MultiplyAdd(w1, x, a7); }
-            if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 16 * lanes)); a7 = TOps.MultiplyAdd(w2, x, a7); }
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -8,7 +8,6 @@ internal interface IConstant
     static abstract int Value { get; }
 }
 
-internal readonly struct C0 : IConstant { public static int Value => 0; }
 internal readonly struct C1 : IConstant { public static int Value => 1; }
 internal readonly struct C2 : IConstant { public static int Value => 2; }
 internal readonly struct C3 : IConstant { public static int Value => 3; }

@@ -28,14 +28,8 @@ public static partial class DepthwiseConv2d
         return checked(Blocked16.Blocks(g.OutChannels) * g.KernelHeight * g.KernelWidth * Blocked16.Lanes + Blocked16.PaddedChannels(g.OutChannels));
     }
 
-    /// <summary>Input rows one output row's taps span: (KH - 1) * dilation + 1.</summary>
-    public static int SpanRows(in Conv2dGeometry g) => (g.KernelHeight - 1) * g.DilationHeight + 1;
-
-    /// <summary>Whether the kernel has three columns at stride 1 or 2 and dilation 1: each input vector a tile loads then feeds every output of the tile that reads it.</summary>
-    public static bool ThreeWide(in Conv2dGeometry g) => g.KernelWidth == 3 && g.DilationWidth == 1 && g.StrideWidth <= 2;
-
-    /// <summary>Rows of the kernel's ring of zero-padded rows: <see cref="SpanRows"/> input rows, then one zero row that every tap above or below the input reads.</summary>
-    public static int RingRows(in Conv2dGeometry g) => SpanRows(g) + 1;
+    /// <summary>Input rows the kernel keeps zero-padded at once: the span of one output row's taps, (KH - 1) * dilation + 1.</summary>
+    public static int RingRows(in Conv2dGeometry g) => (g.KernelHeight - 1) * g.DilationHeight + 1;
 
     /// <summary>Positions of a zero-padded input row: PadLeft + InWidth + the right padding the output width implies.</summary>
     public static int PaddedWidth(in Conv2dGeometry g) => g.PadLeft + g.InWidth + Math.Max(0, g.ImpliedPadRight);
@@ -56,10 +50,11 @@ public static partial class DepthwiseConv2d
 
     /// <summary>
     /// Floats the ring may start past the workspace's start: every tap reads the ring, and a vector load that crosses
-    /// a cache line costs two (measured: 144 x 56 x 56 in 95 µs with the ring aligned, 110 without).
+    /// a cache line costs two (MobileNetV2's 144 x 56 x 56 with the other buffers 16 bytes past a 64-byte boundary:
+    /// 95 µs with the ring aligned, 110 without).
     /// </summary>
     public const int RingSlack = Blocked16.Lanes - 1;
 
-    /// <summary>Floats of the ring (the aligned ring, then the expanded input, follow <see cref="RingSlack"/> floats of slack).</summary>
+    /// <summary>Floats of the ring (after up to <see cref="RingSlack"/> floats of slack; the expanded input follows the slack and the ring).</summary>
     public static int RingLength(in Conv2dGeometry g) => RingRows(g) * PaddedWidth(g) * Blocked16.Lanes;
 }
