@@ -62,15 +62,15 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (files, _) => files.ToEquatableArray())
             .WithTrackingName(Steps.WeightsFiles);
 
-        IncrementalValuesProvider<AnalysisResult> analyzed = parsed
+        IncrementalValuesProvider<CompiledNetwork> analyzed = parsed
             .Select(static (p, _) => Analyze(p))
             .WithTrackingName(Steps.Analyze)
             .Combine(weightsFiles)
-            .Select(static (pair, _) => EmbeddedWeightsCheck.Attach(pair.Left, pair.Right))
+            .Select(static (pair, _) => pair.Left.WithWeights(pair.Right))
             .WithTrackingName(Steps.CheckWeights);
 
-        IncrementalValuesProvider<AnalyzedNetwork?> models = analyzed
-            .Select(static (a, _) => a.Network)
+        IncrementalValuesProvider<ExecutionPlan?> models = analyzed
+            .Select(static (a, _) => a.Plan)
             .WithTrackingName(Steps.Model);
 
         // Build properties the emitter reads (ConvGenProfile), reduced to an equatable record so that other option
@@ -82,7 +82,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         IncrementalValuesProvider<GeneratedSource?> sources = models
             .Combine(emitOptions)
-            .Select(static (pair, _) => pair.Left is null ? null : Emitter.Emit(PlanOf(pair.Left), pair.Right))
+            .Select(static (pair, _) => pair.Left is null ? null : Emitter.Emit(pair.Left, pair.Right))
             .WithTrackingName(Steps.Emit);
 
         context.RegisterSourceOutput(sources, static (spc, source) =>
@@ -92,7 +92,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         // Each network's diagnostics (cached, relative) joined with its declaration's current position.
         IncrementalValueProvider<EquatableArray<KeyedDiagnostics>> byKey = analyzed
-            .Select(static (a, _) => new KeyedDiagnostics(a.Key, a.Diagnostics))
+            .Select(static (a, _) => new KeyedDiagnostics(a.Analysis.Key, a.Analysis.Diagnostics))
             .Collect()
             .Select(static (all, _) => all.ToEquatableArray());
         IncrementalValuesProvider<EquatableArray<Diagnostic>> diagnostics = read
@@ -110,13 +110,13 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
     /// <summary>
     /// Parse diagnostics, then shape analysis, then what code generation cannot do yet (CG0012: such a network never
-    /// reaches the planner), then the limits of this version on the whole network, whose scratch is the planner's
-    /// arena (CG0013).
+    /// reaches the planner), then the plan, whose scratch arena the limits of this version check on the whole network
+    /// (CG0013). The plan travels down the pipeline with the analysis: it is made once per analysis.
     /// </summary>
-    internal static AnalysisResult Analyze(ParsedNetwork parsed)
+    internal static CompiledNetwork Analyze(ParsedNetwork parsed)
     {
         if (parsed.Declaration is not { } declaration)
-            return new AnalysisResult(null, parsed.Diagnostics) { Key = parsed.Key };
+            return new CompiledNetwork(new AnalysisResult(null, parsed.Diagnostics) { Key = parsed.Key }, null);
 
         AnalysisResult analysis = NetworkAnalyzer.Analyze(declaration);
         var all = analysis.Diagnostics.ToList();
@@ -132,19 +132,29 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             }
         }
         analysis = analysis with { Network = network, Diagnostics = all.ToEquatableArray() };
-        if (analysis.Network is { } planned) analysis = Limits.CheckNetwork(declaration, analysis, PlanOf(planned).ArenaLength);
-        return analysis with { Key = parsed.Key, Diagnostics = parsed.Diagnostics.Concat(analysis.Diagnostics).ToEquatableArray() };
+        ExecutionPlan? plan = analysis.Network is { } planned ? Planner.Plan(planned) : null;
+        if (plan is not null) analysis = Limits.CheckNetwork(declaration, analysis, plan.ArenaLength);
+        analysis = analysis with { Key = parsed.Key, Diagnostics = parsed.Diagnostics.Concat(analysis.Diagnostics).ToEquatableArray() };
+        return new CompiledNetwork(analysis, analysis.Network is null ? null : plan);
     }
 
-    /// <summary>
-    /// Each analysed network's plan, made once: the limits check reads its arena and the emitter prints it, from the same
-    /// network object unless the weights check attached embedded weights to a copy (then it is planned again).
-    /// </summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AnalyzedNetwork, ExecutionPlan> Plans = new();
-
-    private static ExecutionPlan PlanOf(AnalyzedNetwork network) => Plans.GetValue(network, Planner.Plan);
-
     private sealed record KeyedDiagnostics(string Key, EquatableArray<DiagnosticInfo> Diagnostics);
+
+    /// <summary>One declaration's analysis and, when it has no errors, its plan (whose network is the analysis's).</summary>
+    internal sealed record CompiledNetwork(AnalysisResult Analysis, ExecutionPlan? Plan)
+    {
+        /// <summary>
+        /// Checks the embedded weights the declaration names against the project's files (<see cref="EmbeddedWeightsCheck"/>):
+        /// the plan then prints the network with its weights attached, or there is none when they do not match. The steps
+        /// do not depend on the weights, so the network is not planned again.
+        /// </summary>
+        public CompiledNetwork WithWeights(EquatableArray<WeightsFile> files)
+        {
+            AnalysisResult checkedAnalysis = EmbeddedWeightsCheck.Attach(Analysis, files);
+            if (ReferenceEquals(checkedAnalysis, Analysis)) return this;
+            return new CompiledNetwork(checkedAnalysis, checkedAnalysis.Network is { } network && Plan is not null ? Plan with { Network = network } : null);
+        }
+    }
 
     /// <summary>Roslyn diagnostics for one network: spans moved by <paramref name="offset"/> into the file, fixes into the properties.</summary>
     private static EquatableArray<Diagnostic> ToDiagnostics(EquatableArray<DiagnosticInfo> infos, SyntaxTree tree, int offset)

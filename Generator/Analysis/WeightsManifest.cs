@@ -29,37 +29,47 @@ internal static class WeightsManifest
         };
     }
 
-    public static IEnumerable<ExpectedTensor> Of(AnalyzedNetwork network)
+    public static IEnumerable<ExpectedTensor> Of(AnalyzedNetwork network) => network.Layers.SelectMany(Of);
+
+    /// <summary>The tensors of one layer, in the order above (none for a layer without learned tensors).</summary>
+    public static IEnumerable<ExpectedTensor> Of(AnalyzedLayer layer)
     {
-        foreach (AnalyzedLayer layer in network.Layers)
+        LayerGeometry g = layer.Geometry;
+        if (layer.Kind.IsConvolution() || layer.Kind == LayerKind.Linear)
         {
-            LayerGeometry g = layer.Geometry;
-            if (layer.Kind.IsConvolution() || layer.Kind == LayerKind.Linear)
-            {
-                yield return new ExpectedTensor(layer.Key + ".weight", WeightShape(layer).ToEquatableArray(), false, layer.Index);
-                if (g.Bias) yield return new ExpectedTensor(layer.Key + ".bias", EquatableArray.Create(g.OutChannels), false, layer.Index);
-            }
-            else if (layer.Kind.IsBatchNorm())
-            {
-                EquatableArray<int> c = EquatableArray.Create(layer.InputShape[0]);
-                if (g.Affine)
-                {
-                    yield return new ExpectedTensor(layer.Key + ".weight", c, false, layer.Index);
-                    yield return new ExpectedTensor(layer.Key + ".bias", c, false, layer.Index);
-                }
-                yield return new ExpectedTensor(layer.Key + ".running_mean", c, false, layer.Index);
-                yield return new ExpectedTensor(layer.Key + ".running_var", c, false, layer.Index);
-                yield return new ExpectedTensor(layer.Key + ".num_batches_tracked", EquatableArray<int>.Empty, true, layer.Index);
-            }
-            else if (layer.Kind == LayerKind.PReLU)
-                yield return new ExpectedTensor(layer.Key + ".weight", g.LearnedShape, false, layer.Index);
-            else if (layer.Kind is LayerKind.LayerNorm or LayerKind.LayerNorm2d && g.Affine)
-            {
-                yield return new ExpectedTensor(layer.Key + ".weight", g.LearnedShape, false, layer.Index);
-                if (g.Bias) yield return new ExpectedTensor(layer.Key + ".bias", g.LearnedShape, false, layer.Index);
-            }
-            else if (layer.Kind == LayerKind.Parameter)
-                yield return new ExpectedTensor(layer.Key, g.LearnedShape, false, layer.Index);
+            yield return new ExpectedTensor(layer.Key + ".weight", WeightShape(layer).ToEquatableArray(), false, layer.Index);
+            if (g.Bias) yield return new ExpectedTensor(layer.Key + ".bias", EquatableArray.Create(g.OutChannels), false, layer.Index);
         }
+        else if (layer.Kind.IsBatchNorm())
+        {
+            EquatableArray<int> c = EquatableArray.Create(layer.InputShape[0]);
+            if (g.Affine)
+            {
+                yield return new ExpectedTensor(layer.Key + ".weight", c, false, layer.Index);
+                yield return new ExpectedTensor(layer.Key + ".bias", c, false, layer.Index);
+            }
+            yield return new ExpectedTensor(layer.Key + ".running_mean", c, false, layer.Index);
+            yield return new ExpectedTensor(layer.Key + ".running_var", c, false, layer.Index);
+            yield return new ExpectedTensor(layer.Key + ".num_batches_tracked", EquatableArray<int>.Empty, true, layer.Index);
+        }
+        else if (layer.Kind == LayerKind.PReLU)
+            yield return new ExpectedTensor(layer.Key + ".weight", g.LearnedShape, false, layer.Index);
+        else if (layer.Kind is LayerKind.LayerNorm or LayerKind.LayerNorm2d && g.Affine)
+        {
+            yield return new ExpectedTensor(layer.Key + ".weight", g.LearnedShape, false, layer.Index);
+            if (g.Bias) yield return new ExpectedTensor(layer.Key + ".bias", g.LearnedShape, false, layer.Index);
+        }
+        else if (layer.Kind == LayerKind.Parameter)
+            yield return new ExpectedTensor(layer.Key, g.LearnedShape, false, layer.Index);
+    }
+
+    /// <summary>
+    /// The layer's tensor named <paramref name="name"/> (<c>weight</c>, <c>bias</c>, <c>running_mean</c>, ...; empty for
+    /// a Parameter, whose key is its name), or null when the layer has none (no bias, a BatchNorm without affine).
+    /// </summary>
+    public static ExpectedTensor? Find(AnalyzedLayer layer, string name)
+    {
+        string key = name.Length == 0 ? layer.Key : layer.Key + "." + name;
+        return Of(layer).FirstOrDefault(t => t.Key == key);
     }
 }

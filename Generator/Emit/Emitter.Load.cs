@@ -79,7 +79,7 @@ internal static partial class Emitter
                 }
             case TransposedConvolutionStep s:
                 {
-                    TransposedConvGeometry g = s.Geometry;
+                    ConvTranspose2dGeometry g = s.Geometry;
                     ReadWeightsAndBias(w, s, g.OutChannels, s.Fusion.FoldedBatchNorm,
                         $"{Weights}.WeightTransforms.FoldAffineIntoTransposedWeights(weight, bias, scale, shift, {g.InChannels}, {g.OutChannels}, {g.Groups})");
                     w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.ConvTranspose2d.PackWeights(weight, in {GeometryField(s)});");
@@ -99,14 +99,14 @@ internal static partial class Emitter
                     w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.PackedLinear.Pack(weight, bias, {s.InFeatures}, {s.OutFeatures});");
                 break;
             case ParameterStep s:
-                w.Line($"weights.{WeightsField(s, "Tensor")} = reader.ReadFloat32({Literal(s.Layer.Key)}, {Dims(s.Layer.Geometry.LearnedShape.ToArray())});");
+                w.Line($"weights.{WeightsField(s, "Tensor")} = {Read(s.Layer, "")};");
                 break;
             case PReLUStep s:
-                w.Line($"weights.{WeightsField(s, "Slopes")} = reader.ReadFloat32({Literal(s.Layer.Key + ".weight")}, {Dims(s.Slopes)});");
+                w.Line($"weights.{WeightsField(s, "Slopes")} = {Read(s.Layer, "weight")};");
                 break;
             case LayerNormStep s:
-                w.Line($"weights.{WeightsField(s, "Weight")} = reader.ReadFloat32({Literal(s.Layer.Key + ".weight")}, {Dims(s.Layer.Geometry.LearnedShape.ToArray())});");
-                if (s.Bias) w.Line($"weights.{WeightsField(s, "Bias")} = reader.ReadFloat32({Literal(s.Layer.Key + ".bias")}, {Dims(s.Layer.Geometry.LearnedShape.ToArray())});");
+                w.Line($"weights.{WeightsField(s, "Weight")} = {Read(s.Layer, "weight")};");
+                if (s.Bias) w.Line($"weights.{WeightsField(s, "Bias")} = {Read(s.Layer, "bias")};");
                 break;
             case ChannelAffineStep s:
                 WriteBatchNormAffine(w, s.Layer, s.Channels);
@@ -120,10 +120,8 @@ internal static partial class Emitter
     private static void ReadWeightsAndBias(SourceWriter w, PlanStep step, int outChannels, AnalyzedLayer? batchNorm, string fold)
     {
         AnalyzedLayer layer = step.Layer;
-        w.Line($"float[] weight = reader.ReadFloat32({Literal(layer.Key + ".weight")}, {Dims(WeightsManifest.WeightShape(layer))});");
-        w.Line(layer.Geometry.Bias
-            ? $"float[] bias = reader.ReadFloat32({Literal(layer.Key + ".bias")}, {Dims(outChannels)});"
-            : "float[] bias = global::System.Array.Empty<float>();");
+        w.Line($"float[] weight = {Read(layer, "weight")};");
+        w.Line(layer.Geometry.Bias ? $"float[] bias = {Read(layer, "bias")};" : "float[] bias = global::System.Array.Empty<float>();");
         if (batchNorm is null) return;
         WriteBatchNormAffine(w, batchNorm, outChannels);
         w.Line($"bias = {fold};");
@@ -183,18 +181,27 @@ internal static partial class Emitter
     /// <summary>Reads a BatchNorm's tensors and turns them into <c>scale</c> and <c>shift</c> arrays.</summary>
     private static void WriteBatchNormAffine(SourceWriter w, AnalyzedLayer bn, int channels)
     {
-        string key = bn.Key, c = Dims(channels);
         w.Line($"float[] scale = new float[{channels}], shift = new float[{channels}];");
-        string gamma = bn.Geometry.Affine ? $"reader.ReadFloat32({Literal(key + ".weight")}, {c})" : "global::System.ReadOnlySpan<float>.Empty";
-        string beta = bn.Geometry.Affine ? $"reader.ReadFloat32({Literal(key + ".bias")}, {c})" : "global::System.ReadOnlySpan<float>.Empty";
+        string gamma = bn.Geometry.Affine ? Read(bn, "weight") : "global::System.ReadOnlySpan<float>.Empty";
+        string beta = bn.Geometry.Affine ? Read(bn, "bias") : "global::System.ReadOnlySpan<float>.Empty";
         w.Line($"{Weights}.WeightTransforms.BatchNormToAffine(");
         w.Line($"    {gamma},");
         w.Line($"    {beta},");
-        w.Line($"    reader.ReadFloat32({Literal(key + ".running_mean")}, {c}),");
-        w.Line($"    reader.ReadFloat32({Literal(key + ".running_var")}, {c}),");
+        w.Line($"    {Read(bn, "running_mean")},");
+        w.Line($"    {Read(bn, "running_var")},");
         w.Line($"    eps: {Double(bn.Geometry.Eps)}, scale, shift);");
-        w.Line($"reader.Ignore({Literal(key + ".num_batches_tracked")});");
+        w.Line($"reader.Ignore({Literal(Expected(bn, "num_batches_tracked").Key)});");
     }
+
+    /// <summary>The reader call of the layer's tensor <paramref name="name"/>, with the key and shape <see cref="WeightsManifest"/> expects.</summary>
+    private static string Read(AnalyzedLayer layer, string name)
+    {
+        ExpectedTensor tensor = Expected(layer, name);
+        return $"reader.ReadFloat32({Literal(tensor.Key)}, {Dims(tensor.Shape.ToArray())})";
+    }
+
+    private static ExpectedTensor Expected(AnalyzedLayer layer, string name) =>
+        WeightsManifest.Find(layer, name) ?? throw new InvalidOperationException($"{layer.Key} has no tensor '{name}' in the weights manifest");
 
     private static string Dims(params int[] dims) => "new int[] { " + string.Join(", ", dims) + " }";
 }

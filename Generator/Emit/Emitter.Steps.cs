@@ -351,7 +351,7 @@ internal static partial class Emitter
         }
     }
 
-    private static void WritePoolGeometry(SourceWriter w, PlanStep step, PoolGeometry g)
+    private static void WritePoolGeometry(SourceWriter w, PlanStep step, Pool2dGeometry g)
     {
         w.Line($"private static readonly {Kernels}.Pool2dGeometry {GeometryField(step)} = new {Kernels}.Pool2dGeometry(");
         w.Line($"    Channels: {g.Channels}, InHeight: {g.InHeight}, InWidth: {g.InWidth}, OutHeight: {g.OutHeight}, OutWidth: {g.OutWidth},");

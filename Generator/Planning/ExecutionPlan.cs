@@ -24,17 +24,6 @@ internal sealed record Fusion(AnalyzedLayer? FoldedBatchNorm, ActivationUse? Act
     public static Fusion None { get; } = new(null, null);
 }
 
-/// <summary>A transposed convolution's geometry in numbers, 1-D layers as H = 1 (what the runtime's ConvTranspose2dGeometry takes).</summary>
-internal sealed record TransposedConvGeometry(
-    int InChannels, int InHeight, int InWidth, int OutChannels, int OutHeight, int OutWidth,
-    int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth,
-    int PadTop, int PadLeft, int DilationHeight, int DilationWidth, int Groups);
-
-/// <summary>A pooling window's geometry (1-D layers as H = 1), as the runtime's Pool2dGeometry takes it.</summary>
-internal sealed record PoolGeometry(
-    int Channels, int InHeight, int InWidth, int OutHeight, int OutWidth, int KernelHeight, int KernelWidth,
-    int StrideHeight, int StrideWidth, int PadHeight, int PadWidth, int DilationHeight, int DilationWidth);
-
 /// <summary>How a convolution is computed; the planner decides at compile time, the emitted code calls exactly that.</summary>
 internal enum ConvAlgorithm
 {
@@ -103,7 +92,7 @@ internal sealed record ConvolutionStep(Conv2dGeometry Geometry, ConvAlgorithm Al
 }
 
 /// <summary>ConvTranspose1d/2d: a GEMM into columns, then col2im scatter-add.</summary>
-internal sealed record TransposedConvolutionStep(TransposedConvGeometry Geometry, Fusion Fusion) : PlanStep;
+internal sealed record TransposedConvolutionStep(ConvTranspose2dGeometry Geometry, Fusion Fusion) : PlanStep;
 
 /// <summary>
 /// Linear on the last dimension: <paramref name="Rows"/> rows of <paramref name="InFeatures"/>, weights packed at load
@@ -113,14 +102,14 @@ internal sealed record TransposedConvolutionStep(TransposedConvGeometry Geometry
 internal sealed record LinearStep(int Rows, int InFeatures, int OutFeatures, Fusion Fusion) : PlanStep;
 
 /// <summary>MaxPool or AvgPool, 1-D or 2-D.</summary>
-internal sealed record PoolStep(PoolGeometry Geometry, bool Max, bool CountIncludePad, int DivisorOverride) : PlanStep;
+internal sealed record PoolStep(Pool2dGeometry Geometry, bool Max, bool CountIncludePad, int DivisorOverride) : PlanStep;
 
 /// <summary>
 /// MaxPool2d with ReturnIndices, whose indices a MaxUnpool2d reads: the pooled values in <see cref="PlanStep.Output"/>
 /// and, in the same layout, each value's flat input position (h·W + w, int32 in the float arena) in
 /// <see cref="PlanStep.SecondOutput"/>, live until the last unpool that reads them.
 /// </summary>
-internal sealed record MaxPoolIndicesStep(PoolGeometry Geometry) : PlanStep
+internal sealed record MaxPoolIndicesStep(Pool2dGeometry Geometry) : PlanStep
 {
     public TensorRef Indices => SecondOutput!.Value;
 }

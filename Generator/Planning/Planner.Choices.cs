@@ -15,16 +15,16 @@ internal static partial class Planner
         (int inH, int inW) = HeightWidth(x);
         (int outH, int outW) = HeightWidth(y);
         var fusion = new Fusion(group.BatchNorm, group.Activation);
-        PoolGeometry Pool() => new(g.InChannels, inH, inW, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadTop, g.PadLeft, g.DilationH, g.DilationW);
+        Pool2dGeometry Pool() => new(g.InChannels, inH, inW, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadTop, g.PadLeft, g.DilationH, g.DilationW);
         switch (layer.Kind)
         {
             case LayerKind.Conv1d or LayerKind.Conv2d:
                 return ChooseConvolution(layer, fusion, inputs[0].Layout, group.ResidualAdd is not null);
             case LayerKind.ConvTranspose1d or LayerKind.ConvTranspose2d:
                 {
-                    TransposedConvGeometry geometry = new(g.InChannels, inH, inW, g.OutChannels, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW,
+                    ConvTranspose2dGeometry geometry = new(g.InChannels, inH, inW, g.OutChannels, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW,
                         g.PadTop, g.PadLeft, g.DilationH, g.DilationW, g.Groups);
-                    return Chw(new TransposedConvolutionStep(geometry, fusion), group, TransposedWorkspaceLength(geometry));
+                    return Chw(new TransposedConvolutionStep(geometry, fusion), group, geometry.ColumnsLength);
                 }
             case LayerKind.Linear:
                 {
@@ -277,12 +277,6 @@ internal static partial class Planner
         return new Conv2dGeometry(g.InChannels, inH, inW, g.OutChannels, outH, outW, g.KernelH, g.KernelW, g.StrideH, g.StrideW,
             g.PadTop, g.PadLeft, g.DilationH, g.DilationW, g.Groups);
     }
-
-    /// <summary>
-    /// The col2im columns of one group of a transposed convolution: (out/groups)·kh·kw rows of in_h·in_w, as
-    /// ConvGen.Runtime's ConvTranspose2d.WorkspaceLength returns.
-    /// </summary>
-    internal static long TransposedWorkspaceLength(TransposedConvGeometry g) => CheckedSize.Product(g.OutChannels / g.Groups, g.KernelHeight, g.KernelWidth, g.InHeight, g.InWidth);
 
     private static (int H, int W) HeightWidth(Shape s) => s.Rank == 3 ? (s[1], s[2]) : s.Rank == 0 ? (1, 1) : (1, s[s.Rank - 1]);
 }
