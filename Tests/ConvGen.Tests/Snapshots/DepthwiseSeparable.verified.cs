@@ -120,7 +120,7 @@ namespace Samples
                 reader.Ignore("4.num_batches_tracked");
                 bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 16);
                 weights.Step1Weights = global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Pack(weight, bias, in Step1Geometry);
-                if (global::ConvGen.Runtime.Kernels.DepthwiseConv2d.WorkspaceLength(in Step1Geometry) > 1167)
+                if (global::ConvGen.Runtime.Kernels.DepthwiseConv2d.WorkspaceLength(in Step1Geometry) > 879)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 1; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #6 Conv2d(32, 1, Bias = false) + #7 BatchNorm2d + #8 ReLU6
@@ -258,7 +258,7 @@ namespace Samples
         /// <summary>#3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false) + #4 BatchNorm2d + #5 ReLU6: 16×16×16 → 16×16×16; depthwise, 16 channels per vector, blocked 16 → blocked 16, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
         private void Step1_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Run(x, y, _weights.Step1Weights, global::System.ReadOnlySpan<float>.Empty, in Step1Geometry, default(global::ConvGen.Runtime.Kernels.ReLU6), scratch.Slice(4096, 1167));
+            global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Run(x, y, _weights.Step1Weights, global::System.ReadOnlySpan<float>.Empty, in Step1Geometry, default(global::ConvGen.Runtime.Kernels.ReLU6), scratch.Slice(4096, 879));
         }
 
         /// <summary>#6 Conv2d(32, 1, Bias = false) + #7 BatchNorm2d + #8 ReLU6: 16×16×16 → 32×16×16; pointwise GEMM over the flattened positions, blocked 16 → blocked 16, tile 2x13 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
