@@ -10,7 +10,7 @@ namespace ConvGen.Runtime.Kernels;
 /// </remarks>
 public static class Arena
 {
-    /// <summary>Floats an arena array holds beyond the <paramref name="length"/> asked for (up to 15 before the aligned start).</summary>
+    /// <summary>Floats an arena array holds beyond the length asked for (up to 15 before the aligned start).</summary>
     public const int Slack = 15;
 
     /// <summary>A zeroed, pinned array of <paramref name="length"/> + <see cref="Slack"/> floats and the index of its first 64-byte aligned float.</summary>
