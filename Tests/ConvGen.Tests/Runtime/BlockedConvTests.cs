@@ -118,6 +118,20 @@ public class BlockedConvTests
     }
 
     [Fact]
+    public void Tile_Legal_OnlyWhenItsRegistersFit()
+    {
+        Assert.True(new ConvTile(2, 14).IsLegal); // 28 + 2 + 1 = 31 registers
+        Assert.True(new ConvTile(3, 9).IsLegal);
+        Assert.True(new ConvTile(4, 6).IsLegal);
+        Assert.True(new ConvTile(1, 16).IsLegal);
+        Assert.False(new ConvTile(4, 7).IsLegal); // 28 + 4 + 1 = 33: spills an accumulator every step
+        Assert.False(new ConvTile(3, 10).IsLegal);
+        Assert.NotNull(PointwiseConv2d.TileRejects(Shape("dscnn.pointwise"), new ConvTile(4, 7)));
+        // A 7x7 map with many output blocks no longer takes 4x7.
+        Assert.NotEqual(new ConvTile(4, 7), PointwiseConv2d.ChooseTile(new Conv2dGeometry(160, 7, 7, 960, 7, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1)));
+    }
+
+    [Fact]
     public void ChooseTile_IsAlwaysAccepted()
     {
         foreach ((string name, Conv2dGeometry g) in BlockedReference.ConvShapes())
@@ -138,7 +152,7 @@ public class BlockedConvTests
     internal static IEnumerable<ConvTile> Tiles(ConvTile chosen, int blocks, int columns)
     {
         var tiles = new List<ConvTile> { chosen, new(1, 1) };
-        foreach (ConvTile t in new ConvTile[] { new(4, 7), new(2, 13), new(1, 16), new(3, 5), new(2, 4) })
+        foreach (ConvTile t in new ConvTile[] { new(4, 6), new(2, 13), new(1, 16), new(3, 5), new(2, 4) })
             if (t.Blocks <= blocks && t.Positions <= columns && !tiles.Contains(t)) tiles.Add(t);
         return tiles;
     }
