@@ -82,7 +82,7 @@ internal static partial class Emitter
         WriteRunChecks(w, net, "RunProfiled");
         w.Line($"if (stepTimestamps.Length != {steps.Count + 1})");
         w.Line($"    throw new global::System.ArgumentException(\"{net.Type.Name}.RunProfiled: stepTimestamps has \" + stepTimestamps.Length + \" elements; expected ProfileSteps.Length + 1 = {steps.Count + 1}.\", nameof(stepTimestamps));");
-        var body = new List<string> { $"{Span} scratch = _scratch;", "stepTimestamps[0] = global::System.Diagnostics.Stopwatch.GetTimestamp();" };
+        var body = new List<string> { $"{Span} scratch = new {Span}(_scratch, _scratchStart, ScratchLength);", "stepTimestamps[0] = global::System.Diagnostics.Stopwatch.GetTimestamp();" };
         for (int i = 0; i < steps.Count; i++)
         {
             body.Add(steps[i].Call);

@@ -85,10 +85,11 @@ internal static partial class Emitter
         string name = plan.Network.Type.Name;
         w.Line("private readonly LoadedWeights _weights;");
         w.Line("private readonly float[] _scratch;");
+        w.Line("private readonly int _scratchStart;");
         w.Line();
         w.Open($"private {name}(LoadedWeights weights)");
         w.Line("_weights = weights;");
-        w.Line("_scratch = new float[ScratchLength];");
+        w.Line($"_scratch = {Kernels}.Arena.Allocate(ScratchLength, out _scratchStart);");
         w.Close();
         w.Line();
         w.Line("/// <summary>");
@@ -141,7 +142,7 @@ internal static partial class Emitter
 
         w.Line("/// <summary>The steps of one sample, on checked spans, with this instance held by the caller.</summary>");
         w.Open($"private void RunSteps({ReadOnlySpan} input, {Span} output)");
-        w.Line($"{Span} scratch = _scratch;");
+        w.Line($"{Span} scratch = new {Span}(_scratch, _scratchStart, ScratchLength);");
         foreach (PlanStep step in plan.Steps)
             w.Line(StepCall(step));
         w.Close();

@@ -89,7 +89,7 @@ internal static class TileDriver
 
     private interface IShapeJob
     {
-        void Run<TShape>() where TShape : struct, ITileShape;
+        void Run<TRows, TPositions, TStride>() where TRows : struct, IConstant where TPositions : struct, IConstant where TStride : struct, IConstant;
     }
 
     // blockedStride: the input positions are that many blocks of 16 floats apart (1 or 2), known to the JIT; 0: run time.
@@ -135,9 +135,9 @@ internal static class TileDriver
     {
         switch (blockedStride)
         {
-            case 1: job.Run<BlockedTileShape<TRows, TPositions, C1>>(); break;
-            case 2: job.Run<BlockedTileShape<TRows, TPositions, C2>>(); break;
-            default: job.Run<TileShape<TRows, TPositions>>(); break;
+            case 1: job.Run<TRows, TPositions, C1>(); break;
+            case 2: job.Run<TRows, TPositions, C2>(); break;
+            default: job.Run<TRows, TPositions, RuntimeStride>(); break;
         }
     }
 
@@ -159,15 +159,17 @@ internal static class TileDriver
             _mask = mask;
         }
 
-        public void Run<TShape>() where TShape : struct, ITileShape => Rows<TOps, TVec, TShape, TAct>(ref _problem, _act, _mask, First, End);
+        public void Run<TRows, TPositions, TStride>() where TRows : struct, IConstant where TPositions : struct, IConstant where TStride : struct, IConstant =>
+            Rows<TOps, TVec, TRows, TPositions, TStride, TAct>(ref _problem, _act, _mask, First, End);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Rows<TOps, TVec, TShape, TAct>(scoped ref TileProblem pr, TAct act, Span<float> maskBuffer, int first, int end)
-        where TOps : IVectorOps<TVec> where TVec : struct where TShape : struct, ITileShape where TAct : struct, IActivation
+    private static void Rows<TOps, TVec, TRows, TPositions, TStride, TAct>(scoped ref TileProblem pr, TAct act, Span<float> maskBuffer, int first, int end)
+        where TOps : IVectorOps<TVec> where TVec : struct where TRows : struct, IConstant where TPositions : struct, IConstant where TStride : struct, IConstant
+        where TAct : struct, IActivation
     {
         int lanes = TOps.Count, perBlock = Blocked16.Lanes / lanes;
-        int p = TShape.Positions, columns = pr.Columns;
+        int p = TPositions.Value, columns = pr.Columns;
         bool blockRows = perBlock == 1;
         var args = new TileArgs
         {
@@ -187,13 +189,13 @@ internal static class TileDriver
         int channels = (pr.Blocks - 1) * Blocked16.Lanes + pr.LastBlockLanes;
         bool maskNeeded = !TAct.PreservesZero && pr.LastBlockLanes < Blocked16.Lanes;
         bool lanesChecked = pr.StoreLastBlockPartially && pr.LastBlockLanes < Blocked16.Lanes;
-        for (int v0 = first; v0 < end; v0 += TShape.Rows)
+        for (int v0 = first; v0 < end; v0 += TRows.Value)
         {
             int block = v0 / perBlock, lane = v0 % perBlock * lanes;
             nint blockOffset = block * pr.OutputBlockStride + lane;
             args.Weights = ref Unsafe.Add(ref pr.Weights, block * pr.WeightBlockStride + lane);
             args.Bias = ref Unsafe.Add(ref pr.Bias, (nint)v0 * lanes);
-            bool includesLast = (v0 + TShape.Rows - 1) / perBlock == pr.Blocks - 1;
+            bool includesLast = (v0 + TRows.Value - 1) / perBlock == pr.Blocks - 1;
             args.Masked = maskNeeded && includesLast;
             if (args.Masked)
                 args.Mask = ref Unsafe.Add(ref maskBase, v0 * lanes - (pr.Blocks - 1) * Blocked16.Lanes + ConvTile.MaxBlocks * Blocked16.Lanes);
@@ -217,7 +219,7 @@ internal static class TileDriver
                     nint at = outRow + start * pr.OutputPositionStride;
                     args.Output = ref Unsafe.Add(ref pr.Output, at);
                     args.Residual = ref pr.HasResidual ? ref Unsafe.Add(ref pr.Residual, at) : ref pr.Output;
-                    TileKernel.Run<TOps, TVec, TShape, TAct>(ref args, act);
+                    TileKernel.Run<TOps, TVec, TRows, TPositions, TStride, TAct>(ref args, act);
                 }
             }
         }

@@ -8,50 +8,28 @@ internal interface IConstant
     static abstract int Value { get; }
 }
 
-internal readonly struct C1 : IConstant { public static int Value => 1; }
-internal readonly struct C2 : IConstant { public static int Value => 2; }
-internal readonly struct C3 : IConstant { public static int Value => 3; }
-internal readonly struct C4 : IConstant { public static int Value => 4; }
-internal readonly struct C5 : IConstant { public static int Value => 5; }
-internal readonly struct C6 : IConstant { public static int Value => 6; }
-internal readonly struct C7 : IConstant { public static int Value => 7; }
-internal readonly struct C8 : IConstant { public static int Value => 8; }
-internal readonly struct C9 : IConstant { public static int Value => 9; }
-internal readonly struct C10 : IConstant { public static int Value => 10; }
-internal readonly struct C11 : IConstant { public static int Value => 11; }
-internal readonly struct C12 : IConstant { public static int Value => 12; }
-internal readonly struct C13 : IConstant { public static int Value => 13; }
-internal readonly struct C14 : IConstant { public static int Value => 14; }
-internal readonly struct C15 : IConstant { public static int Value => 15; }
-internal readonly struct C16 : IConstant { public static int Value => 16; }
+[StructLayout(LayoutKind.Sequential, Size = 1)] internal readonly struct C1 : IConstant { public static int Value => 1; }
+[StructLayout(LayoutKind.Sequential, Size = 2)] internal readonly struct C2 : IConstant { public static int Value => 2; }
+[StructLayout(LayoutKind.Sequential, Size = 3)] internal readonly struct C3 : IConstant { public static int Value => 3; }
+[StructLayout(LayoutKind.Sequential, Size = 4)] internal readonly struct C4 : IConstant { public static int Value => 4; }
+[StructLayout(LayoutKind.Sequential, Size = 5)] internal readonly struct C5 : IConstant { public static int Value => 5; }
+[StructLayout(LayoutKind.Sequential, Size = 6)] internal readonly struct C6 : IConstant { public static int Value => 6; }
+[StructLayout(LayoutKind.Sequential, Size = 7)] internal readonly struct C7 : IConstant { public static int Value => 7; }
+[StructLayout(LayoutKind.Sequential, Size = 8)] internal readonly struct C8 : IConstant { public static int Value => 8; }
+[StructLayout(LayoutKind.Sequential, Size = 9)] internal readonly struct C9 : IConstant { public static int Value => 9; }
+[StructLayout(LayoutKind.Sequential, Size = 10)] internal readonly struct C10 : IConstant { public static int Value => 10; }
+[StructLayout(LayoutKind.Sequential, Size = 11)] internal readonly struct C11 : IConstant { public static int Value => 11; }
+[StructLayout(LayoutKind.Sequential, Size = 12)] internal readonly struct C12 : IConstant { public static int Value => 12; }
+[StructLayout(LayoutKind.Sequential, Size = 13)] internal readonly struct C13 : IConstant { public static int Value => 13; }
+[StructLayout(LayoutKind.Sequential, Size = 14)] internal readonly struct C14 : IConstant { public static int Value => 14; }
+[StructLayout(LayoutKind.Sequential, Size = 15)] internal readonly struct C15 : IConstant { public static int Value => 15; }
+[StructLayout(LayoutKind.Sequential, Size = 16)] internal readonly struct C16 : IConstant { public static int Value => 16; }
 
 /// <summary>
-/// A register tile in vector units: <see cref="Rows"/> vectors of output channels by <see cref="Positions"/>
-/// positions, and the floats between consecutive positions' inputs when the JIT may know it
-/// (<see cref="PositionStride"/>; 0 when it is a run-time value).
+/// The position stride of a tile that reads it at run time (<see cref="TileArgs.PositionStride"/>); a tile given
+/// C1 or C2 instead reads positions that many blocks of 16 floats apart, a displacement known to the JIT.
 /// </summary>
-internal interface ITileShape
-{
-    static abstract int Rows { get; }
-    static abstract int Positions { get; }
-    static abstract int PositionStride { get; }
-}
-
-internal readonly struct TileShape<TRows, TPositions> : ITileShape where TRows : struct, IConstant where TPositions : struct, IConstant
-{
-    public static int Rows => TRows.Value;
-    public static int Positions => TPositions.Value;
-    public static int PositionStride => 0;
-}
-
-/// <summary>A tile whose positions are <typeparamref name="TStride"/> x 16 floats apart (blocked input at that convolution stride).</summary>
-internal readonly struct BlockedTileShape<TRows, TPositions, TStride> : ITileShape
-    where TRows : struct, IConstant where TPositions : struct, IConstant where TStride : struct, IConstant
-{
-    public static int Rows => TRows.Value;
-    public static int Positions => TPositions.Value;
-    public static int PositionStride => TStride.Value * Blocked16.Lanes;
-}
+internal readonly struct RuntimeStride : IConstant { public static int Value => 0; }
 
 /// <summary>
 /// What one call of <see cref="TileKernel"/> computes: a tile of output vectors
@@ -97,7 +75,7 @@ internal ref struct TileArgs
 
 /// <summary>
 /// The one micro-kernel under direct and pointwise convolution, Winograd's batched products and Linear: a register
-/// tile of Rows x Positions accumulators (<see cref="ITileShape"/>, JIT-time constants), per reduction step Rows
+/// tile of Rows x Positions accumulators (TRows, TPositions: JIT-time constants), per reduction step Rows
 /// weight vector loads, Positions broadcasts of input scalars and Rows x Positions multiply-adds, then the epilogue
 /// (bias, residual, activation, padding-lane mask) as the tile stores.
 /// </summary>
@@ -110,35 +88,34 @@ internal ref struct TileArgs
 internal static class TileKernel
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<TOps, TVec, TShape, TAct>(scoped ref TileArgs t, TAct act)
-        where TOps : IVectorOps<TVec> where TVec : struct where TShape : struct, ITileShape where TAct : struct, IActivation
+    public static void Run<TOps, TVec, TRows, TPositions, TStride, TAct>(scoped ref TileArgs t, TAct act)
+        where TOps : IVectorOps<TVec> where TVec : struct where TRows : struct, IConstant where TPositions : struct, IConstant where TStride : struct, IConstant where TAct : struct, IActivation
     {
-        int R = TShape.Rows, P = TShape.Positions;
         nint brs = t.BiasRowStride;
         TVec b0 = TOps.Load(ref t.Bias);
-        TVec b1 = R > 1 ? TOps.Load(ref Unsafe.Add(ref t.Bias, brs)) : default;
-        TVec b2 = R > 2 ? TOps.Load(ref Unsafe.Add(ref t.Bias, 2 * brs)) : default;
-        TVec b3 = R > 3 ? TOps.Load(ref Unsafe.Add(ref t.Bias, 3 * brs)) : default;
+        TVec b1 = Unsafe.SizeOf<TRows>() > 1 ? TOps.Load(ref Unsafe.Add(ref t.Bias, brs)) : default;
+        TVec b2 = Unsafe.SizeOf<TRows>() > 2 ? TOps.Load(ref Unsafe.Add(ref t.Bias, 2 * brs)) : default;
+        TVec b3 = Unsafe.SizeOf<TRows>() > 3 ? TOps.Load(ref Unsafe.Add(ref t.Bias, 3 * brs)) : default;
         TVec a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default, a20 = default, a21 = default, a22 = default, a23 = default, a30 = default, a31 = default, a32 = default, a33 = default;
         TVec a40 = default, a41 = default, a42 = default, a43 = default, a50 = default, a51 = default, a52 = default, a53 = default, a60 = default, a61 = default, a62 = default, a63 = default, a70 = default, a71 = default, a72 = default, a73 = default;
         TVec a80 = default, a81 = default, a82 = default, a83 = default, a90 = default, a91 = default, a92 = default, a93 = default, aA0 = default, aA1 = default, aA2 = default, aA3 = default, aB0 = default, aB1 = default, aB2 = default, aB3 = default;
         TVec aC0 = default, aC1 = default, aC2 = default, aC3 = default, aD0 = default, aD1 = default, aD2 = default, aD3 = default, aE0 = default, aE1 = default, aE2 = default, aE3 = default, aF0 = default, aF1 = default, aF2 = default, aF3 = default;
-        if (P > 0) { a00 = b0; if (R > 1) a01 = b1; if (R > 2) a02 = b2; if (R > 3) a03 = b3; }
-        if (P > 1) { a10 = b0; if (R > 1) a11 = b1; if (R > 2) a12 = b2; if (R > 3) a13 = b3; }
-        if (P > 2) { a20 = b0; if (R > 1) a21 = b1; if (R > 2) a22 = b2; if (R > 3) a23 = b3; }
-        if (P > 3) { a30 = b0; if (R > 1) a31 = b1; if (R > 2) a32 = b2; if (R > 3) a33 = b3; }
-        if (P > 4) { a40 = b0; if (R > 1) a41 = b1; if (R > 2) a42 = b2; if (R > 3) a43 = b3; }
-        if (P > 5) { a50 = b0; if (R > 1) a51 = b1; if (R > 2) a52 = b2; if (R > 3) a53 = b3; }
-        if (P > 6) { a60 = b0; if (R > 1) a61 = b1; if (R > 2) a62 = b2; if (R > 3) a63 = b3; }
-        if (P > 7) { a70 = b0; if (R > 1) a71 = b1; if (R > 2) a72 = b2; if (R > 3) a73 = b3; }
-        if (P > 8) { a80 = b0; if (R > 1) a81 = b1; if (R > 2) a82 = b2; if (R > 3) a83 = b3; }
-        if (P > 9) { a90 = b0; if (R > 1) a91 = b1; if (R > 2) a92 = b2; if (R > 3) a93 = b3; }
-        if (P > 10) { aA0 = b0; if (R > 1) aA1 = b1; if (R > 2) aA2 = b2; if (R > 3) aA3 = b3; }
-        if (P > 11) { aB0 = b0; if (R > 1) aB1 = b1; if (R > 2) aB2 = b2; if (R > 3) aB3 = b3; }
-        if (P > 12) { aC0 = b0; if (R > 1) aC1 = b1; if (R > 2) aC2 = b2; if (R > 3) aC3 = b3; }
-        if (P > 13) { aD0 = b0; if (R > 1) aD1 = b1; if (R > 2) aD2 = b2; if (R > 3) aD3 = b3; }
-        if (P > 14) { aE0 = b0; if (R > 1) aE1 = b1; if (R > 2) aE2 = b2; if (R > 3) aE3 = b3; }
-        if (P > 15) { aF0 = b0; if (R > 1) aF1 = b1; if (R > 2) aF2 = b2; if (R > 3) aF3 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 0) { a00 = b0; if (Unsafe.SizeOf<TRows>() > 1) a01 = b1; if (Unsafe.SizeOf<TRows>() > 2) a02 = b2; if (Unsafe.SizeOf<TRows>() > 3) a03 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 1) { a10 = b0; if (Unsafe.SizeOf<TRows>() > 1) a11 = b1; if (Unsafe.SizeOf<TRows>() > 2) a12 = b2; if (Unsafe.SizeOf<TRows>() > 3) a13 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 2) { a20 = b0; if (Unsafe.SizeOf<TRows>() > 1) a21 = b1; if (Unsafe.SizeOf<TRows>() > 2) a22 = b2; if (Unsafe.SizeOf<TRows>() > 3) a23 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 3) { a30 = b0; if (Unsafe.SizeOf<TRows>() > 1) a31 = b1; if (Unsafe.SizeOf<TRows>() > 2) a32 = b2; if (Unsafe.SizeOf<TRows>() > 3) a33 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 4) { a40 = b0; if (Unsafe.SizeOf<TRows>() > 1) a41 = b1; if (Unsafe.SizeOf<TRows>() > 2) a42 = b2; if (Unsafe.SizeOf<TRows>() > 3) a43 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 5) { a50 = b0; if (Unsafe.SizeOf<TRows>() > 1) a51 = b1; if (Unsafe.SizeOf<TRows>() > 2) a52 = b2; if (Unsafe.SizeOf<TRows>() > 3) a53 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 6) { a60 = b0; if (Unsafe.SizeOf<TRows>() > 1) a61 = b1; if (Unsafe.SizeOf<TRows>() > 2) a62 = b2; if (Unsafe.SizeOf<TRows>() > 3) a63 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 7) { a70 = b0; if (Unsafe.SizeOf<TRows>() > 1) a71 = b1; if (Unsafe.SizeOf<TRows>() > 2) a72 = b2; if (Unsafe.SizeOf<TRows>() > 3) a73 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 8) { a80 = b0; if (Unsafe.SizeOf<TRows>() > 1) a81 = b1; if (Unsafe.SizeOf<TRows>() > 2) a82 = b2; if (Unsafe.SizeOf<TRows>() > 3) a83 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 9) { a90 = b0; if (Unsafe.SizeOf<TRows>() > 1) a91 = b1; if (Unsafe.SizeOf<TRows>() > 2) a92 = b2; if (Unsafe.SizeOf<TRows>() > 3) a93 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 10) { aA0 = b0; if (Unsafe.SizeOf<TRows>() > 1) aA1 = b1; if (Unsafe.SizeOf<TRows>() > 2) aA2 = b2; if (Unsafe.SizeOf<TRows>() > 3) aA3 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 11) { aB0 = b0; if (Unsafe.SizeOf<TRows>() > 1) aB1 = b1; if (Unsafe.SizeOf<TRows>() > 2) aB2 = b2; if (Unsafe.SizeOf<TRows>() > 3) aB3 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 12) { aC0 = b0; if (Unsafe.SizeOf<TRows>() > 1) aC1 = b1; if (Unsafe.SizeOf<TRows>() > 2) aC2 = b2; if (Unsafe.SizeOf<TRows>() > 3) aC3 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 13) { aD0 = b0; if (Unsafe.SizeOf<TRows>() > 1) aD1 = b1; if (Unsafe.SizeOf<TRows>() > 2) aD2 = b2; if (Unsafe.SizeOf<TRows>() > 3) aD3 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 14) { aE0 = b0; if (Unsafe.SizeOf<TRows>() > 1) aE1 = b1; if (Unsafe.SizeOf<TRows>() > 2) aE2 = b2; if (Unsafe.SizeOf<TRows>() > 3) aE3 = b3; }
+        if (Unsafe.SizeOf<TPositions>() > 15) { aF0 = b0; if (Unsafe.SizeOf<TRows>() > 1) aF1 = b1; if (Unsafe.SizeOf<TRows>() > 2) aF2 = b2; if (Unsafe.SizeOf<TRows>() > 3) aF3 = b3; }
 
         ref float w = ref t.Weights;
         nint wrs = t.WeightRowStride, wts = t.WeightTapStride, ps = t.PositionStride, inner = t.InnerStride;
@@ -152,55 +129,55 @@ internal static class TileKernel
             for (int i = 0; i < steps; i++)
             {
                 TVec w0 = TOps.Load(ref wt);
-                TVec w1 = R > 1 ? TOps.Load(ref Unsafe.Add(ref wt, wrs)) : default;
-                TVec w2 = R > 2 ? TOps.Load(ref Unsafe.Add(ref wt, 2 * wrs)) : default;
-                TVec w3 = R > 3 ? TOps.Load(ref Unsafe.Add(ref wt, 3 * wrs)) : default;
+                TVec w1 = Unsafe.SizeOf<TRows>() > 1 ? TOps.Load(ref Unsafe.Add(ref wt, wrs)) : default;
+                TVec w2 = Unsafe.SizeOf<TRows>() > 2 ? TOps.Load(ref Unsafe.Add(ref wt, 2 * wrs)) : default;
+                TVec w3 = Unsafe.SizeOf<TRows>() > 3 ? TOps.Load(ref Unsafe.Add(ref wt, 3 * wrs)) : default;
                 TVec x;
                 // One unrolled body per instantiation on the narrower paths: every line below is an inlining candidate
                 // whether or not its condition holds, and with both bodies a 128-bit instantiation exhausts the JIT's
                 // inlining budget for this method, so its multiply-adds become calls and every accumulator spills
                 // (LeNet-5's second convolution 120 µs instead of 54 with DOTNET_EnableAVX2=0). The type test folds
                 // when the method is imported, so only the 512-bit path reads a JIT-constant position stride.
-                if (typeof(TVec) == typeof(System.Runtime.Intrinsics.Vector512<float>) && TShape.PositionStride != 0)
+                if (typeof(TVec) == typeof(System.Runtime.Intrinsics.Vector512<float>) && typeof(TStride) != typeof(RuntimeStride))
                 {
                     // A stride known to the JIT: each broadcast is one load at a constant displacement.
-                    nint cps = TShape.PositionStride;
-                    if (P > 0) { x = TOps.Create(Unsafe.Add(ref xt, 0 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
-                    if (P > 1) { x = TOps.Create(Unsafe.Add(ref xt, 1 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
-                    if (P > 2) { x = TOps.Create(Unsafe.Add(ref xt, 2 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
-                    if (P > 3) { x = TOps.Create(Unsafe.Add(ref xt, 3 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
-                    if (P > 4) { x = TOps.Create(Unsafe.Add(ref xt, 4 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
-                    if (P > 5) { x = TOps.Create(Unsafe.Add(ref xt, 5 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
-                    if (P > 6) { x = TOps.Create(Unsafe.Add(ref xt, 6 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
-                    if (P > 7) { x = TOps.Create(Unsafe.Add(ref xt, 7 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
-                    if (P > 8) { x = TOps.Create(Unsafe.Add(ref xt, 8 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
-                    if (P > 9) { x = TOps.Create(Unsafe.Add(ref xt, 9 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
-                    if (P > 10) { x = TOps.Create(Unsafe.Add(ref xt, 10 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
-                    if (P > 11) { x = TOps.Create(Unsafe.Add(ref xt, 11 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
-                    if (P > 12) { x = TOps.Create(Unsafe.Add(ref xt, 12 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
-                    if (P > 13) { x = TOps.Create(Unsafe.Add(ref xt, 13 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
-                    if (P > 14) { x = TOps.Create(Unsafe.Add(ref xt, 14 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
-                    if (P > 15) { x = TOps.Create(Unsafe.Add(ref xt, 15 * cps)); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
+                    nint cps = Unsafe.SizeOf<TStride>() * Blocked16.Lanes;
+                    if (Unsafe.SizeOf<TPositions>() > 0) { x = TOps.Create(Unsafe.Add(ref xt, 0 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
+                    if (Unsafe.SizeOf<TPositions>() > 1) { x = TOps.Create(Unsafe.Add(ref xt, 1 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
+                    if (Unsafe.SizeOf<TPositions>() > 2) { x = TOps.Create(Unsafe.Add(ref xt, 2 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
+                    if (Unsafe.SizeOf<TPositions>() > 3) { x = TOps.Create(Unsafe.Add(ref xt, 3 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
+                    if (Unsafe.SizeOf<TPositions>() > 4) { x = TOps.Create(Unsafe.Add(ref xt, 4 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
+                    if (Unsafe.SizeOf<TPositions>() > 5) { x = TOps.Create(Unsafe.Add(ref xt, 5 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
+                    if (Unsafe.SizeOf<TPositions>() > 6) { x = TOps.Create(Unsafe.Add(ref xt, 6 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
+                    if (Unsafe.SizeOf<TPositions>() > 7) { x = TOps.Create(Unsafe.Add(ref xt, 7 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
+                    if (Unsafe.SizeOf<TPositions>() > 8) { x = TOps.Create(Unsafe.Add(ref xt, 8 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
+                    if (Unsafe.SizeOf<TPositions>() > 9) { x = TOps.Create(Unsafe.Add(ref xt, 9 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
+                    if (Unsafe.SizeOf<TPositions>() > 10) { x = TOps.Create(Unsafe.Add(ref xt, 10 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
+                    if (Unsafe.SizeOf<TPositions>() > 11) { x = TOps.Create(Unsafe.Add(ref xt, 11 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
+                    if (Unsafe.SizeOf<TPositions>() > 12) { x = TOps.Create(Unsafe.Add(ref xt, 12 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
+                    if (Unsafe.SizeOf<TPositions>() > 13) { x = TOps.Create(Unsafe.Add(ref xt, 13 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
+                    if (Unsafe.SizeOf<TPositions>() > 14) { x = TOps.Create(Unsafe.Add(ref xt, 14 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
+                    if (Unsafe.SizeOf<TPositions>() > 15) { x = TOps.Create(Unsafe.Add(ref xt, 15 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
                 }
                 else
                 {
                     ref float xp = ref xt;
-                    if (P > 0) { x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
-                    if (P > 1) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
-                    if (P > 2) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
-                    if (P > 3) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
-                    if (P > 4) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
-                    if (P > 5) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
-                    if (P > 6) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
-                    if (P > 7) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
-                    if (P > 8) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
-                    if (P > 9) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
-                    if (P > 10) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
-                    if (P > 11) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
-                    if (P > 12) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
-                    if (P > 13) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
-                    if (P > 14) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
-                    if (P > 15) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TShape>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
+                    if (Unsafe.SizeOf<TPositions>() > 0) { x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
+                    if (Unsafe.SizeOf<TPositions>() > 1) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
+                    if (Unsafe.SizeOf<TPositions>() > 2) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
+                    if (Unsafe.SizeOf<TPositions>() > 3) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
+                    if (Unsafe.SizeOf<TPositions>() > 4) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
+                    if (Unsafe.SizeOf<TPositions>() > 5) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
+                    if (Unsafe.SizeOf<TPositions>() > 6) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
+                    if (Unsafe.SizeOf<TPositions>() > 7) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
+                    if (Unsafe.SizeOf<TPositions>() > 8) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
+                    if (Unsafe.SizeOf<TPositions>() > 9) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
+                    if (Unsafe.SizeOf<TPositions>() > 10) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
+                    if (Unsafe.SizeOf<TPositions>() > 11) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
+                    if (Unsafe.SizeOf<TPositions>() > 12) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
+                    if (Unsafe.SizeOf<TPositions>() > 13) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
+                    if (Unsafe.SizeOf<TPositions>() > 14) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
+                    if (Unsafe.SizeOf<TPositions>() > 15) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
                 }
 
                 wt = ref Unsafe.Add(ref wt, Blocked16.Lanes);
@@ -214,76 +191,76 @@ internal static class TileKernel
         int first = t.FirstStored;
         if (!t.CheckLanes)
         {
-            if (P > 0 && first <= 0) Store<TOps, TVec, TShape, TAct>(ref t, act, 0, a00, a01, a02, a03);
-            if (P > 1 && first <= 1) Store<TOps, TVec, TShape, TAct>(ref t, act, 1, a10, a11, a12, a13);
-            if (P > 2 && first <= 2) Store<TOps, TVec, TShape, TAct>(ref t, act, 2, a20, a21, a22, a23);
-            if (P > 3 && first <= 3) Store<TOps, TVec, TShape, TAct>(ref t, act, 3, a30, a31, a32, a33);
-            if (P > 4 && first <= 4) Store<TOps, TVec, TShape, TAct>(ref t, act, 4, a40, a41, a42, a43);
-            if (P > 5 && first <= 5) Store<TOps, TVec, TShape, TAct>(ref t, act, 5, a50, a51, a52, a53);
-            if (P > 6 && first <= 6) Store<TOps, TVec, TShape, TAct>(ref t, act, 6, a60, a61, a62, a63);
-            if (P > 7 && first <= 7) Store<TOps, TVec, TShape, TAct>(ref t, act, 7, a70, a71, a72, a73);
-            if (P > 8 && first <= 8) Store<TOps, TVec, TShape, TAct>(ref t, act, 8, a80, a81, a82, a83);
-            if (P > 9 && first <= 9) Store<TOps, TVec, TShape, TAct>(ref t, act, 9, a90, a91, a92, a93);
-            if (P > 10 && first <= 10) Store<TOps, TVec, TShape, TAct>(ref t, act, 10, aA0, aA1, aA2, aA3);
-            if (P > 11 && first <= 11) Store<TOps, TVec, TShape, TAct>(ref t, act, 11, aB0, aB1, aB2, aB3);
-            if (P > 12 && first <= 12) Store<TOps, TVec, TShape, TAct>(ref t, act, 12, aC0, aC1, aC2, aC3);
-            if (P > 13 && first <= 13) Store<TOps, TVec, TShape, TAct>(ref t, act, 13, aD0, aD1, aD2, aD3);
-            if (P > 14 && first <= 14) Store<TOps, TVec, TShape, TAct>(ref t, act, 14, aE0, aE1, aE2, aE3);
-            if (P > 15 && first <= 15) Store<TOps, TVec, TShape, TAct>(ref t, act, 15, aF0, aF1, aF2, aF3);
-            if (!TAct.InRegisters) ActivateStored<TOps, TVec, TShape, TAct>(ref t, act);
+            if (Unsafe.SizeOf<TPositions>() > 0 && first <= 0) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 0, a00, a01, a02, a03);
+            if (Unsafe.SizeOf<TPositions>() > 1 && first <= 1) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 1, a10, a11, a12, a13);
+            if (Unsafe.SizeOf<TPositions>() > 2 && first <= 2) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 2, a20, a21, a22, a23);
+            if (Unsafe.SizeOf<TPositions>() > 3 && first <= 3) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 3, a30, a31, a32, a33);
+            if (Unsafe.SizeOf<TPositions>() > 4 && first <= 4) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 4, a40, a41, a42, a43);
+            if (Unsafe.SizeOf<TPositions>() > 5 && first <= 5) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 5, a50, a51, a52, a53);
+            if (Unsafe.SizeOf<TPositions>() > 6 && first <= 6) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 6, a60, a61, a62, a63);
+            if (Unsafe.SizeOf<TPositions>() > 7 && first <= 7) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 7, a70, a71, a72, a73);
+            if (Unsafe.SizeOf<TPositions>() > 8 && first <= 8) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 8, a80, a81, a82, a83);
+            if (Unsafe.SizeOf<TPositions>() > 9 && first <= 9) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 9, a90, a91, a92, a93);
+            if (Unsafe.SizeOf<TPositions>() > 10 && first <= 10) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 10, aA0, aA1, aA2, aA3);
+            if (Unsafe.SizeOf<TPositions>() > 11 && first <= 11) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 11, aB0, aB1, aB2, aB3);
+            if (Unsafe.SizeOf<TPositions>() > 12 && first <= 12) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 12, aC0, aC1, aC2, aC3);
+            if (Unsafe.SizeOf<TPositions>() > 13 && first <= 13) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 13, aD0, aD1, aD2, aD3);
+            if (Unsafe.SizeOf<TPositions>() > 14 && first <= 14) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 14, aE0, aE1, aE2, aE3);
+            if (Unsafe.SizeOf<TPositions>() > 15 && first <= 15) Store<TOps, TVec, TRows, TPositions, TAct>(ref t, act, 15, aF0, aF1, aF2, aF3);
+            if (!TAct.InRegisters) ActivateStored<TOps, TVec, TRows, TPositions, TAct>(ref t, act);
             return;
         }
 
         Span<float> scratch = stackalloc float[ConvTile.MaxPositions * ConvTile.MaxBlocks * Blocked16.Lanes];
         ref float sr = ref MemoryMarshal.GetReference(scratch);
         {
-            if (P > 0) Raw<TOps, TVec, TShape>(ref sr, 0, a00, a01, a02, a03);
-            if (P > 1) Raw<TOps, TVec, TShape>(ref sr, 1, a10, a11, a12, a13);
-            if (P > 2) Raw<TOps, TVec, TShape>(ref sr, 2, a20, a21, a22, a23);
-            if (P > 3) Raw<TOps, TVec, TShape>(ref sr, 3, a30, a31, a32, a33);
-            if (P > 4) Raw<TOps, TVec, TShape>(ref sr, 4, a40, a41, a42, a43);
-            if (P > 5) Raw<TOps, TVec, TShape>(ref sr, 5, a50, a51, a52, a53);
-            if (P > 6) Raw<TOps, TVec, TShape>(ref sr, 6, a60, a61, a62, a63);
-            if (P > 7) Raw<TOps, TVec, TShape>(ref sr, 7, a70, a71, a72, a73);
-            if (P > 8) Raw<TOps, TVec, TShape>(ref sr, 8, a80, a81, a82, a83);
-            if (P > 9) Raw<TOps, TVec, TShape>(ref sr, 9, a90, a91, a92, a93);
-            if (P > 10) Raw<TOps, TVec, TShape>(ref sr, 10, aA0, aA1, aA2, aA3);
-            if (P > 11) Raw<TOps, TVec, TShape>(ref sr, 11, aB0, aB1, aB2, aB3);
-            if (P > 12) Raw<TOps, TVec, TShape>(ref sr, 12, aC0, aC1, aC2, aC3);
-            if (P > 13) Raw<TOps, TVec, TShape>(ref sr, 13, aD0, aD1, aD2, aD3);
-            if (P > 14) Raw<TOps, TVec, TShape>(ref sr, 14, aE0, aE1, aE2, aE3);
-            if (P > 15) Raw<TOps, TVec, TShape>(ref sr, 15, aF0, aF1, aF2, aF3);
+            if (Unsafe.SizeOf<TPositions>() > 0) Raw<TOps, TVec, TRows, TPositions>(ref sr, 0, a00, a01, a02, a03);
+            if (Unsafe.SizeOf<TPositions>() > 1) Raw<TOps, TVec, TRows, TPositions>(ref sr, 1, a10, a11, a12, a13);
+            if (Unsafe.SizeOf<TPositions>() > 2) Raw<TOps, TVec, TRows, TPositions>(ref sr, 2, a20, a21, a22, a23);
+            if (Unsafe.SizeOf<TPositions>() > 3) Raw<TOps, TVec, TRows, TPositions>(ref sr, 3, a30, a31, a32, a33);
+            if (Unsafe.SizeOf<TPositions>() > 4) Raw<TOps, TVec, TRows, TPositions>(ref sr, 4, a40, a41, a42, a43);
+            if (Unsafe.SizeOf<TPositions>() > 5) Raw<TOps, TVec, TRows, TPositions>(ref sr, 5, a50, a51, a52, a53);
+            if (Unsafe.SizeOf<TPositions>() > 6) Raw<TOps, TVec, TRows, TPositions>(ref sr, 6, a60, a61, a62, a63);
+            if (Unsafe.SizeOf<TPositions>() > 7) Raw<TOps, TVec, TRows, TPositions>(ref sr, 7, a70, a71, a72, a73);
+            if (Unsafe.SizeOf<TPositions>() > 8) Raw<TOps, TVec, TRows, TPositions>(ref sr, 8, a80, a81, a82, a83);
+            if (Unsafe.SizeOf<TPositions>() > 9) Raw<TOps, TVec, TRows, TPositions>(ref sr, 9, a90, a91, a92, a93);
+            if (Unsafe.SizeOf<TPositions>() > 10) Raw<TOps, TVec, TRows, TPositions>(ref sr, 10, aA0, aA1, aA2, aA3);
+            if (Unsafe.SizeOf<TPositions>() > 11) Raw<TOps, TVec, TRows, TPositions>(ref sr, 11, aB0, aB1, aB2, aB3);
+            if (Unsafe.SizeOf<TPositions>() > 12) Raw<TOps, TVec, TRows, TPositions>(ref sr, 12, aC0, aC1, aC2, aC3);
+            if (Unsafe.SizeOf<TPositions>() > 13) Raw<TOps, TVec, TRows, TPositions>(ref sr, 13, aD0, aD1, aD2, aD3);
+            if (Unsafe.SizeOf<TPositions>() > 14) Raw<TOps, TVec, TRows, TPositions>(ref sr, 14, aE0, aE1, aE2, aE3);
+            if (Unsafe.SizeOf<TPositions>() > 15) Raw<TOps, TVec, TRows, TPositions>(ref sr, 15, aF0, aF1, aF2, aF3);
         }
 
-        FinishPartial<TOps, TVec, TShape, TAct>(ref t, act, scratch);
+        FinishPartial<TOps, TVec, TRows, TPositions, TAct>(ref t, act, scratch);
     }
 
     // Accumulators of position p into the scratch tile [p][row][lanes].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Raw<TOps, TVec, TShape>(ref float scratch, int p, TVec a0, TVec a1, TVec a2, TVec a3)
-        where TOps : IVectorOps<TVec> where TVec : struct where TShape : struct, ITileShape
+    private static void Raw<TOps, TVec, TRows, TPositions>(ref float scratch, int p, TVec a0, TVec a1, TVec a2, TVec a3)
+        where TOps : IVectorOps<TVec> where TVec : struct where TRows : struct, IConstant where TPositions : struct, IConstant
     {
-        ref float at = ref Unsafe.Add(ref scratch, p * TShape.Rows * TOps.Count);
+        ref float at = ref Unsafe.Add(ref scratch, p * Unsafe.SizeOf<TRows>() * TOps.Count);
         TOps.Store(a0, ref at);
-        if (TShape.Rows > 1) TOps.Store(a1, ref Unsafe.Add(ref at, TOps.Count));
-        if (TShape.Rows > 2) TOps.Store(a2, ref Unsafe.Add(ref at, 2 * TOps.Count));
-        if (TShape.Rows > 3) TOps.Store(a3, ref Unsafe.Add(ref at, 3 * TOps.Count));
+        if (Unsafe.SizeOf<TRows>() > 1) TOps.Store(a1, ref Unsafe.Add(ref at, TOps.Count));
+        if (Unsafe.SizeOf<TRows>() > 2) TOps.Store(a2, ref Unsafe.Add(ref at, 2 * TOps.Count));
+        if (Unsafe.SizeOf<TRows>() > 3) TOps.Store(a3, ref Unsafe.Add(ref at, 3 * TOps.Count));
     }
 
     // The epilogue of a tile with partially stored lanes (row-major outputs): residual, activation, mask, then only
     // the valid lanes of each row.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void FinishPartial<TOps, TVec, TShape, TAct>(scoped ref TileArgs t, TAct act, scoped Span<float> scratch)
-        where TOps : IVectorOps<TVec> where TVec : struct where TShape : struct, ITileShape where TAct : struct, IActivation
+    private static void FinishPartial<TOps, TVec, TRows, TPositions, TAct>(scoped ref TileArgs t, TAct act, scoped Span<float> scratch)
+        where TOps : IVectorOps<TVec> where TVec : struct where TRows : struct, IConstant where TPositions : struct, IConstant where TAct : struct, IActivation
     {
-        for (int p = t.FirstStored; p < TShape.Positions; p++)
-            for (int v = 0; v < TShape.Rows; v++)
+        for (int p = t.FirstStored; p < Unsafe.SizeOf<TPositions>(); p++)
+            for (int v = 0; v < Unsafe.SizeOf<TRows>(); v++)
             {
                 int valid = Math.Min(TOps.Count, t.ValidLanes - v * TOps.Count);
                 nint offset = p * t.OutputPositionStride + v * t.OutputRowStride;
                 for (int l = 0; l < valid; l++)
                 {
-                    float value = scratch[(p * TShape.Rows + v) * TOps.Count + l];
+                    float value = scratch[(p * Unsafe.SizeOf<TRows>() + v) * TOps.Count + l];
                     if (t.HasResidual) value += Unsafe.Add(ref t.Residual, offset + l);
                     Unsafe.Add(ref t.Output, offset + l) = act.Apply<Scalar, float>(value);
                 }
@@ -291,30 +268,30 @@ internal static class TileKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Fma<TOps, TVec, TShape>(TVec x, TVec w0, TVec w1, TVec w2, TVec w3, ref TVec a0, ref TVec a1, ref TVec a2, ref TVec a3)
-        where TOps : IVectorOps<TVec> where TVec : struct where TShape : struct, ITileShape
+    private static void Fma<TOps, TVec, TRows, TPositions>(TVec x, TVec w0, TVec w1, TVec w2, TVec w3, ref TVec a0, ref TVec a1, ref TVec a2, ref TVec a3)
+        where TOps : IVectorOps<TVec> where TVec : struct where TRows : struct, IConstant where TPositions : struct, IConstant
     {
         a0 = TOps.MultiplyAdd(w0, x, a0);
-        if (TShape.Rows > 1) a1 = TOps.MultiplyAdd(w1, x, a1);
-        if (TShape.Rows > 2) a2 = TOps.MultiplyAdd(w2, x, a2);
-        if (TShape.Rows > 3) a3 = TOps.MultiplyAdd(w3, x, a3);
+        if (Unsafe.SizeOf<TRows>() > 1) a1 = TOps.MultiplyAdd(w1, x, a1);
+        if (Unsafe.SizeOf<TRows>() > 2) a2 = TOps.MultiplyAdd(w2, x, a2);
+        if (Unsafe.SizeOf<TRows>() > 3) a3 = TOps.MultiplyAdd(w3, x, a3);
     }
 
     // Position p of the tile: residual, activation (when cheap) and mask, then the store of each vector row.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TOps, TVec, TShape, TAct>(scoped ref TileArgs t, TAct act, int p, TVec a0, TVec a1, TVec a2, TVec a3)
-        where TOps : IVectorOps<TVec> where TVec : struct where TShape : struct, ITileShape where TAct : struct, IActivation
+    private static void Store<TOps, TVec, TRows, TPositions, TAct>(scoped ref TileArgs t, TAct act, int p, TVec a0, TVec a1, TVec a2, TVec a3)
+        where TOps : IVectorOps<TVec> where TVec : struct where TRows : struct, IConstant where TPositions : struct, IConstant where TAct : struct, IActivation
     {
         nint at = p * t.OutputPositionStride;
-        StoreRow<TOps, TVec, TShape, TAct>(ref t, act, at, 0, a0);
-        if (TShape.Rows > 1) StoreRow<TOps, TVec, TShape, TAct>(ref t, act, at, 1, a1);
-        if (TShape.Rows > 2) StoreRow<TOps, TVec, TShape, TAct>(ref t, act, at, 2, a2);
-        if (TShape.Rows > 3) StoreRow<TOps, TVec, TShape, TAct>(ref t, act, at, 3, a3);
+        StoreRow<TOps, TVec, TRows, TPositions, TAct>(ref t, act, at, 0, a0);
+        if (Unsafe.SizeOf<TRows>() > 1) StoreRow<TOps, TVec, TRows, TPositions, TAct>(ref t, act, at, 1, a1);
+        if (Unsafe.SizeOf<TRows>() > 2) StoreRow<TOps, TVec, TRows, TPositions, TAct>(ref t, act, at, 2, a2);
+        if (Unsafe.SizeOf<TRows>() > 3) StoreRow<TOps, TVec, TRows, TPositions, TAct>(ref t, act, at, 3, a3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TOps, TVec, TShape, TAct>(scoped ref TileArgs t, TAct act, nint at, int v, TVec value)
-        where TOps : IVectorOps<TVec> where TVec : struct where TShape : struct, ITileShape where TAct : struct, IActivation
+    private static void StoreRow<TOps, TVec, TRows, TPositions, TAct>(scoped ref TileArgs t, TAct act, nint at, int v, TVec value)
+        where TOps : IVectorOps<TVec> where TVec : struct where TRows : struct, IConstant where TPositions : struct, IConstant where TAct : struct, IActivation
     {
         nint offset = at + v * t.OutputRowStride;
         if (t.HasResidual) value = TOps.Add(value, TOps.Load(ref Unsafe.Add(ref t.Residual, offset)));
@@ -329,12 +306,12 @@ internal static class TileKernel
 
     // The activation over the tile just stored (sums with bias and residual), while it is in L1, then the mask.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void ActivateStored<TOps, TVec, TShape, TAct>(scoped ref TileArgs t, TAct act)
-        where TOps : IVectorOps<TVec> where TVec : struct where TShape : struct, ITileShape where TAct : struct, IActivation
+    private static void ActivateStored<TOps, TVec, TRows, TPositions, TAct>(scoped ref TileArgs t, TAct act)
+        where TOps : IVectorOps<TVec> where TVec : struct where TRows : struct, IConstant where TPositions : struct, IConstant where TAct : struct, IActivation
     {
-        for (int p = t.FirstStored; p < TShape.Positions; p++)
+        for (int p = t.FirstStored; p < Unsafe.SizeOf<TPositions>(); p++)
         {
-            for (int v = 0; v < TShape.Rows; v++)
+            for (int v = 0; v < Unsafe.SizeOf<TRows>(); v++)
             {
                 ref float y = ref Unsafe.Add(ref t.Output, p * t.OutputPositionStride + v * t.OutputRowStride);
                 TVec value = act.Apply<TOps, TVec>(TOps.Load(ref y));

@@ -36,14 +36,19 @@ internal static class Cases
         yield return ("vww.dw 8 48x48", Same(8, 48, 48, 8, 3, 8));
         yield return ("vww.dw 16 48->24 s2", Pad(16, 48, 48, 16, 3, 2, 0, 1, 16));
         yield return ("vww.dw 32 24x24", Same(32, 24, 24, 32, 3, 32));
+        yield return ("vww.dw 32 24->12 s2", Pad(32, 24, 24, 32, 3, 2, 0, 1, 32));
         yield return ("vww.dw 64 12x12", Same(64, 12, 12, 64, 3, 64));
+        yield return ("vww.dw 64 12->6 s2", Pad(64, 12, 12, 64, 3, 2, 0, 1, 64));
         yield return ("vww.dw 128 6x6", Same(128, 6, 6, 128, 3, 128));
         yield return ("vww.dw 128 6->3 s2", Pad(128, 6, 6, 128, 3, 2, 0, 1, 128));
         yield return ("vww.dw 256 3x3", Same(256, 3, 3, 256, 3, 256));
         yield return ("mnv2.dw 32 112x112", Same(32, 112, 112, 32, 3, 32));
         yield return ("mnv2.dw 96 112->56 s2", Pad(96, 112, 112, 96, 3, 2, 1, 1, 96));
         yield return ("mnv2.dw 144 56x56", Same(144, 56, 56, 144, 3, 144));
+        yield return ("mnv2.dw 144 56->28 s2", Pad(144, 56, 56, 144, 3, 2, 1, 1, 144));
+        yield return ("mnv2.dw 192 28x28", Same(192, 28, 28, 192, 3, 192));
         yield return ("mnv2.dw 384 14x14", Same(384, 14, 14, 384, 3, 384));
+        yield return ("mnv2.dw 576 14x14", Same(576, 14, 14, 576, 3, 576));
         yield return ("mnv2.dw 960 7x7", Same(960, 7, 7, 960, 3, 960));
         yield return ("mnv2.dw 576 14->7 s2", Pad(576, 14, 14, 576, 3, 2, 1, 1, 576));
     }
@@ -55,7 +60,32 @@ internal static class Cases
         float[] packed = DepthwiseConv2d.Pack(Random(random, g.WeightLength), Random(random, g.OutChannels), g);
         var y = new float[Blocked16.Length(g.OutChannels, g.OutHeight * g.OutWidth)];
         var ws = new float[DepthwiseConv2d.WorkspaceLength(g)];
+        if (Environment.GetEnvironmentVariable("KERNELBENCH_ALIGN") is string align)
+        {
+            // Every buffer starting at the given offset (floats) from a 64-byte boundary.
+            int shift = int.Parse(align);
+            string only = Environment.GetEnvironmentVariable("KERNELBENCH_ALIGN_ONLY") ?? "xypw";
+            (float[] xa, int xo) = Aligned(x, only.Contains('x') ? shift : 4);
+            (float[] ya, int yo) = Aligned(y, only.Contains('y') ? shift : 4);
+            (float[] pa, int po) = Aligned(packed, only.Contains('p') ? shift : 4);
+            (float[] wa, int wo) = Aligned(ws, only.Contains('w') ? shift : 4);
+            int xl = x.Length, yl = y.Length, pl = packed.Length, wl = ws.Length;
+            return new BenchCase(name, "depthwise", Macs(g), () => DepthwiseConv2d.Run(lanes, xa.AsSpan(xo, xl), ya.AsSpan(yo, yl), pa.AsSpan(po, pl), default, g, default(ReLU), wa.AsSpan(wo, wl)));
+        }
+
         return new BenchCase(name, "depthwise", Macs(g), () => DepthwiseConv2d.Run(lanes, x, y, packed, default, g, default(ReLU), ws));
+    }
+
+    // A pinned copy of `values` starting `shift` floats past a 64-byte boundary: the array and the offset of the copy.
+    private static unsafe (float[], int) Aligned(float[] values, int shift)
+    {
+        float[] array = GC.AllocateArray<float>(values.Length + 32, pinned: true);
+        fixed (float* p = array)
+        {
+            int offset = (int)((64 - (long)p % 64) % 64 / 4) + shift;
+            values.CopyTo(array, offset);
+            return (array, offset);
+        }
     }
 
     public static BenchCase WinogradCase(string name, Conv2dGeometry g, int tile, int lanes)

@@ -12,6 +12,18 @@ namespace ConvGen.Tests.Runtime;
 public class BlockedKernelTests
 {
     [Fact]
+    public unsafe void Arena_StartsOn64ByteBoundary_WithinSlack()
+    {
+        foreach (int length in new[] { 0, 1, 16, 1000, 300_000 })
+        {
+            float[] array = Arena.Allocate(length, out int start);
+            Assert.InRange(start, 0, Arena.Slack);
+            Assert.True(array.Length - start >= length);
+            fixed (float* p = &array[0]) Assert.Equal(0, (long)(p + start) % 64);
+        }
+    }
+
+    [Fact]
     public void Reorders_RoundTrip_AndZeroPaddingLanes()
     {
         var random = new Random(3);

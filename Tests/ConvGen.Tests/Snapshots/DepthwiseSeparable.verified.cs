@@ -62,11 +62,12 @@ namespace Samples
 
         private readonly LoadedWeights _weights;
         private readonly float[] _scratch;
+        private readonly int _scratchStart;
 
         private DepthwiseSeparable(LoadedWeights weights)
         {
             _weights = weights;
-            _scratch = new float[ScratchLength];
+            _scratch = global::ConvGen.Runtime.Kernels.Arena.Allocate(ScratchLength, out _scratchStart);
         }
 
         /// <summary>
@@ -119,7 +120,7 @@ namespace Samples
                 reader.Ignore("4.num_batches_tracked");
                 bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 16);
                 weights.Step1Weights = global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Pack(weight, bias, in Step1Geometry);
-                if (global::ConvGen.Runtime.Kernels.DepthwiseConv2d.WorkspaceLength(in Step1Geometry) > 864)
+                if (global::ConvGen.Runtime.Kernels.DepthwiseConv2d.WorkspaceLength(in Step1Geometry) > 879)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 1; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #6 Conv2d(32, 1, Bias = false) + #7 BatchNorm2d + #8 ReLU6
@@ -239,7 +240,7 @@ namespace Samples
         /// <summary>The steps of one sample, on checked spans, with this instance held by the caller.</summary>
         private void RunSteps(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::System.Span<float> scratch = _scratch;
+            global::System.Span<float> scratch = new global::System.Span<float>(_scratch, _scratchStart, ScratchLength);
             Step0_Conv2d(input, scratch.Slice(0, 4096), scratch);
             Step1_Conv2d(scratch.Slice(0, 4096), scratch.Slice(8192, 4096), scratch);
             Step2_Conv2d(scratch.Slice(8192, 4096), scratch.Slice(0, 8192));
@@ -257,7 +258,7 @@ namespace Samples
         /// <summary>#3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false) + #4 BatchNorm2d + #5 ReLU6: 16×16×16 → 16×16×16; depthwise, 16 channels per vector, blocked 16 → blocked 16, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
         private void Step1_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Run(x, y, _weights.Step1Weights, global::System.ReadOnlySpan<float>.Empty, in Step1Geometry, default(global::ConvGen.Runtime.Kernels.ReLU6), scratch.Slice(4096, 864));
+            global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Run(x, y, _weights.Step1Weights, global::System.ReadOnlySpan<float>.Empty, in Step1Geometry, default(global::ConvGen.Runtime.Kernels.ReLU6), scratch.Slice(4096, 879));
         }
 
         /// <summary>#6 Conv2d(32, 1, Bias = false) + #7 BatchNorm2d + #8 ReLU6: 16×16×16 → 32×16×16; pointwise GEMM over the flattened positions, blocked 16 → blocked 16, tile 2x13 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>

@@ -77,11 +77,12 @@ namespace Samples
 
         private readonly LoadedWeights _weights;
         private readonly float[] _scratch;
+        private readonly int _scratchStart;
 
         private InceptionResidual(LoadedWeights weights)
         {
             _weights = weights;
-            _scratch = new float[ScratchLength];
+            _scratch = global::ConvGen.Runtime.Kernels.Arena.Allocate(ScratchLength, out _scratchStart);
         }
 
         /// <summary>
@@ -284,7 +285,7 @@ namespace Samples
         /// <summary>The steps of one sample, on checked spans, with this instance held by the caller.</summary>
         private void RunSteps(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::System.Span<float> scratch = _scratch;
+            global::System.Span<float> scratch = new global::System.Span<float>(_scratch, _scratchStart, ScratchLength);
             Step0_Conv2d(input, scratch.Slice(0, 2304), scratch);
             Step1_Reorder(scratch.Slice(0, 2304), scratch.Slice(2304, 2304));
             Step2_Conv2d(scratch.Slice(2304, 2304), scratch.Slice(8064, 576));

@@ -61,11 +61,12 @@ namespace Samples
 
             private readonly LoadedWeights _weights;
             private readonly float[] _scratch;
+            private readonly int _scratchStart;
 
             private KeywordSpotting(LoadedWeights weights)
             {
                 _weights = weights;
-                _scratch = new float[ScratchLength];
+                _scratch = global::ConvGen.Runtime.Kernels.Arena.Allocate(ScratchLength, out _scratchStart);
             }
 
             /// <summary>
@@ -211,7 +212,7 @@ namespace Samples
             /// <summary>The steps of one sample, on checked spans, with this instance held by the caller.</summary>
             private void RunSteps(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
-                global::System.Span<float> scratch = _scratch;
+                global::System.Span<float> scratch = new global::System.Span<float>(_scratch, _scratchStart, ScratchLength);
                 Step0_Pad(input, scratch.Slice(0, 4080));
                 Step1_Conv1d(scratch.Slice(0, 4080), scratch.Slice(4080, 1568));
                 Step2_MaxPool1d(scratch.Slice(4080, 1568), scratch.Slice(896, 768));

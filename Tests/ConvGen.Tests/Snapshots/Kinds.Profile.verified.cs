@@ -35,7 +35,7 @@
             if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();
             try
             {
-                global::System.Span<float> scratch = _scratch;
+                global::System.Span<float> scratch = new global::System.Span<float>(_scratch, _scratchStart, ScratchLength);
                 stepTimestamps[0] = global::System.Diagnostics.Stopwatch.GetTimestamp();
                 Step0_Pad(input, scratch.Slice(2480, 588));
                 stepTimestamps[1] = global::System.Diagnostics.Stopwatch.GetTimestamp();

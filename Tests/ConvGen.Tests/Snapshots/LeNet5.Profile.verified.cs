@@ -33,7 +33,7 @@
             if (global::System.Threading.Interlocked.Exchange(ref _running, 1) != 0) ThrowConcurrentUse();
             try
             {
-                global::System.Span<float> scratch = _scratch;
+                global::System.Span<float> scratch = new global::System.Span<float>(_scratch, _scratchStart, ScratchLength);
                 stepTimestamps[0] = global::System.Diagnostics.Stopwatch.GetTimestamp();
                 Step0_Conv2d(input, scratch.Slice(1600, 1176), scratch);
                 stepTimestamps[1] = global::System.Diagnostics.Stopwatch.GetTimestamp();

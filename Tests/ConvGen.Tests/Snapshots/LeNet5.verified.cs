@@ -60,11 +60,12 @@ namespace Samples
 
         private readonly LoadedWeights _weights;
         private readonly float[] _scratch;
+        private readonly int _scratchStart;
 
         private LeNet5(LoadedWeights weights)
         {
             _weights = weights;
-            _scratch = new float[ScratchLength];
+            _scratch = global::ConvGen.Runtime.Kernels.Arena.Allocate(ScratchLength, out _scratchStart);
         }
 
         /// <summary>
@@ -214,7 +215,7 @@ namespace Samples
         /// <summary>The steps of one sample, on checked spans, with this instance held by the caller.</summary>
         private void RunSteps(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::System.Span<float> scratch = _scratch;
+            global::System.Span<float> scratch = new global::System.Span<float>(_scratch, _scratchStart, ScratchLength);
             Step0_Conv2d(input, scratch.Slice(1600, 1176), scratch);
             Step1_Conv2d(scratch.Slice(1600, 1176), scratch.Slice(0, 1600));
             Step2_MaxPool2d(scratch.Slice(0, 1600), scratch.Slice(1600, 400));
