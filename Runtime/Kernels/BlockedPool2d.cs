@@ -98,7 +98,53 @@ public static class BlockedPool2d
         public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
         {
             if (average) Pool<TOps, TVec>(_input, _output, windows, channels, true);
+            else if (WindowsInside(windows)) MaxInside<TOps, TVec>(_input, _output, windows.G, channels);
             else Pool<TOps, TVec>(_input, _output, windows, channels, false);
+        }
+    }
+
+    // Every window lies whole inside the input (no padding, no dilation, none clipped by ceil mode): max pooling
+    // then needs no per-window range, only fixed offsets.
+    private static bool WindowsInside(in Windows win) =>
+        !win.Adaptive && win.G.PadHeight == 0 && win.G.PadWidth == 0 && win.G.DilationHeight == 1 && win.G.DilationWidth == 1
+        && (long)(win.G.OutHeight - 1) * win.G.StrideHeight + win.G.KernelHeight <= win.G.InHeight
+        && (long)(win.G.OutWidth - 1) * win.G.StrideWidth + win.G.KernelWidth <= win.G.InWidth;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxInside<TOps, TVec>(ReadOnlySpan<float> input, Span<float> output, in Pool2dGeometry g, int channels)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        int lanes = TOps.Count, blocks = Blocked16.Blocks(channels);
+        int kh = g.KernelHeight, kw = g.KernelWidth, oh = g.OutHeight, ow = g.OutWidth;
+        nint row = (nint)g.InWidth * Blocked16.Lanes, step = (nint)g.StrideWidth * Blocked16.Lanes;
+        nint rowStep = g.StrideHeight * row;
+        ref float xr = ref MemoryMarshal.GetReference(input);
+        ref float yr = ref MemoryMarshal.GetReference(output);
+        for (int b = 0; b < blocks; b++)
+        {
+            ref float plane = ref Unsafe.Add(ref xr, b * (nint)g.InHeight * row);
+            ref float outPlane = ref Unsafe.Add(ref yr, b * (nint)oh * ow * Blocked16.Lanes);
+            for (int oy = 0; oy < oh; oy++)
+            {
+                ref float top = ref Unsafe.Add(ref plane, oy * rowStep);
+                ref float dst = ref Unsafe.Add(ref outPlane, (nint)oy * ow * Blocked16.Lanes);
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    ref float corner = ref Unsafe.Add(ref top, ox * step);
+                    for (int part = 0; part < Blocked16.Lanes; part += lanes)
+                    {
+                        TVec acc = TOps.Load(ref Unsafe.Add(ref corner, part));
+                        for (int y = 0; y < kh; y++)
+                        {
+                            ref float r = ref Unsafe.Add(ref corner, y * row + part);
+                            for (int x = y == 0 ? 1 : 0; x < kw; x++)
+                                acc = TOps.Max(acc, TOps.Load(ref Unsafe.Add(ref r, (nint)x * Blocked16.Lanes)));
+                        }
+
+                        TOps.Store(acc, ref Unsafe.Add(ref dst, (nint)ox * Blocked16.Lanes + part));
+                    }
+                }
+            }
         }
     }
 

@@ -80,6 +80,15 @@ grep -n 'PackageReference' "$app/Consumer.csproj"
 
 step "build and run with the JIT"
 (cd "$app" && dotnet build -c Release -v:q -nologo -warnaserror)
+# On linux-x64 the package carries the runtime's ReadyToRun image (runtimes/linux-x64/lib/net10.0): the app's
+# deps.json must list it, so that the host loads it instead of JIT-compiling the runtime at tier 0 during Load.
+if [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ]; then
+  unzip -l "$nupkg" | grep -q "runtimes/linux-x64/lib/net10.0/ConvGen.Runtime.dll" \
+    || { echo "package: no ReadyToRun image runtimes/linux-x64/lib/net10.0/ConvGen.Runtime.dll" >&2; exit 1; }
+  grep -q '"runtimes/linux-x64/lib/net10.0/ConvGen.Runtime.dll"' "$app/bin/Release/net10.0/Consumer.deps.json" \
+    || { echo "JIT build: Consumer.deps.json does not list the runtime's ReadyToRun image" >&2; exit 1; }
+  echo "ok     the JIT build lists the runtime's ReadyToRun image for linux-x64"
+fi
 jit() { (cd "$app" && dotnet "bin/Release/net10.0/Consumer.dll"); }
 jit | tee "$work/jit-1.txt"
 echo "packed, built and ran in $(( $(seconds) - start )) s"

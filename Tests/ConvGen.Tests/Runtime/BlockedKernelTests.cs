@@ -123,7 +123,8 @@ public class BlockedKernelTests
             foreach ((int h, int w, int k, int s, int p, int d, bool ceil) in new[]
             {
                 (8, 8, 2, 2, 0, 1, false), (7, 9, 3, 2, 1, 1, true), (11, 6, 3, 1, 1, 2, false), (5, 5, 5, 1, 2, 1, false),
-                (1, 13, 1, 1, 0, 1, false), (10, 10, 3, 3, 1, 1, true), (6, 7, 4, 3, 2, 1, true),
+                (1, 13, 1, 1, 0, 1, false), (10, 10, 3, 3, 1, 1, true), (6, 7, 4, 3, 2, 1, true), (9, 7, 3, 2, 0, 1, false),
+                (9, 9, 2, 2, 0, 1, true),
             })
             {
                 int oh = PoolReference.OutputSize(h, k, s, p, d, ceil), ow = PoolReference.OutputSize(w, k, s, p, d, ceil);
