@@ -55,6 +55,41 @@ internal static class ConvChecks
         }
     }
 
+    [IsaCheck("conv.planes")]
+    public static void Planes(CheckContext context)
+    {
+        var random = new Random(104);
+        foreach ((string name, Conv2dGeometry g) in Cases(random, depthwise: false))
+        {
+            if (PlaneConv2d.Rejects(g) is not null) continue;
+            (float[] input, float[] weights, float[]? bias) = Data(random, g);
+            float[] packed = PlaneConv2d.Pack(weights, bias ?? [], g);
+            var workspace = new float[PlaneConv2d.WorkspaceLength(g)];
+            var output = new float[g.OutputLength];
+            PlaneConv2d.Run(input, output, packed, g, default(Identity), workspace);
+            context.ExpectClose($"{name} None", output, ConvReference.Conv2d(input, weights, bias, g, Epilogue.None), g.ReductionLength);
+
+            float[] activated = ConvReference.Conv2d(input, weights, bias, g, new Epilogue(ActivationKind.ReLU));
+            PlaneConv2d.Run(input, output, packed, g, default(ReLU), workspace);
+            context.ExpectClose($"{name} ReLU", output, activated, g.ReductionLength);
+            if (PlaneConv2d.PoolRejects(g) is not null) continue;
+            // The fused 2x2 max pool: max_pool2d(kernel 2, stride 2) of the activated output.
+            int oh = g.OutHeight / 2, ow = g.OutWidth / 2;
+            var pooled = new float[PlaneConv2d.PooledOutputLength(g)];
+            var expected = new float[pooled.Length];
+            for (int c = 0; c < g.OutChannels; c++)
+                for (int y = 0; y < oh; y++)
+                    for (int x = 0; x < ow; x++)
+                    {
+                        int at = (c * g.OutHeight + 2 * y) * g.OutWidth + 2 * x;
+                        expected[(c * oh + y) * ow + x] = Math.Max(Math.Max(activated[at], activated[at + 1]),
+                            Math.Max(activated[at + g.OutWidth], activated[at + g.OutWidth + 1]));
+                    }
+            PlaneConv2d.RunPooled(input, pooled, packed, g, default(ReLU), workspace);
+            context.ExpectClose($"{name} ReLU + max pool 2x2", pooled, expected, g.ReductionLength);
+        }
+    }
+
     [IsaCheck("conv.arguments")]
     public static void Arguments(CheckContext context)
     {
