@@ -10,16 +10,15 @@ namespace ConvGen.Runtime.Kernels;
 /// </remarks>
 public static class Arena
 {
-    /// <summary>Floats an arena array holds beyond the length asked for (up to 15 before the aligned start).</summary>
-    public const int Slack = 15;
-
-    /// <summary>A zeroed, pinned array of <paramref name="length"/> + <see cref="Slack"/> floats and the index of its first 64-byte aligned float.</summary>
-    public static unsafe float[] Allocate(int length, out int start)
+    /// <summary>
+    /// A zeroed, pinned array of <paramref name="length"/> + <see cref="Blocked16.AlignmentSlack"/> floats and the index
+    /// of its first 64-byte aligned float.
+    /// </summary>
+    public static float[] Allocate(int length, out int start)
     {
         if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, "length must be >= 0.");
-        float[] array = GC.AllocateArray<float>(checked(length + Slack), pinned: true);
-        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
-        start = (int)((0 - address / sizeof(float)) % 16);
+        float[] array = GC.AllocateArray<float>(checked(length + Blocked16.AlignmentSlack), pinned: true);
+        start = Blocked16.AlignmentSkip(ref MemoryMarshal.GetArrayDataReference(array));
         return array;
     }
 }

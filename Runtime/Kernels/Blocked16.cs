@@ -6,6 +6,16 @@ namespace ConvGen.Runtime.Kernels;
 public static partial class Blocked16
 {
     /// <summary>
+    /// Floats from <paramref name="first"/> to the next 64-byte boundary (0 to <see cref="AlignmentSlack"/>). Of an
+    /// unpinned array only a speed hint: should the collector move it, the kernels are as correct, their loads unaligned.
+    /// </summary>
+    public static unsafe int AlignmentSkip(ref float first)
+    {
+        nuint address = (nuint)Unsafe.AsPointer(ref first);
+        return (int)((0 - address / sizeof(float)) % Lanes);
+    }
+
+    /// <summary>
     /// CHW [channels][positions] to blocked [ceil(channels/16)][positions][16]; padding lanes are written zero.
     /// The spans must not overlap.
     /// </summary>

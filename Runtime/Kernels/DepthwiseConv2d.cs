@@ -71,16 +71,8 @@ public static partial class DepthwiseConv2d
             input = expanded;
         }
 
-        var job = new Job<TAct>(input, output, packed, residual, workspace.Slice(AlignmentSkip(workspace), ringLength), g, activation);
+        var job = new Job<TAct>(input, output, packed, residual, workspace.Slice(Blocked16.AlignmentSkip(ref MemoryMarshal.GetReference(workspace)), ringLength), g, activation);
         WidthDispatch.Run(lanes, ref job);
-    }
-
-    // Floats from the start of `span` to the next 64-byte boundary (0 to 15). Only a speed hint: should the collector
-    // move an unpinned array during the call, the kernel is as correct, its loads merely unaligned.
-    private static unsafe int AlignmentSkip(Span<float> span)
-    {
-        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span));
-        return (int)((0 - (address / sizeof(float))) % Blocked16.Lanes);
     }
 
     // Channel c of the expanded tensor is input channel c / multiplier.

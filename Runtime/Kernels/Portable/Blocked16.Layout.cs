@@ -33,6 +33,13 @@ public static partial class Blocked16
     /// <summary>Channels per block.</summary>
     public const int Lanes = 16;
 
+    /// <summary>
+    /// Floats a buffer reserves so that a 64-byte-aligned start (one block, one cache line) lies inside it: up to 15
+    /// floats are skipped (the runtime's <c>Blocked16.AlignmentSkip</c>). A 512-bit load or store that crosses a cache
+    /// line costs two.
+    /// </summary>
+    public const int AlignmentSlack = Lanes - 1;
+
     /// <summary>Blocks of <paramref name="channels"/> channels: ceil(channels / 16).</summary>
     public static int Blocks(int channels)
     {

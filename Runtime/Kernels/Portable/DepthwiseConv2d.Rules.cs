@@ -53,7 +53,7 @@ public static partial class DepthwiseConv2d
     /// a cache line costs two (MobileNetV2's 144 x 56 x 56 with the other buffers 16 bytes past a 64-byte boundary:
     /// 95 µs with the ring aligned, 110 without).
     /// </summary>
-    public const int RingSlack = Blocked16.Lanes - 1;
+    public const int RingSlack = Blocked16.AlignmentSlack;
 
     /// <summary>Floats of the ring (after up to <see cref="RingSlack"/> floats of slack; the expanded input follows the slack and the ring).</summary>
     public static int RingLength(in Conv2dGeometry g) => RingRows(g) * PaddedWidth(g) * Blocked16.Lanes;

@@ -17,7 +17,7 @@ public class BlockedKernelTests
         foreach (int length in new[] { 0, 1, 16, 1000, 300_000 })
         {
             float[] array = Arena.Allocate(length, out int start);
-            Assert.InRange(start, 0, Arena.Slack);
+            Assert.InRange(start, 0, Blocked16.AlignmentSlack);
             Assert.True(array.Length - start >= length);
             fixed (float* p = &array[0]) Assert.Equal(0, (long)(p + start) % 64);
         }
