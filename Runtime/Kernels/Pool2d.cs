@@ -157,9 +157,8 @@ public static class Pool2d
             {
                 int hstart = oh * g.StrideHeight - g.PadHeight;
                 // Valid window rows: hstart + kh * dH in [0, H) for kh in [kh0, kh1).
-                // (Without dilation, no division: this runs once per output row.)
-                int kh0 = hstart >= 0 ? 0 : g.DilationHeight == 1 ? -hstart : (-hstart + g.DilationHeight - 1) / g.DilationHeight;
-                int kh1 = Math.Min(g.KernelHeight, g.DilationHeight == 1 ? g.InHeight - hstart : (g.InHeight - hstart + g.DilationHeight - 1) / g.DilationHeight);
+                int kh0 = hstart < 0 ? (-hstart + g.DilationHeight - 1) / g.DilationHeight : 0;
+                int kh1 = Math.Min(g.KernelHeight, (g.InHeight - hstart + g.DilationHeight - 1) / g.DilationHeight);
                 int rows = Math.Max(0, kh1 - kh0);
                 ref float firstRow = ref rows > 0 ? ref Unsafe.Add(ref plane, (nint)(hstart + kh0 * g.DilationHeight) * g.InWidth) : ref plane;
                 int rowStep = g.DilationHeight * g.InWidth;
