@@ -221,17 +221,8 @@ internal static partial class Planner
     private static Choice? BlockedConvolution(Conv2dGeometry g, Fusion fusion, TensorLayout available, bool residual)
     {
         TensorLayout[] Inputs(TensorLayout input) => residual ? new[] { input, TensorLayout.Blocked16 } : new[] { input };
-        Choice? Make(ConvAlgorithm algorithm, ConvTile? tile, TensorLayout input, Func<int> workspace)
-        {
-            try
-            {
-                return new Choice(new ConvolutionStep(g, algorithm, tile, fusion, residual), Inputs(input), TensorLayout.Blocked16, workspace());
-            }
-            catch (Exception e) when (e is ArgumentException or OverflowException)
-            {
-                return null;
-            }
-        }
+        Choice? Make(ConvAlgorithm algorithm, ConvTile? tile, TensorLayout input, Func<int> workspace) =>
+            IntSize(workspace) is { } length ? new Choice(new ConvolutionStep(g, algorithm, tile, fusion, residual), Inputs(input), TensorLayout.Blocked16, length) : null;
 
         if (g.Groups > 1 && DepthwiseConv2d.Rejects(g) is null)
             return Make(ConvAlgorithm.Depthwise, null, TensorLayout.Blocked16, () => DepthwiseConv2d.WorkspaceLength(g));
@@ -276,15 +267,19 @@ internal static partial class Planner
     }
 
     // The rule, and the int sizes its kernel works in (else the GEMM forms, with 64-bit sizes that Limits checks).
-    private static bool SuitsDirectPlanes(Conv2dGeometry g)
+    private static bool SuitsDirectPlanes(Conv2dGeometry g) =>
+        PlaneConv2d.Suits(g) && IntSize(() => PlaneConv2d.WorkspaceLength(g)) is not null && IntSize(() => PlaneConv2d.PackedLength(g)) is not null;
+
+    /// <summary>A kernel's int size (workspace, packed weights), or null when the geometry is past what it can count.</summary>
+    private static int? IntSize(Func<int> size)
     {
         try
         {
-            return PlaneConv2d.Suits(g) && PlaneConv2d.WorkspaceLength(g) >= 0 && PlaneConv2d.PackedLength(g) >= 0;
+            return size();
         }
         catch (Exception e) when (e is ArgumentException or OverflowException)
         {
-            return false;
+            return null;
         }
     }
 
