@@ -31,11 +31,34 @@ public static partial class DepthwiseConv2d
     /// <summary>Input rows the kernel keeps zero-padded at once: the span of one output row's taps, (KH - 1) * dilation + 1.</summary>
     public static int RingRows(in Conv2dGeometry g) => (g.KernelHeight - 1) * g.DilationHeight + 1;
 
+    /// <summary>
+    /// Padded rows the outputs read: (OutHeight - 1) * StrideHeight + <see cref="RingRows"/> (PadTop zero rows, the
+    /// input rows, the bottom padding the output height implies).
+    /// </summary>
+    public static int PaddedHeight(in Conv2dGeometry g) => (g.OutHeight - 1) * g.StrideHeight + RingRows(g);
+
+    /// <summary>
+    /// Most positions of a whole padded plane (16 floats each: 16 KB) for <see cref="PadsWholePlane"/>: with the output
+    /// and the next block's input it stays in a 32 KB L1.
+    /// </summary>
+    public const int WholePlanePositions = 256;
+
+    /// <summary>
+    /// Whether the kernel pads one vector's whole input plane at once (its zero borders written once per run, output rows
+    /// in pairs) rather than a ring of <see cref="RingRows"/> rows: when the padded plane has at most
+    /// <see cref="WholePlanePositions"/> positions. On small maps the ring's per-row bookkeeping and border stores cost
+    /// more than the multiply-adds (DS-CNN's 64 x 25 x 5).
+    /// </summary>
+    public static bool PadsWholePlane(in Conv2dGeometry g) => (long)PaddedHeight(g) * PaddedWidth(g) <= WholePlanePositions;
+
+    /// <summary>Padded rows the kernel keeps at once: <see cref="PaddedHeight"/> if it <see cref="PadsWholePlane"/>, else <see cref="RingRows"/>.</summary>
+    public static int BufferedRows(in Conv2dGeometry g) => PadsWholePlane(g) ? PaddedHeight(g) : RingRows(g);
+
     /// <summary>Positions of a zero-padded input row: PadLeft + InWidth + the right padding the output width implies.</summary>
     public static int PaddedWidth(in Conv2dGeometry g) => g.PadLeft + g.InWidth + Math.Max(0, g.ImpliedPadRight);
 
     /// <summary>
-    /// Floats of workspace: a ring of <see cref="RingRows"/> zero-padded input rows (16 floats per position) and
+    /// Floats of workspace: a ring of <see cref="BufferedRows"/> zero-padded input rows (16 floats per position) and
     /// <see cref="RingSlack"/> floats to start it on a 64-byte boundary, plus, for a depth multiplier above 1, the input
     /// with each channel repeated multiplier times (blocked, with the output's channel count), which the kernel then
     /// convolves channel by channel.
@@ -43,7 +66,7 @@ public static partial class DepthwiseConv2d
     public static int WorkspaceLength(in Conv2dGeometry g)
     {
         g.Validate();
-        long ring = (long)RingRows(g) * PaddedWidth(g) * Blocked16.Lanes + RingSlack;
+        long ring = (long)BufferedRows(g) * PaddedWidth(g) * Blocked16.Lanes + RingSlack;
         long expanded = g.OutChannels == g.InChannels ? 0 : Blocked16.Length(g.OutChannels, g.InHeight * g.InWidth);
         return checked((int)(ring + expanded));
     }
@@ -56,5 +79,5 @@ public static partial class DepthwiseConv2d
     public const int RingSlack = Blocked16.AlignmentSlack;
 
     /// <summary>Floats of the ring (after up to <see cref="RingSlack"/> floats of slack; the expanded input follows the slack and the ring).</summary>
-    public static int RingLength(in Conv2dGeometry g) => RingRows(g) * PaddedWidth(g) * Blocked16.Lanes;
+    public static int RingLength(in Conv2dGeometry g) => BufferedRows(g) * PaddedWidth(g) * Blocked16.Lanes;
 }
