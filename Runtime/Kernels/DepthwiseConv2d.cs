@@ -121,6 +121,12 @@ public static partial class DepthwiseConv2d
         ReadOnlySpan<float> residual, Span<float> ring, in Conv2dGeometry g, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
     {
+        if (PadsWholePlane(g))
+        {
+            ConvolvePlanes<TOps, TVec, TPositions, TAct>(input, output, packed, residual, ring, g, act);
+            return;
+        }
+
         int lanes = TOps.Count, perBlock = Blocked16.Lanes / lanes;
         int blocks = Blocked16.Blocks(g.OutChannels), kh = g.KernelHeight, kw = g.KernelWidth, taps = kh * kw;
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, wp = PaddedWidth(g), span = RingRows(g);
@@ -136,10 +142,6 @@ public static partial class DepthwiseConv2d
         nint rowFloats = (nint)wp * lanes;
         // Three kernel columns at stride 1 or 2 (dilation 1): each loaded input vector feeds every output that reads it.
         int threeWide = kw == 3 && g.DilationWidth == 1 && g.StrideWidth <= 2 ? g.StrideWidth : 0;
-        bool wholePlane = PadsWholePlane(g);
-        int paddedHeight = PaddedHeight(g);
-        // The whole plane's zero borders, written once: each vector then fills only the input's positions.
-        if (wholePlane) ring.Slice(0, (int)(paddedHeight * rowFloats)).Clear();
         for (int v = 0; v < blocks * perBlock; v++)
         {
             int block = v / perBlock, lane = v % perBlock * lanes;
@@ -149,12 +151,6 @@ public static partial class DepthwiseConv2d
             TVec maskVector = masked ? TOps.Load(ref mask[lane]) : default;
             ReadOnlySpan<float> plane = input.Slice((int)(block * inPlane));
             nint outBase = block * outPlane + lane;
-            if (wholePlane)
-            {
-                ConvolvePlane<TOps, TVec, TPositions, TAct>(plane, output, residual, ref ringRef, rows, rowFloats, paddedHeight, ref weights, bias, g, lane, outBase, threeWide, masked, maskVector, act);
-                continue;
-            }
-
             // Padded row r holds input row r - PadTop (zero outside the input), in ring slot r % span. Output row oy
             // reads rows r0 = oy * StrideHeight to r0 + span - 1, each copied once, in order; the slots are counted
             // round the ring (no division per row).
@@ -206,29 +202,52 @@ public static partial class DepthwiseConv2d
         }
     }
 
-    // One vector of channels on a whole padded plane (PadsWholePlane; its borders already zero): the input's positions
-    // copied in, then the output rows. Not inlined, so that Convolve's ring tiles keep the JIT's inlining budget.
+    // Convolve on whole padded planes (PadsWholePlane): the plane's zero borders written once, then per vector of
+    // channels the input's positions copied in and the output rows (PlaneRows), with no ring to count.
+    // Not inlined, so that Convolve's ring path keeps the JIT's inlining budget.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void ConvolvePlane<TOps, TVec, TPositions, TAct>(ReadOnlySpan<float> plane, Span<float> output, ReadOnlySpan<float> residual,
-        ref float ringRef, Span<nint> rows, nint rowFloats, int height, ref float weights, TVec bias, in Conv2dGeometry g, int lane, nint outBase, int threeWide,
-        bool masked, TVec maskVector, TAct act)
+    private static void ConvolvePlanes<TOps, TVec, TPositions, TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed,
+        ReadOnlySpan<float> residual, Span<float> ring, in Conv2dGeometry g, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
     {
-        int lanes = TOps.Count, h = g.InHeight, w = g.InWidth, copied = Math.Min(h, height - g.PadTop);
-        ref float src = ref Unsafe.Add(ref MemoryMarshal.GetReference(plane), lane);
-        for (int y = 0; y < copied; y++)
+        int lanes = TOps.Count, perBlock = Blocked16.Lanes / lanes;
+        int blocks = Blocked16.Blocks(g.OutChannels), kh = g.KernelHeight, kw = g.KernelWidth, taps = kh * kw;
+        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, height = PaddedHeight(g);
+        nint inPlane = (nint)h * w * Blocked16.Lanes, outPlane = (nint)oh * ow * Blocked16.Lanes;
+        int lastLanes = g.OutChannels - (blocks - 1) * Blocked16.Lanes;
+        Span<float> mask = stackalloc float[Blocked16.Lanes];
+        for (int l = 0; l < Blocked16.Lanes; l++) mask[l] = l < lastLanes ? 1f : 0f;
+        Span<nint> rows = stackalloc nint[kh];
+        ref float wr = ref MemoryMarshal.GetReference(packed);
+        ref float ringRef = ref MemoryMarshal.GetReference(ring);
+        ref float biasRef = ref Unsafe.Add(ref wr, (nint)blocks * taps * Blocked16.Lanes);
+        nint rowFloats = (nint)PaddedWidth(g) * lanes;
+        int threeWide = kw == 3 && g.DilationWidth == 1 && g.StrideWidth <= 2 ? g.StrideWidth : 0;
+        int copied = Math.Min(h, height - g.PadTop);
+        ring.Slice(0, (int)(height * rowFloats)).Clear();
+        for (int v = 0; v < blocks * perBlock; v++)
         {
-            ref float from = ref Unsafe.Add(ref src, (nint)y * w * Blocked16.Lanes);
-            ref float to = ref Unsafe.Add(ref ringRef, (y + g.PadTop) * rowFloats + (nint)g.PadLeft * lanes);
-            for (int x = 0; x < w; x++) TOps.Store(TOps.Load(ref Unsafe.Add(ref from, (nint)x * Blocked16.Lanes)), ref Unsafe.Add(ref to, (nint)x * lanes));
-        }
+            int block = v / perBlock, lane = v % perBlock * lanes;
+            ref float weights = ref Unsafe.Add(ref wr, (nint)block * taps * Blocked16.Lanes + lane);
+            TVec bias = TOps.Load(ref Unsafe.Add(ref biasRef, (nint)block * Blocked16.Lanes + lane));
+            bool masked = !TAct.PreservesZero && block == blocks - 1 && lastLanes < Blocked16.Lanes;
+            TVec maskVector = masked ? TOps.Load(ref mask[lane]) : default;
+            ref float src = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), block * inPlane + lane);
+            for (int y = 0; y < copied; y++)
+            {
+                ref float from = ref Unsafe.Add(ref src, (nint)y * w * Blocked16.Lanes);
+                ref float to = ref Unsafe.Add(ref ringRef, (y + g.PadTop) * rowFloats + (nint)g.PadLeft * lanes);
+                for (int x = 0; x < w; x++) TOps.Store(TOps.Load(ref Unsafe.Add(ref from, (nint)x * Blocked16.Lanes)), ref Unsafe.Add(ref to, (nint)x * lanes));
+            }
 
-        if (threeWide == 1)
-            PlaneRows<TOps, TVec, TPositions, C1, TAct>(output, residual, ref ringRef, rows, rowFloats, ref weights, bias, g, outBase, masked, maskVector, act);
-        else if (threeWide == 2)
-            PlaneRows<TOps, TVec, TPositions, C2, TAct>(output, residual, ref ringRef, rows, rowFloats, ref weights, bias, g, outBase, masked, maskVector, act);
-        else
-            PlaneRows<TOps, TVec, TPositions, RuntimeStride, TAct>(output, residual, ref ringRef, rows, rowFloats, ref weights, bias, g, outBase, masked, maskVector, act);
+            nint outBase = block * outPlane + lane;
+            if (threeWide == 1)
+                PlaneRows<TOps, TVec, TPositions, C1, TAct>(output, residual, ref ringRef, rows, rowFloats, ref weights, bias, g, outBase, masked, maskVector, act);
+            else if (threeWide == 2)
+                PlaneRows<TOps, TVec, TPositions, C2, TAct>(output, residual, ref ringRef, rows, rowFloats, ref weights, bias, g, outBase, masked, maskVector, act);
+            else
+                PlaneRows<TOps, TVec, TPositions, RuntimeStride, TAct>(output, residual, ref ringRef, rows, rowFloats, ref weights, bias, g, outBase, masked, maskVector, act);
+        }
     }
 
     // The output rows of one vector on the padded plane: for a three-wide kernel (TStride its stride) in pairs when the
@@ -328,7 +347,17 @@ public static partial class DepthwiseConv2d
             }
         }
 
-        StoreTile<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at, first, masked, mask, act, a0, a1, a2, a3, a4, a5, a6, a7);
+        ref float y0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), at);
+        ref float r0 = ref hasResidual ? ref Unsafe.Add(ref MemoryMarshal.GetReference(residual), at) : ref y0;
+        if (first <= 0) Store<TOps, TVec, TAct>(ref y0, ref r0, 0, a0, hasResidual, masked, mask, act);
+        if (p > 1 && first <= 1) Store<TOps, TVec, TAct>(ref y0, ref r0, 1, a1, hasResidual, masked, mask, act);
+        if (p > 2 && first <= 2) Store<TOps, TVec, TAct>(ref y0, ref r0, 2, a2, hasResidual, masked, mask, act);
+        if (p > 3 && first <= 3) Store<TOps, TVec, TAct>(ref y0, ref r0, 3, a3, hasResidual, masked, mask, act);
+        if (p > 4 && first <= 4) Store<TOps, TVec, TAct>(ref y0, ref r0, 4, a4, hasResidual, masked, mask, act);
+        if (p > 5 && first <= 5) Store<TOps, TVec, TAct>(ref y0, ref r0, 5, a5, hasResidual, masked, mask, act);
+        if (p > 6 && first <= 6) Store<TOps, TVec, TAct>(ref y0, ref r0, 6, a6, hasResidual, masked, mask, act);
+        if (p > 7 && first <= 7) Store<TOps, TVec, TAct>(ref y0, ref r0, 7, a7, hasResidual, masked, mask, act);
+        if (!TAct.InRegisters) ActivateStored<TOps, TVec, TAct>(ref y0, first, p, masked, mask, act);
     }
 
     // A tile of a three-wide kernel row at stride TStride: input column c of the row is loaded once and multiplied into
@@ -339,16 +368,63 @@ public static partial class DepthwiseConv2d
         Span<float> output, ReadOnlySpan<float> residual, bool hasResidual, nint at, int first, bool masked, TVec mask, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TStride : struct, IConstant where TAct : struct, IActivation
     {
+        int P = TPositions.Value;
+        nint lanes = TOps.Count;
         TVec a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias;
         ref float wt = ref weights;
         for (int y = 0; y < rows.Length; y++)
         {
             ref float row = ref Unsafe.Add(ref ring, rows[y] + column);
-            Row3<TOps, TVec, TPositions, TStride>(ref row, ref wt, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
+            TVec w0 = TOps.Load(ref wt), w1 = TOps.Load(ref Unsafe.Add(ref wt, Blocked16.Lanes)), w2 = TOps.Load(ref Unsafe.Add(ref wt, 2 * Blocked16.Lanes));
+            TVec x;
+            if (TStride.Value == 1)
+            {
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes)); a0 = TOps.MultiplyAdd(w0, x, a0); }
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w1, x, a0); }
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); if (P > 1) a1 = TOps.MultiplyAdd(w1, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
+                if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); if (P > 2) a2 = TOps.MultiplyAdd(w1, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }
+                if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 4 * lanes)); if (P > 4) a4 = TOps.MultiplyAdd(w0, x, a4); if (P > 3) a3 = TOps.MultiplyAdd(w1, x, a3); a2 = TOps.MultiplyAdd(w2, x, a2); }
+                if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 5 * lanes)); if (P > 5) a5 = TOps.MultiplyAdd(w0, x, a5); if (P > 4) a4 = TOps.MultiplyAdd(w1, x, a4); a3 = TOps.MultiplyAdd(w2, x, a3); }
+                if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 6 * lanes)); if (P > 6) a6 = TOps.MultiplyAdd(w0, x, a6); if (P > 5) a5 = TOps.MultiplyAdd(w1, x, a5); a4 = TOps.MultiplyAdd(w2, x, a4); }
+                if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 7 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w0, x, a7); if (P > 6) a6 = TOps.MultiplyAdd(w1, x, a6); a5 = TOps.MultiplyAdd(w2, x, a5); }
+                if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 8 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w1, x, a7); a6 = TOps.MultiplyAdd(w2, x, a6); }
+                if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 9 * lanes)); a7 = TOps.MultiplyAdd(w2, x, a7); }
+            }
+            else
+            {
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes)); a0 = TOps.MultiplyAdd(w0, x, a0); }
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes)); a0 = TOps.MultiplyAdd(w1, x, a0); }
+                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
+                if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes)); a1 = TOps.MultiplyAdd(w1, x, a1); }
+                if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 4 * lanes)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }
+                if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 5 * lanes)); a2 = TOps.MultiplyAdd(w1, x, a2); }
+                if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 6 * lanes)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); a2 = TOps.MultiplyAdd(w2, x, a2); }
+                if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 7 * lanes)); a3 = TOps.MultiplyAdd(w1, x, a3); }
+                if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 8 * lanes)); if (P > 4) a4 = TOps.MultiplyAdd(w0, x, a4); a3 = TOps.MultiplyAdd(w2, x, a3); }
+                if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 9 * lanes)); a4 = TOps.MultiplyAdd(w1, x, a4); }
+                if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 10 * lanes)); if (P > 5) a5 = TOps.MultiplyAdd(w0, x, a5); a4 = TOps.MultiplyAdd(w2, x, a4); }
+                if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 11 * lanes)); a5 = TOps.MultiplyAdd(w1, x, a5); }
+                if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 12 * lanes)); if (P > 6) a6 = TOps.MultiplyAdd(w0, x, a6); a5 = TOps.MultiplyAdd(w2, x, a5); }
+                if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 13 * lanes)); a6 = TOps.MultiplyAdd(w1, x, a6); }
+                if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 14 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w0, x, a7); a6 = TOps.MultiplyAdd(w2, x, a6); }
+                if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 15 * lanes)); a7 = TOps.MultiplyAdd(w1, x, a7); }
+                if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 16 * lanes)); a7 = TOps.MultiplyAdd(w2, x, a7); }
+            }
+
             wt = ref Unsafe.Add(ref wt, 3 * Blocked16.Lanes);
         }
 
-        StoreTile<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at, first, masked, mask, act, a0, a1, a2, a3, a4, a5, a6, a7);
+        ref float y0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), at);
+        ref float r0 = ref hasResidual ? ref Unsafe.Add(ref MemoryMarshal.GetReference(residual), at) : ref y0;
+        if (first <= 0) Store<TOps, TVec, TAct>(ref y0, ref r0, 0, a0, hasResidual, masked, mask, act);
+        if (P > 1 && first <= 1) Store<TOps, TVec, TAct>(ref y0, ref r0, 1, a1, hasResidual, masked, mask, act);
+        if (P > 2 && first <= 2) Store<TOps, TVec, TAct>(ref y0, ref r0, 2, a2, hasResidual, masked, mask, act);
+        if (P > 3 && first <= 3) Store<TOps, TVec, TAct>(ref y0, ref r0, 3, a3, hasResidual, masked, mask, act);
+        if (P > 4 && first <= 4) Store<TOps, TVec, TAct>(ref y0, ref r0, 4, a4, hasResidual, masked, mask, act);
+        if (P > 5 && first <= 5) Store<TOps, TVec, TAct>(ref y0, ref r0, 5, a5, hasResidual, masked, mask, act);
+        if (P > 6 && first <= 6) Store<TOps, TVec, TAct>(ref y0, ref r0, 6, a6, hasResidual, masked, mask, act);
+        if (P > 7 && first <= 7) Store<TOps, TVec, TAct>(ref y0, ref r0, 7, a7, hasResidual, masked, mask, act);
+        if (!TAct.InRegisters) ActivateStored<TOps, TVec, TAct>(ref y0, first, P, masked, mask, act);
     }
 
     // Two output rows (stride rows apart in the padded input) of a three-wide kernel, each tile as Tile3 sums it: twice

@@ -33,6 +33,9 @@ internal static class Cases
     public static IEnumerable<(string, Conv2dGeometry)> Depthwise()
     {
         yield return ("dscnn.dw 64 25x5", Same(64, 25, 5, 64, 3, 64));
+        yield return ("probe.dw 16 25x5", Same(16, 25, 5, 16, 3, 16));
+        yield return ("probe.dw 16 1x1", Same(16, 1, 1, 16, 3, 16));
+        yield return ("probe.dw 256 1x1", Same(256, 1, 1, 256, 3, 256));
         yield return ("vww.dw 8 48x48", Same(8, 48, 48, 8, 3, 8));
         yield return ("vww.dw 16 48->24 s2", Pad(16, 48, 48, 16, 3, 2, 0, 1, 16));
         yield return ("vww.dw 32 24x24", Same(32, 24, 24, 32, 3, 32));
