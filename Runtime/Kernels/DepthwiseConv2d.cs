@@ -9,7 +9,9 @@ namespace ConvGen.Runtime.Kernels;
 /// </summary>
 /// <remarks>
 /// Per vector of channels, the input rows an output row reads are copied once each into a ring of zero-padded rows
-/// (zero rows above and below the input), so every tap of every output is a plain load: no border code. Each output
+/// (zero rows above and below the input), so every tap of every output is a plain load: no border code. A small map
+/// (<see cref="PadsWholePlane"/>) instead has its whole padded plane in the workspace, borders zeroed once per run,
+/// and a three-wide kernel's output rows run in pairs (twice the independent accumulators of one row). Each output
 /// row then runs as equal tiles of at most 8 positions (<see cref="TilePositions"/>; up to 8 accumulators, one weight
 /// vector per tap shared by the tile), a last tile that does not fit moved back to end at the row's end. The epilogue adds bias, then the residual (same shape and
 /// layout as the output; it may be the output span itself), then applies the activation; padding lanes stay zero.

@@ -78,6 +78,9 @@ public class BlockedKernelTests
             ConvCases.Geometry(16, 10, 13, 16, 1, 1, 3, 3, groups: 16),
             ConvCases.Geometry(32, 11, 13, 32, 2, 3, 3, 1, 1, 1, 0, 1, groups: 32),
             ConvCases.Geometry(16, 9, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, dilationHeight: 2, groups: 16),
+            // Whole padded planes: rows in pairs with an odd last row (DS-CNN's 25 x 5), and a five-wide kernel row by row.
+            ConvCases.Same(40, 25, 5, 40, 3, 3, groups: 40),
+            ConvCases.Geometry(16, 9, 9, 16, 5, 5, 1, 1, 2, 2, 2, 2, groups: 16),
         ];
         int i = 0;
         foreach (Conv2dGeometry g in shapes)
@@ -87,6 +90,23 @@ public class BlockedKernelTests
             Conv2dGeometry g = ConvCases.RandomGeometry(random, depthwise: true);
             CheckDepthwise(g, BlockedReference.Activations[k % BlockedReference.Activations.Length], k % 3 != 0, k % 2 == 1, width, random, $"random {ConvCases.Describe(g)}");
         }
+    }
+
+    [Theory]
+    // DS-CNN's 25 x 5 (27 x 7 padded), VWW's 6 x 6 and 12 -> 6 with Keras' (0, 1) padding, MobileNetV2's 14 x 14 at the
+    // bound (16 x 16); 15 x 15 (17 x 17) and VWW's 24 x 24 past it keep the ring of three rows.
+    [InlineData(25, 5, 1, 1, 1, 27, true)]
+    [InlineData(6, 6, 1, 1, 1, 8, true)]
+    [InlineData(12, 12, 2, 0, 1, 13, true)]
+    [InlineData(14, 14, 1, 1, 1, 16, true)]
+    [InlineData(15, 15, 1, 1, 1, 3, false)]
+    [InlineData(24, 24, 1, 1, 1, 3, false)]
+    public void Depthwise_PadsWholePlane_OnlyWhenThePaddedPlaneIsSmall(int h, int w, int stride, int padBegin, int padEnd, int bufferedRows, bool whole)
+    {
+        Conv2dGeometry g = ConvCases.Geometry(64, h, w, 64, 3, 3, stride, stride, padBegin, padBegin, padEnd, padEnd, groups: 64);
+        Assert.Equal(whole, DepthwiseConv2d.PadsWholePlane(g));
+        Assert.Equal(bufferedRows, DepthwiseConv2d.BufferedRows(g));
+        Assert.Equal(bufferedRows * DepthwiseConv2d.PaddedWidth(g) * Blocked16.Lanes + DepthwiseConv2d.RingSlack, DepthwiseConv2d.WorkspaceLength(g));
     }
 
     private static void CheckDepthwise(Conv2dGeometry g, ActivationCase act, bool withBias, bool withResidual, int width, Random random, string label)
