@@ -31,7 +31,7 @@ namespace Samples
     /// <para>How Run computes it, one step per line (layers by index):</para>
     /// <code>
     /// step 0   #0-2  Conv2d: direct convolution, CHW → blocked 16, tile 1x16 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store
-    /// step 1   #3-5  Conv2d: depthwise, 16 channels per vector, blocked 16 → blocked 16, BatchNorm folded into the weights at load, ReLU6 fused into the store
+    /// step 1   #3-5  Conv2d: depthwise, 16 channels per vector, blocked 16 → blocked 16, ring of 3 padded rows, BatchNorm folded into the weights at load, ReLU6 fused into the store
     /// step 2   #6-8  Conv2d: pointwise GEMM over the flattened positions, blocked 16 → blocked 16, tile 2x13 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store
     /// step 3   #9    AdaptiveAvgPool2d: adaptive average pooling, blocked 16
     /// step 4   #12   Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load)
@@ -179,7 +179,7 @@ namespace Samples
         /// <para>How Run computes it, one step per line (layers by index):</para>
         /// <code>
         /// step 0   #0-2  Conv2d: direct convolution, CHW → blocked 16, tile 1x16 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store
-        /// step 1   #3-5  Conv2d: depthwise, 16 channels per vector, blocked 16 → blocked 16, BatchNorm folded into the weights at load, ReLU6 fused into the store
+        /// step 1   #3-5  Conv2d: depthwise, 16 channels per vector, blocked 16 → blocked 16, ring of 3 padded rows, BatchNorm folded into the weights at load, ReLU6 fused into the store
         /// step 2   #6-8  Conv2d: pointwise GEMM over the flattened positions, blocked 16 → blocked 16, tile 2x13 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store
         /// step 3   #9    AdaptiveAvgPool2d: adaptive average pooling, blocked 16
         /// step 4   #12   Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load)
@@ -255,7 +255,7 @@ namespace Samples
             global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step0Weights, global::System.ReadOnlySpan<float>.Empty, in Step0Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(1, 16), default(global::ConvGen.Runtime.Kernels.ReLU6), scratch.Slice(4096, 3267));
         }
 
-        /// <summary>#3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false) + #4 BatchNorm2d + #5 ReLU6: 16×16×16 → 16×16×16; depthwise, 16 channels per vector, blocked 16 → blocked 16, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
+        /// <summary>#3 Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false) + #4 BatchNorm2d + #5 ReLU6: 16×16×16 → 16×16×16; depthwise, 16 channels per vector, blocked 16 → blocked 16, ring of 3 padded rows, BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
         private void Step1_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
             global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Run(x, y, _weights.Step1Weights, global::System.ReadOnlySpan<float>.Empty, in Step1Geometry, default(global::ConvGen.Runtime.Kernels.ReLU6), scratch.Slice(4096, 879));
