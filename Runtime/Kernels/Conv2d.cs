@@ -241,7 +241,7 @@ public static partial class Conv2d
         int groupInput = g.InChannelsPerGroup * g.InHeight * g.InWidth;
         int groupWeights = Gemm.PackedLength(m, k);
         bool pointwise = g.IsPointwise;
-        GemmBias biasMode = bias.IsEmpty ? GemmBias.None : GemmBias.PerRow;
+        bool hasBias = !bias.IsEmpty;
         ref float inputRef = ref MemoryMarshal.GetReference(input);
         ref float outputRef = ref MemoryMarshal.GetReference(output);
         ref float weightRef = ref MemoryMarshal.GetReference(packedWeights);
@@ -259,7 +259,7 @@ public static partial class Conv2d
 
             Gemm.RunPacked<TOps, TVec>(ref Unsafe.Add(ref weightRef, (nint)group * groupWeights), m, k, ref b, n, n, n,
                 ref Unsafe.Add(ref outputRef, (nint)group * m * n), n,
-                ref (biasMode == GemmBias.None ? ref biasRef : ref Unsafe.Add(ref biasRef, group * m)), biasMode, epilogue);
+                ref (hasBias ? ref Unsafe.Add(ref biasRef, group * m) : ref biasRef), hasBias, epilogue);
         }
     }
 
@@ -279,7 +279,7 @@ public static partial class Conv2d
         int phases = UsedPhases(g, phase);
         int planeLength = copy ? phaseHeight * phaseWidth : h * w;
         int groupInput = channels * h * w, groupWeights = Gemm.PackedLength(m, k);
-        GemmBias biasMode = bias.IsEmpty ? GemmBias.None : GemmBias.PerRow;
+        bool hasBias = !bias.IsEmpty;
 
         int[]? rented = k <= 4096 ? null : ArrayPool<int>.Shared.Rent(k);
         Span<int> rows = rented is null ? stackalloc int[k] : rented.AsSpan(0, k);
@@ -315,9 +315,9 @@ public static partial class Conv2d
 
             ref float groupOut = ref Unsafe.Add(ref outputRef, (nint)group * m * n);
             ref float c0 = ref direct ? ref groupOut : ref wideRef;
-            Gemm.RunRows<TOps, TVec>(ref Unsafe.Add(ref weightRef, (nint)group * groupWeights), (nint)Gemm.MR * k, 1, Gemm.MR, m, k,
+            Gemm.RunRows<TOps, TVec>(ref Unsafe.Add(ref weightRef, (nint)group * groupWeights), m, k,
                 ref b, rows, columns, columns, ref c0, columns,
-                ref (biasMode == GemmBias.None ? ref biasRef : ref Unsafe.Add(ref biasRef, group * m)), biasMode, epilogue);
+                ref (hasBias ? ref Unsafe.Add(ref biasRef, group * m) : ref biasRef), hasBias, epilogue);
             if (direct) continue;
             for (int i = 0; i < m; i++)
                 for (int y = 0; y < oh; y++)

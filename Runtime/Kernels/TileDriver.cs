@@ -87,13 +87,14 @@ internal static class TileDriver
         WithShape(NarrowRows, Math.Min(tile.Positions, NarrowPositions), 0, ref job); // the narrow tiles read the stride at run time (TileKernel.Run)
     }
 
-    private interface IShapeJob
+    internal interface IShapeJob
     {
         void Run<TRows, TPositions, TStride>() where TRows : struct, IConstant where TPositions : struct, IConstant where TStride : struct, IConstant;
     }
 
-    // blockedStride: the input positions are that many blocks of 16 floats apart (1 or 2), known to the JIT; 0: run time.
-    private static void WithShape<TJob>(int rows, int positions, int blockedStride, scoped ref TJob job) where TJob : IShapeJob, allows ref struct
+    // blockedStride: the input positions are that many blocks of 16 floats apart (1 or 2), known to the JIT; 0: run time;
+    // PackedGemm.Value: the CHW GEMM form.
+    internal static void WithShape<TJob>(int rows, int positions, int blockedStride, scoped ref TJob job) where TJob : IShapeJob, allows ref struct
     {
         switch (rows)
         {
@@ -137,6 +138,7 @@ internal static class TileDriver
         {
             case 1: job.Run<TRows, TPositions, C1>(); break;
             case 2: job.Run<TRows, TPositions, C2>(); break;
+            case -1: job.Run<TRows, TPositions, PackedGemm>(); break;
             default: job.Run<TRows, TPositions, RuntimeStride>(); break;
         }
     }
