@@ -103,11 +103,11 @@ internal static class TileKernel
         where TOps : IVectorOps<TVec> where TVec : struct where TRows : struct, IConstant where TPositions : struct, IConstant where TStride : struct, IConstant where TAct : struct, IActivation
     {
         nint brs = t.BiasRowStride;
-        bool gemm = typeof(TStride) == typeof(PackedGemm); // folds when the method is imported
-        TVec b0 = gemm ? default : TOps.Load(ref t.Bias);
-        TVec b1 = !gemm && Unsafe.SizeOf<TRows>() > 1 ? TOps.Load(ref Unsafe.Add(ref t.Bias, brs)) : default;
-        TVec b2 = !gemm && Unsafe.SizeOf<TRows>() > 2 ? TOps.Load(ref Unsafe.Add(ref t.Bias, 2 * brs)) : default;
-        TVec b3 = !gemm && Unsafe.SizeOf<TRows>() > 3 ? TOps.Load(ref Unsafe.Add(ref t.Bias, 3 * brs)) : default;
+        // The packed-GEMM form has a bias per broadcast instead (below); each type test folds when the method is imported.
+        TVec b0 = typeof(TStride) == typeof(PackedGemm) ? default : TOps.Load(ref t.Bias);
+        TVec b1 = typeof(TStride) != typeof(PackedGemm) && Unsafe.SizeOf<TRows>() > 1 ? TOps.Load(ref Unsafe.Add(ref t.Bias, brs)) : default;
+        TVec b2 = typeof(TStride) != typeof(PackedGemm) && Unsafe.SizeOf<TRows>() > 2 ? TOps.Load(ref Unsafe.Add(ref t.Bias, 2 * brs)) : default;
+        TVec b3 = typeof(TStride) != typeof(PackedGemm) && Unsafe.SizeOf<TRows>() > 3 ? TOps.Load(ref Unsafe.Add(ref t.Bias, 3 * brs)) : default;
         TVec a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default, a20 = default, a21 = default, a22 = default, a23 = default, a30 = default, a31 = default, a32 = default, a33 = default;
         TVec a40 = default, a41 = default, a42 = default, a43 = default, a50 = default, a51 = default, a52 = default, a53 = default, a60 = default, a61 = default, a62 = default, a63 = default, a70 = default, a71 = default, a72 = default, a73 = default;
         TVec a80 = default, a81 = default, a82 = default, a83 = default, a90 = default, a91 = default, a92 = default, a93 = default, aA0 = default, aA1 = default, aA2 = default, aA3 = default, aB0 = default, aB1 = default, aB2 = default, aB3 = default;
