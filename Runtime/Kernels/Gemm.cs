@@ -66,6 +66,9 @@ internal static class Gemm
     /// <summary>The widest vector, in floats; buffers that must hold one vector of any width use this.</summary>
     public const int MaxLanes = 16;
 
+    // The tallest panel of A (ConvTranspose2d packs 2 MR rows per panel).
+    private const int MaxPanelRows = 2 * MR;
+
     // Output channels per tile below 512 bits: 3 x 4 accumulators + 3 vectors of B + 1 broadcast in 16 registers.
     private const int NarrowChannels = 4;
 
@@ -105,18 +108,19 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// C = epilogue(bias + A B) on packed A (<see cref="PackA"/>) and strided B (row p at <c>b + p * ldb</c>);
-    /// <paramref name="bias"/> holds m values when <paramref name="hasBias"/>. <paramref name="bReadable"/> is how many
-    /// columns of each row of B may be read (at least n); lengths are the caller's responsibility.
+    /// C = epilogue(bias + A B) on packed A (<see cref="PackA"/>, or panels of <paramref name="panelRows"/> rows laid
+    /// out the same way: a multiple of MR) and strided B (row p at <c>b + p * ldb</c>); <paramref name="bias"/> holds m
+    /// values when <paramref name="hasBias"/>. <paramref name="bReadable"/> is how many columns of each row of B may be
+    /// read (at least n); lengths are the caller's responsibility.
     /// </summary>
     public static void RunPacked<TOps, TVec>(ref float packedA, int m, int k, ref float b, nint ldb, int n, int bReadable,
-        ref float c, nint ldc, ref float bias, bool hasBias, Epilogue epilogue)
+        ref float c, nint ldc, ref float bias, bool hasBias, Epilogue epilogue, int panelRows = MR)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         int[]? rented = k <= MaxStackRows ? null : ArrayPool<int>.Shared.Rent(k);
         Span<int> rows = rented is null ? stackalloc int[k] : rented.AsSpan(0, k);
         for (int p = 0; p < rows.Length; p++) rows[p] = checked((int)(p * ldb));
-        RunRows<TOps, TVec>(ref packedA, m, k, ref b, rows, n, bReadable, ref c, ldc, ref bias, hasBias, epilogue);
+        RunRows<TOps, TVec>(ref packedA, m, k, ref b, rows, n, bReadable, ref c, ldc, ref bias, hasBias, epilogue, panelRows);
         if (rented is not null) ArrayPool<int>.Shared.Return(rented);
     }
 
@@ -124,31 +128,32 @@ internal static class Gemm
     /// C = epilogue(bias + A B) on packed A with B row p at <c>b + bRows[p]</c> (<c>bRows.Length == k</c>).
     /// </summary>
     public static void RunRows<TOps, TVec>(ref float packedA, int m, int k, ref float b, ReadOnlySpan<int> bRows, int n, int bReadable,
-        ref float c, nint ldc, ref float bias, bool hasBias, Epilogue epilogue)
+        ref float c, nint ldc, ref float bias, bool hasBias, Epilogue epilogue, int panelRows = MR)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         if (m <= 0 || n <= 0) return;
         switch (epilogue.Activation)
         {
-            case ActivationKind.ReLU: Run<TOps, TVec, ReLU>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue); break;
-            case ActivationKind.ReLU6: Run<TOps, TVec, ReLU6>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue); break;
-            default: Run<TOps, TVec, Identity>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue); break;
+            case ActivationKind.ReLU: Run<TOps, TVec, ReLU>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue, panelRows); break;
+            case ActivationKind.ReLU6: Run<TOps, TVec, ReLU6>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue, panelRows); break;
+            default: Run<TOps, TVec, Identity>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue, panelRows); break;
         }
     }
 
     // TAct: the activation the tiles apply as they store (ReLU, ReLU6, else none: then the epilogue's activation runs
     // over each panel's rows after its tiles).
     private static void Run<TOps, TVec, TAct>(ref float packedA, int m, int k, ref float b, ReadOnlySpan<int> bRows, int n, int bReadable,
-        ref float c, nint ldc, ref float bias, bool hasBias, TAct act, Epilogue epilogue)
+        ref float c, nint ldc, ref float bias, bool hasBias, TAct act, Epilogue epilogue, int panelRows)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
+        if (panelRows % MR != 0 || panelRows > MaxPanelRows) throw new ArgumentException($"A panel has MR or 2 MR rows, got {panelRows}.", nameof(panelRows));
         bool activateRows = typeof(TAct) == typeof(Identity) && epilogue.Activation != ActivationKind.None;
         Span<float> zeroBias = stackalloc float[MR];
         zeroBias.Clear();
         if (n < TOps.Count)
         {
             NarrowColumns<TOps, TVec, TAct>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc,
-                ref hasBias ? ref bias : ref MemoryMarshal.GetReference(zeroBias), hasBias, act, epilogue, activateRows);
+                ref hasBias ? ref bias : ref MemoryMarshal.GetReference(zeroBias), hasBias, act, epilogue, activateRows, panelRows);
             return;
         }
 
@@ -158,16 +163,16 @@ internal static class Gemm
             {
                 WeightRowStride = TOps.Count,
                 Taps = bRows,
-                InnerStride = MR,
+                InnerStride = panelRows,
                 OutputRowStride = TOps.Count,
                 OutputPositionStride = ldc,
                 BiasRowStride = hasBias ? 1 : 0,
             },
         };
-        for (int i0 = 0; i0 < m; i0 += MR)
+        for (int i0 = 0; i0 < m; i0 += panelRows)
         {
-            int rows = Math.Min(MR, m - i0);
-            ref float panel = ref Unsafe.Add(ref packedA, (nint)(i0 / MR) * MR * k);
+            int rows = Math.Min(panelRows, m - i0);
+            ref float panel = ref Unsafe.Add(ref packedA, (nint)i0 * k);
             ref float panelBias = ref hasBias ? ref Unsafe.Add(ref bias, i0) : ref MemoryMarshal.GetReference(zeroBias);
             int part = TOps.Count == MaxLanes ? MR : NarrowChannels;
             for (int r0 = 0; r0 < rows; r0 += part)
@@ -287,7 +292,7 @@ internal static class Gemm
     // of each row is readable), compute 1-vector tiles into a temporary, store the n valid columns. The strip lives
     // on the stack when small and in pooled arrays otherwise (allocation-free once the pool holds them).
     private static void NarrowColumns<TOps, TVec, TAct>(ref float packedA, int m, int k, ref float b, ReadOnlySpan<int> bRows, int n, int bReadable,
-        ref float c, nint ldc, ref float bias, bool hasBias, TAct act, Epilogue epilogue, bool activateRows)
+        ref float c, nint ldc, ref float bias, bool hasBias, TAct act, Epilogue epilogue, bool activateRows, int panelRows)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
         int lanes = TOps.Count;
@@ -299,14 +304,14 @@ internal static class Gemm
         Span<float> strip = pooledStrip is null ? stackalloc float[stripLength] : pooledStrip.AsSpan(0, stripLength);
         Span<int> stripRows = pooledRows is null ? stackalloc int[copyStrip ? k : 0] : pooledRows.AsSpan(0, k);
         NarrowTiles<TOps, TVec, TAct>(ref packedA, m, k, ref b, bRows, n, copyStrip, strip, stripRows, ref c, ldc, ref bias, hasBias, act,
-            epilogue, activateRows);
+            epilogue, activateRows, panelRows);
         if (pooledStrip is not null) ArrayPool<float>.Shared.Return(pooledStrip);
         if (pooledRows is not null) ArrayPool<int>.Shared.Return(pooledRows);
     }
 
     private static void NarrowTiles<TOps, TVec, TAct>(ref float packedA, int m, int k, ref float b, ReadOnlySpan<int> bRows, int n,
         bool copyStrip, Span<float> strip, Span<int> stripRows, ref float c, nint ldc, ref float bias, bool hasBias, TAct act,
-        Epilogue epilogue, bool activateRows)
+        Epilogue epilogue, bool activateRows, int panelRows)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
         int lanes = TOps.Count;
@@ -326,7 +331,7 @@ internal static class Gemm
             rowTable = stripRows;
         }
 
-        Span<float> tile = stackalloc float[MR * MaxLanes];
+        Span<float> tile = stackalloc float[MaxPanelRows * MaxLanes];
         ref float tileRef = ref MemoryMarshal.GetReference(tile);
         scoped ColumnTiles<TOps, TVec, TAct> job = new(act)
         {
@@ -334,7 +339,7 @@ internal static class Gemm
             {
                 WeightRowStride = lanes,
                 Taps = rowTable,
-                InnerStride = MR,
+                InnerStride = panelRows,
                 OutputRowStride = lanes,
                 OutputPositionStride = MaxLanes,
                 BiasRowStride = hasBias ? 1 : 0,
@@ -343,10 +348,10 @@ internal static class Gemm
             Count = 1,
         };
         int part = lanes == MaxLanes ? MR : NarrowChannels;
-        for (int i0 = 0; i0 < m; i0 += MR)
+        for (int i0 = 0; i0 < m; i0 += panelRows)
         {
-            int rows = Math.Min(MR, m - i0);
-            ref float panel = ref Unsafe.Add(ref packedA, (nint)(i0 / MR) * MR * k);
+            int rows = Math.Min(panelRows, m - i0);
+            ref float panel = ref Unsafe.Add(ref packedA, (nint)i0 * k);
             for (int r0 = 0; r0 < rows; r0 += part)
             {
                 job.Args.Input = ref Unsafe.Add(ref panel, r0);

@@ -30,6 +30,21 @@ internal static class Cases
         yield return LinearCase("rows49 64->64", 49, 64, 64, lanes);
         foreach ((string name, Conv2dGeometry g, Conv2d.ConvAlgorithm algorithm) in ChwGemm())
             yield return ChwGemmCase(name, g, algorithm);
+        yield return ConvTransposeCase("convT 64->32 16->32 k2 s2", new ConvTranspose2dGeometry(64, 16, 16, 32, 32, 32, 2, 2, 2, 2, 0, 0, 1, 1, 1));
+        yield return ConvTransposeCase("convT 128->64 8->16 k4 s2 p1", new ConvTranspose2dGeometry(128, 8, 8, 64, 16, 16, 4, 4, 2, 2, 1, 1, 1, 1, 1));
+        yield return ConvTransposeCase("convT 32->16 32->64 k3 s2 p1", new ConvTranspose2dGeometry(32, 32, 32, 16, 64, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1));
+    }
+
+    public static BenchCase ConvTransposeCase(string name, ConvTranspose2dGeometry g)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, g.InChannels * g.InHeight * g.InWidth);
+        float[] packed = ConvTranspose2d.PackWeights(Random(random, g.InChannels * (g.OutChannels / g.Groups) * g.KernelHeight * g.KernelWidth), g);
+        float[] bias = Random(random, g.OutChannels);
+        var y = new float[g.OutChannels * g.OutHeight * g.OutWidth];
+        var ws = new float[ConvTranspose2d.WorkspaceLength(g)];
+        double macs = (double)g.InChannels * g.InHeight * g.InWidth * (g.OutChannels / g.Groups) * g.KernelHeight * g.KernelWidth;
+        return new BenchCase(name, "conv transpose", macs, () => ConvTranspose2d.Forward(x, y, packed, bias, g, new Epilogue(ActivationKind.ReLU), ws));
     }
 
     /// <summary>The CHW GEMM forms (Conv2d.ShiftedGemm, Im2ColGemm, Pointwise) on stems and thin layers.</summary>
