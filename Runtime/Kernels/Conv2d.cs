@@ -74,10 +74,8 @@ public static partial class Conv2d
     public static void Im2ColGemm(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
     {
-        if (Vec512.IsHardwareAccelerated) Im2ColGemm<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col);
-        else if (Vec256.IsHardwareAccelerated) Im2ColGemm<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col);
-        else if (Vec128.IsHardwareAccelerated) Im2ColGemm<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col);
-        else Im2ColGemm<Scalar, float>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col);
+        var job = new GemmJob(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col, pointwise: false);
+        WidthDispatch.Run(ref job);
     }
 
     /// <summary>
@@ -89,10 +87,8 @@ public static partial class Conv2d
     public static void ShiftedGemm(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
     {
-        if (Vec512.IsHardwareAccelerated) Im2ColGemm<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted);
-        else if (Vec256.IsHardwareAccelerated) Im2ColGemm<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted);
-        else if (Vec128.IsHardwareAccelerated) Im2ColGemm<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted);
-        else Im2ColGemm<Scalar, float>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted);
+        var job = new GemmJob(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted, pointwise: false);
+        WidthDispatch.Run(ref job);
     }
 
     /// <summary>
@@ -102,10 +98,22 @@ public static partial class Conv2d
     public static void Pointwise(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue)
     {
-        if (Vec512.IsHardwareAccelerated) Pointwise<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue);
-        else if (Vec256.IsHardwareAccelerated) Pointwise<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue);
-        else if (Vec128.IsHardwareAccelerated) Pointwise<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue);
-        else Pointwise<Scalar, float>(input, output, packedWeights, bias, g, epilogue);
+        var job = new GemmJob(input, output, packedWeights, bias, g, epilogue, default, ConvAlgorithm.Im2Col, pointwise: true);
+        WidthDispatch.Run(ref job);
+    }
+
+    // The GEMM entries waiting for their vector width.
+    private readonly ref struct GemmJob(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias,
+        Conv2dGeometry g, Epilogue epilogue, Span<float> workspace, ConvAlgorithm algorithm, bool pointwise) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _input = input, _packedWeights = packedWeights, _bias = bias;
+        private readonly Span<float> _output = output, _workspace = workspace;
+
+        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
+        {
+            if (pointwise) Pointwise<TOps, TVec>(_input, _output, _packedWeights, _bias, g, epilogue);
+            else Im2ColGemm<TOps, TVec>(_input, _output, _packedWeights, _bias, g, epilogue, _workspace, algorithm);
+        }
     }
 
     /// <summary>

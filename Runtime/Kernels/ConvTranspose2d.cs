@@ -84,10 +84,18 @@ public static class ConvTranspose2d
     {
         g.Validate();
         CheckLengths(input.Length, output.Length, packedWeights.Length, bias.Length, workspace.Length, g);
-        if (Vec512.IsHardwareAccelerated) Forward<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue, workspace);
-        else if (Vec256.IsHardwareAccelerated) Forward<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue, workspace);
-        else if (Vec128.IsHardwareAccelerated) Forward<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue, workspace);
-        else Forward<Scalar, float>(input, output, packedWeights, bias, g, epilogue, workspace);
+        var job = new Job(input, output, packedWeights, bias, g, epilogue, workspace);
+        WidthDispatch.Run(ref job);
+    }
+
+    private readonly ref struct Job(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias,
+        ConvTranspose2dGeometry g, Epilogue epilogue, Span<float> workspace) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _input = input, _packedWeights = packedWeights, _bias = bias;
+        private readonly Span<float> _output = output, _workspace = workspace;
+
+        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct =>
+            Forward<TOps, TVec>(_input, _output, _packedWeights, _bias, g, epilogue, _workspace);
     }
 
     // ---- Per-width implementation (arguments already validated) ----
