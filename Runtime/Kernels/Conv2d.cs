@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Buffers;
-using System.Runtime.Intrinsics;
 using ConvGen.Runtime.Simd;
 
 namespace ConvGen.Runtime.Kernels;
@@ -136,10 +135,18 @@ public static partial class Conv2d
     public static void Depthwise(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue)
     {
-        if (Vec512.IsHardwareAccelerated) Depthwise<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue);
-        else if (Vec256.IsHardwareAccelerated) Depthwise<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue);
-        else if (Vec128.IsHardwareAccelerated) Depthwise<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue);
-        else Depthwise<Scalar, float>(input, output, packedWeights, bias, g, epilogue);
+        var job = new DepthwiseJob(input, output, packedWeights, bias, g, epilogue);
+        WidthDispatch.Run(ref job);
+    }
+
+    private readonly ref struct DepthwiseJob(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias,
+        Conv2dGeometry g, Epilogue epilogue) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _input = input, _packedWeights = packedWeights, _bias = bias;
+        private readonly Span<float> _output = output;
+
+        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct =>
+            Depthwise<TOps, TVec>(_input, _output, _packedWeights, _bias, g, epilogue);
     }
 
     // ---------------------------------------------------------------------------------------------- im2col + GEMM
