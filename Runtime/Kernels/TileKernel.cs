@@ -85,7 +85,8 @@ internal ref struct TileArgs
 }
 
 /// <summary>
-/// The one micro-kernel under direct and pointwise convolution, Winograd's batched products and Linear: a register
+/// The one micro-kernel under direct and pointwise convolution, Winograd's batched products, Linear and the CHW GEMM
+/// (<see cref="Gemm"/>, in its <see cref="PackedGemm"/> form): a register
 /// tile of Rows x Positions accumulators (TRows, TPositions: JIT-time constants), per reduction step Rows
 /// weight vector loads, Positions broadcasts of input scalars and Rows x Positions multiply-adds, then the epilogue
 /// (bias, residual, activation, padding-lane mask) as the tile stores.
