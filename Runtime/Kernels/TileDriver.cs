@@ -111,8 +111,11 @@ internal static class TileDriver
         void Run<TRows, TPositions, TStride>() where TRows : struct, IConstant where TPositions : struct, IConstant where TStride : struct, IConstant;
     }
 
+    /// <summary>The <c>blockedStride</c> of <see cref="WithShape"/> that selects the CHW GEMM form (<see cref="PackedGemm"/>).</summary>
+    internal const int PackedGemmForm = -1;
+
     // blockedStride: the input positions are that many blocks of 16 floats apart (1 or 2), known to the JIT; 0: run time;
-    // PackedGemm.Value: the CHW GEMM form.
+    // PackedGemmForm: the CHW GEMM form.
     internal static void WithShape<TJob>(int rows, int positions, int blockedStride, scoped ref TJob job) where TJob : IShapeJob, allows ref struct
     {
         switch (rows)
@@ -157,7 +160,7 @@ internal static class TileDriver
         {
             case 1: job.Run<TRows, TPositions, C1>(); break;
             case 2: job.Run<TRows, TPositions, C2>(); break;
-            case -1: job.Run<TRows, TPositions, PackedGemm>(); break;
+            case PackedGemmForm: job.Run<TRows, TPositions, PackedGemm>(); break;
             default: job.Run<TRows, TPositions, RuntimeStride>(); break;
         }
     }

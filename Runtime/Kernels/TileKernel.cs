@@ -36,7 +36,7 @@ internal readonly struct RuntimeStride : IConstant { public static int Value => 
 /// of positions of B, the broadcasts consecutive floats of a packed panel of A (its output channels), so bias and
 /// output rows go with the broadcasts (see <see cref="TileArgs"/>).
 /// </summary>
-internal readonly struct PackedGemm : IConstant { public static int Value => -1; }
+internal readonly struct PackedGemm : IConstant { public static int Value => TileDriver.PackedGemmForm; }
 
 /// <summary>
 /// What one call of <see cref="TileKernel"/> computes: a tile of output vectors
@@ -188,67 +188,68 @@ internal static class TileKernel
                 xk = ref Unsafe.Add(ref xk, inner);
             }
         }
-        else for (int tap = 0; tap < tapCount; tap++)
+        else
         {
-            ref float xt = ref Unsafe.Add(ref t.Input, (nint)Unsafe.Add(ref taps, 2 * tap));
-            ref float wt = ref Unsafe.Add(ref w, tap * wts);
-            int steps = Unsafe.Add(ref taps, 2 * tap + 1);
-            for (int i = 0; i < steps; i++)
+            for (int tap = 0; tap < tapCount; tap++)
             {
-                TVec w0 = TOps.Load(ref wt);
-                TVec w1 = Unsafe.SizeOf<TRows>() > 1 ? TOps.Load(ref Unsafe.Add(ref wt, wrs)) : default;
-                TVec w2 = Unsafe.SizeOf<TRows>() > 2 ? TOps.Load(ref Unsafe.Add(ref wt, 2 * wrs)) : default;
-                TVec w3 = Unsafe.SizeOf<TRows>() > 3 ? TOps.Load(ref Unsafe.Add(ref wt, 3 * wrs)) : default;
-                TVec x;
-                // One unrolled body per instantiation on the narrower paths: every line below is an inlining candidate
-                // whether or not its condition holds, and with both bodies a 128-bit instantiation exhausts the JIT's
-                // inlining budget for this method, so its multiply-adds become calls and every accumulator spills
-                // (LeNet-5's second convolution 120 µs instead of 54 with DOTNET_EnableAVX2=0). The type test folds
-                // when the method is imported, so only the 512-bit path reads a JIT-constant position stride.
-                if (typeof(TVec) == typeof(System.Runtime.Intrinsics.Vector512<float>) && typeof(TStride) != typeof(RuntimeStride))
+                ref float xt = ref Unsafe.Add(ref t.Input, (nint)Unsafe.Add(ref taps, 2 * tap));
+                ref float wt = ref Unsafe.Add(ref w, tap * wts);
+                int steps = Unsafe.Add(ref taps, 2 * tap + 1);
+                for (int i = 0; i < steps; i++)
                 {
-                    // A stride known to the JIT: each broadcast is one load at a constant displacement.
-                    nint cps = Unsafe.SizeOf<TStride>() * Blocked16.Lanes;
-                    if (Unsafe.SizeOf<TPositions>() > 0) { x = TOps.Create(Unsafe.Add(ref xt, 0 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
-                    if (Unsafe.SizeOf<TPositions>() > 1) { x = TOps.Create(Unsafe.Add(ref xt, 1 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
-                    if (Unsafe.SizeOf<TPositions>() > 2) { x = TOps.Create(Unsafe.Add(ref xt, 2 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
-                    if (Unsafe.SizeOf<TPositions>() > 3) { x = TOps.Create(Unsafe.Add(ref xt, 3 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
-                    if (Unsafe.SizeOf<TPositions>() > 4) { x = TOps.Create(Unsafe.Add(ref xt, 4 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
-                    if (Unsafe.SizeOf<TPositions>() > 5) { x = TOps.Create(Unsafe.Add(ref xt, 5 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
-                    if (Unsafe.SizeOf<TPositions>() > 6) { x = TOps.Create(Unsafe.Add(ref xt, 6 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
-                    if (Unsafe.SizeOf<TPositions>() > 7) { x = TOps.Create(Unsafe.Add(ref xt, 7 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
-                    if (Unsafe.SizeOf<TPositions>() > 8) { x = TOps.Create(Unsafe.Add(ref xt, 8 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
-                    if (Unsafe.SizeOf<TPositions>() > 9) { x = TOps.Create(Unsafe.Add(ref xt, 9 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
-                    if (Unsafe.SizeOf<TPositions>() > 10) { x = TOps.Create(Unsafe.Add(ref xt, 10 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
-                    if (Unsafe.SizeOf<TPositions>() > 11) { x = TOps.Create(Unsafe.Add(ref xt, 11 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
-                    if (Unsafe.SizeOf<TPositions>() > 12) { x = TOps.Create(Unsafe.Add(ref xt, 12 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
-                    if (Unsafe.SizeOf<TPositions>() > 13) { x = TOps.Create(Unsafe.Add(ref xt, 13 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
-                    if (Unsafe.SizeOf<TPositions>() > 14) { x = TOps.Create(Unsafe.Add(ref xt, 14 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
-                    if (Unsafe.SizeOf<TPositions>() > 15) { x = TOps.Create(Unsafe.Add(ref xt, 15 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
-                }
-                else
-                {
-                    ref float xp = ref xt;
-                    if (Unsafe.SizeOf<TPositions>() > 0) { x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
-                    if (Unsafe.SizeOf<TPositions>() > 1) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
-                    if (Unsafe.SizeOf<TPositions>() > 2) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
-                    if (Unsafe.SizeOf<TPositions>() > 3) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
-                    if (Unsafe.SizeOf<TPositions>() > 4) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
-                    if (Unsafe.SizeOf<TPositions>() > 5) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
-                    if (Unsafe.SizeOf<TPositions>() > 6) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
-                    if (Unsafe.SizeOf<TPositions>() > 7) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
-                    if (Unsafe.SizeOf<TPositions>() > 8) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
-                    if (Unsafe.SizeOf<TPositions>() > 9) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
-                    if (Unsafe.SizeOf<TPositions>() > 10) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
-                    if (Unsafe.SizeOf<TPositions>() > 11) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
-                    if (Unsafe.SizeOf<TPositions>() > 12) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
-                    if (Unsafe.SizeOf<TPositions>() > 13) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
-                    if (Unsafe.SizeOf<TPositions>() > 14) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
-                    if (Unsafe.SizeOf<TPositions>() > 15) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
-                }
+                    TVec w0 = TOps.Load(ref wt);
+                    TVec w1 = Unsafe.SizeOf<TRows>() > 1 ? TOps.Load(ref Unsafe.Add(ref wt, wrs)) : default;
+                    TVec w2 = Unsafe.SizeOf<TRows>() > 2 ? TOps.Load(ref Unsafe.Add(ref wt, 2 * wrs)) : default;
+                    TVec w3 = Unsafe.SizeOf<TRows>() > 3 ? TOps.Load(ref Unsafe.Add(ref wt, 3 * wrs)) : default;
+                    TVec x;
+                    // Only 512-bit tiles have a position stride known to the JIT (TileDriver gives the narrower paths'
+                    // tiles RuntimeStride); the type test folds when the method is imported, so a narrower instantiation
+                    // imports one body, not two.
+                    if (typeof(TVec) == typeof(System.Runtime.Intrinsics.Vector512<float>) && typeof(TStride) != typeof(RuntimeStride))
+                    {
+                        // A stride known to the JIT: each broadcast is one load at a constant displacement.
+                        nint cps = Unsafe.SizeOf<TStride>() * Blocked16.Lanes;
+                        if (Unsafe.SizeOf<TPositions>() > 0) { x = TOps.Create(Unsafe.Add(ref xt, 0 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
+                        if (Unsafe.SizeOf<TPositions>() > 1) { x = TOps.Create(Unsafe.Add(ref xt, 1 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
+                        if (Unsafe.SizeOf<TPositions>() > 2) { x = TOps.Create(Unsafe.Add(ref xt, 2 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
+                        if (Unsafe.SizeOf<TPositions>() > 3) { x = TOps.Create(Unsafe.Add(ref xt, 3 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
+                        if (Unsafe.SizeOf<TPositions>() > 4) { x = TOps.Create(Unsafe.Add(ref xt, 4 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
+                        if (Unsafe.SizeOf<TPositions>() > 5) { x = TOps.Create(Unsafe.Add(ref xt, 5 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
+                        if (Unsafe.SizeOf<TPositions>() > 6) { x = TOps.Create(Unsafe.Add(ref xt, 6 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
+                        if (Unsafe.SizeOf<TPositions>() > 7) { x = TOps.Create(Unsafe.Add(ref xt, 7 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
+                        if (Unsafe.SizeOf<TPositions>() > 8) { x = TOps.Create(Unsafe.Add(ref xt, 8 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
+                        if (Unsafe.SizeOf<TPositions>() > 9) { x = TOps.Create(Unsafe.Add(ref xt, 9 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
+                        if (Unsafe.SizeOf<TPositions>() > 10) { x = TOps.Create(Unsafe.Add(ref xt, 10 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
+                        if (Unsafe.SizeOf<TPositions>() > 11) { x = TOps.Create(Unsafe.Add(ref xt, 11 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
+                        if (Unsafe.SizeOf<TPositions>() > 12) { x = TOps.Create(Unsafe.Add(ref xt, 12 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
+                        if (Unsafe.SizeOf<TPositions>() > 13) { x = TOps.Create(Unsafe.Add(ref xt, 13 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
+                        if (Unsafe.SizeOf<TPositions>() > 14) { x = TOps.Create(Unsafe.Add(ref xt, 14 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
+                        if (Unsafe.SizeOf<TPositions>() > 15) { x = TOps.Create(Unsafe.Add(ref xt, 15 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
+                    }
+                    else
+                    {
+                        ref float xp = ref xt;
+                        if (Unsafe.SizeOf<TPositions>() > 0) { x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
+                        if (Unsafe.SizeOf<TPositions>() > 1) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
+                        if (Unsafe.SizeOf<TPositions>() > 2) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
+                        if (Unsafe.SizeOf<TPositions>() > 3) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
+                        if (Unsafe.SizeOf<TPositions>() > 4) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
+                        if (Unsafe.SizeOf<TPositions>() > 5) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
+                        if (Unsafe.SizeOf<TPositions>() > 6) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
+                        if (Unsafe.SizeOf<TPositions>() > 7) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
+                        if (Unsafe.SizeOf<TPositions>() > 8) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
+                        if (Unsafe.SizeOf<TPositions>() > 9) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
+                        if (Unsafe.SizeOf<TPositions>() > 10) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
+                        if (Unsafe.SizeOf<TPositions>() > 11) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
+                        if (Unsafe.SizeOf<TPositions>() > 12) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
+                        if (Unsafe.SizeOf<TPositions>() > 13) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
+                        if (Unsafe.SizeOf<TPositions>() > 14) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
+                        if (Unsafe.SizeOf<TPositions>() > 15) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
+                    }
 
-                wt = ref Unsafe.Add(ref wt, Blocked16.Lanes);
-                xt = ref Unsafe.Add(ref xt, inner);
+                    wt = ref Unsafe.Add(ref wt, Blocked16.Lanes);
+                    xt = ref Unsafe.Add(ref xt, inner);
+                }
             }
         }
 
