@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Buffers;
-using System.Runtime.Intrinsics;
 using ConvGen.Runtime.Simd;
 
 namespace ConvGen.Runtime.Kernels;
@@ -74,10 +73,8 @@ public static partial class Conv2d
     public static void Im2ColGemm(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
     {
-        if (Vec512.IsHardwareAccelerated) Im2ColGemm<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col);
-        else if (Vec256.IsHardwareAccelerated) Im2ColGemm<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col);
-        else if (Vec128.IsHardwareAccelerated) Im2ColGemm<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col);
-        else Im2ColGemm<Scalar, float>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col);
+        var job = new GemmJob(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Im2Col, pointwise: false);
+        WidthDispatch.Run(ref job);
     }
 
     /// <summary>
@@ -89,10 +86,8 @@ public static partial class Conv2d
     public static void ShiftedGemm(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
     {
-        if (Vec512.IsHardwareAccelerated) Im2ColGemm<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted);
-        else if (Vec256.IsHardwareAccelerated) Im2ColGemm<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted);
-        else if (Vec128.IsHardwareAccelerated) Im2ColGemm<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted);
-        else Im2ColGemm<Scalar, float>(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted);
+        var job = new GemmJob(input, output, packedWeights, bias, g, epilogue, workspace, ConvAlgorithm.Shifted, pointwise: false);
+        WidthDispatch.Run(ref job);
     }
 
     /// <summary>
@@ -102,10 +97,22 @@ public static partial class Conv2d
     public static void Pointwise(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue)
     {
-        if (Vec512.IsHardwareAccelerated) Pointwise<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue);
-        else if (Vec256.IsHardwareAccelerated) Pointwise<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue);
-        else if (Vec128.IsHardwareAccelerated) Pointwise<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue);
-        else Pointwise<Scalar, float>(input, output, packedWeights, bias, g, epilogue);
+        var job = new GemmJob(input, output, packedWeights, bias, g, epilogue, default, ConvAlgorithm.Im2Col, pointwise: true);
+        WidthDispatch.Run(ref job);
+    }
+
+    // The GEMM entries waiting for their vector width.
+    private readonly ref struct GemmJob(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias,
+        Conv2dGeometry g, Epilogue epilogue, Span<float> workspace, ConvAlgorithm algorithm, bool pointwise) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _input = input, _packedWeights = packedWeights, _bias = bias;
+        private readonly Span<float> _output = output, _workspace = workspace;
+
+        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
+        {
+            if (pointwise) Pointwise<TOps, TVec>(_input, _output, _packedWeights, _bias, g, epilogue);
+            else Im2ColGemm<TOps, TVec>(_input, _output, _packedWeights, _bias, g, epilogue, _workspace, algorithm);
+        }
     }
 
     /// <summary>
@@ -128,10 +135,18 @@ public static partial class Conv2d
     public static void Depthwise(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue)
     {
-        if (Vec512.IsHardwareAccelerated) Depthwise<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue);
-        else if (Vec256.IsHardwareAccelerated) Depthwise<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue);
-        else if (Vec128.IsHardwareAccelerated) Depthwise<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue);
-        else Depthwise<Scalar, float>(input, output, packedWeights, bias, g, epilogue);
+        var job = new DepthwiseJob(input, output, packedWeights, bias, g, epilogue);
+        WidthDispatch.Run(ref job);
+    }
+
+    private readonly ref struct DepthwiseJob(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias,
+        Conv2dGeometry g, Epilogue epilogue) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _input = input, _packedWeights = packedWeights, _bias = bias;
+        private readonly Span<float> _output = output;
+
+        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct =>
+            Depthwise<TOps, TVec>(_input, _output, _packedWeights, _bias, g, epilogue);
     }
 
     // ---------------------------------------------------------------------------------------------- im2col + GEMM
@@ -241,7 +256,7 @@ public static partial class Conv2d
         int groupInput = g.InChannelsPerGroup * g.InHeight * g.InWidth;
         int groupWeights = Gemm.PackedLength(m, k);
         bool pointwise = g.IsPointwise;
-        GemmBias biasMode = bias.IsEmpty ? GemmBias.None : GemmBias.PerRow;
+        bool hasBias = !bias.IsEmpty;
         ref float inputRef = ref MemoryMarshal.GetReference(input);
         ref float outputRef = ref MemoryMarshal.GetReference(output);
         ref float weightRef = ref MemoryMarshal.GetReference(packedWeights);
@@ -259,7 +274,7 @@ public static partial class Conv2d
 
             Gemm.RunPacked<TOps, TVec>(ref Unsafe.Add(ref weightRef, (nint)group * groupWeights), m, k, ref b, n, n, n,
                 ref Unsafe.Add(ref outputRef, (nint)group * m * n), n,
-                ref (biasMode == GemmBias.None ? ref biasRef : ref Unsafe.Add(ref biasRef, group * m)), biasMode, epilogue);
+                ref (hasBias ? ref Unsafe.Add(ref biasRef, group * m) : ref biasRef), hasBias, epilogue);
         }
     }
 
@@ -279,7 +294,7 @@ public static partial class Conv2d
         int phases = UsedPhases(g, phase);
         int planeLength = copy ? phaseHeight * phaseWidth : h * w;
         int groupInput = channels * h * w, groupWeights = Gemm.PackedLength(m, k);
-        GemmBias biasMode = bias.IsEmpty ? GemmBias.None : GemmBias.PerRow;
+        bool hasBias = !bias.IsEmpty;
 
         int[]? rented = k <= 4096 ? null : ArrayPool<int>.Shared.Rent(k);
         Span<int> rows = rented is null ? stackalloc int[k] : rented.AsSpan(0, k);
@@ -315,9 +330,9 @@ public static partial class Conv2d
 
             ref float groupOut = ref Unsafe.Add(ref outputRef, (nint)group * m * n);
             ref float c0 = ref direct ? ref groupOut : ref wideRef;
-            Gemm.RunRows<TOps, TVec>(ref Unsafe.Add(ref weightRef, (nint)group * groupWeights), (nint)Gemm.MR * k, 1, Gemm.MR, m, k,
+            Gemm.RunRows<TOps, TVec>(ref Unsafe.Add(ref weightRef, (nint)group * groupWeights), m, k,
                 ref b, rows, columns, columns, ref c0, columns,
-                ref (biasMode == GemmBias.None ? ref biasRef : ref Unsafe.Add(ref biasRef, group * m)), biasMode, epilogue);
+                ref (hasBias ? ref Unsafe.Add(ref biasRef, group * m) : ref biasRef), hasBias, epilogue);
             if (direct) continue;
             for (int i = 0; i < m; i++)
                 for (int y = 0; y < oh; y++)

@@ -17,9 +17,9 @@ namespace ConvGen.Runtime.Kernels;
 /// complete.
 /// </para>
 /// <para>
-/// The GEMM is vectorised along the input positions with register tiles of 8 rows x 3 vectors (512-bit) or 4 rows x 3
-/// vectors (narrower, with 16 registers); the weights are packed once in panels of <see cref="PanelRows"/> rows, so the
-/// broadcast operand is contiguous. When there are fewer input positions than vector lanes (a 1x1 latent, a 2x2 map),
+/// The GEMM is <see cref="Gemm"/>'s, vectorised along the input positions (register tiles of 8 rows x 3 vectors with
+/// 512-bit vectors, 4 rows x 3 vectors narrower); the weights are packed once in panels of <see cref="PanelRows"/> rows,
+/// so the broadcast operand is contiguous. When there are fewer input positions than vector lanes (a 1x1 latent, a 2x2 map),
 /// the GEMM is vectorised along m instead, over the same panels, into columns stored position-major. With one input
 /// channel per group (depthwise) there is no GEMM: col2im scales the input plane by each tap directly.
 /// </para>
@@ -84,10 +84,18 @@ public static class ConvTranspose2d
     {
         g.Validate();
         CheckLengths(input.Length, output.Length, packedWeights.Length, bias.Length, workspace.Length, g);
-        if (Vec512.IsHardwareAccelerated) Forward<Vec512, Vector512<float>>(input, output, packedWeights, bias, g, epilogue, workspace);
-        else if (Vec256.IsHardwareAccelerated) Forward<Vec256, Vector256<float>>(input, output, packedWeights, bias, g, epilogue, workspace);
-        else if (Vec128.IsHardwareAccelerated) Forward<Vec128, Vector128<float>>(input, output, packedWeights, bias, g, epilogue, workspace);
-        else Forward<Scalar, float>(input, output, packedWeights, bias, g, epilogue, workspace);
+        var job = new Job(input, output, packedWeights, bias, g, epilogue, workspace);
+        WidthDispatch.Run(ref job);
+    }
+
+    private readonly ref struct Job(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias,
+        ConvTranspose2dGeometry g, Epilogue epilogue, Span<float> workspace) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _input = input, _packedWeights = packedWeights, _bias = bias;
+        private readonly Span<float> _output = output, _workspace = workspace;
+
+        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct =>
+            Forward<TOps, TVec>(_input, _output, _packedWeights, _bias, g, epilogue, _workspace);
     }
 
     // ---- Per-width implementation (arguments already validated) ----
@@ -128,7 +136,7 @@ public static class ConvTranspose2d
             }
             else if (n >= TOps.Count)
             {
-                GemmAlongPositions<TOps, TVec>(ref wg, ref xg, ref columns, m, k, n);
+                Gemm.RunPacked<TOps, TVec>(ref wg, m, k, ref xg, n, n, n, ref columns, n, ref columns, hasBias: false, Epilogue.None, PanelRows);
                 rowStride = n; positionStride = 1;
             }
             else
@@ -171,205 +179,6 @@ public static class ConvTranspose2d
     /// <summary>With one input channel per group, packed row r's weight is at r (panels of one k are back to back).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float WeightOfDirect(ref float groupWeights, int row) => Unsafe.Add(ref groupWeights, row);
-
-    // ---- GEMM along input positions: columns[r, p] (row-major, n per row), n >= TOps.Count ----
-
-    /// <summary>
-    /// columns[r * n + p] = sum over c of W[c, r] * X[c * n + p], for r &lt; m and p &lt; n. Tiles of 3 vectors of
-    /// positions by 8 (512-bit) or 4 rows; the positions past the last full vector reuse an overlapping last vector,
-    /// which recomputes identical values.
-    /// </summary>
-    private static void GemmAlongPositions<TOps, TVec>(ref float w, ref float x, ref float columns, int m, int k, int n)
-        where TOps : IVectorOps<TVec> where TVec : struct
-    {
-        int tileRows = TOps.Count == 16 ? 8 : 4;
-        int units = (m + tileRows - 1) / tileRows;
-        int wide = 3 * TOps.Count;
-        int p = 0;
-        // Positions outer: a 3-vector strip of X (k x 3 vectors) stays in cache while every weight panel streams by.
-        for (; p <= n - wide; p += wide)
-            for (int u = 0; u < units; u++)
-                Tile<TOps, TVec>(ref w, ref x, ref columns, m, k, n, u * tileRows, p, tileRows, vectors: 3);
-        for (; p < n; p += TOps.Count)
-        {
-            if (p > n - TOps.Count) p = n - TOps.Count;
-            for (int u = 0; u < units; u++)
-                Tile<TOps, TVec>(ref w, ref x, ref columns, m, k, n, u * tileRows, p, tileRows, vectors: 1);
-        }
-    }
-
-    /// <summary>One register tile: rows [r0, r0 + tileRows) (clipped to m) by <paramref name="vectors"/> vectors from position p.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile<TOps, TVec>(ref float w, ref float x, ref float columns, int m, int k, int n, int r0, int p, int tileRows, int vectors)
-        where TOps : IVectorOps<TVec> where TVec : struct
-    {
-        ref float a = ref Unsafe.Add(ref w, (nint)(r0 / PanelRows) * PanelRows * k + r0 % PanelRows);
-        ref float b = ref Unsafe.Add(ref x, p);
-        int rows = Math.Min(tileRows, m - r0);
-        if (rows == tileRows)
-        {
-            ref float c = ref Unsafe.Add(ref columns, (nint)r0 * n + p);
-            Dispatch<TOps, TVec>(ref a, ref b, n, k, ref c, n, tileRows, vectors);
-            return;
-        }
-        PartialTile<TOps, TVec>(ref a, ref b, ref columns, k, n, r0, p, rows, tileRows, vectors);
-    }
-
-    /// <summary>The last, partial tile: computes its zero-padded rows into a buffer and copies the real ones.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void PartialTile<TOps, TVec>(ref float a, ref float b, ref float columns, int k, int n, int r0, int p, int rows, int tileRows, int vectors)
-        where TOps : IVectorOps<TVec> where TVec : struct
-    {
-        Span<float> buffer = stackalloc float[8 * 3 * 16];
-        ref float t = ref MemoryMarshal.GetReference(buffer);
-        int width = vectors * TOps.Count;
-        Dispatch<TOps, TVec>(ref a, ref b, n, k, ref t, width, tileRows, vectors);
-        for (int r = 0; r < rows; r++)
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref t, r * width), width)
-                .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref columns, (nint)(r0 + r) * n + p), width));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dispatch<TOps, TVec>(ref float a, ref float b, nint ldb, int k, ref float c, nint ldc, int tileRows, int vectors)
-        where TOps : IVectorOps<TVec> where TVec : struct
-    {
-        if (tileRows == 8)
-        {
-            if (vectors == 3) Tile8x3<TOps, TVec>(ref a, ref b, ldb, k, ref c, ldc);
-            else Tile8x1<TOps, TVec>(ref a, ref b, ldb, k, ref c, ldc);
-        }
-        else
-        {
-            if (vectors == 3) Tile4x3<TOps, TVec>(ref a, ref b, ldb, k, ref c, ldc);
-            else Tile4x1<TOps, TVec>(ref a, ref b, ldb, k, ref c, ldc);
-        }
-    }
-
-    // Register tiles. a: a panel at the tile's first row (one row per float, PanelRows floats per input channel);
-    // b: X at the tile's first position (ldb floats per input channel); c: the columns (ldc floats per row).
-
-    private static void Tile8x3<TOps, TVec>(ref float a, ref float b, nint ldb, int k, ref float c, nint ldc)
-        where TOps : IVectorOps<TVec> where TVec : struct
-    {
-        int v = TOps.Count;
-        TVec c00 = TOps.Zero, c01 = TOps.Zero, c02 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c12 = TOps.Zero;
-        TVec c20 = TOps.Zero, c21 = TOps.Zero, c22 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero, c32 = TOps.Zero;
-        TVec c40 = TOps.Zero, c41 = TOps.Zero, c42 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero, c52 = TOps.Zero;
-        TVec c60 = TOps.Zero, c61 = TOps.Zero, c62 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero, c72 = TOps.Zero;
-        for (int i = 0; i < k; i++)
-        {
-            TVec b0 = TOps.Load(ref b), b1 = TOps.Load(ref Unsafe.Add(ref b, v)), b2 = TOps.Load(ref Unsafe.Add(ref b, 2 * v));
-            TVec s = TOps.Create(a);
-            c00 = TOps.MultiplyAdd(s, b0, c00); c01 = TOps.MultiplyAdd(s, b1, c01); c02 = TOps.MultiplyAdd(s, b2, c02);
-            s = TOps.Create(Unsafe.Add(ref a, 1));
-            c10 = TOps.MultiplyAdd(s, b0, c10); c11 = TOps.MultiplyAdd(s, b1, c11); c12 = TOps.MultiplyAdd(s, b2, c12);
-            s = TOps.Create(Unsafe.Add(ref a, 2));
-            c20 = TOps.MultiplyAdd(s, b0, c20); c21 = TOps.MultiplyAdd(s, b1, c21); c22 = TOps.MultiplyAdd(s, b2, c22);
-            s = TOps.Create(Unsafe.Add(ref a, 3));
-            c30 = TOps.MultiplyAdd(s, b0, c30); c31 = TOps.MultiplyAdd(s, b1, c31); c32 = TOps.MultiplyAdd(s, b2, c32);
-            s = TOps.Create(Unsafe.Add(ref a, 4));
-            c40 = TOps.MultiplyAdd(s, b0, c40); c41 = TOps.MultiplyAdd(s, b1, c41); c42 = TOps.MultiplyAdd(s, b2, c42);
-            s = TOps.Create(Unsafe.Add(ref a, 5));
-            c50 = TOps.MultiplyAdd(s, b0, c50); c51 = TOps.MultiplyAdd(s, b1, c51); c52 = TOps.MultiplyAdd(s, b2, c52);
-            s = TOps.Create(Unsafe.Add(ref a, 6));
-            c60 = TOps.MultiplyAdd(s, b0, c60); c61 = TOps.MultiplyAdd(s, b1, c61); c62 = TOps.MultiplyAdd(s, b2, c62);
-            s = TOps.Create(Unsafe.Add(ref a, 7));
-            c70 = TOps.MultiplyAdd(s, b0, c70); c71 = TOps.MultiplyAdd(s, b1, c71); c72 = TOps.MultiplyAdd(s, b2, c72);
-            a = ref Unsafe.Add(ref a, PanelRows);
-            b = ref Unsafe.Add(ref b, ldb);
-        }
-        Store3<TOps, TVec>(c00, c01, c02, ref c);
-        Store3<TOps, TVec>(c10, c11, c12, ref Unsafe.Add(ref c, ldc));
-        Store3<TOps, TVec>(c20, c21, c22, ref Unsafe.Add(ref c, 2 * ldc));
-        Store3<TOps, TVec>(c30, c31, c32, ref Unsafe.Add(ref c, 3 * ldc));
-        Store3<TOps, TVec>(c40, c41, c42, ref Unsafe.Add(ref c, 4 * ldc));
-        Store3<TOps, TVec>(c50, c51, c52, ref Unsafe.Add(ref c, 5 * ldc));
-        Store3<TOps, TVec>(c60, c61, c62, ref Unsafe.Add(ref c, 6 * ldc));
-        Store3<TOps, TVec>(c70, c71, c72, ref Unsafe.Add(ref c, 7 * ldc));
-    }
-
-    private static void Tile8x1<TOps, TVec>(ref float a, ref float b, nint ldb, int k, ref float c, nint ldc)
-        where TOps : IVectorOps<TVec> where TVec : struct
-    {
-        TVec c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero, c6 = TOps.Zero, c7 = TOps.Zero;
-        for (int i = 0; i < k; i++)
-        {
-            TVec b0 = TOps.Load(ref b);
-            c0 = TOps.MultiplyAdd(TOps.Create(a), b0, c0);
-            c1 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 1)), b0, c1);
-            c2 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 2)), b0, c2);
-            c3 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 3)), b0, c3);
-            c4 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 4)), b0, c4);
-            c5 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 5)), b0, c5);
-            c6 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 6)), b0, c6);
-            c7 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 7)), b0, c7);
-            a = ref Unsafe.Add(ref a, PanelRows);
-            b = ref Unsafe.Add(ref b, ldb);
-        }
-        TOps.Store(c0, ref c);
-        TOps.Store(c1, ref Unsafe.Add(ref c, ldc));
-        TOps.Store(c2, ref Unsafe.Add(ref c, 2 * ldc));
-        TOps.Store(c3, ref Unsafe.Add(ref c, 3 * ldc));
-        TOps.Store(c4, ref Unsafe.Add(ref c, 4 * ldc));
-        TOps.Store(c5, ref Unsafe.Add(ref c, 5 * ldc));
-        TOps.Store(c6, ref Unsafe.Add(ref c, 6 * ldc));
-        TOps.Store(c7, ref Unsafe.Add(ref c, 7 * ldc));
-    }
-
-    private static void Tile4x3<TOps, TVec>(ref float a, ref float b, nint ldb, int k, ref float c, nint ldc)
-        where TOps : IVectorOps<TVec> where TVec : struct
-    {
-        int v = TOps.Count;
-        TVec c00 = TOps.Zero, c01 = TOps.Zero, c02 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c12 = TOps.Zero;
-        TVec c20 = TOps.Zero, c21 = TOps.Zero, c22 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero, c32 = TOps.Zero;
-        for (int i = 0; i < k; i++)
-        {
-            TVec b0 = TOps.Load(ref b), b1 = TOps.Load(ref Unsafe.Add(ref b, v)), b2 = TOps.Load(ref Unsafe.Add(ref b, 2 * v));
-            TVec s = TOps.Create(a);
-            c00 = TOps.MultiplyAdd(s, b0, c00); c01 = TOps.MultiplyAdd(s, b1, c01); c02 = TOps.MultiplyAdd(s, b2, c02);
-            s = TOps.Create(Unsafe.Add(ref a, 1));
-            c10 = TOps.MultiplyAdd(s, b0, c10); c11 = TOps.MultiplyAdd(s, b1, c11); c12 = TOps.MultiplyAdd(s, b2, c12);
-            s = TOps.Create(Unsafe.Add(ref a, 2));
-            c20 = TOps.MultiplyAdd(s, b0, c20); c21 = TOps.MultiplyAdd(s, b1, c21); c22 = TOps.MultiplyAdd(s, b2, c22);
-            s = TOps.Create(Unsafe.Add(ref a, 3));
-            c30 = TOps.MultiplyAdd(s, b0, c30); c31 = TOps.MultiplyAdd(s, b1, c31); c32 = TOps.MultiplyAdd(s, b2, c32);
-            a = ref Unsafe.Add(ref a, PanelRows);
-            b = ref Unsafe.Add(ref b, ldb);
-        }
-        Store3<TOps, TVec>(c00, c01, c02, ref c);
-        Store3<TOps, TVec>(c10, c11, c12, ref Unsafe.Add(ref c, ldc));
-        Store3<TOps, TVec>(c20, c21, c22, ref Unsafe.Add(ref c, 2 * ldc));
-        Store3<TOps, TVec>(c30, c31, c32, ref Unsafe.Add(ref c, 3 * ldc));
-    }
-
-    private static void Tile4x1<TOps, TVec>(ref float a, ref float b, nint ldb, int k, ref float c, nint ldc)
-        where TOps : IVectorOps<TVec> where TVec : struct
-    {
-        TVec c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero;
-        for (int i = 0; i < k; i++)
-        {
-            TVec b0 = TOps.Load(ref b);
-            c0 = TOps.MultiplyAdd(TOps.Create(a), b0, c0);
-            c1 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 1)), b0, c1);
-            c2 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 2)), b0, c2);
-            c3 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a, 3)), b0, c3);
-            a = ref Unsafe.Add(ref a, PanelRows);
-            b = ref Unsafe.Add(ref b, ldb);
-        }
-        TOps.Store(c0, ref c);
-        TOps.Store(c1, ref Unsafe.Add(ref c, ldc));
-        TOps.Store(c2, ref Unsafe.Add(ref c, 2 * ldc));
-        TOps.Store(c3, ref Unsafe.Add(ref c, 3 * ldc));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store3<TOps, TVec>(TVec v0, TVec v1, TVec v2, ref float destination)
-        where TOps : IVectorOps<TVec> where TVec : struct
-    {
-        TOps.Store(v0, ref destination);
-        TOps.Store(v1, ref Unsafe.Add(ref destination, TOps.Count));
-        TOps.Store(v2, ref Unsafe.Add(ref destination, 2 * TOps.Count));
-    }
 
     // ---- GEMM along rows: columns[p, r] (position-major, m per position), n < TOps.Count ----
 

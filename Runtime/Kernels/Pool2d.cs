@@ -26,10 +26,8 @@ public static class Pool2d
     {
         g.Validate();
         CheckLengths(input.Length, output.Length, g);
-        if (Vec512.IsHardwareAccelerated) Max<Vec512, Vector512<float>>(input, output, g);
-        else if (Vec256.IsHardwareAccelerated) Max<Vec256, Vector256<float>>(input, output, g);
-        else if (Vec128.IsHardwareAccelerated) Max<Vec128, Vector128<float>>(input, output, g);
-        else Max<Scalar, float>(input, output, g);
+        var job = new Job(input, output, g, PoolKind.Max, false, 0);
+        WidthDispatch.Run(ref job);
     }
 
     /// <summary>
@@ -45,10 +43,8 @@ public static class Pool2d
             throw new ArgumentException($"Average pooling has no dilation, got ({g.DilationHeight}, {g.DilationWidth}).", nameof(g));
         if (divisorOverride < 0) throw new ArgumentException($"divisorOverride must be >= 0 (0: none), got {divisorOverride}.", nameof(divisorOverride));
         CheckLengths(input.Length, output.Length, g);
-        if (Vec512.IsHardwareAccelerated) Average<Vec512, Vector512<float>>(input, output, g, countIncludePad, divisorOverride);
-        else if (Vec256.IsHardwareAccelerated) Average<Vec256, Vector256<float>>(input, output, g, countIncludePad, divisorOverride);
-        else if (Vec128.IsHardwareAccelerated) Average<Vec128, Vector128<float>>(input, output, g, countIncludePad, divisorOverride);
-        else Average<Scalar, float>(input, output, g, countIncludePad, divisorOverride);
+        var job = new Job(input, output, g, PoolKind.Average, countIncludePad, divisorOverride);
+        WidthDispatch.Run(ref job);
     }
 
     /// <summary>
@@ -58,20 +54,40 @@ public static class Pool2d
     public static void AdaptiveAverage(ReadOnlySpan<float> input, Span<float> output, int channels, int inHeight, int inWidth, int outHeight, int outWidth)
     {
         CheckAdaptive(input.Length, output.Length, channels, inHeight, inWidth, outHeight, outWidth);
-        if (Vec512.IsHardwareAccelerated) AdaptiveAverage<Vec512, Vector512<float>>(input, output, channels, inHeight, inWidth, outHeight, outWidth);
-        else if (Vec256.IsHardwareAccelerated) AdaptiveAverage<Vec256, Vector256<float>>(input, output, channels, inHeight, inWidth, outHeight, outWidth);
-        else if (Vec128.IsHardwareAccelerated) AdaptiveAverage<Vec128, Vector128<float>>(input, output, channels, inHeight, inWidth, outHeight, outWidth);
-        else AdaptiveAverage<Scalar, float>(input, output, channels, inHeight, inWidth, outHeight, outWidth);
+        var job = new Job(input, output, Adaptive(channels, inHeight, inWidth, outHeight, outWidth), PoolKind.AdaptiveAverage, false, 0);
+        WidthDispatch.Run(ref job);
     }
 
     /// <summary>PyTorch <c>adaptive_max_pool2d</c> (windows as <see cref="AdaptiveAverage"/>). A 1x1 output is global max pooling.</summary>
     public static void AdaptiveMax(ReadOnlySpan<float> input, Span<float> output, int channels, int inHeight, int inWidth, int outHeight, int outWidth)
     {
         CheckAdaptive(input.Length, output.Length, channels, inHeight, inWidth, outHeight, outWidth);
-        if (Vec512.IsHardwareAccelerated) AdaptiveMax<Vec512, Vector512<float>>(input, output, channels, inHeight, inWidth, outHeight, outWidth);
-        else if (Vec256.IsHardwareAccelerated) AdaptiveMax<Vec256, Vector256<float>>(input, output, channels, inHeight, inWidth, outHeight, outWidth);
-        else if (Vec128.IsHardwareAccelerated) AdaptiveMax<Vec128, Vector128<float>>(input, output, channels, inHeight, inWidth, outHeight, outWidth);
-        else AdaptiveMax<Scalar, float>(input, output, channels, inHeight, inWidth, outHeight, outWidth);
+        var job = new Job(input, output, Adaptive(channels, inHeight, inWidth, outHeight, outWidth), PoolKind.AdaptiveMax, false, 0);
+        WidthDispatch.Run(ref job);
+    }
+
+    private enum PoolKind { Max, Average, AdaptiveAverage, AdaptiveMax }
+
+    // The adaptive entries' sizes carried in a geometry's fields (only channels and the four sizes are read).
+    private static Pool2dGeometry Adaptive(int channels, int inHeight, int inWidth, int outHeight, int outWidth) =>
+        new(channels, inHeight, inWidth, outHeight, outWidth, 1, 1, 1, 1, 0, 0, 1, 1);
+
+    private readonly ref struct Job(ReadOnlySpan<float> input, Span<float> output, Pool2dGeometry g, PoolKind kind, bool countIncludePad,
+        int divisorOverride) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _input = input;
+        private readonly Span<float> _output = output;
+
+        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
+        {
+            switch (kind)
+            {
+                case PoolKind.Max: Max<TOps, TVec>(_input, _output, g); break;
+                case PoolKind.Average: Average<TOps, TVec>(_input, _output, g, countIncludePad, divisorOverride); break;
+                case PoolKind.AdaptiveAverage: AdaptiveAverage<TOps, TVec>(_input, _output, g.Channels, g.InHeight, g.InWidth, g.OutHeight, g.OutWidth); break;
+                default: AdaptiveMax<TOps, TVec>(_input, _output, g.Channels, g.InHeight, g.InWidth, g.OutHeight, g.OutWidth); break;
+            }
+        }
     }
 
     // ---- Per-width implementations (arguments already validated) ----

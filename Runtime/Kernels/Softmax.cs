@@ -19,20 +19,25 @@ public static class Softmax
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, int outer, int axis, int inner)
     {
         Check(x.Length, y.Length, outer, axis, inner);
-        if (Vec512.IsHardwareAccelerated) Forward<Vec512, Vector512<float>>(x, y, outer, axis, inner);
-        else if (Vec256.IsHardwareAccelerated) Forward<Vec256, Vector256<float>>(x, y, outer, axis, inner);
-        else if (Vec128.IsHardwareAccelerated) Forward<Vec128, Vector128<float>>(x, y, outer, axis, inner);
-        else Forward<Scalar, float>(x, y, outer, axis, inner);
+        var job = new Job(x, y, outer, axis, inner, log: false);
+        WidthDispatch.Run(ref job);
     }
 
     /// <summary>y = log_softmax(x) along the axis.</summary>
     public static void LogForward(ReadOnlySpan<float> x, Span<float> y, int outer, int axis, int inner)
     {
         Check(x.Length, y.Length, outer, axis, inner);
-        if (Vec512.IsHardwareAccelerated) LogForward<Vec512, Vector512<float>>(x, y, outer, axis, inner);
-        else if (Vec256.IsHardwareAccelerated) LogForward<Vec256, Vector256<float>>(x, y, outer, axis, inner);
-        else if (Vec128.IsHardwareAccelerated) LogForward<Vec128, Vector128<float>>(x, y, outer, axis, inner);
-        else LogForward<Scalar, float>(x, y, outer, axis, inner);
+        var job = new Job(x, y, outer, axis, inner, log: true);
+        WidthDispatch.Run(ref job);
+    }
+
+    private readonly ref struct Job(ReadOnlySpan<float> x, Span<float> y, int outer, int axis, int inner, bool log) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly Span<float> _y = y;
+
+        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct =>
+            Softmax.Run<TOps, TVec>(ref MemoryMarshal.GetReference(_x), ref MemoryMarshal.GetReference(_y), outer, axis, inner, log);
     }
 
     internal static void Forward<TOps, TVec>(ReadOnlySpan<float> x, Span<float> y, int outer, int axis, int inner)

@@ -84,16 +84,39 @@ internal static class TileDriver
 
         job.First = 0;
         job.End = problem.Blocks * (Blocked16.Lanes / TOps.Count);
-        WithShape(NarrowRows, Math.Min(tile.Positions, NarrowPositions), 0, ref job); // the narrow tiles read the stride at run time (TileKernel.Run)
+        WithShape(NarrowRows, NarrowTilePositions(Math.Min(tile.Positions, NarrowPositions), problem.Columns), 0, ref job); // the narrow tiles read the stride at run time (TileKernel.Run)
     }
 
-    private interface IShapeJob
+    /// <summary>
+    /// Positions of a narrow-path tile, at most <paramref name="most"/> and at least <paramref name="most"/> - 2: the
+    /// count with the least work over a row of <paramref name="columns"/>, where a row's last tile overlaps the one
+    /// before it and recomputes the overlap, and a tile of p positions costs p + 1 (per reduction step p broadcasts and
+    /// 2p multiply-adds, plus the two weight loads every tile pays); the larger count on a tie. LeNet-5's 10-column rows
+    /// take two tiles of 5 rather than two of 6 (12 positions for 10); a 125-position map keeps tiles of 6.
+    /// </summary>
+    internal static int NarrowTilePositions(int most, int columns)
+    {
+        int best = most, least = (columns + most - 1) / most * (most + 1);
+        for (int p = most - 1; p >= Math.Max(1, most - 2); p--)
+        {
+            int cost = (columns + p - 1) / p * (p + 1);
+            if (cost < least) (best, least) = (p, cost);
+        }
+
+        return best;
+    }
+
+    internal interface IShapeJob
     {
         void Run<TRows, TPositions, TStride>() where TRows : struct, IConstant where TPositions : struct, IConstant where TStride : struct, IConstant;
     }
 
-    // blockedStride: the input positions are that many blocks of 16 floats apart (1 or 2), known to the JIT; 0: run time.
-    private static void WithShape<TJob>(int rows, int positions, int blockedStride, scoped ref TJob job) where TJob : IShapeJob, allows ref struct
+    /// <summary>The <c>blockedStride</c> of <see cref="WithShape"/> that selects the CHW GEMM form (<see cref="PackedGemm"/>).</summary>
+    internal const int PackedGemmForm = -1;
+
+    // blockedStride: the input positions are that many blocks of 16 floats apart (1 or 2), known to the JIT; 0: run time;
+    // PackedGemmForm: the CHW GEMM form.
+    internal static void WithShape<TJob>(int rows, int positions, int blockedStride, scoped ref TJob job) where TJob : IShapeJob, allows ref struct
     {
         switch (rows)
         {
@@ -137,6 +160,7 @@ internal static class TileDriver
         {
             case 1: job.Run<TRows, TPositions, C1>(); break;
             case 2: job.Run<TRows, TPositions, C2>(); break;
+            case PackedGemmForm: job.Run<TRows, TPositions, PackedGemm>(); break;
             default: job.Run<TRows, TPositions, RuntimeStride>(); break;
         }
     }

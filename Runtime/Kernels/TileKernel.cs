@@ -32,6 +32,13 @@ internal interface IConstant
 internal readonly struct RuntimeStride : IConstant { public static int Value => 0; }
 
 /// <summary>
+/// The CHW GEMM form of a tile (<see cref="Gemm"/>), given as its stride type: the vector rows are consecutive vectors
+/// of positions of B, the broadcasts consecutive floats of a packed panel of A (its output channels), so bias and
+/// output rows go with the broadcasts (see <see cref="TileArgs"/>).
+/// </summary>
+internal readonly struct PackedGemm : IConstant { public static int Value => TileDriver.PackedGemmForm; }
+
+/// <summary>
 /// What one call of <see cref="TileKernel"/> computes: a tile of output vectors
 /// <c>y[v][p] = act(bias[v] + residual[v][p] + sum over taps t, inner steps i of W[v][t][i] * x[p][t][i])</c>,
 /// v &lt; Rows vector rows (16-channel blocks on the 512-bit path, parts of one block on narrower ones), p &lt; Positions.
@@ -42,6 +49,10 @@ internal readonly struct RuntimeStride : IConstant { public static int Value => 
 /// <c>Input + p*PositionStride + Taps[2t] + i*InnerStride</c>, i &lt; Taps[2t+1]; output, residual vector (v, p) at
 /// <c>Output/Residual + v*OutputRowStride + p*OutputPositionStride</c>; bias and mask vector v at
 /// <c>Bias/Mask + v*BiasRowStride</c>.
+/// In the CHW GEMM form (stride type <see cref="PackedGemm"/>, <c>y[v][p] = act(bias[p] + sum over steps k of B[k][v] * A[p][k])</c>)
+/// the reduction is a list of steps instead: vector (v, k) at <c>Weights + Taps[k] + v*WeightRowStride</c> (a row table of
+/// B), scalar (p, k) at <c>Input + p + k*InnerStride</c> (a packed panel of A), bias scalar p at <c>Bias + p*BiasRowStride</c>;
+/// no residual, mask or partial lanes.
 /// </remarks>
 internal ref struct TileArgs
 {
@@ -74,7 +85,8 @@ internal ref struct TileArgs
 }
 
 /// <summary>
-/// The one micro-kernel under direct and pointwise convolution, Winograd's batched products and Linear: a register
+/// The one micro-kernel under direct and pointwise convolution, Winograd's batched products, Linear and the CHW GEMM
+/// (<see cref="Gemm"/>, in its <see cref="PackedGemm"/> form): a register
 /// tile of Rows x Positions accumulators (TRows, TPositions: JIT-time constants), per reduction step Rows
 /// weight vector loads, Positions broadcasts of input scalars and Rows x Positions multiply-adds, then the epilogue
 /// (bias, residual, activation, padding-lane mask) as the tile stores.
@@ -92,10 +104,11 @@ internal static class TileKernel
         where TOps : IVectorOps<TVec> where TVec : struct where TRows : struct, IConstant where TPositions : struct, IConstant where TStride : struct, IConstant where TAct : struct, IActivation
     {
         nint brs = t.BiasRowStride;
-        TVec b0 = TOps.Load(ref t.Bias);
-        TVec b1 = Unsafe.SizeOf<TRows>() > 1 ? TOps.Load(ref Unsafe.Add(ref t.Bias, brs)) : default;
-        TVec b2 = Unsafe.SizeOf<TRows>() > 2 ? TOps.Load(ref Unsafe.Add(ref t.Bias, 2 * brs)) : default;
-        TVec b3 = Unsafe.SizeOf<TRows>() > 3 ? TOps.Load(ref Unsafe.Add(ref t.Bias, 3 * brs)) : default;
+        // The packed-GEMM form has a bias per broadcast instead (below); each type test folds when the method is imported.
+        TVec b0 = typeof(TStride) == typeof(PackedGemm) ? default : TOps.Load(ref t.Bias);
+        TVec b1 = typeof(TStride) != typeof(PackedGemm) && Unsafe.SizeOf<TRows>() > 1 ? TOps.Load(ref Unsafe.Add(ref t.Bias, brs)) : default;
+        TVec b2 = typeof(TStride) != typeof(PackedGemm) && Unsafe.SizeOf<TRows>() > 2 ? TOps.Load(ref Unsafe.Add(ref t.Bias, 2 * brs)) : default;
+        TVec b3 = typeof(TStride) != typeof(PackedGemm) && Unsafe.SizeOf<TRows>() > 3 ? TOps.Load(ref Unsafe.Add(ref t.Bias, 3 * brs)) : default;
         TVec a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default, a20 = default, a21 = default, a22 = default, a23 = default, a30 = default, a31 = default, a32 = default, a33 = default;
         TVec a40 = default, a41 = default, a42 = default, a43 = default, a50 = default, a51 = default, a52 = default, a53 = default, a60 = default, a61 = default, a62 = default, a63 = default, a70 = default, a71 = default, a72 = default, a73 = default;
         TVec a80 = default, a81 = default, a82 = default, a83 = default, a90 = default, a91 = default, a92 = default, a93 = default, aA0 = default, aA1 = default, aA2 = default, aA3 = default, aB0 = default, aB1 = default, aB2 = default, aB3 = default;
@@ -117,71 +130,126 @@ internal static class TileKernel
         if (Unsafe.SizeOf<TPositions>() > 14) { aE0 = b0; if (Unsafe.SizeOf<TRows>() > 1) aE1 = b1; if (Unsafe.SizeOf<TRows>() > 2) aE2 = b2; if (Unsafe.SizeOf<TRows>() > 3) aE3 = b3; }
         if (Unsafe.SizeOf<TPositions>() > 15) { aF0 = b0; if (Unsafe.SizeOf<TRows>() > 1) aF1 = b1; if (Unsafe.SizeOf<TRows>() > 2) aF2 = b2; if (Unsafe.SizeOf<TRows>() > 3) aF3 = b3; }
 
+        if (typeof(TStride) == typeof(PackedGemm))
+        {
+            // One bias per broadcast (output channel), the same for each of its vectors.
+            if (Unsafe.SizeOf<TPositions>() > 0) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 0 * brs)), ref a00, ref a01, ref a02, ref a03);
+            if (Unsafe.SizeOf<TPositions>() > 1) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 1 * brs)), ref a10, ref a11, ref a12, ref a13);
+            if (Unsafe.SizeOf<TPositions>() > 2) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 2 * brs)), ref a20, ref a21, ref a22, ref a23);
+            if (Unsafe.SizeOf<TPositions>() > 3) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 3 * brs)), ref a30, ref a31, ref a32, ref a33);
+            if (Unsafe.SizeOf<TPositions>() > 4) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 4 * brs)), ref a40, ref a41, ref a42, ref a43);
+            if (Unsafe.SizeOf<TPositions>() > 5) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 5 * brs)), ref a50, ref a51, ref a52, ref a53);
+            if (Unsafe.SizeOf<TPositions>() > 6) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 6 * brs)), ref a60, ref a61, ref a62, ref a63);
+            if (Unsafe.SizeOf<TPositions>() > 7) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 7 * brs)), ref a70, ref a71, ref a72, ref a73);
+            if (Unsafe.SizeOf<TPositions>() > 8) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 8 * brs)), ref a80, ref a81, ref a82, ref a83);
+            if (Unsafe.SizeOf<TPositions>() > 9) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 9 * brs)), ref a90, ref a91, ref a92, ref a93);
+            if (Unsafe.SizeOf<TPositions>() > 10) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 10 * brs)), ref aA0, ref aA1, ref aA2, ref aA3);
+            if (Unsafe.SizeOf<TPositions>() > 11) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 11 * brs)), ref aB0, ref aB1, ref aB2, ref aB3);
+            if (Unsafe.SizeOf<TPositions>() > 12) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 12 * brs)), ref aC0, ref aC1, ref aC2, ref aC3);
+            if (Unsafe.SizeOf<TPositions>() > 13) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 13 * brs)), ref aD0, ref aD1, ref aD2, ref aD3);
+            if (Unsafe.SizeOf<TPositions>() > 14) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 14 * brs)), ref aE0, ref aE1, ref aE2, ref aE3);
+            if (Unsafe.SizeOf<TPositions>() > 15) Splat<TOps, TVec, TRows>(TOps.Create(Unsafe.Add(ref t.Bias, 15 * brs)), ref aF0, ref aF1, ref aF2, ref aF3);
+        }
+
         ref float w = ref t.Weights;
         nint wrs = t.WeightRowStride, wts = t.WeightTapStride, ps = t.PositionStride, inner = t.InnerStride;
         ref int taps = ref MemoryMarshal.GetReference(t.Taps);
         int tapCount = t.Taps.Length >> 1;
-        for (int tap = 0; tap < tapCount; tap++)
+        if (typeof(TStride) == typeof(PackedGemm))
         {
-            ref float xt = ref Unsafe.Add(ref t.Input, (nint)Unsafe.Add(ref taps, 2 * tap));
-            ref float wt = ref Unsafe.Add(ref w, tap * wts);
-            int steps = Unsafe.Add(ref taps, 2 * tap + 1);
-            for (int i = 0; i < steps; i++)
+            // The CHW GEMM form: per step, the vectors of one row of B (through the row table) and the broadcasts of
+            // one step of the packed A panel, at constant displacements.
+            ref float xk = ref t.Input;
+            int steps = t.Taps.Length;
+            for (int k = 0; k < steps; k++)
             {
-                TVec w0 = TOps.Load(ref wt);
-                TVec w1 = Unsafe.SizeOf<TRows>() > 1 ? TOps.Load(ref Unsafe.Add(ref wt, wrs)) : default;
-                TVec w2 = Unsafe.SizeOf<TRows>() > 2 ? TOps.Load(ref Unsafe.Add(ref wt, 2 * wrs)) : default;
-                TVec w3 = Unsafe.SizeOf<TRows>() > 3 ? TOps.Load(ref Unsafe.Add(ref wt, 3 * wrs)) : default;
+                ref float wk = ref Unsafe.Add(ref w, (nint)Unsafe.Add(ref taps, k));
+                TVec w0 = TOps.Load(ref wk);
+                TVec w1 = Unsafe.SizeOf<TRows>() > 1 ? TOps.Load(ref Unsafe.Add(ref wk, wrs)) : default;
+                TVec w2 = Unsafe.SizeOf<TRows>() > 2 ? TOps.Load(ref Unsafe.Add(ref wk, 2 * wrs)) : default;
+                TVec w3 = Unsafe.SizeOf<TRows>() > 3 ? TOps.Load(ref Unsafe.Add(ref wk, 3 * wrs)) : default;
                 TVec x;
-                // One unrolled body per instantiation on the narrower paths: every line below is an inlining candidate
-                // whether or not its condition holds, and with both bodies a 128-bit instantiation exhausts the JIT's
-                // inlining budget for this method, so its multiply-adds become calls and every accumulator spills
-                // (LeNet-5's second convolution 120 µs instead of 54 with DOTNET_EnableAVX2=0). The type test folds
-                // when the method is imported, so only the 512-bit path reads a JIT-constant position stride.
-                if (typeof(TVec) == typeof(System.Runtime.Intrinsics.Vector512<float>) && typeof(TStride) != typeof(RuntimeStride))
+                if (Unsafe.SizeOf<TPositions>() > 0) { x = TOps.Create(Unsafe.Add(ref xk, 0)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
+                if (Unsafe.SizeOf<TPositions>() > 1) { x = TOps.Create(Unsafe.Add(ref xk, 1)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
+                if (Unsafe.SizeOf<TPositions>() > 2) { x = TOps.Create(Unsafe.Add(ref xk, 2)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
+                if (Unsafe.SizeOf<TPositions>() > 3) { x = TOps.Create(Unsafe.Add(ref xk, 3)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
+                if (Unsafe.SizeOf<TPositions>() > 4) { x = TOps.Create(Unsafe.Add(ref xk, 4)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
+                if (Unsafe.SizeOf<TPositions>() > 5) { x = TOps.Create(Unsafe.Add(ref xk, 5)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
+                if (Unsafe.SizeOf<TPositions>() > 6) { x = TOps.Create(Unsafe.Add(ref xk, 6)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
+                if (Unsafe.SizeOf<TPositions>() > 7) { x = TOps.Create(Unsafe.Add(ref xk, 7)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
+                if (Unsafe.SizeOf<TPositions>() > 8) { x = TOps.Create(Unsafe.Add(ref xk, 8)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
+                if (Unsafe.SizeOf<TPositions>() > 9) { x = TOps.Create(Unsafe.Add(ref xk, 9)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
+                if (Unsafe.SizeOf<TPositions>() > 10) { x = TOps.Create(Unsafe.Add(ref xk, 10)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
+                if (Unsafe.SizeOf<TPositions>() > 11) { x = TOps.Create(Unsafe.Add(ref xk, 11)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
+                if (Unsafe.SizeOf<TPositions>() > 12) { x = TOps.Create(Unsafe.Add(ref xk, 12)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
+                if (Unsafe.SizeOf<TPositions>() > 13) { x = TOps.Create(Unsafe.Add(ref xk, 13)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
+                if (Unsafe.SizeOf<TPositions>() > 14) { x = TOps.Create(Unsafe.Add(ref xk, 14)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
+                if (Unsafe.SizeOf<TPositions>() > 15) { x = TOps.Create(Unsafe.Add(ref xk, 15)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
+                xk = ref Unsafe.Add(ref xk, inner);
+            }
+        }
+        else
+        {
+            for (int tap = 0; tap < tapCount; tap++)
+            {
+                ref float xt = ref Unsafe.Add(ref t.Input, (nint)Unsafe.Add(ref taps, 2 * tap));
+                ref float wt = ref Unsafe.Add(ref w, tap * wts);
+                int steps = Unsafe.Add(ref taps, 2 * tap + 1);
+                for (int i = 0; i < steps; i++)
                 {
-                    // A stride known to the JIT: each broadcast is one load at a constant displacement.
-                    nint cps = Unsafe.SizeOf<TStride>() * Blocked16.Lanes;
-                    if (Unsafe.SizeOf<TPositions>() > 0) { x = TOps.Create(Unsafe.Add(ref xt, 0 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
-                    if (Unsafe.SizeOf<TPositions>() > 1) { x = TOps.Create(Unsafe.Add(ref xt, 1 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
-                    if (Unsafe.SizeOf<TPositions>() > 2) { x = TOps.Create(Unsafe.Add(ref xt, 2 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
-                    if (Unsafe.SizeOf<TPositions>() > 3) { x = TOps.Create(Unsafe.Add(ref xt, 3 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
-                    if (Unsafe.SizeOf<TPositions>() > 4) { x = TOps.Create(Unsafe.Add(ref xt, 4 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
-                    if (Unsafe.SizeOf<TPositions>() > 5) { x = TOps.Create(Unsafe.Add(ref xt, 5 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
-                    if (Unsafe.SizeOf<TPositions>() > 6) { x = TOps.Create(Unsafe.Add(ref xt, 6 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
-                    if (Unsafe.SizeOf<TPositions>() > 7) { x = TOps.Create(Unsafe.Add(ref xt, 7 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
-                    if (Unsafe.SizeOf<TPositions>() > 8) { x = TOps.Create(Unsafe.Add(ref xt, 8 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
-                    if (Unsafe.SizeOf<TPositions>() > 9) { x = TOps.Create(Unsafe.Add(ref xt, 9 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
-                    if (Unsafe.SizeOf<TPositions>() > 10) { x = TOps.Create(Unsafe.Add(ref xt, 10 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
-                    if (Unsafe.SizeOf<TPositions>() > 11) { x = TOps.Create(Unsafe.Add(ref xt, 11 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
-                    if (Unsafe.SizeOf<TPositions>() > 12) { x = TOps.Create(Unsafe.Add(ref xt, 12 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
-                    if (Unsafe.SizeOf<TPositions>() > 13) { x = TOps.Create(Unsafe.Add(ref xt, 13 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
-                    if (Unsafe.SizeOf<TPositions>() > 14) { x = TOps.Create(Unsafe.Add(ref xt, 14 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
-                    if (Unsafe.SizeOf<TPositions>() > 15) { x = TOps.Create(Unsafe.Add(ref xt, 15 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
-                }
-                else
-                {
-                    ref float xp = ref xt;
-                    if (Unsafe.SizeOf<TPositions>() > 0) { x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
-                    if (Unsafe.SizeOf<TPositions>() > 1) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
-                    if (Unsafe.SizeOf<TPositions>() > 2) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
-                    if (Unsafe.SizeOf<TPositions>() > 3) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
-                    if (Unsafe.SizeOf<TPositions>() > 4) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
-                    if (Unsafe.SizeOf<TPositions>() > 5) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
-                    if (Unsafe.SizeOf<TPositions>() > 6) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
-                    if (Unsafe.SizeOf<TPositions>() > 7) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
-                    if (Unsafe.SizeOf<TPositions>() > 8) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
-                    if (Unsafe.SizeOf<TPositions>() > 9) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
-                    if (Unsafe.SizeOf<TPositions>() > 10) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
-                    if (Unsafe.SizeOf<TPositions>() > 11) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
-                    if (Unsafe.SizeOf<TPositions>() > 12) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
-                    if (Unsafe.SizeOf<TPositions>() > 13) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
-                    if (Unsafe.SizeOf<TPositions>() > 14) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
-                    if (Unsafe.SizeOf<TPositions>() > 15) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
-                }
+                    TVec w0 = TOps.Load(ref wt);
+                    TVec w1 = Unsafe.SizeOf<TRows>() > 1 ? TOps.Load(ref Unsafe.Add(ref wt, wrs)) : default;
+                    TVec w2 = Unsafe.SizeOf<TRows>() > 2 ? TOps.Load(ref Unsafe.Add(ref wt, 2 * wrs)) : default;
+                    TVec w3 = Unsafe.SizeOf<TRows>() > 3 ? TOps.Load(ref Unsafe.Add(ref wt, 3 * wrs)) : default;
+                    TVec x;
+                    // Only 512-bit tiles have a position stride known to the JIT (TileDriver gives the narrower paths'
+                    // tiles RuntimeStride); the type test folds when the method is imported, so a narrower instantiation
+                    // imports one body, not two.
+                    if (typeof(TVec) == typeof(System.Runtime.Intrinsics.Vector512<float>) && typeof(TStride) != typeof(RuntimeStride))
+                    {
+                        // A stride known to the JIT: each broadcast is one load at a constant displacement.
+                        nint cps = Unsafe.SizeOf<TStride>() * Blocked16.Lanes;
+                        if (Unsafe.SizeOf<TPositions>() > 0) { x = TOps.Create(Unsafe.Add(ref xt, 0 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
+                        if (Unsafe.SizeOf<TPositions>() > 1) { x = TOps.Create(Unsafe.Add(ref xt, 1 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
+                        if (Unsafe.SizeOf<TPositions>() > 2) { x = TOps.Create(Unsafe.Add(ref xt, 2 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
+                        if (Unsafe.SizeOf<TPositions>() > 3) { x = TOps.Create(Unsafe.Add(ref xt, 3 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
+                        if (Unsafe.SizeOf<TPositions>() > 4) { x = TOps.Create(Unsafe.Add(ref xt, 4 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
+                        if (Unsafe.SizeOf<TPositions>() > 5) { x = TOps.Create(Unsafe.Add(ref xt, 5 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
+                        if (Unsafe.SizeOf<TPositions>() > 6) { x = TOps.Create(Unsafe.Add(ref xt, 6 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
+                        if (Unsafe.SizeOf<TPositions>() > 7) { x = TOps.Create(Unsafe.Add(ref xt, 7 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
+                        if (Unsafe.SizeOf<TPositions>() > 8) { x = TOps.Create(Unsafe.Add(ref xt, 8 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
+                        if (Unsafe.SizeOf<TPositions>() > 9) { x = TOps.Create(Unsafe.Add(ref xt, 9 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
+                        if (Unsafe.SizeOf<TPositions>() > 10) { x = TOps.Create(Unsafe.Add(ref xt, 10 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
+                        if (Unsafe.SizeOf<TPositions>() > 11) { x = TOps.Create(Unsafe.Add(ref xt, 11 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
+                        if (Unsafe.SizeOf<TPositions>() > 12) { x = TOps.Create(Unsafe.Add(ref xt, 12 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
+                        if (Unsafe.SizeOf<TPositions>() > 13) { x = TOps.Create(Unsafe.Add(ref xt, 13 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
+                        if (Unsafe.SizeOf<TPositions>() > 14) { x = TOps.Create(Unsafe.Add(ref xt, 14 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
+                        if (Unsafe.SizeOf<TPositions>() > 15) { x = TOps.Create(Unsafe.Add(ref xt, 15 * cps)); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
+                    }
+                    else
+                    {
+                        ref float xp = ref xt;
+                        if (Unsafe.SizeOf<TPositions>() > 0) { x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03); }
+                        if (Unsafe.SizeOf<TPositions>() > 1) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13); }
+                        if (Unsafe.SizeOf<TPositions>() > 2) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23); }
+                        if (Unsafe.SizeOf<TPositions>() > 3) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33); }
+                        if (Unsafe.SizeOf<TPositions>() > 4) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a40, ref a41, ref a42, ref a43); }
+                        if (Unsafe.SizeOf<TPositions>() > 5) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a50, ref a51, ref a52, ref a53); }
+                        if (Unsafe.SizeOf<TPositions>() > 6) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a60, ref a61, ref a62, ref a63); }
+                        if (Unsafe.SizeOf<TPositions>() > 7) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a70, ref a71, ref a72, ref a73); }
+                        if (Unsafe.SizeOf<TPositions>() > 8) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a80, ref a81, ref a82, ref a83); }
+                        if (Unsafe.SizeOf<TPositions>() > 9) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref a90, ref a91, ref a92, ref a93); }
+                        if (Unsafe.SizeOf<TPositions>() > 10) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aA0, ref aA1, ref aA2, ref aA3); }
+                        if (Unsafe.SizeOf<TPositions>() > 11) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aB0, ref aB1, ref aB2, ref aB3); }
+                        if (Unsafe.SizeOf<TPositions>() > 12) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aC0, ref aC1, ref aC2, ref aC3); }
+                        if (Unsafe.SizeOf<TPositions>() > 13) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aD0, ref aD1, ref aD2, ref aD3); }
+                        if (Unsafe.SizeOf<TPositions>() > 14) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aE0, ref aE1, ref aE2, ref aE3); }
+                        if (Unsafe.SizeOf<TPositions>() > 15) { xp = ref Unsafe.Add(ref xp, ps); x = TOps.Create(xp); Fma<TOps, TVec, TRows, TPositions>(x, w0, w1, w2, w3, ref aF0, ref aF1, ref aF2, ref aF3); }
+                    }
 
-                wt = ref Unsafe.Add(ref wt, Blocked16.Lanes);
-                xt = ref Unsafe.Add(ref xt, inner);
+                    wt = ref Unsafe.Add(ref wt, Blocked16.Lanes);
+                    xt = ref Unsafe.Add(ref xt, inner);
+                }
             }
         }
 
@@ -265,6 +333,16 @@ internal static class TileKernel
                     Unsafe.Add(ref t.Output, offset + l) = act.Apply<Scalar, float>(value);
                 }
             }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Splat<TOps, TVec, TRows>(TVec value, ref TVec a0, ref TVec a1, ref TVec a2, ref TVec a3)
+        where TOps : IVectorOps<TVec> where TVec : struct where TRows : struct, IConstant
+    {
+        a0 = value;
+        if (Unsafe.SizeOf<TRows>() > 1) a1 = value;
+        if (Unsafe.SizeOf<TRows>() > 2) a2 = value;
+        if (Unsafe.SizeOf<TRows>() > 3) a3 = value;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -92,10 +92,18 @@ public static class Upsample
         bool alignCorners, double scaleHeight = 0, double scaleWidth = 0)
     {
         Check(input.Length, output.Length, channels, inHeight, inWidth, outHeight, outWidth);
-        if (Vec512.IsHardwareAccelerated) Bilinear<Vec512, Vector512<float>>(input, output, channels, inHeight, inWidth, outHeight, outWidth, alignCorners, scaleHeight, scaleWidth);
-        else if (Vec256.IsHardwareAccelerated) Bilinear<Vec256, Vector256<float>>(input, output, channels, inHeight, inWidth, outHeight, outWidth, alignCorners, scaleHeight, scaleWidth);
-        else if (Vec128.IsHardwareAccelerated) Bilinear<Vec128, Vector128<float>>(input, output, channels, inHeight, inWidth, outHeight, outWidth, alignCorners, scaleHeight, scaleWidth);
-        else Bilinear<Scalar, float>(input, output, channels, inHeight, inWidth, outHeight, outWidth, alignCorners, scaleHeight, scaleWidth);
+        var job = new BilinearJob(input, output, channels, inHeight, inWidth, outHeight, outWidth, alignCorners, scaleHeight, scaleWidth);
+        WidthDispatch.Run(ref job);
+    }
+
+    private readonly ref struct BilinearJob(ReadOnlySpan<float> input, Span<float> output, int channels, int inHeight, int inWidth, int outHeight,
+        int outWidth, bool alignCorners, double scaleHeight, double scaleWidth) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _input = input;
+        private readonly Span<float> _output = output;
+
+        public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct =>
+            Bilinear<TOps, TVec>(_input, _output, channels, inHeight, inWidth, outHeight, outWidth, alignCorners, scaleHeight, scaleWidth);
     }
 
     /// <summary>Input row buffer of the separable bilinear path, in floats (16 KB on the stack).</summary>

@@ -28,6 +28,56 @@ internal static class Cases
         yield return LinearCase("lenet.fc1 400->120", 1, 400, 120, lanes);
         yield return LinearCase("vww.fc 256->2", 1, 256, 2, lanes);
         yield return LinearCase("rows49 64->64", 49, 64, 64, lanes);
+        foreach ((string name, Conv2dGeometry g, Conv2d.ConvAlgorithm algorithm) in ChwGemm())
+            yield return ChwGemmCase(name, g, algorithm);
+        yield return ConvTransposeCase("convT 64->32 16->32 k2 s2", new ConvTranspose2dGeometry(64, 16, 16, 32, 32, 32, 2, 2, 2, 2, 0, 0, 1, 1, 1));
+        yield return ConvTransposeCase("convT 128->64 8->16 k4 s2 p1", new ConvTranspose2dGeometry(128, 8, 8, 64, 16, 16, 4, 4, 2, 2, 1, 1, 1, 1, 1));
+        yield return ConvTransposeCase("convT 32->16 32->64 k3 s2 p1", new ConvTranspose2dGeometry(32, 32, 32, 16, 64, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1));
+    }
+
+    public static BenchCase ConvTransposeCase(string name, ConvTranspose2dGeometry g)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, g.InChannels * g.InHeight * g.InWidth);
+        float[] packed = ConvTranspose2d.PackWeights(Random(random, g.InChannels * (g.OutChannels / g.Groups) * g.KernelHeight * g.KernelWidth), g);
+        float[] bias = Random(random, g.OutChannels);
+        var y = new float[g.OutChannels * g.OutHeight * g.OutWidth];
+        var ws = new float[ConvTranspose2d.WorkspaceLength(g)];
+        double macs = (double)g.InChannels * g.InHeight * g.InWidth * (g.OutChannels / g.Groups) * g.KernelHeight * g.KernelWidth;
+        return new BenchCase(name, "conv transpose", macs, () => ConvTranspose2d.Forward(x, y, packed, bias, g, new Epilogue(ActivationKind.ReLU), ws));
+    }
+
+    /// <summary>The CHW GEMM forms (Conv2d.ShiftedGemm, Im2ColGemm, Pointwise) on stems and thin layers.</summary>
+    public static IEnumerable<(string, Conv2dGeometry, Conv2d.ConvAlgorithm)> ChwGemm()
+    {
+        yield return ("chw.shifted vww stem 3->8 96->48 s2", Pad(3, 96, 96, 8, 3, 2, 0, 1), Conv2d.ConvAlgorithm.Shifted);
+        yield return ("chw.shifted mnv2 stem 3->32 224->112 s2", Pad(3, 224, 224, 32, 3, 2, 1, 1), Conv2d.ConvAlgorithm.Shifted);
+        yield return ("chw.im2col mnv2 stem 3->32 224->112 s2", Pad(3, 224, 224, 32, 3, 2, 1, 1), Conv2d.ConvAlgorithm.Im2Col);
+        yield return ("chw.shifted 8->12 48x48", Same(8, 48, 48, 12, 3, 1), Conv2d.ConvAlgorithm.Shifted);
+        yield return ("chw.im2col 16->20 24x24", Same(16, 24, 24, 20, 3, 1), Conv2d.ConvAlgorithm.Im2Col);
+        yield return ("chw.pointwise 8->16 48x48", Pw(8, 48, 48, 16), Conv2d.ConvAlgorithm.Im2Col);
+        yield return ("chw.pointwise 32->64 24x24", Pw(32, 24, 24, 64), Conv2d.ConvAlgorithm.Im2Col);
+        yield return ("chw.pointwise 64->128 3x3", Pw(64, 3, 3, 128), Conv2d.ConvAlgorithm.Im2Col);
+    }
+
+    // At the widest accelerated width (the public entries dispatch themselves); a pointwise geometry runs Conv2d.Pointwise.
+    public static BenchCase ChwGemmCase(string name, Conv2dGeometry g, Conv2d.ConvAlgorithm algorithm)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, g.InChannels * g.InHeight * g.InWidth);
+        float[] packed = Conv2d.PackGemmWeights(Random(random, g.WeightLength), g);
+        float[] bias = Random(random, g.OutChannels);
+        var y = new float[g.OutChannels * g.OutHeight * g.OutWidth];
+        var epilogue = new Epilogue(ActivationKind.ReLU);
+        if (g.IsPointwise) return new BenchCase(name, "chw pointwise GEMM", Macs(g), () => Conv2d.Pointwise(x, y, packed, bias, g, epilogue));
+        if (algorithm == Conv2d.ConvAlgorithm.Shifted)
+        {
+            var shifted = new float[Conv2d.ShiftedWorkspaceLength(g)];
+            return new BenchCase(name, "chw shifted GEMM", Macs(g), () => Conv2d.ShiftedGemm(x, y, packed, bias, g, epilogue, shifted));
+        }
+
+        var columns = new float[Conv2d.Im2ColWorkspaceLength(g)];
+        return new BenchCase(name, "chw im2col GEMM", Macs(g), () => Conv2d.Im2ColGemm(x, y, packed, bias, g, epilogue, columns));
     }
 
     public static IEnumerable<(string, Conv2dGeometry)> Depthwise()

@@ -7,8 +7,8 @@ using static ConvGen.Tests.Runtime.ConvTestSupport;
 namespace ConvGen.Tests.Runtime;
 
 /// <summary>
-/// The GEMM under convolution and linear layers, at every width, on shapes around its tile edges: rows around the
-/// 4- and 8-row tiles, columns around one and three vectors, packed and plain row-major A, the three bias modes.
+/// The GEMM under the CHW convolutions, at every width, on shapes around its tile edges: rows around the 4- and 8-row
+/// tiles, columns around one and three vectors, with and without bias.
 /// C has a gap between rows (ldc &gt; n) and guards after it, both of which must stay untouched.
 /// </summary>
 public class GemmTests
@@ -27,34 +27,13 @@ public class GemmTests
             foreach (int n in ColumnCounts(width))
             {
                 int k = ks[cases % ks.Length];
-                GemmBias bias = (GemmBias)(cases % 3);
                 Epilogue epilogue = ConvReference.Epilogues[cases % ConvReference.Epilogues.Length];
-                Check(width, m, k, n, packed: true, bias, epilogue, bReadableExtra: 0, random);
+                Check(width, m, k, n, hasBias: cases % 3 != 0, epilogue, bReadableExtra: 0, random);
                 cases++;
             }
         }
 
         Assert.True(cases > 80);
-    }
-
-    [Theory]
-    [MemberData(nameof(Widths), MemberType = typeof(ConvTestSupport))]
-    public void RowMajorA_ShapesAroundTheTiles_MatchReference(int width)
-    {
-        var random = new Random(500 + width);
-        int cases = 0;
-        foreach (int m in new[] { 1, 2, 3, 5, 8, 9, 13 })
-        {
-            foreach (int n in ColumnCounts(width))
-            {
-                int k = 1 + cases % 37;
-                Check(width, m, k, n, packed: false, (GemmBias)(cases % 3), ConvReference.Epilogues[cases % ConvReference.Epilogues.Length],
-                    bReadableExtra: 0, random);
-                cases++;
-            }
-        }
-
-        Assert.True(cases > 40);
     }
 
     [Theory]
@@ -66,8 +45,8 @@ public class GemmTests
         var random = new Random(600 + width);
         for (int n = 1; n < width; n++)
         {
-            Check(width, m: 11, k: 9, n, packed: true, GemmBias.PerColumn, new Epilogue(ActivationKind.ReLU), bReadableExtra: Gemm.MaxLanes, random);
-            Check(width, m: 3, k: 20, n, packed: false, GemmBias.PerRow, Epilogue.None, bReadableExtra: Gemm.MaxLanes, random);
+            Check(width, m: 11, k: 9, n, hasBias: false, new Epilogue(ActivationKind.ReLU), bReadableExtra: Gemm.MaxLanes, random);
+            Check(width, m: 3, k: 20, n, hasBias: true, Epilogue.None, bReadableExtra: Gemm.MaxLanes, random);
         }
     }
 
@@ -77,8 +56,8 @@ public class GemmTests
     {
         // k * lanes above the strip's stack budget: the strip comes from the array pool.
         var random = new Random(700 + width);
-        Check(width, m: 10, k: 1100, n: Math.Max(1, width - 3), packed: true, GemmBias.PerRow, new Epilogue(ActivationKind.Tanh), bReadableExtra: 0, random);
-        Check(width, m: 5, k: 700, n: 2, packed: false, GemmBias.PerColumn, Epilogue.None, bReadableExtra: 0, random);
+        Check(width, m: 10, k: 1100, n: Math.Max(1, width - 3), hasBias: true, new Epilogue(ActivationKind.Tanh), bReadableExtra: 0, random);
+        Check(width, m: 5, k: 700, n: 2, hasBias: false, Epilogue.None, bReadableExtra: 0, random);
     }
 
     [Fact]
@@ -102,29 +81,21 @@ public class GemmTests
         return counts;
     }
 
-    private static void Check(int width, int m, int k, int n, bool packed, GemmBias biasMode, Epilogue epilogue, int bReadableExtra, Random random)
+    private static void Check(int width, int m, int k, int n, bool hasBias, Epilogue epilogue, int bReadableExtra, Random random)
     {
-        string label = $"width {width} m {m} k {k} n {n} {(packed ? "packed" : "row-major")} bias {biasMode} {epilogue.Activation}";
+        string label = $"width {width} m {m} k {k} n {n} bias {hasBias} {epilogue.Activation}";
         int lda = k + 2, ldb = n + bReadableExtra, ldc = n + 3;
         float[] a = ConvReference.RandomValues(random, m * lda);
         var b = new float[k * ldb];
         for (int p = 0; p < k; p++)
             for (int j = 0; j < ldb; j++)
                 b[p * ldb + j] = j < n ? (float)(random.NextDouble() * 2 - 1) : float.NaN;
-        float[] bias = ConvReference.RandomValues(random, Math.Max(1, biasMode == GemmBias.PerColumn ? n : m));
+        float[] bias = ConvReference.RandomValues(random, m);
         var c = new float[m * ldc + 16];
         Array.Fill(c, Sentinel);
 
-        float[] aArg = a;
-        nint panelStride = Gemm.MR * lda, rowStride = lda, step = 1;
-        if (packed)
-        {
-            aArg = new float[Gemm.PackedLength(m, k)];
-            Gemm.PackA(a, m, k, lda, aArg);
-            panelStride = Gemm.MR * k;
-            rowStride = 1;
-            step = Gemm.MR;
-        }
+        var aArg = new float[Gemm.PackedLength(m, k)];
+        Gemm.PackA(a, m, k, lda, aArg);
 
         ref float aRef = ref aArg[0];
         ref float bRef = ref b[0];
@@ -133,10 +104,10 @@ public class GemmTests
         int bReadable = n + bReadableExtra;
         switch (width)
         {
-            case 16: Gemm.Run<Vec512, Vector512<float>>(ref aRef, panelStride, rowStride, step, m, k, ref bRef, ldb, n, bReadable, ref cRef, ldc, ref biasRef, biasMode, epilogue); break;
-            case 8: Gemm.Run<Vec256, Vector256<float>>(ref aRef, panelStride, rowStride, step, m, k, ref bRef, ldb, n, bReadable, ref cRef, ldc, ref biasRef, biasMode, epilogue); break;
-            case 4: Gemm.Run<Vec128, Vector128<float>>(ref aRef, panelStride, rowStride, step, m, k, ref bRef, ldb, n, bReadable, ref cRef, ldc, ref biasRef, biasMode, epilogue); break;
-            default: Gemm.Run<Scalar, float>(ref aRef, panelStride, rowStride, step, m, k, ref bRef, ldb, n, bReadable, ref cRef, ldc, ref biasRef, biasMode, epilogue); break;
+            case 16: Gemm.RunPacked<Vec512, Vector512<float>>(ref aRef, m, k, ref bRef, ldb, n, bReadable, ref cRef, ldc, ref biasRef, hasBias, epilogue); break;
+            case 8: Gemm.RunPacked<Vec256, Vector256<float>>(ref aRef, m, k, ref bRef, ldb, n, bReadable, ref cRef, ldc, ref biasRef, hasBias, epilogue); break;
+            case 4: Gemm.RunPacked<Vec128, Vector128<float>>(ref aRef, m, k, ref bRef, ldb, n, bReadable, ref cRef, ldc, ref biasRef, hasBias, epilogue); break;
+            default: Gemm.RunPacked<Scalar, float>(ref aRef, m, k, ref bRef, ldb, n, bReadable, ref cRef, ldc, ref biasRef, hasBias, epilogue); break;
         }
 
         var actual = new float[m * n];
@@ -145,7 +116,7 @@ public class GemmTests
         {
             for (int j = 0; j < n; j++)
             {
-                double sum = biasMode switch { GemmBias.PerRow => bias[i], GemmBias.PerColumn => bias[j], _ => 0.0 };
+                double sum = hasBias ? bias[i] : 0.0;
                 for (int p = 0; p < k; p++) sum += (double)a[i * lda + p] * b[p * ldb + j];
                 expected[i * n + j] = (float)ConvReference.Activate(sum, epilogue);
                 actual[i * n + j] = c[i * ldc + j];
