@@ -47,6 +47,8 @@ internal enum ConvAlgorithm
     PointwisePlanes,
     /// <summary>CHW: one group per input channel; the runtime vectorises along rows or planes, by shape and vector width.</summary>
     DepthwisePlanes,
+    /// <summary>CHW: depthwise, stride 1, positions on the lanes, a register tile of 2 rows × 3 vectors on a zero-padded plane (PlaneDepthwiseConv2d).</summary>
+    PlaneDepthwise,
 }
 
 /// <summary>
