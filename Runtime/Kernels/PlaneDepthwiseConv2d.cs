@@ -180,20 +180,21 @@ public static partial class PlaneDepthwiseConv2d
         TVec w20, TVec w21, TVec w22, TVec bias, ref float o0, nint ow, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
-        TVec up = Row<TOps, TVec>(ref r0, w00, w01, w02, TOps.Zero);
+        // Per kernel row a partial sum (three dependent multiply-adds), added at the end: chains of four operations, not nine.
         ref float r1 = ref Unsafe.Add(ref r0, stride);
-        TVec l = TOps.Load(ref r1), m = TOps.Load(ref Unsafe.Add(ref r1, 1)), r = TOps.Load(ref Unsafe.Add(ref r1, 2));
-        up = TOps.MultiplyAdd(r, w12, TOps.MultiplyAdd(m, w11, TOps.MultiplyAdd(l, w10, up)));
-        TVec down = TOps.MultiplyAdd(r, w02, TOps.MultiplyAdd(m, w01, TOps.Multiply(l, w00)));
         ref float r2 = ref Unsafe.Add(ref r1, stride);
+        TVec l = TOps.Load(ref r1), m = TOps.Load(ref Unsafe.Add(ref r1, 1)), r = TOps.Load(ref Unsafe.Add(ref r1, 2));
+        TVec up1 = TOps.MultiplyAdd(r, w12, TOps.MultiplyAdd(m, w11, TOps.Multiply(l, w10)));
+        TVec down0 = TOps.MultiplyAdd(r, w02, TOps.MultiplyAdd(m, w01, TOps.Multiply(l, w00)));
         l = TOps.Load(ref r2);
         m = TOps.Load(ref Unsafe.Add(ref r2, 1));
         r = TOps.Load(ref Unsafe.Add(ref r2, 2));
-        up = TOps.MultiplyAdd(r, w22, TOps.MultiplyAdd(m, w21, TOps.MultiplyAdd(l, w20, up)));
-        down = TOps.MultiplyAdd(r, w12, TOps.MultiplyAdd(m, w11, TOps.MultiplyAdd(l, w10, down)));
-        down = Row<TOps, TVec>(ref Unsafe.Add(ref r2, stride), w20, w21, w22, down);
-        Store<TOps, TVec, TAct>(up, bias, ref o0, act);
-        Store<TOps, TVec, TAct>(down, bias, ref Unsafe.Add(ref o0, ow), act);
+        TVec up2 = TOps.MultiplyAdd(r, w22, TOps.MultiplyAdd(m, w21, TOps.Multiply(l, w20)));
+        TVec down1 = TOps.MultiplyAdd(r, w12, TOps.MultiplyAdd(m, w11, TOps.Multiply(l, w10)));
+        TVec up = TOps.Add(TOps.Add(Row<TOps, TVec>(ref r0, w00, w01, w02, bias), up1), up2);
+        TVec down = TOps.Add(TOps.Add(Row<TOps, TVec>(ref Unsafe.Add(ref r2, stride), w20, w21, w22, bias), down0), down1);
+        TOps.Store(TAct.InRegisters ? act.Apply<TOps, TVec>(up) : up, ref o0);
+        TOps.Store(TAct.InRegisters ? act.Apply<TOps, TVec>(down) : down, ref Unsafe.Add(ref o0, ow));
     }
 
     // acc + the three taps of one kernel row at one vector: the row read at columns +0, +1, +2.
