@@ -35,7 +35,6 @@ internal static partial class Emitter
                 case AdaptivePoolStep s: EmitAdaptivePool(w, s); break;
                 case ChannelAffineStep s: EmitChannelAffine(w, s); break;
                 case ActivationStep s: EmitActivation(w, s); break;
-                case ElementwiseStep s: EmitElementwise(w, s); break;
                 case ConcatStep s: EmitConcat(w, s); break;
                 case SoftmaxStep s: EmitSoftmax(w, s); break;
                 case PadStep s: EmitPad(w, s); break;
@@ -69,14 +68,12 @@ internal static partial class Emitter
         AdaptivePoolStep s => $"adaptive {(s.Max ? "max" : "average")} pooling, {LayoutText(s.Output.Layout)}",
         ChannelAffineStep s => Join($"per-channel scale and shift, {LayoutText(s.Output.Layout)}", ActivationText(s.Activation)),
         ActivationStep s => $"{s.Activation} {(s.Inputs[0].Buffer == s.Output.Buffer ? "in place" : "element-wise")}, {LayoutText(s.Output.Layout)}",
-        ElementwiseStep s => Join($"element-wise {(s.Operation == ElementwiseOperation.Add ? "sum" : "product")}, {LayoutText(s.Output.Layout)}",
-            s.Inputs.Any(i => i.Buffer == s.Output.Buffer) ? "in place" : null, ActivationText(s.Activation)),
         ConcatStep s => $"channel concatenation (copies), {LayoutText(s.Output.Layout)}",
         SoftmaxStep s => s.Log ? "log-softmax" : "softmax",
         PadStep s => $"{s.Mode} padding",
         UpsampleStep s => s.Bilinear ? "bilinear upsampling" : "nearest upsampling",
         ChannelShuffleStep => "channel shuffle (copies)",
-        ArithmeticStep s => Join($"{(s.General ? "broadcast by strides" : "channel-wise broadcast")} {s.Operation.ToString().ToLowerInvariant()}"
+        ArithmeticStep s => Join($"{ArithmeticForm(s)} {s.Operation.ToString().ToLowerInvariant()}"
             + (s.Constant is { } n ? $" with {Float(n)}" : "") + $", {LayoutText(s.Output.Layout)}",
             s.Inputs.Any(i => i.Buffer == s.Output.Buffer) ? "in place" : null, ActivationText(s.Activation)),
         ParameterStep => "learned tensor copied from the weights",
@@ -239,18 +236,6 @@ internal static partial class Emitter
     private static void EmitActivation(SourceWriter w, ActivationStep step) =>
         w.Line($"{Kernels}.ElementwiseOps.Activate(x, y, {Planes(step.Output)}, {ActivationOperator(step.Activation)});");
 
-    // Two inputs at a time into y: y = x0 op x1, then y = y op x2, ...; the activation with the last one.
-    private static void EmitElementwise(SourceWriter w, ElementwiseStep step)
-    {
-        string method = step.Operation == ElementwiseOperation.Add ? "Add" : "Multiply";
-        for (int i = 1; i < step.Inputs.Count; i++)
-        {
-            string a = i == 1 ? "x0" : "y";
-            string act = ActivationOperator(i == step.Inputs.Count - 1 ? step.Activation : null);
-            w.Line($"{Kernels}.ElementwiseOps.{method}({a}, x{i}, y, {Planes(step.Output)}, {act});");
-        }
-    }
-
     // Left to right into y: y = x0 op x1, y = y op x2, ..., then the number; the activation with the last operation.
     private static void EmitArithmetic(SourceWriter w, ArithmeticStep step)
     {
@@ -274,6 +259,9 @@ internal static partial class Emitter
         if (step.Constant is { } number)
             w.Line($"{Kernels}.Broadcast.WithNumber({(n == 1 ? "x" : "y")}, {Float(number)}, numberFirst: {Bool(step.ConstantFirst)}, y, {op}, {Planes(step.Output)}, {ActivationOperator(step.Activation)});");
     }
+
+    private static string ArithmeticForm(ArithmeticStep s) =>
+        s.General ? "broadcast by strides" : s.Operands.All(o => o.Form == OperandForm.Full) ? "element-wise" : "channel-wise broadcast";
 
     private static Dims4 ContiguousStrides(Dims4 s) => new(s.D1 * s.D2 * s.D3, s.D2 * s.D3, s.D3, 1);
 

@@ -146,14 +146,6 @@ internal sealed record ActivationStep(ActivationUse Activation) : PlanStep
     public override bool MayOverwrite(int input) => true;
 }
 
-internal enum ElementwiseOperation { Add, Multiply }
-
-/// <summary>Add or Multiply of two or more tensors of one shape (in either layout), with an optional activation on the result.</summary>
-internal sealed record ElementwiseStep(ElementwiseOperation Operation, ActivationUse? Activation) : PlanStep
-{
-    public override bool MayOverwrite(int input) => true;
-}
-
 /// <summary>One operand of an <see cref="ArithmeticStep"/>: how it lines up with the output, and its strides for the general form.</summary>
 internal readonly record struct ArithmeticOperand(OperandForm Form, Dims4 Strides);
 

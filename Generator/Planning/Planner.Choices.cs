@@ -52,7 +52,7 @@ internal static partial class Planner
                 return Same(new ChannelAffineStep(x[0], x.Spatial, group.Activation), group, FlatIsChw(x, available[0]));
             case LayerKind.Activation:
                 return Same(new ActivationStep(g.Activation!), group, available[0]);
-            case LayerKind.Add or LayerKind.Multiply or LayerKind.Subtract when layer.Kind == LayerKind.Subtract || g.Scalar is not null || InputShapes(group, inputs).Any(s => s != y):
+            case LayerKind.Add or LayerKind.Multiply or LayerKind.Subtract:
                 return ChooseArithmetic(group, inputs);
             case LayerKind.Parameter:
                 return Chw(new ParameterStep(), group);
@@ -73,11 +73,6 @@ internal static partial class Planner
                 }
             case LayerKind.LayerNorm or LayerKind.LayerNorm2d:
                 return Chw(new LayerNormStep(g.Outer, g.Axis, g.Inner, g.Eps, g.Affine, g.Bias), group);
-            case LayerKind.Add or LayerKind.Multiply:
-                {
-                    var operation = layer.Kind == LayerKind.Add ? ElementwiseOperation.Add : ElementwiseOperation.Multiply;
-                    return Same(new ElementwiseStep(operation, group.Activation), group, Majority(available));
-                }
             case LayerKind.Concat:
                 {
                     // Blocked tensors concatenate block by block when every input but the last fills its blocks.
@@ -104,9 +99,9 @@ internal static partial class Planner
     }
 
     /// <summary>
-    /// Add, Subtract or Multiply that broadcasts or takes a number: channel-wise (operands of the output's shape, one value
-    /// per channel, or one value; in the layout most full operands have) where every operand is one of those, else
-    /// the general strided form on CHW tensors.
+    /// Add, Subtract or Multiply, element-wise or with PyTorch's broadcasting and numbers: channel-wise (operands of the
+    /// output's shape, one value per channel, or one value; in the layout most full operands have) where every operand is
+    /// one of those, else the general strided form on CHW tensors.
     /// </summary>
     private static Choice ChooseArithmetic(Group group, IReadOnlyList<Value> inputs)
     {

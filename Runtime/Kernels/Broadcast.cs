@@ -53,8 +53,10 @@ public static class Broadcast
         CheckOperand(b.Length, bForm, channels, length, nameof(b));
         var job = new ChannelJob<TAct>(a, aForm, b, bForm, y, operation, layout, channels, positions, activation);
         WidthDispatch.Run(lanes, ref job);
-        // A single value or an activation with f(0) != 0 would leave the padding lanes non-zero.
-        if (layout == TensorLayout.Blocked16) Blocked16.ClearPadding(y, channels, positions);
+        // A single value or an activation with f(0) != 0 would leave the padding lanes non-zero; two full operands
+        // have zeros there, and 0 op 0 = 0.
+        bool zeroPadding = aForm == OperandForm.Full && bForm == OperandForm.Full && TAct.PreservesZero;
+        if (layout == TensorLayout.Blocked16 && !zeroPadding) Blocked16.ClearPadding(y, channels, positions);
     }
 
     internal static void General<TAct>(int lanes, ReadOnlySpan<float> a, in Dims4 aStrides, ReadOnlySpan<float> b, in Dims4 bStrides, Span<float> y,
@@ -84,36 +86,13 @@ public static class Broadcast
             throw new ArgumentException($"{name}: strides {s} over sizes {sizes} reach element {last}, past its {length} floats.", name);
     }
 
-    private interface IOperator
-    {
-        static abstract TVec Invoke<TOps, TVec>(TVec left, TVec right) where TOps : IVectorOps<TVec> where TVec : struct;
-    }
-
-    private readonly struct Sum : IOperator
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVec Invoke<TOps, TVec>(TVec left, TVec right) where TOps : IVectorOps<TVec> where TVec : struct => TOps.Add(left, right);
-    }
-
-    private readonly struct Difference : IOperator
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVec Invoke<TOps, TVec>(TVec left, TVec right) where TOps : IVectorOps<TVec> where TVec : struct => TOps.Subtract(left, right);
-    }
-
-    private readonly struct Product : IOperator
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVec Invoke<TOps, TVec>(TVec left, TVec right) where TOps : IVectorOps<TVec> where TVec : struct => TOps.Multiply(left, right);
-    }
-
     /// <summary>
     /// y[i] = act(a[i·aStep] op b[i·bStep]) for i &lt; n, each step 0 (one value broadcast) or 1; the last vector is
     /// computed first and stored last, so it may overlap the one before even in place.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Row<TOps, TVec, TOp, TAct>(ref float a, int aStep, ref float b, int bStep, ref float y, int n, TAct act)
-        where TOps : IVectorOps<TVec> where TVec : struct where TOp : struct, IOperator where TAct : struct, IActivation
+        where TOps : IVectorOps<TVec> where TVec : struct where TOp : struct, ElementwiseOps.IBinaryOperator where TAct : struct, IActivation
     {
         int lanes = TOps.Count;
         if (n < lanes)
@@ -145,9 +124,9 @@ public static class Broadcast
         {
             switch (operation)
             {
-                case BinaryOperation.Add: Channelwise<TOps, TVec, Sum, TAct>(_a, aForm, _b, bForm, _y, layout, channels, positions, act); break;
-                case BinaryOperation.Subtract: Channelwise<TOps, TVec, Difference, TAct>(_a, aForm, _b, bForm, _y, layout, channels, positions, act); break;
-                default: Channelwise<TOps, TVec, Product, TAct>(_a, aForm, _b, bForm, _y, layout, channels, positions, act); break;
+                case BinaryOperation.Add: Channelwise<TOps, TVec, ElementwiseOps.Sum, TAct>(_a, aForm, _b, bForm, _y, layout, channels, positions, act); break;
+                case BinaryOperation.Subtract: Channelwise<TOps, TVec, ElementwiseOps.Difference, TAct>(_a, aForm, _b, bForm, _y, layout, channels, positions, act); break;
+                default: Channelwise<TOps, TVec, ElementwiseOps.Product, TAct>(_a, aForm, _b, bForm, _y, layout, channels, positions, act); break;
             }
         }
     }
@@ -155,8 +134,15 @@ public static class Broadcast
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Channelwise<TOps, TVec, TOp, TAct>(ReadOnlySpan<float> a, OperandForm aForm, ReadOnlySpan<float> b, OperandForm bForm, Span<float> y,
         TensorLayout layout, int channels, int positions, TAct act)
-        where TOps : IVectorOps<TVec> where TVec : struct where TOp : struct, IOperator where TAct : struct, IActivation
+        where TOps : IVectorOps<TVec> where TVec : struct where TOp : struct, ElementwiseOps.IBinaryOperator where TAct : struct, IActivation
     {
+        if (aForm == OperandForm.Full && bForm == OperandForm.Full)
+        {
+            // Same shape and layout: one pass over the whole tensor, padding lanes included.
+            ElementwiseOps.Map<TOps, TVec, TOp, TAct>(a, b, y, act);
+            return;
+        }
+
         ref float ar = ref MemoryMarshal.GetReference(a), br = ref MemoryMarshal.GetReference(b), yr = ref MemoryMarshal.GetReference(y);
         if (layout == TensorLayout.Chw)
         {
@@ -214,16 +200,16 @@ public static class Broadcast
         {
             switch (operation)
             {
-                case BinaryOperation.Add: General<TOps, TVec, Sum, TAct>(_a, aStrides, _b, bStrides, _y, sizes, act); break;
-                case BinaryOperation.Subtract: General<TOps, TVec, Difference, TAct>(_a, aStrides, _b, bStrides, _y, sizes, act); break;
-                default: General<TOps, TVec, Product, TAct>(_a, aStrides, _b, bStrides, _y, sizes, act); break;
+                case BinaryOperation.Add: General<TOps, TVec, ElementwiseOps.Sum, TAct>(_a, aStrides, _b, bStrides, _y, sizes, act); break;
+                case BinaryOperation.Subtract: General<TOps, TVec, ElementwiseOps.Difference, TAct>(_a, aStrides, _b, bStrides, _y, sizes, act); break;
+                default: General<TOps, TVec, ElementwiseOps.Product, TAct>(_a, aStrides, _b, bStrides, _y, sizes, act); break;
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void General<TOps, TVec, TOp, TAct>(ReadOnlySpan<float> a, Dims4 s, ReadOnlySpan<float> b, Dims4 t, Span<float> y, Dims4 n, TAct act)
-        where TOps : IVectorOps<TVec> where TVec : struct where TOp : struct, IOperator where TAct : struct, IActivation
+        where TOps : IVectorOps<TVec> where TVec : struct where TOp : struct, ElementwiseOps.IBinaryOperator where TAct : struct, IActivation
     {
         ref float ar = ref MemoryMarshal.GetReference(a), br = ref MemoryMarshal.GetReference(b), yr = ref MemoryMarshal.GetReference(y);
         bool rows = s.D3 <= 1 && t.D3 <= 1;

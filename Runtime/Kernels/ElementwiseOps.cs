@@ -4,8 +4,9 @@ namespace ConvGen.Runtime.Kernels;
 
 /// <summary>
 /// Element-wise layers in either layout (<see cref="TensorLayout.Chw"/> or <see cref="TensorLayout.Blocked16"/>),
-/// each compiled for one activation struct: an activation on its own, the residual Add and gating Multiply, a
-/// per-channel affine (an unfolded BatchNorm), and the channel copies of a concatenation.
+/// each compiled for one activation struct: an activation on its own, a per-channel affine (an unfolded BatchNorm), and
+/// the channel copies of a concatenation; the element-wise map under them and under <see cref="Broadcast"/> (Add,
+/// Subtract, Multiply).
 /// </summary>
 /// <remarks>
 /// The outputs may be the same span as an input (in place). On a blocked tensor the padding lanes of the output are
@@ -17,16 +18,6 @@ public static class ElementwiseOps
     public static void Activate<TAct>(ReadOnlySpan<float> x, Span<float> y, TensorLayout layout, int channels, int positions, TAct activation)
         where TAct : struct, IActivation
         => Activate(0, x, y, layout, channels, positions, activation);
-
-    /// <summary>y = act(a + b) (the residual Add); <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
-    public static void Add<TAct>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, TensorLayout layout, int channels, int positions, TAct activation)
-        where TAct : struct, IActivation
-        => Binary<Sum, TAct>(0, a, b, y, layout, channels, positions, activation);
-
-    /// <summary>y = act(a * b) (gating); <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
-    public static void Multiply<TAct>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, TensorLayout layout, int channels, int positions, TAct activation)
-        where TAct : struct, IActivation
-        => Binary<Product, TAct>(0, a, b, y, layout, channels, positions, activation);
 
     /// <summary>
     /// y[c, p] = act(x[c, p] * scale[c] + shift[c]) (a BatchNorm that could not be folded); <paramref name="scale"/> and
@@ -69,18 +60,6 @@ public static class ElementwiseOps
         int length = CheckTensor(x.Length, layout, channels, positions, "x");
         Conv2d.CheckLength(y.Length, length, nameof(y));
         var job = new MapJob<Identity, TAct>(x, x, y, act);
-        WidthDispatch.Run(lanes, ref job);
-        ClearPadding<TAct>(y, layout, channels, positions);
-    }
-
-    internal static void Binary<TOp, TAct>(int lanes, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, TensorLayout layout, int channels,
-        int positions, TAct act)
-        where TOp : struct, IBinaryOperator where TAct : struct, IActivation
-    {
-        int length = CheckTensor(a.Length, layout, channels, positions, "a");
-        Conv2d.CheckLength(b.Length, length, nameof(b));
-        Conv2d.CheckLength(y.Length, length, nameof(y));
-        var job = new MapJob<TOp, TAct>(a, b, y, act);
         WidthDispatch.Run(lanes, ref job);
         ClearPadding<TAct>(y, layout, channels, positions);
     }
@@ -141,6 +120,13 @@ public static class ElementwiseOps
         public static TVec Invoke<TOps, TVec>(TVec left, TVec right) where TOps : IVectorOps<TVec> where TVec : struct => TOps.Add(left, right);
     }
 
+    internal readonly struct Difference : IBinaryOperator
+    {
+        public static bool UsesRight => true;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Invoke<TOps, TVec>(TVec left, TVec right) where TOps : IVectorOps<TVec> where TVec : struct => TOps.Subtract(left, right);
+    }
+
     internal readonly struct Product : IBinaryOperator
     {
         public static bool UsesRight => true;
@@ -160,7 +146,7 @@ public static class ElementwiseOps
     // y[i] = act(op(a[i], b[i])). The last vector is computed before the loop and stored after it, so it may overlap
     // the one before (same values) even in place; spans shorter than a vector go scalar.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Map<TOps, TVec, TOp, TAct>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, TAct act)
+    internal static void Map<TOps, TVec, TOp, TAct>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TOp : struct, IBinaryOperator where TAct : struct, IActivation
     {
         int n = y.Length, lanes = TOps.Count;

@@ -140,7 +140,7 @@ internal static class BlockedChecks
             float[] a = ConvReference.RandomValues(random, channels * 9, 3f), b = ConvReference.RandomValues(random, channels * 9, 3f);
             float[] ba = BlockedReference.ToBlocked(a, channels, 9), bb = BlockedReference.ToBlocked(b, channels, 9);
             var y = new float[ba.Length];
-            ElementwiseOps.Add(ba, bb, y, TensorLayout.Blocked16, channels, 9, default(Sigmoid));
+            Broadcast.Channelwise(ba, OperandForm.Full, bb, OperandForm.Full, y, BinaryOperation.Add, TensorLayout.Blocked16, channels, 9, default(Sigmoid));
             var expected = new float[a.Length];
             for (int i = 0; i < a.Length; i++) expected[i] = (float)(1 / (1 + Math.Exp(-((double)a[i] + b[i]))));
             context.ExpectWithin($"add+sigmoid {channels}", BlockedReference.FromBlocked(y, channels, 9), expected, 1e-6);

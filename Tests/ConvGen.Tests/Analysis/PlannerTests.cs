@@ -234,7 +234,9 @@ public class PlannerTests
             Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 1), ("Name", "a")), Layer(LayerKind.Flatten, ("Name", "fa")),
             Layer(LayerKind.Conv2d, ("OutChannels", 16), ("KernelSize", 1), ("From", "a")), Layer(LayerKind.Flatten),
             Layer(LayerKind.Add, ("Inputs", new[] { "fa" }))));
-        ElementwiseStep add = Assert.IsType<ElementwiseStep>(plan.Steps.Last(s => s is ElementwiseStep));
+        ArithmeticStep add = Assert.IsType<ArithmeticStep>(plan.Steps.Last(s => s is ArithmeticStep));
+        Assert.False(add.General);
+        Assert.All(add.Operands, o => Assert.Equal(OperandForm.Full, o.Form));
         Assert.Equal(TensorLayout.Chw, add.Output.Layout);
         Assert.All(add.Inputs, i => Assert.Equal(TensorLayout.Chw, i.Layout));
         Assert.Equal(256, add.Output.Buffer.Length);
@@ -252,7 +254,8 @@ public class PlannerTests
         Assert.False(conv.Residual);
         Assert.Null(conv.Fusion.Activation);
         Assert.Equal(new[] { 0, 1 }, conv.Layers.Select(l => l.Index));
-        ElementwiseStep add = Assert.IsType<ElementwiseStep>(plan.Steps[1]);
+        ArithmeticStep add = Assert.IsType<ArithmeticStep>(plan.Steps[1]);
+        Assert.Equal(BinaryOperation.Add, add.Operation);
         Assert.Equal(new[] { 2, 3 }, add.Layers.Select(l => l.Index));
         Assert.Equal("ReLU", add.Activation?.Name);
     }

@@ -293,9 +293,9 @@ public class BlockedKernelTests
             Activated = (float[])a.Clone();
             ElementwiseOps.Activate(width, Activated, Activated, layout, channels, positions, activation);
             Added = (float[])a.Clone();
-            ElementwiseOps.Binary<ElementwiseOps.Sum, TAct>(width, Added, b, Added, layout, channels, positions, activation);
+            Broadcast.Channelwise(width, Added, OperandForm.Full, b, OperandForm.Full, Added, BinaryOperation.Add, layout, channels, positions, activation);
             Multiplied = new float[a.Length];
-            ElementwiseOps.Binary<ElementwiseOps.Product, TAct>(width, a, b, Multiplied, layout, channels, positions, activation);
+            Broadcast.Channelwise(width, a, OperandForm.Full, b, OperandForm.Full, Multiplied, BinaryOperation.Multiply, layout, channels, positions, activation);
             Affine = new float[a.Length];
             ElementwiseOps.ChannelAffine(width, a, Affine, scale, shift, layout, channels, positions, activation);
         }
@@ -397,7 +397,7 @@ public class BlockedKernelTests
             DepthwiseConv2d.Run(y2, y3, pdw, y2, dw, default(ReLU6), dwWorkspace);
             BlockedPool2d.Max(y3, pooled, g);
             BlockedPool2d.Average(y3, pooled, g, true, 0);
-            ElementwiseOps.Add(y2, y3, y3, TensorLayout.Blocked16, 40, 100, default(Tanh));
+            Broadcast.Channelwise(y2, OperandForm.Full, y3, OperandForm.Full, y3, BinaryOperation.Add, TensorLayout.Blocked16, 40, 100, default(Tanh));
             PackedLinear.Run(y3.AsSpan(0, 4000), logits, plin, 1, 4000, 10, TensorLayout.Chw, default(Identity));
         }
 

@@ -44,10 +44,10 @@ namespace Samples
     /// step 6   #8      Reorder: reorder blocked 16 → CHW
     /// step 7   #8      Conv2d: pointwise GEMM on the input planes, CHW → CHW
     /// step 8   #9      Concat: channel concatenation (copies), CHW
-    /// step 9   #10-11  Add: element-wise sum, CHW, in place, ReLU fused into the store
+    /// step 9   #10-11  Add: element-wise add, CHW, in place, ReLU fused into the store
     /// step 10  #12-13  Conv2d: direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), Sigmoid fused into the store
     /// step 11  #14     Reorder: reorder blocked 16 → CHW
-    /// step 12  #14     Multiply: element-wise product, CHW, in place
+    /// step 12  #14     Multiply: element-wise multiply, CHW, in place
     /// step 13  #15     ConvTranspose2d: transposed: GEMM into columns, then col2im
     /// step 14  #16     AdaptiveAvgPool2d: adaptive average pooling, CHW
     /// step 15  #18     Linear: GEMV over weight panels of 16 outputs
@@ -222,10 +222,10 @@ namespace Samples
         /// step 6   #8      Reorder: reorder blocked 16 → CHW
         /// step 7   #8      Conv2d: pointwise GEMM on the input planes, CHW → CHW
         /// step 8   #9      Concat: channel concatenation (copies), CHW
-        /// step 9   #10-11  Add: element-wise sum, CHW, in place, ReLU fused into the store
+        /// step 9   #10-11  Add: element-wise add, CHW, in place, ReLU fused into the store
         /// step 10  #12-13  Conv2d: direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), Sigmoid fused into the store
         /// step 11  #14     Reorder: reorder blocked 16 → CHW
-        /// step 12  #14     Multiply: element-wise product, CHW, in place
+        /// step 12  #14     Multiply: element-wise multiply, CHW, in place
         /// step 13  #15     ConvTranspose2d: transposed: GEMM into columns, then col2im
         /// step 14  #16     AdaptiveAvgPool2d: adaptive average pooling, CHW
         /// step 15  #18     Linear: GEMV over weight panels of 16 outputs
@@ -360,10 +360,10 @@ namespace Samples
             global::ConvGen.Runtime.Kernels.ElementwiseOps.CopyChannels(x2, y, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, channelOffset: 8, partChannels: 8, totalChannels: 16, positions: 144);
         }
 
-        /// <summary>#10 Add("x") + #11 ReLU(Name = "y"): 16×12×12 → 16×12×12; element-wise sum, CHW, in place, ReLU fused into the store.</summary>
+        /// <summary>#10 Add("x") + #11 ReLU(Name = "y"): 16×12×12 → 16×12×12; element-wise add, CHW, in place, ReLU fused into the store.</summary>
         private void Step9_Add(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.ElementwiseOps.Add(x0, x1, y, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, channels: 16, positions: 144, default(global::ConvGen.Runtime.Kernels.ReLU));
+            global::ConvGen.Runtime.Kernels.Broadcast.Channelwise(x0, global::ConvGen.Runtime.Kernels.OperandForm.Full, x1, global::ConvGen.Runtime.Kernels.OperandForm.Full, y, global::ConvGen.Runtime.Kernels.BinaryOperation.Add, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, channels: 16, positions: 144, default(global::ConvGen.Runtime.Kernels.ReLU));
         }
 
         /// <summary>#12 Conv2d(16, 3, Padding = 1, From = "y", Name = "gate") + #13 Sigmoid: 16×12×12 → 16×12×12; direct convolution, CHW → blocked 16, tile 1x12 (output blocks × positions), Sigmoid fused into the store.</summary>
@@ -378,10 +378,10 @@ namespace Samples
             global::ConvGen.Runtime.Kernels.Blocked16.ToChw(x, y, channels: 16, positions: 144);
         }
 
-        /// <summary>#14 Multiply("y"): 16×12×12 → 16×12×12; element-wise product, CHW, in place.</summary>
+        /// <summary>#14 Multiply("y"): 16×12×12 → 16×12×12; element-wise multiply, CHW, in place.</summary>
         private void Step12_Multiply(global::System.ReadOnlySpan<float> x0, global::System.ReadOnlySpan<float> x1, global::System.Span<float> y)
         {
-            global::ConvGen.Runtime.Kernels.ElementwiseOps.Multiply(x0, x1, y, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, channels: 16, positions: 144, default(global::ConvGen.Runtime.Kernels.Identity));
+            global::ConvGen.Runtime.Kernels.Broadcast.Channelwise(x0, global::ConvGen.Runtime.Kernels.OperandForm.Full, x1, global::ConvGen.Runtime.Kernels.OperandForm.Full, y, global::ConvGen.Runtime.Kernels.BinaryOperation.Multiply, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, channels: 16, positions: 144, default(global::ConvGen.Runtime.Kernels.Identity));
         }
 
         /// <summary>#15 ConvTranspose2d(8, 2, Stride = 2, Name = "up"): 16×12×12 → 8×24×24; transposed: GEMM into columns, then col2im.</summary>

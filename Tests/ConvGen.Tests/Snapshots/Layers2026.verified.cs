@@ -50,7 +50,7 @@ namespace Samples
     /// step 7   #9      Chunk: channel slice (whole blocks copied), blocked 16
     /// step 8   #10     PReLU: PReLU with a slope per channel, blocked 16
     /// step 9   #11     Concat: channel concatenation (copies), blocked 16
-    /// step 10  #12     Subtract: channel-wise broadcast subtract with 1f, blocked 16, in place
+    /// step 10  #12     Subtract: element-wise subtract with 1f, blocked 16, in place
     /// step 11  #13     Reorder: reorder blocked 16 → CHW
     /// step 12  #13     Permute: permutation (strided copy), CHW
     /// step 13  #14     LayerNorm: normalisation over the last dimension(s), CHW
@@ -58,7 +58,7 @@ namespace Samples
     /// step 15  #16     LayerNorm2d: normalisation over the channels at each position, CHW
     /// step 16  #17     Parameter: learned tensor copied from the weights
     /// step 17  #18     Multiply: channel-wise broadcast multiply, CHW, in place
-    /// step 18  #19-20  Add: channel-wise broadcast add with 0.5f, CHW, in place, Mish fused into the store
+    /// step 18  #19-20  Add: element-wise add with 0.5f, CHW, in place, Mish fused into the store
     /// step 19  #21     ELU: ELU(0.5) in place, CHW
     /// step 20  #22     Softplus: Softplus(2, 10) in place, CHW
     /// step 21  #23     Hardtanh: Hardtanh(-1, 2) in place, CHW
@@ -208,7 +208,7 @@ namespace Samples
         /// step 7   #9      Chunk: channel slice (whole blocks copied), blocked 16
         /// step 8   #10     PReLU: PReLU with a slope per channel, blocked 16
         /// step 9   #11     Concat: channel concatenation (copies), blocked 16
-        /// step 10  #12     Subtract: channel-wise broadcast subtract with 1f, blocked 16, in place
+        /// step 10  #12     Subtract: element-wise subtract with 1f, blocked 16, in place
         /// step 11  #13     Reorder: reorder blocked 16 → CHW
         /// step 12  #13     Permute: permutation (strided copy), CHW
         /// step 13  #14     LayerNorm: normalisation over the last dimension(s), CHW
@@ -216,7 +216,7 @@ namespace Samples
         /// step 15  #16     LayerNorm2d: normalisation over the channels at each position, CHW
         /// step 16  #17     Parameter: learned tensor copied from the weights
         /// step 17  #18     Multiply: channel-wise broadcast multiply, CHW, in place
-        /// step 18  #19-20  Add: channel-wise broadcast add with 0.5f, CHW, in place, Mish fused into the store
+        /// step 18  #19-20  Add: element-wise add with 0.5f, CHW, in place, Mish fused into the store
         /// step 19  #21     ELU: ELU(0.5) in place, CHW
         /// step 20  #22     Softplus: Softplus(2, 10) in place, CHW
         /// step 21  #23     Hardtanh: Hardtanh(-1, 2) in place, CHW
@@ -362,7 +362,7 @@ namespace Samples
             global::ConvGen.Runtime.Kernels.ElementwiseOps.CopyChannels(x1, y, global::ConvGen.Runtime.Kernels.TensorLayout.Blocked16, channelOffset: 16, partChannels: 16, totalChannels: 32, positions: 64);
         }
 
-        /// <summary>#12 Subtract(1.0, "cat"): 32×8×8 → 32×8×8; channel-wise broadcast subtract with 1f, blocked 16, in place.</summary>
+        /// <summary>#12 Subtract(1.0, "cat"): 32×8×8 → 32×8×8; element-wise subtract with 1f, blocked 16, in place.</summary>
         private void Step10_Subtract(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Broadcast.WithNumber(x, 1f, numberFirst: true, y, global::ConvGen.Runtime.Kernels.BinaryOperation.Subtract, global::ConvGen.Runtime.Kernels.TensorLayout.Blocked16, channels: 32, positions: 64, default(global::ConvGen.Runtime.Kernels.Identity));
@@ -410,7 +410,7 @@ namespace Samples
             global::ConvGen.Runtime.Kernels.Broadcast.Channelwise(x0, global::ConvGen.Runtime.Kernels.OperandForm.Channel, x1, global::ConvGen.Runtime.Kernels.OperandForm.Full, y, global::ConvGen.Runtime.Kernels.BinaryOperation.Multiply, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, channels: 32, positions: 64, default(global::ConvGen.Runtime.Kernels.Identity));
         }
 
-        /// <summary>#19 Add(0.5) + #20 Mish: 32×8×8 → 32×8×8; channel-wise broadcast add with 0.5f, CHW, in place, Mish fused into the store.</summary>
+        /// <summary>#19 Add(0.5) + #20 Mish: 32×8×8 → 32×8×8; element-wise add with 0.5f, CHW, in place, Mish fused into the store.</summary>
         private void Step18_Add(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.Broadcast.WithNumber(x, 0.5f, numberFirst: false, y, global::ConvGen.Runtime.Kernels.BinaryOperation.Add, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, channels: 32, positions: 64, default(global::ConvGen.Runtime.Kernels.Mish));
