@@ -108,7 +108,8 @@ internal static partial class Emitter
             ConvAlgorithm.DirectPlanes => $"direct convolution, positions on the lanes, {layouts}, tile {PlaneConv2d.TileChannels} channels × {PlaneConv2d.TileRows} rows × {PlaneConv2d.TileVectors} vectors",
             ConvAlgorithm.PointwisePlanes => $"pointwise GEMM on the input planes, {layouts}",
             ConvAlgorithm.DepthwisePlanes => $"depthwise (rows or planes on the lanes, picked by the runtime per vector width), {layouts}",
-            ConvAlgorithm.PlaneDepthwise => $"depthwise, positions on the lanes, {layouts}, tile {PlaneDepthwiseConv2d.TileRows} rows × {PlaneDepthwiseConv2d.TileVectors} vectors",
+            ConvAlgorithm.PlaneDepthwise => $"depthwise, positions on the lanes, {layouts}, " + (PlaneDepthwiseConv2d.HasRowBlockTile(step.Geometry)
+                ? $"tile {PlaneDepthwiseConv2d.TileRows} rows × 1 vector" : $"tile 1 row × {PlaneDepthwiseConv2d.RowTileVectors} vectors"),
             _ => step.Algorithm.ToString(),
         };
     }

@@ -47,7 +47,7 @@ internal enum ConvAlgorithm
     PointwisePlanes,
     /// <summary>CHW: one group per input channel; the runtime vectorises along rows or planes, by shape and vector width.</summary>
     DepthwisePlanes,
-    /// <summary>CHW: depthwise, stride 1, positions on the lanes, a register tile of 2 rows × 3 vectors on a zero-padded plane (PlaneDepthwiseConv2d).</summary>
+    /// <summary>CHW: depthwise, stride 1, positions on the lanes, on a zero-padded plane: 3×3 by a register tile of 4 rows × 1 vector (PlaneDepthwiseConv2d).</summary>
     PlaneDepthwise,
 }
 

@@ -248,8 +248,8 @@ internal static partial class Planner
     }
 
     /// <summary>
-    /// The CHW algorithm for <paramref name="g"/>: depthwise (the register tile where it takes the geometry and its row
-    /// vectors use most of their lanes, PlaneDepthwiseConv2d.Suits; else the runtime-picked forms) or pointwise forms
+    /// The CHW algorithm for <paramref name="g"/>: depthwise (the register tile wherever it takes the geometry,
+    /// PlaneDepthwiseConv2d.Suits: stride 1, rows at least 16 wide; else the runtime-picked forms) or pointwise forms
     /// where they apply; the direct tile with
     /// positions on the lanes where it takes the geometry and uses most of its lanes (PlaneConv2d.Suits: few output
     /// channels make a GEMM's weight panel short, while the direct tile reuses each input vector for three channels);

@@ -6,8 +6,8 @@ namespace ConvGen.Runtime.Kernels;
 /// PyTorch <c>Conv2d</c> with groups = input channels (depthwise, any depth multiplier), stride 1, CHW → CHW, with the
 /// positions on the lanes: each input plane is copied into one zero-padded plane (its borders cleared once per call),
 /// then every output channel it feeds is computed from it. 3×3 taps with dilation 1 run a register tile of
-/// <see cref="TileRows"/> rows × <see cref="TileVectors"/> vectors, each loaded input vector feeding both rows; other
-/// kernels one row × <see cref="TileVectors"/> vectors per tap loop. The last vector of a row is shifted back to end at
+/// <see cref="TileRows"/> rows × one vector, each loaded input vector feeding up to three of its rows; other kernels
+/// (and rows left over) one row × <see cref="RowTileVectors"/> vectors per tap loop. The last vector of a row is shifted back to end at
 /// the row's end (it recomputes a few outputs), so no store leaves its row and no read leaves the padded plane. The
 /// epilogue adds the bias and applies the activation as the tile stores. Input and output must not overlap.
 /// </summary>
@@ -119,9 +119,9 @@ public static partial class PlaneDepthwiseConv2d
         }
     }
 
-    // One output channel from the padded plane: row pairs by the 3×3 tile where it applies, then every row left (an odd
-    // last row, or every row for other kernels) by the general tile; vectors in groups of TileVectors, a short last
-    // group repeating its last vector (the same values stored again).
+    // One output channel from the padded plane: blocks of TileRows rows by the 3×3 tile where it applies, then every row
+    // left (up to three, or every row for other kernels) by the general tile; its vectors in groups of RowTileVectors, a
+    // short last group repeating its last vector (the same values stored again).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Convolve<TOps, TVec, TAct>(Span<float> workspace, ref float output, ref float weights, float bias, in Conv2dGeometry g, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
@@ -130,14 +130,14 @@ public static partial class PlaneDepthwiseConv2d
         int vectors = (ow + lanes - 1) / lanes;
         ref float plane = ref Unsafe.Add(ref MemoryMarshal.GetReference(workspace), (nint)(Front(g) - g.PadLeft));
         int y = 0;
-        if (g.KernelHeight == 3 && g.KernelWidth == 3 && g.DilationHeight == 1 && g.DilationWidth == 1)
+        if (HasRowBlockTile(g))
         {
             y = oh / TileRows * TileRows;
-            RowPairs3x3<TOps, TVec, TAct>(ref plane, stride, ref output, ow, y, ref weights, bias, act);
+            Rows3x3<TOps, TVec, TAct>(ref plane, stride, ref output, ow, y, ref weights, bias, act);
         }
         for (; y < oh; y++)
         {
-            for (int v = 0; v < vectors; v += TileVectors)
+            for (int v = 0; v < vectors; v += RowTileVectors)
             {
                 nint xa = Math.Min(v * lanes, ow - lanes), xb = Math.Min((v + 1) * lanes, ow - lanes), xc = Math.Min((v + 2) * lanes, ow - lanes);
                 TileRow<TOps, TVec, TAct>(ref Unsafe.Add(ref plane, (nint)y * stride + xa), xb - xa, xc - xa, (nint)g.DilationHeight * stride, g.DilationWidth,
@@ -146,12 +146,10 @@ public static partial class PlaneDepthwiseConv2d
         }
     }
 
-    // The 3×3 register tile over output rows [0, rows) (rows even) of one channel: two output rows × three vectors (a
-    // short last group repeating its last vector), the nine weights broadcast once. Input row r of a row pair feeds the
-    // upper output row's kernel row r and the lower one's kernel row r - 1, so each of the pair's four input rows'
-    // shifted vectors is loaded once.
+    // The 3×3 register tile over output rows [0, rows) (rows a multiple of TileRows) of one channel: each vector of the
+    // row runs TileRows output rows down the plane (Column4), the nine weights broadcast once per channel.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void RowPairs3x3<TOps, TVec, TAct>(ref float plane, nint stride, ref float output, int ow, int rows, ref float weights, float bias, TAct act)
+    private static void Rows3x3<TOps, TVec, TAct>(ref float plane, nint stride, ref float output, int ow, int rows, ref float weights, float bias, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
         int lanes = TOps.Count, vectors = (ow + lanes - 1) / lanes;
@@ -161,50 +159,51 @@ public static partial class PlaneDepthwiseConv2d
         TVec b = TOps.Create(bias);
         for (int y = 0; y < rows; y += TileRows)
         {
-            for (int v = 0; v < vectors; v += TileVectors)
+            for (int v = 0; v < vectors; v++)
             {
-                nint xa = Math.Min(v * lanes, ow - lanes), second = Math.Min((v + 1) * lanes, ow - lanes) - xa, third = Math.Min((v + 2) * lanes, ow - lanes) - xa;
-                ref float r0 = ref Unsafe.Add(ref plane, (nint)y * stride + xa);
-                ref float o0 = ref Unsafe.Add(ref output, (nint)y * ow + xa);
-                Column<TOps, TVec, TAct>(ref r0, stride, w00, w01, w02, w10, w11, w12, w20, w21, w22, b, ref o0, ow, act);
-                Column<TOps, TVec, TAct>(ref Unsafe.Add(ref r0, second), stride, w00, w01, w02, w10, w11, w12, w20, w21, w22, b, ref Unsafe.Add(ref o0, second), ow, act);
-                Column<TOps, TVec, TAct>(ref Unsafe.Add(ref r0, third), stride, w00, w01, w02, w10, w11, w12, w20, w21, w22, b, ref Unsafe.Add(ref o0, third), ow, act);
+                nint xa = Math.Min(v * lanes, ow - lanes);
+                Column4<TOps, TVec, TAct>(ref Unsafe.Add(ref plane, (nint)y * stride + xa), stride, w00, w01, w02, w10, w11, w12, w20, w21, w22, b,
+                    ref Unsafe.Add(ref output, (nint)y * ow + xa), ow, act);
             }
         }
     }
 
-    // One vector column of a row pair: input rows 0..3 of the pair (stride apart), each read at columns +0, +1, +2 once;
-    // row r feeds the upper output row's kernel row r and the lower one's kernel row r - 1.
+    // One vector of four output rows: input rows 0..5 (stride apart), each read at columns +0, +1, +2 once; input row k
+    // feeds output row j's kernel row k - j (0 <= k - j <= 2). Each output row is a chain of nine multiply-adds from the
+    // bias; the four rows' chains interleave.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Column<TOps, TVec, TAct>(ref float r0, nint stride, TVec w00, TVec w01, TVec w02, TVec w10, TVec w11, TVec w12,
+    private static void Column4<TOps, TVec, TAct>(ref float r0, nint stride, TVec w00, TVec w01, TVec w02, TVec w10, TVec w11, TVec w12,
         TVec w20, TVec w21, TVec w22, TVec bias, ref float o0, nint ow, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
-        // Per kernel row a partial sum (three dependent multiply-adds), added at the end: chains of four operations, not nine.
-        ref float r1 = ref Unsafe.Add(ref r0, stride);
-        ref float r2 = ref Unsafe.Add(ref r1, stride);
-        TVec l = TOps.Load(ref r1), m = TOps.Load(ref Unsafe.Add(ref r1, 1)), r = TOps.Load(ref Unsafe.Add(ref r1, 2));
-        TVec up1 = TOps.MultiplyAdd(r, w12, TOps.MultiplyAdd(m, w11, TOps.Multiply(l, w10)));
-        TVec down0 = TOps.MultiplyAdd(r, w02, TOps.MultiplyAdd(m, w01, TOps.Multiply(l, w00)));
-        l = TOps.Load(ref r2);
-        m = TOps.Load(ref Unsafe.Add(ref r2, 1));
-        r = TOps.Load(ref Unsafe.Add(ref r2, 2));
-        TVec up2 = TOps.MultiplyAdd(r, w22, TOps.MultiplyAdd(m, w21, TOps.Multiply(l, w20)));
-        TVec down1 = TOps.MultiplyAdd(r, w12, TOps.MultiplyAdd(m, w11, TOps.Multiply(l, w10)));
-        TVec up = TOps.Add(TOps.Add(Row<TOps, TVec>(ref r0, w00, w01, w02, bias), up1), up2);
-        TVec down = TOps.Add(TOps.Add(Row<TOps, TVec>(ref Unsafe.Add(ref r2, stride), w20, w21, w22, bias), down0), down1);
-        TOps.Store(TAct.InRegisters ? act.Apply<TOps, TVec>(up) : up, ref o0);
-        TOps.Store(TAct.InRegisters ? act.Apply<TOps, TVec>(down) : down, ref Unsafe.Add(ref o0, ow));
-    }
-
-    // acc + the three taps of one kernel row at one vector: the row read at columns +0, +1, +2.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Row<TOps, TVec>(ref float row, TVec w0, TVec w1, TVec w2, TVec acc)
-        where TOps : IVectorOps<TVec> where TVec : struct
-    {
-        acc = TOps.MultiplyAdd(TOps.Load(ref row), w0, acc);
-        acc = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref row, 1)), w1, acc);
-        return TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref row, 2)), w2, acc);
+        ref float r = ref r0;
+        TVec l = TOps.Load(ref r), m = TOps.Load(ref Unsafe.Add(ref r, 1)), q = TOps.Load(ref Unsafe.Add(ref r, 2));
+        TVec a0 = TOps.MultiplyAdd(q, w02, TOps.MultiplyAdd(m, w01, TOps.MultiplyAdd(l, w00, bias)));
+        r = ref Unsafe.Add(ref r, stride);
+        l = TOps.Load(ref r); m = TOps.Load(ref Unsafe.Add(ref r, 1)); q = TOps.Load(ref Unsafe.Add(ref r, 2));
+        a0 = TOps.MultiplyAdd(q, w12, TOps.MultiplyAdd(m, w11, TOps.MultiplyAdd(l, w10, a0)));
+        TVec a1 = TOps.MultiplyAdd(q, w02, TOps.MultiplyAdd(m, w01, TOps.MultiplyAdd(l, w00, bias)));
+        r = ref Unsafe.Add(ref r, stride);
+        l = TOps.Load(ref r); m = TOps.Load(ref Unsafe.Add(ref r, 1)); q = TOps.Load(ref Unsafe.Add(ref r, 2));
+        a0 = TOps.MultiplyAdd(q, w22, TOps.MultiplyAdd(m, w21, TOps.MultiplyAdd(l, w20, a0)));
+        a1 = TOps.MultiplyAdd(q, w12, TOps.MultiplyAdd(m, w11, TOps.MultiplyAdd(l, w10, a1)));
+        TVec a2 = TOps.MultiplyAdd(q, w02, TOps.MultiplyAdd(m, w01, TOps.MultiplyAdd(l, w00, bias)));
+        Store<TOps, TVec, TAct>(a0, ref o0, act);
+        r = ref Unsafe.Add(ref r, stride);
+        l = TOps.Load(ref r); m = TOps.Load(ref Unsafe.Add(ref r, 1)); q = TOps.Load(ref Unsafe.Add(ref r, 2));
+        a1 = TOps.MultiplyAdd(q, w22, TOps.MultiplyAdd(m, w21, TOps.MultiplyAdd(l, w20, a1)));
+        a2 = TOps.MultiplyAdd(q, w12, TOps.MultiplyAdd(m, w11, TOps.MultiplyAdd(l, w10, a2)));
+        TVec a3 = TOps.MultiplyAdd(q, w02, TOps.MultiplyAdd(m, w01, TOps.MultiplyAdd(l, w00, bias)));
+        Store<TOps, TVec, TAct>(a1, ref Unsafe.Add(ref o0, ow), act);
+        r = ref Unsafe.Add(ref r, stride);
+        l = TOps.Load(ref r); m = TOps.Load(ref Unsafe.Add(ref r, 1)); q = TOps.Load(ref Unsafe.Add(ref r, 2));
+        a2 = TOps.MultiplyAdd(q, w22, TOps.MultiplyAdd(m, w21, TOps.MultiplyAdd(l, w20, a2)));
+        a3 = TOps.MultiplyAdd(q, w12, TOps.MultiplyAdd(m, w11, TOps.MultiplyAdd(l, w10, a3)));
+        Store<TOps, TVec, TAct>(a2, ref Unsafe.Add(ref o0, 2 * ow), act);
+        r = ref Unsafe.Add(ref r, stride);
+        l = TOps.Load(ref r); m = TOps.Load(ref Unsafe.Add(ref r, 1)); q = TOps.Load(ref Unsafe.Add(ref r, 2));
+        a3 = TOps.MultiplyAdd(q, w22, TOps.MultiplyAdd(m, w21, TOps.MultiplyAdd(l, w20, a3)));
+        Store<TOps, TVec, TAct>(a3, ref Unsafe.Add(ref o0, 3 * ow), act);
     }
 
     // The general tile: one output row × vectors at 0, second and third, any kernel size and dilation, from the padded
@@ -229,16 +228,15 @@ public static partial class PlaneDepthwiseConv2d
             }
         }
         TVec b = TOps.Create(bias);
-        Store<TOps, TVec, TAct>(s0, b, ref output, act);
-        Store<TOps, TVec, TAct>(s1, b, ref Unsafe.Add(ref output, second), act);
-        Store<TOps, TVec, TAct>(s2, b, ref Unsafe.Add(ref output, third), act);
+        Store<TOps, TVec, TAct>(TOps.Add(s0, b), ref output, act);
+        Store<TOps, TVec, TAct>(TOps.Add(s1, b), ref Unsafe.Add(ref output, second), act);
+        Store<TOps, TVec, TAct>(TOps.Add(s2, b), ref Unsafe.Add(ref output, third), act);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TOps, TVec, TAct>(TVec sum, TVec bias, ref float destination, TAct act)
+    private static void Store<TOps, TVec, TAct>(TVec sum, ref float destination, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
-        sum = TOps.Add(sum, bias);
         TOps.Store(TAct.InRegisters ? act.Apply<TOps, TVec>(sum) : sum, ref destination);
     }
 }

@@ -45,6 +45,9 @@ internal static class Cases
         yield return ("probe.dw 8 32x32", Same(8, 32, 32, 8, 3, 8));
         yield return ("probe.dw 4 24x24", Same(4, 24, 24, 4, 3, 4));
         yield return ("probe.dw 8 20x20", Same(8, 20, 20, 8, 3, 8));
+        yield return ("probe.dw 8 17x17", Same(8, 17, 17, 8, 3, 8));
+        yield return ("probe.dw 8 16x16", Same(8, 16, 16, 8, 3, 8));
+        yield return ("probe.dw 8 33x33", Same(8, 33, 33, 8, 3, 8));
         yield return ("probe.dw 8 40x40", Same(8, 40, 40, 8, 3, 8));
         yield return ("probe.dw 8 48x48 k5", Same(8, 48, 48, 8, 5, 8));
         yield return ("vww.dw 16 48->24 s2", Pad(16, 48, 48, 16, 3, 2, 0, 1, 16));

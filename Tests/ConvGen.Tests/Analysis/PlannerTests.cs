@@ -140,11 +140,12 @@ public class PlannerTests
     }
 
     [Theory]
-    // 8 channels fill half a block: CHW. 48 wide, stride 1: the depthwise register tile (3 whole vectors per row).
+    // 8 channels fill half a block: CHW. Stride 1, rows at least 16 wide: the depthwise register tile.
     [InlineData(8, 48, 1, "PlaneDepthwise")]
     [InlineData(4, 32, 1, "PlaneDepthwise")]
-    // Rows of 20 use 20 of 32 lanes; stride 2: the runtime-picked forms.
-    [InlineData(8, 20, 1, "DepthwisePlanes")]
+    [InlineData(8, 20, 1, "PlaneDepthwise")]
+    // Rows narrower than 16, or stride 2: the runtime-picked forms.
+    [InlineData(8, 12, 1, "DepthwisePlanes")]
     [InlineData(8, 48, 2, "DepthwisePlanes")]
     // 16 channels fill their block: blocked.
     [InlineData(16, 48, 1, "Depthwise")]

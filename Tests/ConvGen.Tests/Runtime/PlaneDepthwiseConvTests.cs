@@ -6,7 +6,7 @@ namespace ConvGen.Tests.Runtime;
 
 /// <summary>
 /// The CHW depthwise register tile (PlaneDepthwiseConv2d) at every vector width against the double-precision
-/// reference: 3×3 (the two-row tile, odd heights leaving a row to the general tile) and other kernels, dilation,
+/// reference: 3×3 (the four-row tile, heights leaving up to three rows to the general tile) and other kernels, dilation,
 /// padding on every side (also more than the kernel reaches, and cropping), depth multipliers, row widths around the
 /// vector widths, activations in registers and after the store; guards around every span.
 /// </summary>
@@ -59,12 +59,13 @@ public class PlaneDepthwiseConvTests
     {
         Conv2dGeometry vww = ConvCases.Geometry(8, 48, 48, 8, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: 8);
         Assert.True(PlaneDepthwiseConv2d.Suits(vww));
-        Assert.Equal(1.0, PlaneDepthwiseConv2d.LaneUse(vww), 6);
+        Assert.True(PlaneDepthwiseConv2d.HasRowBlockTile(vww));
+        Assert.False(PlaneDepthwiseConv2d.HasRowBlockTile(ConvCases.Geometry(8, 48, 48, 8, 5, 5, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2, groups: 8)));
         // 50 padded rows of 16 (front) + 48 + 1 (right padding), rounded up to 80.
         Assert.Equal(50 * 80, PlaneDepthwiseConv2d.WorkspaceLength(vww));
         Assert.Equal(8 * 9 + 8, PlaneDepthwiseConv2d.PackedLength(vww));
-        // Rows of 20 fill 20 of 32 lanes: the runtime-picked forms.
-        Assert.False(PlaneDepthwiseConv2d.Suits(ConvCases.Geometry(8, 20, 20, 8, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: 8)));
+        // Rows of 17 use 17 of 32 lanes at 16 lanes, and still beat the runtime-picked forms.
+        Assert.True(PlaneDepthwiseConv2d.Suits(ConvCases.Geometry(8, 17, 17, 8, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: 8)));
         Assert.True(PlaneDepthwiseConv2d.Suits(ConvCases.Geometry(8, 24, 24, 16, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: 8)));
         Assert.NotNull(PlaneDepthwiseConv2d.Rejects(ConvCases.Geometry(8, 48, 48, 8, 3, 3, strideHeight: 2, strideWidth: 2, groups: 8)));
         Assert.NotNull(PlaneDepthwiseConv2d.Rejects(ConvCases.Geometry(8, 12, 12, 8, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: 8)));
