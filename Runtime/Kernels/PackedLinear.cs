@@ -175,11 +175,14 @@ public static partial class PackedLinear
                 a3 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref w3, at)), xa, a3);
             }
 
-            // Sums stored first (no call while accumulators are live), then bias, activation and mask per vector.
-            StoreSum<TOps, TVec>(TOps.Add(a0, b0), v, lanes, ref bias, output, last, outFeatures, padded);
-            StoreSum<TOps, TVec>(TOps.Add(a1, b1), v + 1, lanes, ref bias, output, last, outFeatures, padded);
-            StoreSum<TOps, TVec>(TOps.Add(a2, b2), v + 2, lanes, ref bias, output, last, outFeatures, padded);
-            StoreSum<TOps, TVec>(TOps.Add(a3, b3), v + 3, lanes, ref bias, output, last, outFeatures, padded);
+            // Sums stored first (no call while accumulators are live), then bias, activation and mask per vector. All
+            // four sums are formed before the first store: a store of a partial vector calls a copy, and an accumulator
+            // live across it was spilled inside the loop (a store and a load per iteration on the 128-bit path).
+            TVec s0 = TOps.Add(a0, b0), s1 = TOps.Add(a1, b1), s2 = TOps.Add(a2, b2), s3 = TOps.Add(a3, b3);
+            StoreSum<TOps, TVec>(s0, v, lanes, ref bias, output, last, outFeatures, padded);
+            StoreSum<TOps, TVec>(s1, v + 1, lanes, ref bias, output, last, outFeatures, padded);
+            StoreSum<TOps, TVec>(s2, v + 2, lanes, ref bias, output, last, outFeatures, padded);
+            StoreSum<TOps, TVec>(s3, v + 3, lanes, ref bias, output, last, outFeatures, padded);
         }
 
         for (; v < vectors; v++)

@@ -143,9 +143,10 @@ public static partial class PlaneConv2d
         ref float tileRows = ref Unsafe.Add(ref source, cin * plane);
         int pooledWidth = ow / 2;
         nint pooledPlane = (nint)(oh / 2) * pooledWidth;
-        for (int c0 = 0; c0 < channels; c0 += TileChannels)
+        int tileChannels = FmaPolicy.IsFused ? TileChannels : UnfusedTileChannels;
+        for (int c0 = 0; c0 < channels; c0 += tileChannels)
         {
-            // A group short of three channels repeats its last one: same values stored twice.
+            // A group short of its channels repeats its last one: same values stored twice.
             int c1 = Math.Min(c0 + 1, channels - 1), c2 = Math.Min(c0 + 2, channels - 1);
             ref float w0 = ref Unsafe.Add(ref weights, (nint)c0 * taps);
             ref float w1 = ref Unsafe.Add(ref weights, (nint)c1 * taps);
@@ -163,14 +164,19 @@ public static partial class PlaneConv2d
                     ref float o2 = ref pooled ? ref Unsafe.Add(ref tileRows, 4 * ow) : ref Unsafe.Add(ref target, c2 * outPlane);
                     nint ya = pooled ? 0 : (nint)y0 * ow, yb = pooled ? ow : (nint)y1 * ow;
                     var tile = new Tile(Unsafe.Add(ref bias, c0), Unsafe.Add(ref bias, c1), Unsafe.Add(ref bias, c2));
-                    Accumulate<TOps, TVec, TAct>(ref Unsafe.Add(ref source, (nint)y0 * pw + xa), (nint)(y1 - y0) * pw, xb - xa, plane, (nint)dh * pw, dw,
-                        cin, kh, kw, ref w0, ref w1, ref w2, ref Unsafe.Add(ref o0, ya + xa), ref Unsafe.Add(ref o1, ya + xa), ref Unsafe.Add(ref o2, ya + xa),
-                        yb - ya, tile, act);
+                    if (FmaPolicy.IsFused)
+                        Accumulate<TOps, TVec, C3, TAct>(ref Unsafe.Add(ref source, (nint)y0 * pw + xa), (nint)(y1 - y0) * pw, xb - xa, plane, (nint)dh * pw, dw,
+                            cin, kh, kw, ref w0, ref w1, ref w2, ref Unsafe.Add(ref o0, ya + xa), ref Unsafe.Add(ref o1, ya + xa), ref Unsafe.Add(ref o2, ya + xa),
+                            yb - ya, tile, act);
+                    else
+                        Accumulate<TOps, TVec, C2, TAct>(ref Unsafe.Add(ref source, (nint)y0 * pw + xa), (nint)(y1 - y0) * pw, xb - xa, plane, (nint)dh * pw, dw,
+                            cin, kh, kw, ref w0, ref w1, ref w2, ref Unsafe.Add(ref o0, ya + xa), ref Unsafe.Add(ref o1, ya + xa), ref Unsafe.Add(ref o2, ya + xa),
+                            yb - ya, tile, act);
                 }
 
                 if (!pooled) continue;
                 // The row pair of each channel of the group (a repeated last channel once) into one pooled row.
-                for (int slot = 0; slot < TileChannels && c0 + slot < channels; slot++)
+                for (int slot = 0; slot < tileChannels && c0 + slot < channels; slot++)
                 {
                     ref float rows = ref Unsafe.Add(ref tileRows, slot * 2 * ow);
                     if (!TAct.InRegisters)
@@ -190,14 +196,22 @@ public static partial class PlaneConv2d
 
     private readonly record struct Tile(float Bias0, float Bias1, float Bias2);
 
-    // The register tile: 3 channels (weights w0..w2, outputs o0..o2) x 2 rows (rowStep apart in the input and
-    // outputRowStep in the output) x 2 vectors (`second` apart), from `input` (the padded plane of input channel 0 at
-    // the tile's first row and column); kept apart from the loops around it so that the JIT has every register for it.
+    /// <summary>
+    /// Output channels of the register tile where multiply-adds are not fused (<see cref="FmaPolicy.IsFused"/>): each
+    /// then needs a register for its product, and three channels (12 accumulators, 4 input vectors, the weight and the
+    /// product: 18 of the 16 registers) would keep two accumulators in memory; two channels take 14.
+    /// </summary>
+    private const int UnfusedTileChannels = 2;
+
+    // The register tile: TChannels (3, or 2 without FMA) channels (weights w0..w2, outputs o0..o2) x 2 rows (rowStep
+    // apart in the input and outputRowStep in the output) x 2 vectors (`second` apart), from `input` (the padded plane
+    // of input channel 0 at the tile's first row and column); kept apart from the loops around it so that the JIT has
+    // every register for it.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Accumulate<TOps, TVec, TAct>(ref float input, nint rowStep, nint second, nint plane, nint tapRowStep, int dw,
+    private static void Accumulate<TOps, TVec, TChannels, TAct>(ref float input, nint rowStep, nint second, nint plane, nint tapRowStep, int dw,
         int cin, int kh, int kw, ref float w0, ref float w1, ref float w2, ref float o0, ref float o1, ref float o2, nint outputRowStep,
         Tile tile, TAct act)
-        where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
+        where TOps : IVectorOps<TVec> where TVec : struct where TChannels : struct, IConstant where TAct : struct, IActivation
     {
         TVec s000 = TOps.Zero, s001 = TOps.Zero, s010 = TOps.Zero, s011 = TOps.Zero;
         TVec s100 = TOps.Zero, s101 = TOps.Zero, s110 = TOps.Zero, s111 = TOps.Zero;
@@ -225,11 +239,14 @@ public static partial class PlaneConv2d
                     s101 = TOps.MultiplyAdd(a1, w, s101);
                     s110 = TOps.MultiplyAdd(b0, w, s110);
                     s111 = TOps.MultiplyAdd(b1, w, s111);
-                    w = TOps.Create(Unsafe.Add(ref w2, t));
-                    s200 = TOps.MultiplyAdd(a0, w, s200);
-                    s201 = TOps.MultiplyAdd(a1, w, s201);
-                    s210 = TOps.MultiplyAdd(b0, w, s210);
-                    s211 = TOps.MultiplyAdd(b1, w, s211);
+                    if (Unsafe.SizeOf<TChannels>() > 2)
+                    {
+                        w = TOps.Create(Unsafe.Add(ref w2, t));
+                        s200 = TOps.MultiplyAdd(a0, w, s200);
+                        s201 = TOps.MultiplyAdd(a1, w, s201);
+                        s210 = TOps.MultiplyAdd(b0, w, s210);
+                        s211 = TOps.MultiplyAdd(b1, w, s211);
+                    }
                 }
             }
         }
@@ -243,6 +260,7 @@ public static partial class PlaneConv2d
         Store<TOps, TVec, TAct>(s101, bias1, ref Unsafe.Add(ref o1, second), act);
         Store<TOps, TVec, TAct>(s110, bias1, ref Unsafe.Add(ref o1, outputRowStep), act);
         Store<TOps, TVec, TAct>(s111, bias1, ref Unsafe.Add(ref o1, outputRowStep + second), act);
+        if (Unsafe.SizeOf<TChannels>() < 3) return;
         Store<TOps, TVec, TAct>(s200, bias2, ref o2, act);
         Store<TOps, TVec, TAct>(s201, bias2, ref Unsafe.Add(ref o2, second), act);
         Store<TOps, TVec, TAct>(s210, bias2, ref Unsafe.Add(ref o2, outputRowStep), act);

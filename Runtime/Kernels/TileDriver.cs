@@ -84,7 +84,26 @@ internal static class TileDriver
 
         job.First = 0;
         job.End = problem.Blocks * (Blocked16.Lanes / TOps.Count);
-        WithShape(NarrowRows, Math.Min(tile.Positions, NarrowPositions), 0, ref job); // the narrow tiles read the stride at run time (TileKernel.Run)
+        WithShape(NarrowRows, NarrowTilePositions(Math.Min(tile.Positions, NarrowPositions), problem.Columns), 0, ref job); // the narrow tiles read the stride at run time (TileKernel.Run)
+    }
+
+    /// <summary>
+    /// Positions of a narrow-path tile, at most <paramref name="most"/> and at least <paramref name="most"/> - 2: the
+    /// count with the least work over a row of <paramref name="columns"/>, where a row's last tile overlaps the one
+    /// before it and recomputes the overlap, and a tile of p positions costs p + 1 (per reduction step p broadcasts and
+    /// 2p multiply-adds, plus the two weight loads every tile pays); the larger count on a tie. LeNet-5's 10-column rows
+    /// take two tiles of 5 rather than two of 6 (12 positions for 10); a 125-position map keeps tiles of 6.
+    /// </summary>
+    internal static int NarrowTilePositions(int most, int columns)
+    {
+        int best = most, least = (columns + most - 1) / most * (most + 1);
+        for (int p = most - 1; p >= Math.Max(1, most - 2); p--)
+        {
+            int cost = (columns + p - 1) / p * (p + 1);
+            if (cost < least) (best, least) = (p, cost);
+        }
+
+        return best;
     }
 
     private interface IShapeJob

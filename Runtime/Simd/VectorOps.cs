@@ -74,6 +74,37 @@ public static class FmaPolicy
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
     }
+
+    // The multiply-adds of the policy. Each tests the ISA constants itself rather than call IsFused: the JIT folds an
+    // IsSupported test while it imports the method, so the untaken branch is never imported, but it folds the result
+    // of an inlined call only later. Behind IsFused, the software FusedMultiplyAdd of the untaken branch was imported
+    // and inlined at every multiply-add of a kernel without FMA (DOTNET_EnableAVX2=0): it reads the vectors' halves as
+    // fields, which keeps every vector local out of registers (each multiply-add loaded and stored its accumulator),
+    // and its size used up the inlining budget of the large tiles.
+
+    /// <summary>left * right + addend for one float, fused where the hardware fuses.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MultiplyAdd(float left, float right, float addend)
+    {
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) return MathF.FusedMultiplyAdd(left, right, addend);
+        return left * right + addend;
+    }
+
+    /// <summary>left * right + addend lane-wise, fused where the hardware fuses.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend)
+    {
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) return Vector128.FusedMultiplyAdd(left, right, addend);
+        return left * right + addend;
+    }
+
+    /// <summary>left * right + addend lane-wise, fused where the hardware fuses.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend)
+    {
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) return Vector256.FusedMultiplyAdd(left, right, addend);
+        return left * right + addend;
+    }
 }
 
 /// <summary>512-bit vectors (16 floats): AVX-512.</summary>
@@ -115,7 +146,7 @@ public readonly struct Vec256 : IVectorOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Subtract(Vector256<float> left, Vector256<float> right) => left - right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> left, Vector256<float> right) => left * right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Divide(Vector256<float> left, Vector256<float> right) => left / right;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend) => FmaPolicy.IsFused ? Vector256.FusedMultiplyAdd(left, right, addend) : left * right + addend;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend) => FmaPolicy.MultiplyAdd(left, right, addend);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.Max(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Min(Vector256<float> left, Vector256<float> right) => Vector256.Min(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MaxZero(Vector256<float> x) => Avx.IsSupported ? Avx.Max(Vector256<float>.Zero, x) : Vector256.Max(x, Vector256<float>.Zero);
@@ -141,7 +172,7 @@ public readonly struct Vec128 : IVectorOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Subtract(Vector128<float> left, Vector128<float> right) => left - right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> left, Vector128<float> right) => left * right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Divide(Vector128<float> left, Vector128<float> right) => left / right;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend) => FmaPolicy.IsFused ? Vector128.FusedMultiplyAdd(left, right, addend) : left * right + addend;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend) => FmaPolicy.MultiplyAdd(left, right, addend);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.Max(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Min(Vector128<float> left, Vector128<float> right) => Vector128.Min(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaxZero(Vector128<float> x) => Sse.IsSupported ? Sse.Max(Vector128<float>.Zero, x) : Vector128.Max(x, Vector128<float>.Zero);
@@ -173,7 +204,7 @@ public readonly struct Scalar : IVectorOps<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Subtract(float left, float right) => left - right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Multiply(float left, float right) => left * right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Divide(float left, float right) => left / right;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float left, float right, float addend) => FmaPolicy.IsFused ? MathF.FusedMultiplyAdd(left, right, addend) : left * right + addend;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float left, float right, float addend) => FmaPolicy.MultiplyAdd(left, right, addend);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(float left, float right) => MathF.Max(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Min(float left, float right) => MathF.Min(left, right);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxZero(float x) => MathF.Max(x, 0f);
