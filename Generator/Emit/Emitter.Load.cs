@@ -62,6 +62,10 @@ internal static partial class Emitter
                             w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.PlaneConv2d.Pack(weight, bias, in {GeometryField(s)});");
                             WriteWorkspaceCheck(w, s, $"PlaneConv2d.WorkspaceLength(in {GeometryField(s)})");
                             break;
+                        case ConvAlgorithm.PlaneDepthwise:
+                            w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.PlaneDepthwiseConv2d.Pack(weight, bias, in {GeometryField(s)});");
+                            WriteWorkspaceCheck(w, s, $"PlaneDepthwiseConv2d.WorkspaceLength(in {GeometryField(s)})");
+                            break;
                         case ConvAlgorithm.Depthwise:
                             w.Line($"weights.{WeightsField(s, "Weights")} = {Kernels}.DepthwiseConv2d.Pack(weight, bias, in {GeometryField(s)});");
                             WriteWorkspaceCheck(w, s, $"DepthwiseConv2d.WorkspaceLength(in {GeometryField(s)})");

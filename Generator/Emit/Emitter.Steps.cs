@@ -109,6 +109,8 @@ internal static partial class Emitter
             ConvAlgorithm.DirectPlanes => $"direct convolution, positions on the lanes, {layouts}, tile {PlaneConv2d.TileChannels} channels × {PlaneConv2d.TileRows} rows × {PlaneConv2d.TileVectors} vectors",
             ConvAlgorithm.PointwisePlanes => $"pointwise GEMM on the input planes, {layouts}",
             ConvAlgorithm.DepthwisePlanes => $"depthwise (rows or planes on the lanes, picked by the runtime per vector width), {layouts}",
+            ConvAlgorithm.PlaneDepthwise => $"depthwise, positions on the lanes, {layouts}, " + (PlaneDepthwiseConv2d.HasRowBlockTile(step.Geometry)
+                ? $"tile {PlaneDepthwiseConv2d.TileRows} rows × 1 vector" : $"tile 1 row × {PlaneDepthwiseConv2d.RowTileVectors} vectors"),
             _ => step.Algorithm.ToString(),
         };
     }
@@ -160,6 +162,9 @@ internal static partial class Emitter
                 return;
             case ConvAlgorithm.DirectPlanes:
                 w.Line($"{Kernels}.PlaneConv2d.{(step.PoolsMax2x2 ? "RunPooled" : "Run")}({x}, y, {WeightsOf(step)}, in {GeometryField(step)}, {act}, {workspace});");
+                return;
+            case ConvAlgorithm.PlaneDepthwise:
+                w.Line($"{Kernels}.PlaneDepthwiseConv2d.Run({x}, y, {WeightsOf(step)}, in {GeometryField(step)}, {act}, {workspace});");
                 return;
             case ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4:
                 w.Line($"{Kernels}.WinogradConv2d.Run({blocked}, outputTile: {WinogradTile(step.Algorithm)}, {act}, {workspace});");
@@ -377,7 +382,7 @@ internal static partial class Emitter
     private static IEnumerable<string> WeightFields(PlanStep step) => step switch
     {
         // The blocked kernels pack the bias with the weights.
-        ConvolutionStep { Tile: not null } or ConvolutionStep { Algorithm: ConvAlgorithm.Depthwise or ConvAlgorithm.DirectPlanes or ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4 } or LinearStep
+        ConvolutionStep { Tile: not null } or ConvolutionStep { Algorithm: ConvAlgorithm.Depthwise or ConvAlgorithm.DirectPlanes or ConvAlgorithm.PlaneDepthwise or ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4 } or LinearStep
             => new[] { "Weights" },
         ConvolutionStep or TransposedConvolutionStep => new[] { "Weights", "Bias" },
         ChannelAffineStep => new[] { "Scale", "Shift" },

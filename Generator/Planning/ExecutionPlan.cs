@@ -47,6 +47,8 @@ internal enum ConvAlgorithm
     PointwisePlanes,
     /// <summary>CHW: one group per input channel; the runtime vectorises along rows or planes, by shape and vector width.</summary>
     DepthwisePlanes,
+    /// <summary>CHW: depthwise, stride 1, positions on the lanes, on a zero-padded plane: 3×3 by a register tile of 4 rows × 1 vector (PlaneDepthwiseConv2d).</summary>
+    PlaneDepthwise,
 }
 
 /// <summary>

@@ -198,6 +198,7 @@ internal static partial class Planner
             ConvAlgorithm.Im2ColGemm => ConvWorkspace.Im2ColLength(g.InChannels, g.InHeight, g.InWidth, g.OutHeight, g.OutWidth,
                 g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.Groups),
             ConvAlgorithm.DirectPlanes => PlaneConv2d.WorkspaceLength(g),
+            ConvAlgorithm.PlaneDepthwise => PlaneDepthwiseConv2d.WorkspaceLength(g),
             ConvAlgorithm.ShiftedGemm => ConvWorkspace.ShiftedLength(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
                 g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups),
             _ => 0,
@@ -247,14 +248,18 @@ internal static partial class Planner
     }
 
     /// <summary>
-    /// The CHW algorithm for <paramref name="g"/>: depthwise or pointwise forms where they apply; the direct tile with
+    /// The CHW algorithm for <paramref name="g"/>: depthwise (the register tile wherever it takes the geometry,
+    /// PlaneDepthwiseConv2d.Suits: stride 1, rows at least 16 wide; else the runtime-picked forms) or pointwise forms
+    /// where they apply; the direct tile with
     /// positions on the lanes where it takes the geometry and uses most of its lanes (PlaneConv2d.Suits: few output
     /// channels make a GEMM's weight panel short, while the direct tile reuses each input vector for three channels);
     /// else the GEMM on shifted views or im2col.
     /// </summary>
     internal static ConvAlgorithm ChooseAlgorithm(Conv2dGeometry g)
     {
-        if (g.Groups > 1 && g.IsDepthwise) return ConvAlgorithm.DepthwisePlanes;
+        if (g.Groups > 1 && g.IsDepthwise)
+            return PlaneDepthwiseConv2d.Suits(g) && IntSize(() => PlaneDepthwiseConv2d.WorkspaceLength(g)) is not null && IntSize(() => PlaneDepthwiseConv2d.PackedLength(g)) is not null
+                ? ConvAlgorithm.PlaneDepthwise : ConvAlgorithm.DepthwisePlanes;
         if (g.IsPointwise) return ConvAlgorithm.PointwisePlanes;
         if (SuitsDirectPlanes(g)) return ConvAlgorithm.DirectPlanes;
         return ConvWorkspace.UsesShiftedViews(g.OutChannels / g.Groups, g.OutHeight, g.OutWidth, g.KernelHeight, g.KernelWidth, g.StrideWidth, g.DilationWidth)

@@ -117,7 +117,8 @@ public static partial class DirectConv2d
         ReadOnlySpan<float> x = input;
         if (CopiesInput(g))
         {
-            CopyPadded(input, workspace, g, blocked, hp, wp);
+            RowCopy.PadPlanes(input, workspace, blocked ? Blocked16.Blocks(g.InChannels) : g.InChannels, blocked ? Blocked16.Lanes : 1,
+                g.InHeight, g.InWidth, g.PadTop, g.PadLeft, hp, wp);
             x = workspace;
         }
 
@@ -177,30 +178,5 @@ public static partial class DirectConv2d
         }
 
         if (rented is not null) ArrayPool<int>.Shared.Return(rented);
-    }
-
-    // The input with PadTop/PadLeft zero rows/columns in front and zeros after, hp x wp per channel (blocked: per block).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CopyPadded(ReadOnlySpan<float> input, Span<float> padded, in Conv2dGeometry g, bool blocked, int hp, int wp)
-    {
-        int unit = blocked ? Blocked16.Lanes : 1;
-        int planes = blocked ? Blocked16.Blocks(g.InChannels) : g.InChannels;
-        int h = g.InHeight, wIn = g.InWidth, top = g.PadTop, left = g.PadLeft;
-        int rowIn = wIn * unit, rowOut = wp * unit;
-        for (int c = 0; c < planes; c++)
-        {
-            ReadOnlySpan<float> src = input.Slice(c * h * rowIn, h * rowIn);
-            Span<float> dst = padded.Slice(c * hp * rowOut, hp * rowOut);
-            dst.Slice(0, top * rowOut).Clear();
-            for (int y = 0; y < h; y++)
-            {
-                Span<float> row = dst.Slice((top + y) * rowOut, rowOut);
-                row.Slice(0, left * unit).Clear();
-                src.Slice(y * rowIn, rowIn).CopyTo(row.Slice(left * unit));
-                row.Slice((left + wIn) * unit).Clear();
-            }
-
-            dst.Slice((top + h) * rowOut).Clear();
-        }
     }
 }

@@ -86,43 +86,9 @@ public static partial class PlaneConv2d
 
         public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
         {
-            CopyPadded<TOps, TVec>(_input, _workspace, g);
+            // The input planes into [InChannels][PaddedHeight][PaddedWidth], zeros where a tap falls outside the input.
+            RowCopy.PadPlanes(_input, _workspace, g.InChannels, 1, g.InHeight, g.InWidth, g.PadTop, g.PadLeft, PaddedHeight(g), PaddedWidth(g));
             Convolve<TOps, TVec, TAct>(_workspace, _output, _packed, g, activation, pooled);
-        }
-    }
-
-    // The input planes into [InChannels][PaddedHeight][PaddedWidth], zeros where a tap falls outside the input: one
-    // clear of the whole workspace, then each input row copied in vectors (the last one overlapping), not a memmove
-    // and two clears per padded row, which cost as much as the convolution of a small first layer.
-    private static void CopyPadded<TOps, TVec>(ReadOnlySpan<float> input, Span<float> workspace, in Conv2dGeometry g)
-        where TOps : IVectorOps<TVec> where TVec : struct
-    {
-        Span<float> planes = workspace.Slice(0, g.InChannels * PaddedHeight(g) * PaddedWidth(g));
-        planes.Clear();
-        int ph = PaddedHeight(g), pw = PaddedWidth(g), inH = g.InHeight, inW = g.InWidth, lanes = TOps.Count;
-        int left = Math.Min(g.PadLeft, pw), width = Math.Max(0, Math.Min(inW, pw - left));
-        int top = Math.Min(g.PadTop, ph), rows = Math.Max(0, Math.Min(inH, ph - top));
-        if (width == 0) return;
-        ref float source = ref MemoryMarshal.GetReference(input);
-        ref float target = ref MemoryMarshal.GetReference(planes);
-        for (int c = 0; c < g.InChannels; c++)
-        {
-            for (int r = 0; r < rows; r++)
-            {
-                ref float from = ref Unsafe.Add(ref source, ((nint)c * inH + r) * inW);
-                ref float to = ref Unsafe.Add(ref target, ((nint)c * ph + top + r) * pw + left);
-                if (width < lanes)
-                {
-                    for (int i = 0; i < width; i++) Unsafe.Add(ref to, i) = Unsafe.Add(ref from, i);
-                    continue;
-                }
-                for (int i = 0; ; i += lanes)
-                {
-                    if (i > width - lanes) i = width - lanes;
-                    TOps.Store(TOps.Load(ref Unsafe.Add(ref from, i)), ref Unsafe.Add(ref to, i));
-                    if (i + lanes >= width) break;
-                }
-            }
         }
     }
 

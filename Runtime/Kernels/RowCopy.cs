@@ -76,6 +76,43 @@ internal static class RowCopy
     }
 
     /// <summary>
+    /// Zero-padded copies of <paramref name="planes"/> planes of <paramref name="height"/> x <paramref name="width"/>
+    /// units of <paramref name="unit"/> floats (1 in CHW, 16 blocked): plane c lands in a
+    /// <paramref name="paddedHeight"/> x <paramref name="paddedWidth"/> plane of <paramref name="padded"/> after
+    /// <paramref name="top"/> zero rows and <paramref name="left"/> zero columns, with zeros after it; input rows and
+    /// columns past the padded plane are dropped. Only the border is cleared, row by row, with vector stores: no
+    /// memmove or memset calls per row, which cost as much as the convolution of a small first layer.
+    /// </summary>
+    public static void PadPlanes(ReadOnlySpan<float> input, Span<float> padded, int planes, int unit, int height, int width, int top, int left,
+        int paddedHeight, int paddedWidth)
+    {
+        if (planes < 0 || unit < 1 || height < 0 || width < 0 || top < 0 || left < 0 || paddedHeight < 0 || paddedWidth < 0)
+            throw new ArgumentException($"PadPlanes: {planes} planes of {height}x{width}x{unit} padded by ({top}, {left}) to {paddedHeight}x{paddedWidth}.");
+        long inputLength = (long)planes * height * width * unit, paddedLength = (long)planes * paddedHeight * paddedWidth * unit;
+        if (input.Length < inputLength || padded.Length < paddedLength)
+            throw new ArgumentException($"PadPlanes: {input.Length} input and {padded.Length} padded floats, needs {inputLength} and {paddedLength}.");
+        int rows = Math.Max(0, Math.Min(height, paddedHeight - top)), topRows = Math.Min(top, paddedHeight);
+        int front = Math.Min(left, paddedWidth) * unit, count = Math.Max(0, Math.Min(width, paddedWidth - left)) * unit;
+        int rowIn = width * unit, rowOut = paddedWidth * unit, back = rowOut - front - count;
+        ref float source = ref MemoryMarshal.GetReference(input);
+        ref float target = ref MemoryMarshal.GetReference(padded);
+        for (int c = 0; c < planes; c++)
+        {
+            ref float plane = ref Unsafe.Add(ref target, (nint)c * paddedHeight * rowOut);
+            Zero(ref plane, topRows * rowOut);
+            for (int r = 0; r < rows; r++)
+            {
+                ref float to = ref Unsafe.Add(ref plane, (nint)(topRows + r) * rowOut);
+                Zero(ref to, front);
+                Copy(ref Unsafe.Add(ref source, ((nint)c * height + r) * rowIn), ref Unsafe.Add(ref to, front), count);
+                Zero(ref Unsafe.Add(ref to, front + count), back);
+            }
+
+            Zero(ref Unsafe.Add(ref plane, (nint)(topRows + rows) * rowOut), (paddedHeight - topRows - rows) * rowOut);
+        }
+    }
+
+    /// <summary>
     /// destination[j] = source[j * stride] for j &lt; count, reading at most <paramref name="readable"/> floats from
     /// <paramref name="source"/> (at least <c>(count - 1) * stride + 1</c>). Stride 1 is <see cref="Copy"/>; stride 2
     /// narrows pairs of floats read as 64-bit lanes to their low (even-index) halves; other strides go one by one.

@@ -16,6 +16,14 @@ internal static class Cases
             yield return PointwiseCase(name, g, PointwiseConv2d.ChooseTile(g), lanes);
         foreach ((string name, Conv2dGeometry g) in Depthwise())
             yield return DepthwiseCase(name, g, lanes);
+        // The CHW depthwise forms (positions on the lanes) where the register tile takes the layer: the tile, then the
+        // runtime-picked plane/row forms it replaces.
+        foreach ((string name, Conv2dGeometry g) in Depthwise())
+            if (PlaneDepthwiseConv2d.Rejects(g) is null)
+            {
+                yield return PlaneDepthwiseCase(name + " chw", g, lanes);
+                yield return ChwDepthwiseCase(name + " chw", g);
+            }
         foreach ((string name, Conv2dGeometry g, TensorLayout _) in Dense())
             if (g.KernelHeight == 3 && g.StrideHeight == 1 && g.InChannels >= 16)
                 foreach (int tile in new[] { 2, 4 })
@@ -87,6 +95,14 @@ internal static class Cases
         yield return ("probe.dw 16 1x1", Same(16, 1, 1, 16, 3, 16));
         yield return ("probe.dw 256 1x1", Same(256, 1, 1, 256, 3, 256));
         yield return ("vww.dw 8 48x48", Same(8, 48, 48, 8, 3, 8));
+        yield return ("probe.dw 8 32x32", Same(8, 32, 32, 8, 3, 8));
+        yield return ("probe.dw 4 24x24", Same(4, 24, 24, 4, 3, 4));
+        yield return ("probe.dw 8 20x20", Same(8, 20, 20, 8, 3, 8));
+        yield return ("probe.dw 8 17x17", Same(8, 17, 17, 8, 3, 8));
+        yield return ("probe.dw 8 16x16", Same(8, 16, 16, 8, 3, 8));
+        yield return ("probe.dw 8 33x33", Same(8, 33, 33, 8, 3, 8));
+        yield return ("probe.dw 8 40x40", Same(8, 40, 40, 8, 3, 8));
+        yield return ("probe.dw 8 48x48 k5", Same(8, 48, 48, 8, 5, 8));
         yield return ("vww.dw 16 48->24 s2", Pad(16, 48, 48, 16, 3, 2, 0, 1, 16));
         yield return ("vww.dw 32 24x24", Same(32, 24, 24, 32, 3, 32));
         yield return ("vww.dw 32 24->12 s2", Pad(32, 24, 24, 32, 3, 2, 0, 1, 32));
@@ -127,6 +143,26 @@ internal static class Cases
         }
 
         return new BenchCase(name, "depthwise", Macs(g), () => DepthwiseConv2d.Run(lanes, x, y, packed, default, g, default(ReLU), ws));
+    }
+
+    public static BenchCase PlaneDepthwiseCase(string name, Conv2dGeometry g, int lanes)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, g.InputLength);
+        float[] packed = PlaneDepthwiseConv2d.Pack(Random(random, g.WeightLength), Random(random, g.OutChannels), g);
+        var y = new float[g.OutputLength];
+        var ws = new float[PlaneDepthwiseConv2d.WorkspaceLength(g)];
+        return new BenchCase(name, $"plane depthwise suits={PlaneDepthwiseConv2d.Suits(g)}", Macs(g), () => PlaneDepthwiseConv2d.Run(lanes, x, y, packed, g, default(ReLU), ws));
+    }
+
+    public static BenchCase ChwDepthwiseCase(string name, Conv2dGeometry g)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, g.InputLength);
+        float[] packed = Conv2d.PackDepthwiseWeights(Random(random, g.WeightLength), g);
+        float[] bias = Random(random, g.OutChannels);
+        var y = new float[g.OutputLength];
+        return new BenchCase(name, "chw depthwise (Conv2d.Depthwise)", Macs(g), () => Conv2d.Depthwise(x, y, packed, bias, g, new Epilogue(ActivationKind.ReLU)));
     }
 
     // A pinned copy of `values` starting `shift` floats past a 64-byte boundary: the array and the offset of the copy.

@@ -90,6 +90,28 @@ internal static class ConvChecks
         }
     }
 
+    [IsaCheck("conv.planedepthwise")]
+    public static void PlaneDepthwise(CheckContext context)
+    {
+        var random = new Random(105);
+        int tested = 0;
+        foreach ((string name, Conv2dGeometry g) in Cases(random, depthwise: true).Append(("vww dw 8x48x48",
+            ConvCases.Geometry(8, 48, 48, 8, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: 8))))
+        {
+            if (PlaneDepthwiseConv2d.Rejects(g) is not null) continue;
+            (float[] input, float[] weights, float[]? bias) = Data(random, g);
+            float[] packed = PlaneDepthwiseConv2d.Pack(weights, bias ?? [], g);
+            var workspace = new float[PlaneDepthwiseConv2d.WorkspaceLength(g)];
+            var output = new float[g.OutputLength];
+            PlaneDepthwiseConv2d.Run(input, output, packed, g, default(Identity), workspace);
+            context.ExpectClose($"{name} None", output, ConvReference.Conv2d(input, weights, bias, g, Epilogue.None), g.ReductionLength);
+            PlaneDepthwiseConv2d.Run(input, output, packed, g, default(ReLU), workspace);
+            context.ExpectClose($"{name} ReLU", output, ConvReference.Conv2d(input, weights, bias, g, new Epilogue(ActivationKind.ReLU)), g.ReductionLength);
+            tested++;
+        }
+        if (tested == 0) context.Fail("no case for PlaneDepthwiseConv2d");
+    }
+
     [IsaCheck("conv.arguments")]
     public static void Arguments(CheckContext context)
     {

@@ -140,6 +140,31 @@ public class PlannerTests
     }
 
     [Theory]
+    // 8 channels fill half a block: CHW. Stride 1, rows at least 16 wide: the depthwise register tile.
+    [InlineData(8, 48, 1, "PlaneDepthwise")]
+    [InlineData(4, 32, 1, "PlaneDepthwise")]
+    [InlineData(8, 20, 1, "PlaneDepthwise")]
+    // Rows narrower than 16, or stride 2: the runtime-picked forms.
+    [InlineData(8, 12, 1, "DepthwisePlanes")]
+    [InlineData(8, 48, 2, "DepthwisePlanes")]
+    // 16 channels fill their block: blocked.
+    [InlineData(16, 48, 1, "Depthwise")]
+    public void DepthwiseRegisterTileWhereItsVectorsAreUsed(int channels, int width, int stride, string algorithm)
+    {
+        ExecutionPlan plan = Plan(Network(new[] { channels, 48, width },
+            Layer(LayerKind.Conv2d, ("OutChannels", channels), ("KernelSize", 3), ("Padding", 1), ("Stride", stride), ("Groups", channels)), Activation("ReLU")));
+        ConvolutionStep step = Assert.Single(plan.Steps.OfType<ConvolutionStep>());
+        Assert.Equal(Enum.Parse<ConvAlgorithm>(algorithm), step.Algorithm);
+        Assert.Equal("ReLU", step.Fusion.Activation?.Name);
+        if (step.Algorithm != ConvAlgorithm.PlaneDepthwise) return;
+        Assert.Single(plan.Steps);
+        Assert.Equal(TensorLayout.Chw, step.Inputs[0].Layout);
+        Assert.Equal(TensorLayout.Chw, step.Output.Layout);
+        var g = new ConvGen.Runtime.Kernels.Conv2dGeometry(channels, 48, width, channels, 48, width, 3, 3, 1, 1, 1, 1, 1, 1, channels);
+        Assert.Equal(ConvGen.Runtime.Kernels.PlaneDepthwiseConv2d.WorkspaceLength(g), step.Workspace?.Length ?? 0);
+    }
+
+    [Theory]
     // Even output, the direct-planes kernel: the pool is fused into its store.
     [InlineData(6, 28, 5, 2, true)]
     // Odd output (27 rows): conv, then the pool.
