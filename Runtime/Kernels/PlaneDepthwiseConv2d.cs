@@ -79,7 +79,7 @@ public static partial class PlaneDepthwiseConv2d
             ref float bias = ref Unsafe.Add(ref weights, (nint)g.WeightLength);
             for (int ic = 0; ic < g.InChannels; ic++)
             {
-                CopyPlane<TOps, TVec>(ref Unsafe.Add(ref MemoryMarshal.GetReference(_input), ic * inPlane), _workspace, g);
+                CopyPlane(ref Unsafe.Add(ref MemoryMarshal.GetReference(_input), ic * inPlane), _workspace, g);
                 for (int m = 0; m < multiplier; m++)
                 {
                     int oc = ic * multiplier + m;
@@ -93,30 +93,15 @@ public static partial class PlaneDepthwiseConv2d
         }
     }
 
-    // One input plane into the padded plane's interior (the borders stay the zeros of the clear): each row in vectors,
-    // the last one overlapping; rows no tap reaches are skipped.
-    private static void CopyPlane<TOps, TVec>(ref float source, Span<float> workspace, in Conv2dGeometry g)
-        where TOps : IVectorOps<TVec> where TVec : struct
+    // One input plane into the padded plane's interior (the borders stay the zeros of the clear); rows no tap reaches
+    // are skipped.
+    private static void CopyPlane(ref float source, Span<float> workspace, in Conv2dGeometry g)
     {
-        int lanes = TOps.Count, width = g.InWidth, stride = RowStride(g), front = Front(g);
+        int width = g.InWidth, stride = RowStride(g);
         int rows = Math.Min(g.InHeight, PaddedHeight(g) - g.PadTop);
-        ref float target = ref Unsafe.Add(ref MemoryMarshal.GetReference(workspace), (nint)g.PadTop * stride + front);
+        ref float target = ref Unsafe.Add(ref MemoryMarshal.GetReference(workspace), (nint)g.PadTop * stride + Front(g));
         for (int r = 0; r < rows; r++)
-        {
-            ref float from = ref Unsafe.Add(ref source, (nint)r * width);
-            ref float to = ref Unsafe.Add(ref target, (nint)r * stride);
-            if (width < lanes)
-            {
-                for (int i = 0; i < width; i++) Unsafe.Add(ref to, i) = Unsafe.Add(ref from, i);
-                continue;
-            }
-            for (int i = 0; ; i += lanes)
-            {
-                if (i > width - lanes) i = width - lanes;
-                TOps.Store(TOps.Load(ref Unsafe.Add(ref from, i)), ref Unsafe.Add(ref to, i));
-                if (i + lanes >= width) break;
-            }
-        }
+            RowCopy.Copy(ref Unsafe.Add(ref source, (nint)r * width), ref Unsafe.Add(ref target, (nint)r * stride), width);
     }
 
     // One output channel from the padded plane: blocks of TileRows rows by the 3×3 tile where it applies, then every row
