@@ -5,8 +5,8 @@ namespace ConvGen.KernelBench;
 
 /// <summary>
 /// Timing of one kernel call by the calling thread's CPU clock (CLOCK_THREAD_CPUTIME_ID), so that time slices given
-/// to other processes on a shared core do not count: warm up until the JIT has settled (the per-call time stops
-/// falling), then the median of rounds of back-to-back calls. Run pinned and under the timing lock:
+/// to other processes on a shared core do not count: warm up until the JIT has settled (nothing compiled for a second,
+/// the per-call time steady), then the median of rounds of back-to-back calls. Run pinned and under the timing lock:
 /// <c>flock /tmp/convgen-timing.lock taskset -c 1 dotnet ConvGen.KernelBench.dll ...</c>.
 /// </summary>
 internal static partial class Timing
@@ -32,16 +32,28 @@ internal static partial class Timing
 
     public static double MedianMicroseconds(Action run, int rounds = 15, double roundMilliseconds = 15)
     {
-        // Warm-up: at least 300 ms and until two consecutive 100 ms windows agree within 3%.
+        // Warm-up: at least 300 ms, until two consecutive 100 ms windows agree within 3% and the JIT has compiled
+        // nothing for the last second. Windows that agree are not enough: a kernel can sit at tier 0 for a while at a
+        // steady (3-15x slow) speed while the background compiler waits for its turn; the sleep between windows
+        // gives it the core.
         var clock = Stopwatch.StartNew();
         double previous = double.MaxValue;
+        long compiled = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false), lastCompile = 0;
         while (true)
         {
             double t = PerCall(run, 100);
-            if (clock.ElapsedMilliseconds > 300 && Math.Abs(t - previous) < 0.03 * previous) break;
-            if (clock.ElapsedMilliseconds > 5000) break;
+            Thread.Sleep(25);
+            long now = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
+            if (now != compiled)
+            {
+                compiled = now;
+                lastCompile = clock.ElapsedMilliseconds;
+            }
+
+            bool quiet = clock.ElapsedMilliseconds - lastCompile >= 1000;
+            if (clock.ElapsedMilliseconds > 300 && quiet && Math.Abs(t - previous) < 0.03 * previous) break;
+            if (clock.ElapsedMilliseconds > 10000) break;
             previous = t;
-            Thread.Sleep(5);
         }
 
         var samples = new double[rounds];
