@@ -50,7 +50,7 @@ public static partial class PlaneConv2d
         where TAct : struct, IActivation
         => Run(0, input, output, packed, g, activation, workspace, pooled: true);
 
-    /// <summary><see cref="Run{TAct}"/> or <see cref="RunPooled{TAct}"/> at <paramref name="lanes"/> (16, 8, 4, 1; 0 for the widest): tests run every width.</summary>
+    /// <summary>The public <c>Run</c> or <c>RunPooled</c> at <paramref name="lanes"/> (16, 8, 4, 1; 0 for the widest): tests run every width.</summary>
     internal static void Run<TAct>(int lanes, ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, in Conv2dGeometry g,
         TAct activation, Span<float> workspace, bool pooled = false)
         where TAct : struct, IActivation
