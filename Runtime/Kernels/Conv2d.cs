@@ -478,6 +478,20 @@ public static partial class Conv2d
             throw new ArgumentException($"{name} has {actual} elements; expected {expected}.", name);
     }
 
+    /// <summary>
+    /// The packed form of the CHW kernels that read PyTorch's weight order as it is: the weights checked against
+    /// <paramref name="g"/>, then the bias (empty: none), in an array of <paramref name="packedLength"/> floats.
+    /// </summary>
+    internal static float[] WeightsThenBias(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, in Conv2dGeometry g, int packedLength)
+    {
+        CheckLength(weights.Length, g.WeightLength, nameof(weights));
+        CheckBias(bias.Length, g.OutChannels);
+        var packed = new float[packedLength];
+        weights.CopyTo(packed);
+        bias.CopyTo(packed.AsSpan(g.WeightLength));
+        return packed;
+    }
+
     internal static void CheckBias(int actual, int channels)
     {
         if (actual != 0 && actual != channels)

@@ -66,7 +66,7 @@ public static partial class DirectConv2d
         where TAct : struct, IActivation
         => Run(0, input, output, packed, residual, g, inputLayout, tile, activation, workspace);
 
-    /// <summary><see cref="Run{TAct}"/> at <paramref name="lanes"/> (16, 8, 4, 1; 0 for the widest): tests run every width.</summary>
+    /// <summary>The public <c>Run</c> at <paramref name="lanes"/> (16, 8, 4, 1; 0 for the widest): tests run every width.</summary>
     internal static void Run<TAct>(int lanes, ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, ReadOnlySpan<float> residual,
         in Conv2dGeometry g, TensorLayout inputLayout, ConvTile tile, TAct activation, Span<float> workspace)
         where TAct : struct, IActivation

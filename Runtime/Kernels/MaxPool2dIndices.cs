@@ -84,7 +84,7 @@ public static class MaxPool2dIndices
                             int at = y * w + x;
                             float v = Unsafe.Add(ref plane, at);
                             // Branch-free (conditional moves): on real data the comparison is unpredictable.
-                            bool take = v > max | v != v;
+                            bool take = v > max | float.IsNaN(v);
                             max = take ? v : max;
                             best = take ? at : best;
                         }

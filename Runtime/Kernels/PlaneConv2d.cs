@@ -22,12 +22,7 @@ public static partial class PlaneConv2d
     public static float[] Pack(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, in Conv2dGeometry g)
     {
         CheckGeometry(g);
-        Conv2d.CheckLength(weights.Length, g.WeightLength, nameof(weights));
-        Conv2d.CheckBias(bias.Length, g.OutChannels);
-        var packed = new float[PackedLength(g)];
-        weights.CopyTo(packed);
-        bias.CopyTo(packed.AsSpan(g.WeightLength));
-        return packed;
+        return Conv2d.WeightsThenBias(weights, bias, g, PackedLength(g));
     }
 
     /// <summary>
@@ -40,7 +35,7 @@ public static partial class PlaneConv2d
         => Run(0, input, output, packed, g, activation, workspace);
 
     /// <summary>
-    /// <see cref="Run{TAct}"/> followed by PyTorch's <c>max_pool2d(kernel 2, stride 2)</c> of the activated output,
+    /// The public <c>Run</c> followed by PyTorch's <c>max_pool2d(kernel 2, stride 2)</c> of the activated output,
     /// fused into the store: each row pair of the tile is pooled from the workspace into one output row, so the full
     /// convolution output is never written. <paramref name="output"/> has <see cref="PooledOutputLength"/> floats;
     /// the geometry must pass <see cref="PoolRejects"/>.

@@ -21,12 +21,7 @@ public static partial class PlaneDepthwiseConv2d
     public static float[] Pack(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, in Conv2dGeometry g)
     {
         CheckGeometry(g);
-        Conv2d.CheckLength(weights.Length, g.WeightLength, nameof(weights));
-        Conv2d.CheckBias(bias.Length, g.OutChannels);
-        var packed = new float[PackedLength(g)];
-        weights.CopyTo(packed);
-        bias.CopyTo(packed.AsSpan(g.WeightLength));
-        return packed;
+        return Conv2d.WeightsThenBias(weights, bias, g, PackedLength(g));
     }
 
     /// <summary>
