@@ -370,63 +370,15 @@ public static partial class DepthwiseConv2d
         Span<float> output, ReadOnlySpan<float> residual, bool hasResidual, nint at, int first, bool masked, TVec mask, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TStride : struct, IConstant where TAct : struct, IActivation
     {
-        int P = TPositions.Value;
-        nint lanes = TOps.Count;
         TVec a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias;
         ref float wt = ref weights;
         for (int y = 0; y < rows.Length; y++)
         {
-            ref float row = ref Unsafe.Add(ref ring, rows[y] + column);
-            TVec w0 = TOps.Load(ref wt), w1 = TOps.Load(ref Unsafe.Add(ref wt, Blocked16.Lanes)), w2 = TOps.Load(ref Unsafe.Add(ref wt, 2 * Blocked16.Lanes));
-            TVec x;
-            if (TStride.Value == 1)
-            {
-                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes)); a0 = TOps.MultiplyAdd(w0, x, a0); }
-                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w1, x, a0); }
-                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); if (P > 1) a1 = TOps.MultiplyAdd(w1, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
-                if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); if (P > 2) a2 = TOps.MultiplyAdd(w1, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }
-                if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 4 * lanes)); if (P > 4) a4 = TOps.MultiplyAdd(w0, x, a4); if (P > 3) a3 = TOps.MultiplyAdd(w1, x, a3); a2 = TOps.MultiplyAdd(w2, x, a2); }
-                if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 5 * lanes)); if (P > 5) a5 = TOps.MultiplyAdd(w0, x, a5); if (P > 4) a4 = TOps.MultiplyAdd(w1, x, a4); a3 = TOps.MultiplyAdd(w2, x, a3); }
-                if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 6 * lanes)); if (P > 6) a6 = TOps.MultiplyAdd(w0, x, a6); if (P > 5) a5 = TOps.MultiplyAdd(w1, x, a5); a4 = TOps.MultiplyAdd(w2, x, a4); }
-                if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 7 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w0, x, a7); if (P > 6) a6 = TOps.MultiplyAdd(w1, x, a6); a5 = TOps.MultiplyAdd(w2, x, a5); }
-                if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 8 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w1, x, a7); a6 = TOps.MultiplyAdd(w2, x, a6); }
-                if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 9 * lanes)); a7 = TOps.MultiplyAdd(w2, x, a7); }
-            }
-            else
-            {
-                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes)); a0 = TOps.MultiplyAdd(w0, x, a0); }
-                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes)); a0 = TOps.MultiplyAdd(w1, x, a0); }
-                if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
-                if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes)); a1 = TOps.MultiplyAdd(w1, x, a1); }
-                if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 4 * lanes)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }
-                if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 5 * lanes)); a2 = TOps.MultiplyAdd(w1, x, a2); }
-                if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 6 * lanes)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); a2 = TOps.MultiplyAdd(w2, x, a2); }
-                if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 7 * lanes)); a3 = TOps.MultiplyAdd(w1, x, a3); }
-                if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 8 * lanes)); if (P > 4) a4 = TOps.MultiplyAdd(w0, x, a4); a3 = TOps.MultiplyAdd(w2, x, a3); }
-                if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 9 * lanes)); a4 = TOps.MultiplyAdd(w1, x, a4); }
-                if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 10 * lanes)); if (P > 5) a5 = TOps.MultiplyAdd(w0, x, a5); a4 = TOps.MultiplyAdd(w2, x, a4); }
-                if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 11 * lanes)); a5 = TOps.MultiplyAdd(w1, x, a5); }
-                if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 12 * lanes)); if (P > 6) a6 = TOps.MultiplyAdd(w0, x, a6); a5 = TOps.MultiplyAdd(w2, x, a5); }
-                if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 13 * lanes)); a6 = TOps.MultiplyAdd(w1, x, a6); }
-                if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 14 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w0, x, a7); a6 = TOps.MultiplyAdd(w2, x, a6); }
-                if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 15 * lanes)); a7 = TOps.MultiplyAdd(w1, x, a7); }
-                if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 16 * lanes)); a7 = TOps.MultiplyAdd(w2, x, a7); }
-            }
-
+            Row3<TOps, TVec, TPositions, TStride>(ref Unsafe.Add(ref ring, rows[y] + column), ref wt, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
             wt = ref Unsafe.Add(ref wt, 3 * Blocked16.Lanes);
         }
 
-        ref float y0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), at);
-        ref float r0 = ref hasResidual ? ref Unsafe.Add(ref MemoryMarshal.GetReference(residual), at) : ref y0;
-        if (first <= 0) Store<TOps, TVec, TAct>(ref y0, ref r0, 0, a0, hasResidual, masked, mask, act);
-        if (P > 1 && first <= 1) Store<TOps, TVec, TAct>(ref y0, ref r0, 1, a1, hasResidual, masked, mask, act);
-        if (P > 2 && first <= 2) Store<TOps, TVec, TAct>(ref y0, ref r0, 2, a2, hasResidual, masked, mask, act);
-        if (P > 3 && first <= 3) Store<TOps, TVec, TAct>(ref y0, ref r0, 3, a3, hasResidual, masked, mask, act);
-        if (P > 4 && first <= 4) Store<TOps, TVec, TAct>(ref y0, ref r0, 4, a4, hasResidual, masked, mask, act);
-        if (P > 5 && first <= 5) Store<TOps, TVec, TAct>(ref y0, ref r0, 5, a5, hasResidual, masked, mask, act);
-        if (P > 6 && first <= 6) Store<TOps, TVec, TAct>(ref y0, ref r0, 6, a6, hasResidual, masked, mask, act);
-        if (P > 7 && first <= 7) Store<TOps, TVec, TAct>(ref y0, ref r0, 7, a7, hasResidual, masked, mask, act);
-        if (!TAct.InRegisters) ActivateStored<TOps, TVec, TAct>(ref y0, first, P, masked, mask, act);
+        StoreTile<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at, first, masked, mask, act, a0, a1, a2, a3, a4, a5, a6, a7);
     }
 
     // Two output rows (stride rows apart in the padded input) of a three-wide kernel, each tile as Tile3 sums it: twice
