@@ -258,17 +258,18 @@ internal static partial class Planner
     internal static ConvAlgorithm ChooseAlgorithm(Conv2dGeometry g)
     {
         if (g.Groups > 1 && g.IsDepthwise)
-            return PlaneDepthwiseConv2d.Suits(g) && IntSize(() => PlaneDepthwiseConv2d.WorkspaceLength(g)) is not null && IntSize(() => PlaneDepthwiseConv2d.PackedLength(g)) is not null
+            return Takes(PlaneDepthwiseConv2d.Suits(g), () => PlaneDepthwiseConv2d.WorkspaceLength(g), () => PlaneDepthwiseConv2d.PackedLength(g))
                 ? ConvAlgorithm.PlaneDepthwise : ConvAlgorithm.DepthwisePlanes;
         if (g.IsPointwise) return ConvAlgorithm.PointwisePlanes;
-        if (SuitsDirectPlanes(g)) return ConvAlgorithm.DirectPlanes;
+        if (Takes(PlaneConv2d.Suits(g), () => PlaneConv2d.WorkspaceLength(g), () => PlaneConv2d.PackedLength(g))) return ConvAlgorithm.DirectPlanes;
         return ConvWorkspace.UsesShiftedViews(g.OutChannels / g.Groups, g.OutHeight, g.OutWidth, g.KernelHeight, g.KernelWidth, g.StrideWidth, g.DilationWidth)
             ? ConvAlgorithm.ShiftedGemm : ConvAlgorithm.Im2ColGemm;
     }
 
-    // The rule, and the int sizes its kernel works in (else the GEMM forms, with 64-bit sizes that Limits checks).
-    private static bool SuitsDirectPlanes(Conv2dGeometry g) =>
-        PlaneConv2d.Suits(g) && IntSize(() => PlaneConv2d.WorkspaceLength(g)) is not null && IntSize(() => PlaneConv2d.PackedLength(g)) is not null;
+    // A CHW kernel takes a geometry when its rule suits it and its workspace and packed weights fit the int sizes it
+    // works in (else the runtime-picked or GEMM forms, with 64-bit sizes that Limits checks).
+    private static bool Takes(bool suits, Func<int> workspace, Func<int> packed) =>
+        suits && IntSize(workspace) is not null && IntSize(packed) is not null;
 
     /// <summary>A kernel's int size (workspace, packed weights), or null when the geometry is past what it can count.</summary>
     private static int? IntSize(Func<int> size)
