@@ -153,7 +153,7 @@ public static class BlockedPool2d
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         Pool2dGeometry g = win.G;
-        int lanes = TOps.Count, perBlock = Blocked16.Lanes / lanes, blocks = Blocked16.Blocks(channels);
+        int lanes = TOps.Count, perBlock = Blocked16.Lanes / lanes, vectors = Blocked16.Blocks(channels) * perBlock;
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth;
         nint inPlane = (nint)h * w * Blocked16.Lanes, outPlane = (nint)oh * ow * Blocked16.Lanes;
         ref float xr = ref MemoryMarshal.GetReference(input);
@@ -174,28 +174,46 @@ public static class BlockedPool2d
                     scale = 1f / divisor;
                 }
 
+                // Four vectors of channels at a time: four independent sums (one per vector, each in the window's
+                // order), not one chain of dependent adds (a global pool's window is a whole map). The last group
+                // repeats its final vector where fewer than four are left, and stores each vector once.
                 nint outAt = ((nint)oy * ow + ox) * Blocked16.Lanes;
-                for (int b = 0; b < blocks; b++)
+                TVec scaleVector = TOps.Create(scale);
+                for (int v = 0; v < vectors; v += 4)
                 {
-                    ref float plane = ref Unsafe.Add(ref xr, b * inPlane);
-                    for (int part = 0; part < perBlock; part++)
-                    {
-                        TVec acc = identity;
-                        for (int y = y0; y < y1; y += ys)
+                    int v1 = Math.Min(v + 1, vectors - 1), v2 = Math.Min(v + 2, vectors - 1), v3 = Math.Min(v + 3, vectors - 1);
+                    ref float p0 = ref Unsafe.Add(ref xr, v / perBlock * inPlane + v % perBlock * lanes);
+                    ref float p1 = ref Unsafe.Add(ref xr, v1 / perBlock * inPlane + v1 % perBlock * lanes);
+                    ref float p2 = ref Unsafe.Add(ref xr, v2 / perBlock * inPlane + v2 % perBlock * lanes);
+                    ref float p3 = ref Unsafe.Add(ref xr, v3 / perBlock * inPlane + v3 % perBlock * lanes);
+                    TVec a0 = identity, a1 = identity, a2 = identity, a3 = identity;
+                    for (int y = y0; y < y1; y += ys)
+                        for (int x = x0; x < x1; x += xs)
                         {
-                            ref float row = ref Unsafe.Add(ref plane, (nint)y * w * Blocked16.Lanes + part * lanes);
-                            for (int x = x0; x < x1; x += xs)
-                            {
-                                TVec v = TOps.Load(ref Unsafe.Add(ref row, (nint)x * Blocked16.Lanes));
-                                acc = average ? TOps.Add(acc, v) : TOps.Max(acc, v);
-                            }
+                            nint at = ((nint)y * w + x) * Blocked16.Lanes;
+                            a0 = Combine(a0, TOps.Load(ref Unsafe.Add(ref p0, at)), average);
+                            a1 = Combine(a1, TOps.Load(ref Unsafe.Add(ref p1, at)), average);
+                            a2 = Combine(a2, TOps.Load(ref Unsafe.Add(ref p2, at)), average);
+                            a3 = Combine(a3, TOps.Load(ref Unsafe.Add(ref p3, at)), average);
                         }
 
-                        if (average) acc = TOps.Multiply(acc, TOps.Create(scale));
-                        TOps.Store(acc, ref Unsafe.Add(ref yr, b * outPlane + outAt + part * lanes));
+                    if (average)
+                    {
+                        a0 = TOps.Multiply(a0, scaleVector);
+                        a1 = TOps.Multiply(a1, scaleVector);
+                        a2 = TOps.Multiply(a2, scaleVector);
+                        a3 = TOps.Multiply(a3, scaleVector);
                     }
+
+                    TOps.Store(a0, ref Unsafe.Add(ref yr, v / perBlock * outPlane + outAt + v % perBlock * lanes));
+                    if (v + 1 < vectors) TOps.Store(a1, ref Unsafe.Add(ref yr, v1 / perBlock * outPlane + outAt + v1 % perBlock * lanes));
+                    if (v + 2 < vectors) TOps.Store(a2, ref Unsafe.Add(ref yr, v2 / perBlock * outPlane + outAt + v2 % perBlock * lanes));
+                    if (v + 3 < vectors) TOps.Store(a3, ref Unsafe.Add(ref yr, v3 / perBlock * outPlane + outAt + v3 % perBlock * lanes));
                 }
             }
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static TVec Combine(TVec acc, TVec v, bool average) => average ? TOps.Add(acc, v) : TOps.Max(acc, v);
     }
 }
