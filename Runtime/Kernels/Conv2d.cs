@@ -203,8 +203,8 @@ public static partial class Conv2d
     // Output rows computed PhaseWidth apart, the last one only OutWidth wide.
     private static int ShiftedColumns(in Conv2dGeometry g) => (g.OutHeight - 1) * PhaseWidth(g) + g.OutWidth;
 
-    // The GEMM can write the output directly when its rows are not wider than the output's.
-    private static bool ShiftedWritesOutput(in Conv2dGeometry g) => g.OutHeight == 1 || PhaseWidth(g) == g.OutWidth;
+    // The GEMM writes the output directly (ConvWorkspace.ShiftedWritesOutput).
+    private static bool ShiftedWritesOutput(in Conv2dGeometry g) => ConvWorkspace.ShiftedWritesOutput(g.OutHeight, g.OutWidth, PhaseWidth(g));
 
     // The stride phases some tap reads, numbered in (a, b) order; phase[a * SW + b] = its number or -1.
     private static int UsedPhases(in Conv2dGeometry g, Span<int> phase)
@@ -281,7 +281,8 @@ public static partial class Conv2d
     // Per group: copy the used stride phases of the padded input planes into the workspace (unless stride 1 without
     // padding: then the input planes serve as they are), GEMM with B row (c, kh, kw) = the phase plane shifted by
     // ((kh*DH) / SH, (kw*DW) / SW), output rows PhaseWidth apart; then keep the first OutWidth columns of each row
-    // (or, when the rows are not wider than the output's, the GEMM writes the output directly).
+    // (or, when the rows are not wider than the output's, the GEMM writes the output directly; or, row by row
+    // (ConvWorkspace.ShiftedRowByRow), each output row is its own run of OutWidth GEMM columns, stored in place).
     private static void ShiftedGemm<TOps, TVec>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
         where TOps : IVectorOps<TVec> where TVec : struct
@@ -290,6 +291,7 @@ public static partial class Conv2d
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, sh = g.StrideHeight, sw = g.StrideWidth;
         int phaseWidth = PhaseWidth(g), phaseHeight = PhaseHeight(g), columns = ShiftedColumns(g);
         bool copy = ShiftedCopiesInput(g), direct = ShiftedWritesOutput(g);
+        bool rowByRow = ConvWorkspace.ShiftedRowByRow(oh, ow, phaseWidth);
         Span<int> phase = sh * sw <= 64 ? stackalloc int[sh * sw] : new int[sh * sw];
         int phases = UsedPhases(g, phase);
         int planeLength = copy ? phaseHeight * phaseWidth : h * w;
@@ -329,10 +331,18 @@ public static partial class Conv2d
             }
 
             ref float groupOut = ref Unsafe.Add(ref outputRef, (nint)group * m * n);
+            ref float groupWeightsRef = ref Unsafe.Add(ref weightRef, (nint)group * groupWeights);
+            ref float groupBias = ref hasBias ? ref Unsafe.Add(ref biasRef, group * m) : ref biasRef;
+            if (rowByRow)
+            {
+                // Output row y: OutWidth columns of the phase planes from row y on, stored as the output's row y.
+                Gemm.RunRows<TOps, TVec>(ref groupWeightsRef, m, k, ref b, rows, ow, ow, ref groupOut, n, ref groupBias, hasBias, epilogue,
+                    segments: oh, bSegmentStride: phaseWidth);
+                continue;
+            }
+
             ref float c0 = ref direct ? ref groupOut : ref wideRef;
-            Gemm.RunRows<TOps, TVec>(ref Unsafe.Add(ref weightRef, (nint)group * groupWeights), m, k,
-                ref b, rows, columns, columns, ref c0, columns,
-                ref (hasBias ? ref Unsafe.Add(ref biasRef, group * m) : ref biasRef), hasBias, epilogue);
+            Gemm.RunRows<TOps, TVec>(ref groupWeightsRef, m, k, ref b, rows, columns, columns, ref c0, columns, ref groupBias, hasBias, epilogue);
             if (direct) continue;
             for (int i = 0; i < m; i++)
                 for (int y = 0; y < oh; y++)

@@ -49,14 +49,34 @@ public static class ConvWorkspace
         long phaseHeight = outHeight + (long)(kernelHeight - 1) * dilationHeight / strideHeight;
         // At stride 1 without padding the one phase plane is the input plane itself: nothing is copied.
         bool copiesInput = strideHeight != 1 || strideWidth != 1 || phaseWidth != inWidth || phaseHeight != inHeight || padTop != 0 || padLeft != 0;
-        // The GEMM writes the output directly when its rows are not wider than the output's.
-        bool writesOutput = outHeight == 1 || phaseWidth == outWidth;
+        bool writesOutput = ShiftedWritesOutput(outHeight, outWidth, phaseWidth);
         long planes = copiesInput
             ? Multiply(Multiply(inPerGroup, UsedPhaseCount(kernelHeight, kernelWidth, strideHeight, strideWidth, dilationHeight, dilationWidth)), Multiply(phaseHeight, phaseWidth))
             : 0;
         long wide = writesOutput ? 0 : Multiply(outPerGroup, Add(Multiply(outHeight - 1, phaseWidth), outWidth));
         return Add(planes, wide);
     }
+
+    /// <summary>
+    /// Whether <c>Conv2d.ShiftedGemm</c> writes the output without a copy: when its GEMM rows (padded phase rows of
+    /// <paramref name="phaseWidth"/> columns) are not wider than the output's, or when it computes the output row by
+    /// row (<see cref="ShiftedRowByRow"/>).
+    /// </summary>
+    public static bool ShiftedWritesOutput(int outHeight, int outWidth, long phaseWidth) =>
+        outHeight == 1 || phaseWidth == outWidth || ShiftedRowByRow(outHeight, outWidth, phaseWidth);
+
+    /// <summary>
+    /// Whether <c>Conv2d.ShiftedGemm</c> computes each output row as its own run of GEMM columns, straight into the
+    /// output, instead of the rows PhaseWidth apart (the PhaseWidth - OutWidth columns between them computed and then
+    /// dropped by a copy of every row): when a row is at least a 512-bit vector wide and its whole vectors are no more
+    /// columns than a phase row, so the row-by-row tiles do no more multiply-adds than the wide ones and the copy goes.
+    /// On the VWW stem (48 columns, phase rows of 49) that copy was an eighth of the layer.
+    /// </summary>
+    public static bool ShiftedRowByRow(int outHeight, int outWidth, long phaseWidth) =>
+        outHeight > 1 && phaseWidth != outWidth && outWidth >= WidestLanes && (outWidth + WidestLanes - 1L) / WidestLanes * WidestLanes <= phaseWidth;
+
+    // Floats of the widest vector (512 bits), the width the row-by-row rule is judged at.
+    private const int WidestLanes = 16;
 
     private static bool IsPointwise(int inHeight, int inWidth, int outHeight, int outWidth, int kernelHeight, int kernelWidth,
         int strideHeight, int strideWidth, int padTop, int padLeft) =>
