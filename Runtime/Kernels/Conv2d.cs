@@ -229,7 +229,11 @@ public static partial class Conv2d
     {
         if (g.IsPointwise) return 0;
         if (algorithm != ConvAlgorithm.Shifted) return g.ReductionLength * g.OutputPlane;
-        long planes = ShiftedCopiesInput(g) ? (long)g.InChannelsPerGroup * UsedPhaseCount(g) * PhaseHeight(g) * PhaseWidth(g) : 0;
+        int phases = UsedPhaseCount(g);
+        bool copy = ShiftedCopiesInput(g);
+        int planeRows = ConvWorkspace.ShiftedBandRows(g.InChannelsPerGroup, phases, g.OutHeight, g.OutWidth, PhaseWidth(g), PhaseHeight(g), copy)
+            + PhaseHeight(g) - g.OutHeight;
+        long planes = copy ? (long)g.InChannelsPerGroup * phases * planeRows * PhaseWidth(g) : 0;
         long wide = ShiftedWritesOutput(g) ? 0 : (long)g.OutChannelsPerGroup * ShiftedColumns(g);
         return checked((int)(planes + wide));
     }
@@ -294,7 +298,11 @@ public static partial class Conv2d
         bool rowByRow = ConvWorkspace.ShiftedRowByRow(oh, ow, phaseWidth);
         Span<int> phase = sh * sw <= 64 ? stackalloc int[sh * sw] : new int[sh * sw];
         int phases = UsedPhases(g, phase);
-        int planeLength = copy ? phaseHeight * phaseWidth : h * w;
+        // Bands of output rows (one unless row by row from copied planes: ConvWorkspace.ShiftedBandRows), each
+        // with its phase rows copied just before the GEMM reads them: planes of planeRows rows.
+        int bandRows = ConvWorkspace.ShiftedBandRows(channels, phases, oh, ow, phaseWidth, phaseHeight, copy);
+        int planeRows = bandRows + phaseHeight - oh;
+        int planeLength = copy ? planeRows * phaseWidth : h * w;
         int groupInput = channels * h * w, groupWeights = Gemm.PackedLength(m, k);
         bool hasBias = !bias.IsEmpty;
 
@@ -323,24 +331,26 @@ public static partial class Conv2d
         for (int group = 0; group < g.Groups; group++)
         {
             ref float groupIn = ref Unsafe.Add(ref inputRef, (nint)group * groupInput);
-            ref float b = ref groupIn;
-            if (copy)
-            {
-                PhasePlanes(ref groupIn, groupInput, g, phase, phases, phaseHeight, phaseWidth, ref planesRef);
-                b = ref planesRef;
-            }
-
+            ref float b = ref copy ? ref planesRef : ref groupIn;
             ref float groupOut = ref Unsafe.Add(ref outputRef, (nint)group * m * n);
             ref float groupWeightsRef = ref Unsafe.Add(ref weightRef, (nint)group * groupWeights);
             ref float groupBias = ref hasBias ? ref Unsafe.Add(ref biasRef, group * m) : ref biasRef;
             if (rowByRow)
             {
-                // Output row y: OutWidth columns of the phase planes from row y on, stored as the output's row y.
-                Gemm.RunRows<TOps, TVec>(ref groupWeightsRef, m, k, ref b, rows, ow, ow, ref groupOut, n, ref groupBias, hasBias, epilogue,
-                    segments: oh, bSegmentStride: phaseWidth);
+                for (int y0 = 0; y0 < oh; y0 += bandRows)
+                {
+                    // Output row y0 + i: OutWidth columns of the band's phase planes from row i on, stored as that
+                    // output row.
+                    int band = Math.Min(bandRows, oh - y0);
+                    if (copy) PhasePlanes(ref groupIn, groupInput, g, phase, phases, y0, band + phaseHeight - oh, planeLength, phaseWidth, ref planesRef);
+                    Gemm.RunRows<TOps, TVec>(ref groupWeightsRef, m, k, ref b, rows, ow, ow, ref Unsafe.Add(ref groupOut, (nint)y0 * ow), n,
+                        ref groupBias, hasBias, epilogue, segments: band, bSegmentStride: phaseWidth);
+                }
+
                 continue;
             }
 
+            if (copy) PhasePlanes(ref groupIn, groupInput, g, phase, phases, 0, phaseHeight, planeLength, phaseWidth, ref planesRef);
             ref float c0 = ref direct ? ref groupOut : ref wideRef;
             Gemm.RunRows<TOps, TVec>(ref groupWeightsRef, m, k, ref b, rows, columns, columns, ref c0, columns, ref groupBias, hasBias, epilogue);
             if (direct) continue;
@@ -352,13 +362,13 @@ public static partial class Conv2d
         if (rented is not null) ArrayPool<int>.Shared.Return(rented);
     }
 
-    // Writes the used stride phases of one group's padded input planes: plane (c, phase of (a, b)) element (i, j) =
-    // input[c][i * SH + a - PT][j * SW + b - PL], zero outside the input. `inputLength` floats of input are readable.
+    // Writes rows [firstRow, firstRow + rowCount) of the used stride phases of one group's padded input planes, each
+    // plane planeLength floats: plane (c, phase of (a, b)) element (i - firstRow, j) = input[c][i * SH + a - PT][j * SW + b - PL],
+    // zero outside the input. `inputLength` floats of input are readable.
     private static void PhasePlanes(ref float input, int inputLength, in Conv2dGeometry g, ReadOnlySpan<int> phase, int phases,
-        int phaseHeight, int phaseWidth, ref float planes)
+        int firstRow, int rowCount, int planeLength, int phaseWidth, ref float planes)
     {
         int h = g.InHeight, w = g.InWidth, sh = g.StrideHeight, sw = g.StrideWidth, top = g.PadTop, left = g.PadLeft;
-        int planeLength = phaseHeight * phaseWidth;
         for (int a = 0; a < sh; a++)
         {
             for (int bc = 0; bc < sw; bc++)
@@ -374,10 +384,10 @@ public static partial class Conv2d
                 {
                     ref float plane = ref Unsafe.Add(ref planes, (c * phases + index) * planeLength);
                     int channelStart = c * h * w;
-                    for (int i = 0; i < phaseHeight; i++)
+                    for (int i = 0; i < rowCount; i++)
                     {
                         ref float row = ref Unsafe.Add(ref plane, i * phaseWidth);
-                        int y = i * sh + a - top;
+                        int y = (firstRow + i) * sh + a - top;
                         if ((uint)y >= (uint)h || hi == lo)
                         {
                             RowCopy.Zero(ref row, phaseWidth);

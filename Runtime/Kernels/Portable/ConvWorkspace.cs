@@ -50,9 +50,9 @@ public static class ConvWorkspace
         // At stride 1 without padding the one phase plane is the input plane itself: nothing is copied.
         bool copiesInput = strideHeight != 1 || strideWidth != 1 || phaseWidth != inWidth || phaseHeight != inHeight || padTop != 0 || padLeft != 0;
         bool writesOutput = ShiftedWritesOutput(outHeight, outWidth, phaseWidth);
-        long planes = copiesInput
-            ? Multiply(Multiply(inPerGroup, UsedPhaseCount(kernelHeight, kernelWidth, strideHeight, strideWidth, dilationHeight, dilationWidth)), Multiply(phaseHeight, phaseWidth))
-            : 0;
+        long phases = UsedPhaseCount(kernelHeight, kernelWidth, strideHeight, strideWidth, dilationHeight, dilationWidth);
+        long planeRows = ShiftedBandRows(inPerGroup, phases, outHeight, outWidth, phaseWidth, phaseHeight, copiesInput) + phaseHeight - outHeight;
+        long planes = copiesInput ? Multiply(Multiply(inPerGroup, phases), Multiply(planeRows, phaseWidth)) : 0;
         long wide = writesOutput ? 0 : Multiply(outPerGroup, Add(Multiply(outHeight - 1, phaseWidth), outWidth));
         return Add(planes, wide);
     }
@@ -77,6 +77,25 @@ public static class ConvWorkspace
 
     // Floats of the widest vector (512 bits), the width the row-by-row rule is judged at.
     private const int WidestLanes = 16;
+
+    // Floats of stride-phase plane rows one band of Conv2d.ShiftedGemm copies: two thirds of a 48 KB L1 data cache,
+    // the rest left to the band's output rows and the weights.
+    private const long BandFloats = 8192;
+
+    /// <summary>
+    /// Output rows per band of <c>Conv2d.ShiftedGemm</c>: when it copies the input into stride-phase planes and computes
+    /// row by row (<see cref="ShiftedRowByRow"/>), it copies only the phase rows of a band of output rows at a time, so
+    /// that they are still in L1 when the GEMM reads them back (copying whole planes first sent every phase row to L2
+    /// and back: the copy cost as much as the GEMM on the VWW stem). A band's phase rows hold about
+    /// <see cref="BandFloats"/> floats; the (KH - 1) * DH / SH rows shared with the next band are copied twice.
+    /// Otherwise one band of every output row.
+    /// </summary>
+    public static int ShiftedBandRows(int inPerGroup, long phases, int outHeight, int outWidth, long phaseWidth, long phaseHeight, bool copiesInput)
+    {
+        if (!copiesInput || !ShiftedRowByRow(outHeight, outWidth, phaseWidth)) return outHeight;
+        long rows = BandFloats / Math.Max(1, inPerGroup * phases * phaseWidth) - (phaseHeight - outHeight);
+        return (int)Math.Max(1, Math.Min(outHeight, rows));
+    }
 
     private static bool IsPointwise(int inHeight, int inWidth, int outHeight, int outWidth, int kernelHeight, int kernelWidth,
         int strideHeight, int strideWidth, int padTop, int padLeft) =>
