@@ -20,9 +20,6 @@ namespace ConvGen.Runtime.Kernels;
 [SkipLocalsInit]
 public static partial class DepthwiseConv2d
 {
-    /// <summary>Most positions of a tile.</summary>
-    private const int MaxPositions = 8;
-
     /// <summary>Packs PyTorch weights <c>[OutChannels, 1, KH, KW]</c> and the bias (empty: none) as <see cref="PackedLength"/> says.</summary>
     public static float[] Pack(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, in Conv2dGeometry g)
     {
@@ -125,6 +122,12 @@ public static partial class DepthwiseConv2d
         if (PadsWholePlane(g))
         {
             ConvolvePlanes<TOps, TVec, TPositions, TAct>(input, output, packed, residual, ring, g, act);
+            return;
+        }
+
+        if (TOps.Count == Blocked16.Lanes && ReadsInPlace(g))
+        {
+            ConvolveInPlace<TOps, TVec, TPositions, TAct>(input, output, packed, residual, ring, g, act);
             return;
         }
 
@@ -291,13 +294,6 @@ public static partial class DepthwiseConv2d
 
             oy += pair ? 2 : 1;
         }
-    }
-
-    /// <summary>Positions of a tile: the output row in equal tiles of at most <see cref="MaxPositions"/> (12 = 6 + 6, not 8 + 8 overlapping).</summary>
-    internal static int TilePositions(in Conv2dGeometry g)
-    {
-        int tiles = (g.OutWidth + MaxPositions - 1) / MaxPositions;
-        return (g.OutWidth + tiles - 1) / tiles;
     }
 
     // Padded row: PadLeft zero positions, the input row's `lanes` channels from `lane` (or zeros outside the input), zeros to wp.

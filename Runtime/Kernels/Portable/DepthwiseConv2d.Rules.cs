@@ -57,6 +57,34 @@ public static partial class DepthwiseConv2d
     /// </summary>
     public static bool PadsWholePlane(in Conv2dGeometry g) => (long)PaddedHeight(g) * PaddedWidth(g) <= WholePlanePositions;
 
+    /// <summary>
+    /// Whether the kernel reads its input in place at 512 bits (where a blocked position is one vector) instead of
+    /// through the ring: a three-wide kernel (dilation 1) at stride 2 on a map the whole-plane path does not take. Its
+    /// tiles read the input rows themselves, two output rows at a time; only the columns next to the left and right
+    /// padding run one position at a time, and rows next to the top or bottom padding read a zero-padded copy of each
+    /// tile's taps (<see cref="EdgeLength"/>). At stride 2 the ring's row copies cost about as much as the multiply-adds
+    /// they feed (each input vector is stored once for 2.25 of them); at stride 1 (9 per store) reading in place
+    /// measured no faster. Narrower widths keep the ring.
+    /// </summary>
+    public static bool ReadsInPlace(in Conv2dGeometry g) =>
+        !PadsWholePlane(g) && g.KernelWidth == 3 && g.DilationWidth == 1 && g.StrideWidth == 2;
+
+    /// <summary>Most positions of a tile (one accumulator each).</summary>
+    public const int MaxPositions = 8;
+
+    /// <summary>Positions of a tile: the output row in equal tiles of at most <see cref="MaxPositions"/> (12 = 6 + 6, not 8 + 8 overlapping).</summary>
+    public static int TilePositions(in Conv2dGeometry g)
+    {
+        int tiles = (g.OutWidth + MaxPositions - 1) / MaxPositions;
+        return (g.OutWidth + tiles - 1) / tiles;
+    }
+
+    /// <summary>Input columns one tile of a three-wide kernel reads: (positions - 1) * stride + 3.</summary>
+    public static int TileColumns(in Conv2dGeometry g) => (TilePositions(g) - 1) * g.StrideWidth + 3;
+
+    /// <summary>Floats of the padded copy a border tile of the in-place path reads: KH rows of <see cref="TileColumns"/> vectors.</summary>
+    public static int EdgeLength(in Conv2dGeometry g) => checked(g.KernelHeight * TileColumns(g) * Blocked16.Lanes);
+
     /// <summary>Padded rows the kernel keeps at once: <see cref="PaddedHeight"/> if it <see cref="PadsWholePlane"/>, else <see cref="RingRows"/>.</summary>
     public static int BufferedRows(in Conv2dGeometry g) => PadsWholePlane(g) ? PaddedHeight(g) : RingRows(g);
 
@@ -78,7 +106,7 @@ public static partial class DepthwiseConv2d
     /// <summary><see cref="WorkspaceLength"/> of a geometry already validated (the kernel's <c>Run</c> validates it once per call).</summary>
     internal static int WorkspaceLengthUnchecked(in Conv2dGeometry g)
     {
-        long ring = (long)BufferedRows(g) * PaddedWidth(g) * Blocked16.Lanes + RingSlack;
+        long ring = (long)RingLength(g) + RingSlack;
         long expanded = g.OutChannels == g.InChannels ? 0 : Blocked16.Length(g.OutChannels, g.InHeight * g.InWidth);
         return checked((int)(ring + expanded));
     }
@@ -91,5 +119,6 @@ public static partial class DepthwiseConv2d
     public const int RingSlack = Blocked16.AlignmentSlack;
 
     /// <summary>Floats of the ring (after up to <see cref="RingSlack"/> floats of slack; the expanded input follows the slack and the ring).</summary>
-    public static int RingLength(in Conv2dGeometry g) => BufferedRows(g) * PaddedWidth(g) * Blocked16.Lanes;
+    public static int RingLength(in Conv2dGeometry g) =>
+        checked((int)Math.Max((long)BufferedRows(g) * PaddedWidth(g) * Blocked16.Lanes, ReadsInPlace(g) ? (long)EdgeLength(g) : 0));
 }

@@ -81,6 +81,14 @@ public class BlockedKernelTests
             // Whole padded planes: rows in pairs with an odd last row (DS-CNN's 25 x 5), and a five-wide kernel row by row.
             ConvCases.Same(40, 25, 5, 40, 3, 3, groups: 40),
             ConvCases.Geometry(16, 9, 9, 16, 5, 5, 1, 1, 2, 2, 2, 2, groups: 16),
+            // Read in place at 512 bits (ReadsInPlace, stride 2): padding on every side, Keras' (0, 1) padding with a
+            // depth multiplier of 2, no padding, taps two rows apart at row stride 1, two rows, an interior narrower than a tile.
+            ConvCases.Geometry(40, 33, 31, 40, 3, 3, 2, 2, 1, 1, 1, 1, groups: 40),
+            ConvCases.Geometry(16, 30, 29, 32, 3, 3, 2, 2, 0, 0, 1, 1, groups: 16),
+            ConvCases.Geometry(16, 21, 40, 16, 3, 3, 2, 2, groups: 16),
+            ConvCases.Geometry(16, 24, 46, 16, 3, 3, 1, 2, 2, 1, 2, 1, dilationHeight: 2, groups: 16),
+            ConvCases.Geometry(16, 2, 150, 16, 3, 3, 1, 2, 1, 1, 1, 0, groups: 16),
+            ConvCases.Geometry(16, 120, 7, 16, 3, 3, 2, 2, 1, 2, 1, 2, groups: 16),
         ];
         int i = 0;
         foreach (Conv2dGeometry g in shapes)
@@ -107,6 +115,26 @@ public class BlockedKernelTests
         Assert.Equal(whole, DepthwiseConv2d.PadsWholePlane(g));
         Assert.Equal(bufferedRows, DepthwiseConv2d.BufferedRows(g));
         Assert.Equal(bufferedRows * DepthwiseConv2d.PaddedWidth(g) * Blocked16.Lanes + DepthwiseConv2d.RingSlack, DepthwiseConv2d.WorkspaceLength(g));
+        // Past the whole-plane bound a three-wide kernel at stride 2 reads its input in place at 512 bits; the ring covers the border copy.
+        Assert.Equal(!whole && stride == 2, DepthwiseConv2d.ReadsInPlace(g));
+        Assert.True(DepthwiseConv2d.RingLength(g) >= (whole ? 0 : DepthwiseConv2d.EdgeLength(g)));
+    }
+
+    [Theory]
+    // Three-wide kernels at stride 2 past the whole-plane bound read in place; stride 1 and 3, five-wide kernels and
+    // dilated columns keep the ring. The border copy is KH rows of (positions - 1) * stride + 3 vectors.
+    [InlineData(3, 3, 1, 1, 24, false, 0)]
+    [InlineData(3, 3, 2, 1, 24, true, 3 * 13 * 16)]
+    [InlineData(5, 3, 2, 1, 40, true, 5 * 15 * 16)]
+    [InlineData(3, 5, 1, 1, 24, false, 0)]
+    [InlineData(3, 3, 1, 2, 24, false, 0)]
+    [InlineData(3, 3, 3, 1, 24, false, 0)]
+    public void Depthwise_ReadsInPlace_ThreeWideKernelsAtStrideOneOrTwo(int kh, int kw, int stride, int dilation, int size, bool inPlace, int edge)
+    {
+        Conv2dGeometry g = ConvCases.Geometry(32, size, size, 32, kh, kw, stride, stride, kh / 2 * dilation, kw / 2 * dilation, kh / 2 * dilation, kw / 2 * dilation,
+            dilationHeight: dilation, dilationWidth: dilation, groups: 32);
+        Assert.Equal(inPlace, DepthwiseConv2d.ReadsInPlace(g));
+        if (inPlace) Assert.Equal(edge, DepthwiseConv2d.EdgeLength(g));
     }
 
     private static void CheckDepthwise(Conv2dGeometry g, ActivationCase act, bool withBias, bool withResidual, int width, Random random, string label)
