@@ -33,8 +33,7 @@ public static partial class DepthwiseConv2d
         int lastRow = (kh - 1) * g.DilationHeight;
         // Output columns [cLo, cHi) read only input columns: their tiles read the rows in place; the few columns either
         // side (next to the left and right padding) run one position at a time.
-        int cLo = Math.Min(ow, (g.PadLeft + stride - 1) / stride);
-        int cHi = w - 3 + g.PadLeft < 0 ? cLo : Math.Max(cLo, Math.Min(ow, (w - 3 + g.PadLeft) / stride + 1));
+        (int cLo, int cHi) = InteriorColumns(g);
         int interior = cHi - cLo;
         for (int block = 0; block < blocks; block++)
         {
@@ -44,14 +43,16 @@ public static partial class DepthwiseConv2d
             TVec maskVector = masked ? TOps.Load(ref mask[0]) : default;
             ref float plane = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), block * inPlane);
             nint outBase = block * outPlane;
-            // Output rows in pairs (twice the independent accumulators of one row: a tile's nine multiply-adds per
-            // output are one dependent chain), the second row StrideHeight input rows below the first.
+            // Output rows in pairs where both read only input rows (twice the independent accumulators of one row: a
+            // tile's nine multiply-adds per output are one dependent chain), the second StrideHeight input rows below.
             for (int oy = 0; oy < oh;)
             {
-                bool pair = oy + 1 < oh;
-                int iy = oy * g.StrideHeight - g.PadTop, count = pair ? 2 : 1;
+                int iy = oy * g.StrideHeight - g.PadTop;
+                bool inside = iy >= 0 && iy + lastRow < h && interior >= p;
+                bool pair = inside && oy + 1 < oh && iy + g.StrideHeight + lastRow < h;
+                int count = pair ? 2 : 1;
                 nint at0 = outBase + oy * outRow;
-                if (iy >= 0 && iy + lastRow + (pair ? g.StrideHeight : 0) < h && interior >= p)
+                if (inside)
                 {
                     for (int y = 0; y < kh; y++) rows[y] = (iy + y * g.DilationHeight) * inRow;
                     for (int c0 = cLo; c0 < cHi; c0 += p)
@@ -79,15 +80,14 @@ public static partial class DepthwiseConv2d
                 }
                 else
                 {
-                    // A row next to the top or bottom padding (or an interior narrower than a tile): every tile from a padded copy.
-                    for (int r = 0; r < count; r++)
-                        for (int c0 = 0; c0 < ow; c0 += p)
-                        {
-                            int start = Math.Min(c0, ow - p), first = c0 - start;
-                            CopyPadded<TOps, TVec>(ref plane, ref edgeRef, iy + r * g.StrideHeight, g.DilationHeight, kh, h, start * stride - g.PadLeft, columns, w);
-                            Tile3<TOps, TVec, TPositions, C2, TAct>(ref edgeRef, edgeRows, ref weights, bias, 0, output, residual, hasResidual,
-                                at0 + r * outRow + (nint)start * lanes, first, masked, maskVector, act);
-                        }
+                    // A row next to the top or bottom padding (or a row with no interior columns): every tile from a padded copy.
+                    for (int c0 = 0; c0 < ow; c0 += p)
+                    {
+                        int start = Math.Min(c0, ow - p), first = c0 - start;
+                        CopyPadded<TOps, TVec>(ref plane, ref edgeRef, iy, g.DilationHeight, kh, h, start * stride - g.PadLeft, columns, w);
+                        Tile3<TOps, TVec, TPositions, C2, TAct>(ref edgeRef, edgeRows, ref weights, bias, 0, output, residual, hasResidual,
+                            at0 + (nint)start * lanes, first, masked, maskVector, act);
+                    }
                 }
 
                 oy += count;

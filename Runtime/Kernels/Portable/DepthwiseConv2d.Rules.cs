@@ -59,24 +59,40 @@ public static partial class DepthwiseConv2d
 
     /// <summary>
     /// Whether the kernel reads its input in place at 512 bits (where a blocked position is one vector) instead of
-    /// through the ring: a three-wide kernel (dilation 1) at stride 2 on a map the whole-plane path does not take. Its
-    /// tiles read the input rows themselves, two output rows at a time; only the columns next to the left and right
-    /// padding run one position at a time, and rows next to the top or bottom padding read a zero-padded copy of each
-    /// tile's taps (<see cref="EdgeLength"/>). At stride 2 the ring's row copies cost about as much as the multiply-adds
-    /// they feed (each input vector is stored once for 2.25 of them); at stride 1 (9 per store) reading in place
-    /// measured no faster. Narrower widths keep the ring.
+    /// through the ring of padded rows: a three-wide kernel (dilation 1) at stride 2 on a map the whole-plane path does
+    /// not take. Its tiles read the input rows themselves, two output rows at a time, over the
+    /// <see cref="InteriorColumns"/>; the columns next to the left and right padding run one position at a time, and
+    /// rows next to the top or bottom padding read a zero-padded copy of each tile's taps (<see cref="EdgeLength"/>).
+    /// At stride 2 the ring's copies cost about as much as the multiply-adds they feed (each input vector is stored
+    /// once for 2.25 of them). Measured no faster: stride 1 (9 per store), and small maps, where the whole padded plane
+    /// runs every row in pairs. Narrower widths keep the ring.
     /// </summary>
     public static bool ReadsInPlace(in Conv2dGeometry g) =>
         !PadsWholePlane(g) && g.KernelWidth == 3 && g.DilationWidth == 1 && g.StrideWidth == 2;
 
+    /// <summary>
+    /// The output columns [First, End) whose three taps at stride 2 all lie inside the input row (none in the left or
+    /// right padding); empty when there are none.
+    /// </summary>
+    public static (int First, int End) InteriorColumns(in Conv2dGeometry g)
+    {
+        int first = Math.Min(g.OutWidth, (g.PadLeft + 1) / 2), last = g.InWidth - 3 + g.PadLeft;
+        return (first, last < 0 ? first : Math.Max(first, Math.Min(g.OutWidth, last / 2 + 1)));
+    }
+
     /// <summary>Most positions of a tile (one accumulator each).</summary>
     public const int MaxPositions = 8;
 
-    /// <summary>Positions of a tile: the output row in equal tiles of at most <see cref="MaxPositions"/> (12 = 6 + 6, not 8 + 8 overlapping).</summary>
+    /// <summary>
+    /// Positions of a tile: the output row (the interior columns when the kernel <see cref="ReadsInPlace"/>) in equal
+    /// tiles of at most <see cref="MaxPositions"/> (12 = 6 + 6, not 8 + 8 overlapping).
+    /// </summary>
     public static int TilePositions(in Conv2dGeometry g)
     {
-        int tiles = (g.OutWidth + MaxPositions - 1) / MaxPositions;
-        return (g.OutWidth + tiles - 1) / tiles;
+        (int first, int end) = InteriorColumns(g);
+        int width = ReadsInPlace(g) && end > first ? end - first : g.OutWidth;
+        int tiles = (width + MaxPositions - 1) / MaxPositions;
+        return (width + tiles - 1) / tiles;
     }
 
     /// <summary>Input columns one tile of a three-wide kernel reads: (positions - 1) * stride + 3.</summary>
