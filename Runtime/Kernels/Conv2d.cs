@@ -203,8 +203,8 @@ public static partial class Conv2d
     // Output rows computed PhaseWidth apart, the last one only OutWidth wide.
     private static int ShiftedColumns(in Conv2dGeometry g) => (g.OutHeight - 1) * PhaseWidth(g) + g.OutWidth;
 
-    // The GEMM can write the output directly when its rows are not wider than the output's.
-    private static bool ShiftedWritesOutput(in Conv2dGeometry g) => g.OutHeight == 1 || PhaseWidth(g) == g.OutWidth;
+    // The GEMM writes the output directly (ConvWorkspace.ShiftedWritesOutput).
+    private static bool ShiftedWritesOutput(in Conv2dGeometry g) => ConvWorkspace.ShiftedWritesOutput(g.OutHeight, g.OutWidth, PhaseWidth(g));
 
     // The stride phases some tap reads, numbered in (a, b) order; phase[a * SW + b] = its number or -1.
     private static int UsedPhases(in Conv2dGeometry g, Span<int> phase)
@@ -229,7 +229,11 @@ public static partial class Conv2d
     {
         if (g.IsPointwise) return 0;
         if (algorithm != ConvAlgorithm.Shifted) return g.ReductionLength * g.OutputPlane;
-        long planes = ShiftedCopiesInput(g) ? (long)g.InChannelsPerGroup * UsedPhaseCount(g) * PhaseHeight(g) * PhaseWidth(g) : 0;
+        int phases = UsedPhaseCount(g);
+        bool copy = ShiftedCopiesInput(g);
+        int planeRows = ConvWorkspace.ShiftedBandRows(g.InChannelsPerGroup, phases, g.OutHeight, g.OutWidth, PhaseWidth(g), PhaseHeight(g), copy)
+            + PhaseHeight(g) - g.OutHeight;
+        long planes = copy ? (long)g.InChannelsPerGroup * phases * planeRows * PhaseWidth(g) : 0;
         long wide = ShiftedWritesOutput(g) ? 0 : (long)g.OutChannelsPerGroup * ShiftedColumns(g);
         return checked((int)(planes + wide));
     }
@@ -281,7 +285,8 @@ public static partial class Conv2d
     // Per group: copy the used stride phases of the padded input planes into the workspace (unless stride 1 without
     // padding: then the input planes serve as they are), GEMM with B row (c, kh, kw) = the phase plane shifted by
     // ((kh*DH) / SH, (kw*DW) / SW), output rows PhaseWidth apart; then keep the first OutWidth columns of each row
-    // (or, when the rows are not wider than the output's, the GEMM writes the output directly).
+    // (or, when the rows are not wider than the output's, the GEMM writes the output directly; or, row by row
+    // (ConvWorkspace.ShiftedRowByRow), each output row is its own run of OutWidth GEMM columns, stored in place).
     private static void ShiftedGemm<TOps, TVec>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias, in Conv2dGeometry g, Epilogue epilogue, Span<float> workspace)
         where TOps : IVectorOps<TVec> where TVec : struct
@@ -290,9 +295,14 @@ public static partial class Conv2d
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, sh = g.StrideHeight, sw = g.StrideWidth;
         int phaseWidth = PhaseWidth(g), phaseHeight = PhaseHeight(g), columns = ShiftedColumns(g);
         bool copy = ShiftedCopiesInput(g), direct = ShiftedWritesOutput(g);
+        bool rowByRow = ConvWorkspace.ShiftedRowByRow(oh, ow, phaseWidth);
         Span<int> phase = sh * sw <= 64 ? stackalloc int[sh * sw] : new int[sh * sw];
         int phases = UsedPhases(g, phase);
-        int planeLength = copy ? phaseHeight * phaseWidth : h * w;
+        // Bands of output rows (one unless row by row from copied planes: ConvWorkspace.ShiftedBandRows), each
+        // with its phase rows copied just before the GEMM reads them: planes of planeRows rows.
+        int bandRows = ConvWorkspace.ShiftedBandRows(channels, phases, oh, ow, phaseWidth, phaseHeight, copy);
+        int planeRows = bandRows + phaseHeight - oh;
+        int planeLength = copy ? planeRows * phaseWidth : h * w;
         int groupInput = channels * h * w, groupWeights = Gemm.PackedLength(m, k);
         bool hasBias = !bias.IsEmpty;
 
@@ -321,18 +331,28 @@ public static partial class Conv2d
         for (int group = 0; group < g.Groups; group++)
         {
             ref float groupIn = ref Unsafe.Add(ref inputRef, (nint)group * groupInput);
-            ref float b = ref groupIn;
-            if (copy)
+            ref float b = ref copy ? ref planesRef : ref groupIn;
+            ref float groupOut = ref Unsafe.Add(ref outputRef, (nint)group * m * n);
+            ref float groupWeightsRef = ref Unsafe.Add(ref weightRef, (nint)group * groupWeights);
+            ref float groupBias = ref hasBias ? ref Unsafe.Add(ref biasRef, group * m) : ref biasRef;
+            if (rowByRow)
             {
-                PhasePlanes(ref groupIn, groupInput, g, phase, phases, phaseHeight, phaseWidth, ref planesRef);
-                b = ref planesRef;
+                for (int y0 = 0; y0 < oh; y0 += bandRows)
+                {
+                    // Output row y0 + i: OutWidth columns of the band's phase planes from row i on, stored as that
+                    // output row.
+                    int band = Math.Min(bandRows, oh - y0);
+                    if (copy) PhasePlanes(ref groupIn, groupInput, g, phase, phases, y0, band + phaseHeight - oh, planeLength, phaseWidth, ref planesRef);
+                    Gemm.RunRows<TOps, TVec>(ref groupWeightsRef, m, k, ref b, rows, ow, ow, ref Unsafe.Add(ref groupOut, (nint)y0 * ow), n,
+                        ref groupBias, hasBias, epilogue, segments: band, bSegmentStride: phaseWidth);
+                }
+
+                continue;
             }
 
-            ref float groupOut = ref Unsafe.Add(ref outputRef, (nint)group * m * n);
+            if (copy) PhasePlanes(ref groupIn, groupInput, g, phase, phases, 0, phaseHeight, planeLength, phaseWidth, ref planesRef);
             ref float c0 = ref direct ? ref groupOut : ref wideRef;
-            Gemm.RunRows<TOps, TVec>(ref Unsafe.Add(ref weightRef, (nint)group * groupWeights), m, k,
-                ref b, rows, columns, columns, ref c0, columns,
-                ref (hasBias ? ref Unsafe.Add(ref biasRef, group * m) : ref biasRef), hasBias, epilogue);
+            Gemm.RunRows<TOps, TVec>(ref groupWeightsRef, m, k, ref b, rows, columns, columns, ref c0, columns, ref groupBias, hasBias, epilogue);
             if (direct) continue;
             for (int i = 0; i < m; i++)
                 for (int y = 0; y < oh; y++)
@@ -342,13 +362,13 @@ public static partial class Conv2d
         if (rented is not null) ArrayPool<int>.Shared.Return(rented);
     }
 
-    // Writes the used stride phases of one group's padded input planes: plane (c, phase of (a, b)) element (i, j) =
-    // input[c][i * SH + a - PT][j * SW + b - PL], zero outside the input. `inputLength` floats of input are readable.
+    // Writes rows [firstRow, firstRow + rowCount) of the used stride phases of one group's padded input planes, each
+    // plane planeLength floats: plane (c, phase of (a, b)) element (i - firstRow, j) = input[c][i * SH + a - PT][j * SW + b - PL],
+    // zero outside the input. `inputLength` floats of input are readable.
     private static void PhasePlanes(ref float input, int inputLength, in Conv2dGeometry g, ReadOnlySpan<int> phase, int phases,
-        int phaseHeight, int phaseWidth, ref float planes)
+        int firstRow, int rowCount, int planeLength, int phaseWidth, ref float planes)
     {
         int h = g.InHeight, w = g.InWidth, sh = g.StrideHeight, sw = g.StrideWidth, top = g.PadTop, left = g.PadLeft;
-        int planeLength = phaseHeight * phaseWidth;
         for (int a = 0; a < sh; a++)
         {
             for (int bc = 0; bc < sw; bc++)
@@ -364,10 +384,10 @@ public static partial class Conv2d
                 {
                     ref float plane = ref Unsafe.Add(ref planes, (c * phases + index) * planeLength);
                     int channelStart = c * h * w;
-                    for (int i = 0; i < phaseHeight; i++)
+                    for (int i = 0; i < rowCount; i++)
                     {
                         ref float row = ref Unsafe.Add(ref plane, i * phaseWidth);
-                        int y = i * sh + a - top;
+                        int y = (firstRow + i) * sh + a - top;
                         if ((uint)y >= (uint)h || hi == lo)
                         {
                             RowCopy.Zero(ref row, phaseWidth);

@@ -124,7 +124,11 @@ public static partial class DirectConv2d
 
         int inBlocks = Blocked16.Blocks(g.InChannelsPerGroup), outBlocks = Blocked16.Blocks(g.OutChannelsPerGroup);
         int rows = RowsPerTap(g), kh = g.KernelHeight, kw = g.KernelWidth, cinG = g.InChannelsPerGroup;
-        int taps = inBlocks * kh * kw;
+        // A CHW input of one channel: a kernel row is one tap whose inner steps are its columns (the packed weights of
+        // consecutive columns are consecutive vectors, the inputs DilationWidth floats apart), so the tile loops once
+        // per kernel row rather than once per multiply-add step.
+        bool rowTaps = !blocked && cinG == 1;
+        int taps = rowTaps ? kh : inBlocks * kh * kw;
         int[]? rented = taps <= StackTaps ? null : ArrayPool<int>.Shared.Rent(2 * taps);
         Span<int> table = rented is null ? stackalloc int[2 * taps] : rented.AsSpan(0, 2 * taps);
         // Blocked: a position is 16 floats and an input block a padded plane of them; CHW: a position is one float
@@ -136,10 +140,10 @@ public static partial class DirectConv2d
         {
             int steps = Math.Min(rows, cinG - ib * rows);
             for (int y = 0; y < kh; y++)
-                for (int xk = 0; xk < kw; xk++, t++)
+                for (int xk = 0; xk < (rowTaps ? 1 : kw); xk++, t++)
                 {
                     table[2 * t] = checked((int)(ib * blockStride + ((nint)y * g.DilationHeight * wp + (nint)xk * g.DilationWidth) * unit));
-                    table[2 * t + 1] = steps;
+                    table[2 * t + 1] = rowTaps ? kw : steps;
                 }
         }
 
@@ -156,12 +160,12 @@ public static partial class DirectConv2d
             {
                 Weights = ref Unsafe.Add(ref w, group * outBlocks * weightBlock),
                 WeightBlockStride = weightBlock,
-                WeightTapStride = (nint)rows * Blocked16.Lanes,
+                WeightTapStride = (nint)(rowTaps ? kw : rows) * Blocked16.Lanes,
                 Taps = table,
                 Input = ref Unsafe.Add(ref xr, group * inBlocks * blockStride),
                 InputRowStride = (nint)g.StrideHeight * wp * unit,
                 PositionStride = g.StrideWidth * unit,
-                InnerStride = blocked ? 1 : plane,
+                InnerStride = blocked ? 1 : rowTaps ? g.DilationWidth : plane,
                 Blocks = outBlocks,
                 Rows = g.OutHeight,
                 Columns = g.OutWidth,

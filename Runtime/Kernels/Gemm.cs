@@ -127,23 +127,30 @@ internal static class Gemm
     /// <summary>
     /// C = epilogue(bias + A B) on packed A with B row p at <c>b + bRows[p]</c> (<c>bRows.Length == k</c>).
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="segments"/> &gt; 1 the columns of C are that many segments of n columns, back to back
+    /// (a row of C is segments x n wide), segment s reading the columns of B from <c>s * bSegmentStride</c> on: a
+    /// convolution whose B rows are padded planes then writes its output rows directly, without computing the padding
+    /// columns between them. Needs n of at least a vector.
+    /// </remarks>
     public static void RunRows<TOps, TVec>(ref float packedA, int m, int k, ref float b, ReadOnlySpan<int> bRows, int n, int bReadable,
-        ref float c, nint ldc, ref float bias, bool hasBias, Epilogue epilogue, int panelRows = MR)
+        ref float c, nint ldc, ref float bias, bool hasBias, Epilogue epilogue, int panelRows = MR, int segments = 1, nint bSegmentStride = 0)
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         if (m <= 0 || n <= 0) return;
+        if (segments > 1 && n < TOps.Count) throw new ArgumentException($"Segments of C need at least {TOps.Count} columns, got {n}.", nameof(n));
         switch (epilogue.Activation)
         {
-            case ActivationKind.ReLU: Run<TOps, TVec, ReLU>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue, panelRows); break;
-            case ActivationKind.ReLU6: Run<TOps, TVec, ReLU6>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue, panelRows); break;
-            default: Run<TOps, TVec, Identity>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue, panelRows); break;
+            case ActivationKind.ReLU: Run<TOps, TVec, ReLU>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue, panelRows, segments, bSegmentStride); break;
+            case ActivationKind.ReLU6: Run<TOps, TVec, ReLU6>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue, panelRows, segments, bSegmentStride); break;
+            default: Run<TOps, TVec, Identity>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue, panelRows, segments, bSegmentStride); break;
         }
     }
 
     // TAct: the activation the tiles apply as they store (ReLU, ReLU6, else none: then the epilogue's activation runs
     // over each panel's rows after its tiles).
     private static void Run<TOps, TVec, TAct>(ref float packedA, int m, int k, ref float b, ReadOnlySpan<int> bRows, int n, int bReadable,
-        ref float c, nint ldc, ref float bias, bool hasBias, TAct act, Epilogue epilogue, int panelRows)
+        ref float c, nint ldc, ref float bias, bool hasBias, TAct act, Epilogue epilogue, int panelRows, int segments, nint bSegmentStride)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
         if (panelRows % MR != 0 || panelRows > MaxPanelRows) throw new ArgumentException($"A panel has MR or 2 MR rows, got {panelRows}.", nameof(panelRows));
@@ -179,12 +186,15 @@ internal static class Gemm
             {
                 job.Args.Input = ref Unsafe.Add(ref panel, r0);
                 job.Args.Bias = ref Unsafe.Add(ref panelBias, hasBias ? r0 : 0);
-                job.Args.Weights = ref b;
-                job.Args.Output = ref Unsafe.Add(ref c, (i0 + r0) * ldc);
-                PanelColumns(Math.Min(part, rows - r0), n, ref job);
+                for (int s = 0; s < segments; s++)
+                {
+                    job.Args.Weights = ref Unsafe.Add(ref b, s * bSegmentStride);
+                    job.Args.Output = ref Unsafe.Add(ref c, (i0 + r0) * ldc + (nint)s * n);
+                    PanelColumns(Math.Min(part, rows - r0), n, ref job);
+                }
             }
 
-            if (activateRows) ActivateRows<TOps, TVec>(ref Unsafe.Add(ref c, i0 * ldc), ldc, rows, n, epilogue);
+            if (activateRows) ActivateRows<TOps, TVec>(ref Unsafe.Add(ref c, i0 * ldc), ldc, rows, segments * n, epilogue);
         }
     }
 

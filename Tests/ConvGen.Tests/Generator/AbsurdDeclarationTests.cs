@@ -104,7 +104,7 @@ public class AbsurdDeclarationTests(ITestOutputHelper output)
         { "[Network(1 << 30, 1, 1)] [Concat(\"input\", \"input\", \"input\")]", "CG0013" },
         { "[Network(1 << 29, 1, 1)] [Concat(\"input\", \"input\")]", "1073741824×1×1" },
         // Scratch per instance.
-        { "[Network(64, 4096, 4096)] [Conv2d(64, 3, Padding = 1)]", "CG0013" },
+        { "[Network(64, 4096, 4096)] [Conv2d(64, 3, Padding = 1), ReLU, Conv2d(64, 3, Padding = 1)]", "CG0013" },
         { "[Network(3, 8192, 8192)] [Conv2d(16, 3, Padding = 1), ReLU, Conv2d(3, 3, Padding = 1)]", "CG0013" },
     };
 

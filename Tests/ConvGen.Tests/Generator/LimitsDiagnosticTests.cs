@@ -76,5 +76,5 @@ public class LimitsDiagnosticTests
         [[|Network(3, 8192, 8192)|]]
         [Conv2d(16, 3, Padding = 1), ReLU, Conv2d(3, 3, Padding = 1)]
         public partial class Net;
-        """, "Network 'Net' needs 2,349,383,744 floats (8.8 GiB) of scratch per instance", "at most 1,073,741,824 (2^30, 4 GiB) per instance");
+        """, "Network 'Net' needs 2,147,483,648 floats (8.0 GiB) of scratch per instance", "at most 1,073,741,824 (2^30, 4 GiB) per instance");
 }

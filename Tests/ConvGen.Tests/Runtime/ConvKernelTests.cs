@@ -262,6 +262,9 @@ public class ConvKernelTests
         // Stride 1, padded: the padded planes of one group plus its output rows computed padded-input wide.
         Conv2dGeometry s = ConvCases.Geometry(4, 8, 8, 6, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: 2);
         Assert.Equal(2 * 10 * 10 + 3 * (7 * 10 + 8), Chosen(s));
+        // Output rows of whole 512-bit vectors within the padded rows (32 of 34) are computed row by row into the
+        // output: only the padded planes.
+        Assert.Equal(3 * 34 * 34, Chosen(ConvCases.Geometry(3, 32, 32, 16, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1)));
         // Stride 1 without padding: the input planes serve as they are; a 1-D kernel x 1 writes the output directly.
         Assert.Equal(3 * (5 * 8 + 6), Chosen(ConvCases.Geometry(4, 8, 8, 3, 3, 3)));
         Assert.Equal(0, Chosen(ConvCases.Geometry(4, 1, 30, 3, 1, 5)));

@@ -34,7 +34,7 @@ namespace Samples
     /// step 6   #7    MaxPool2d: max pooling with indices (int32 in the scratch arena until the unpool reads them), CHW
     /// step 7   #8    MaxUnpool2d: max unpooling: zeros, then each value scattered to its index, CHW
     /// </code>
-    /// <para>Run takes 768 floats (3×16×16, CHW) and writes 768; it calls 8 fused steps and uses 43,648 bytes of scratch per instance, allocating nothing.</para>
+    /// <para>Run takes 768 floats (3×16×16, CHW) and writes 768; it calls 8 fused steps and uses 40,192 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
     /// </remarks>
@@ -53,9 +53,9 @@ namespace Samples
         /// <summary>Multiply-accumulates per sample in convolution and linear layers.</summary>
         public const long MultiplyAccumulates = 368640;
         /// <summary>Floats of scratch memory each instance owns for Run (intermediate tensors, im2col columns).</summary>
-        public const int ScratchLength = 10912;
+        public const int ScratchLength = 10048;
         /// <summary>Bytes of scratch memory each instance owns for Run.</summary>
-        public const long ScratchBytes = 43648;
+        public const long ScratchBytes = 40192;
 
         private readonly LoadedWeights _weights;
         private readonly float[] _scratch;
@@ -108,7 +108,7 @@ namespace Samples
                 float[] bias = reader.ReadFloat32("dec.bias", new int[] { 3 });
                 weights.Step5Weights = global::ConvGen.Runtime.Kernels.Conv2d.PackGemmWeights(weight, in Step5Geometry);
                 weights.Step5Bias = bias;
-                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step5Geometry) > 6042)
+                if (global::ConvGen.Runtime.Kernels.Conv2d.ShiftedWorkspaceLength(in Step5Geometry) > 5184)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 5; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             reader.ThrowIfUnconsumed();
@@ -209,9 +209,9 @@ namespace Samples
             Step1_MaxPool2d(scratch.Slice(0, 4096), scratch.Slice(4096, 1024), scratch.Slice(5120, 1024));
             Step2_Conv2d(scratch.Slice(4096, 1024), scratch.Slice(6144, 1024), scratch);
             Step3_MaxUnpool2d(scratch.Slice(6144, 1024), scratch.Slice(5120, 1024), scratch.Slice(0, 4096));
-            Step4_Reorder(scratch.Slice(0, 4096), scratch.Slice(6048, 4096));
-            Step5_Conv2d(scratch.Slice(6048, 4096), scratch.Slice(10144, 768), scratch);
-            Step6_MaxPool2d(scratch.Slice(10144, 768), scratch.Slice(0, 192), scratch.Slice(192, 192));
+            Step4_Reorder(scratch.Slice(0, 4096), scratch.Slice(5184, 4096));
+            Step5_Conv2d(scratch.Slice(5184, 4096), scratch.Slice(9280, 768), scratch);
+            Step6_MaxPool2d(scratch.Slice(9280, 768), scratch.Slice(0, 192), scratch.Slice(192, 192));
             Step7_MaxUnpool2d(scratch.Slice(0, 192), scratch.Slice(192, 192), output);
         }
 
@@ -248,7 +248,7 @@ namespace Samples
         /// <summary>#6 Conv2d(3, 3, Padding = 1, Name = "dec"): 16×16×16 → 3×16×16; packed GEMM on shifted views of the stride-phase planes, CHW → CHW.</summary>
         private void Step5_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step5Weights, _weights.Step5Bias, in Step5Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 6042));
+            global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step5Weights, _weights.Step5Bias, in Step5Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 5184));
         }
 
         /// <summary>#7 MaxPool2d(2, ReturnIndices = true, Name = "small"): 3×16×16 → 3×8×8; max pooling with indices (int32 in the scratch arena until the unpool reads them), CHW.</summary>
