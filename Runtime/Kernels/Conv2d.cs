@@ -472,11 +472,36 @@ public static partial class Conv2d
                 nameof(g));
     }
 
+    // The argument checks below run on every call of a kernel: each tests inline and builds its message out of line, as
+    // message formatting inlined into a kernel's Run would give it a large stack frame to clear on every call.
+
     internal static void CheckLength(int actual, int expected, string name)
     {
-        if (actual != expected)
-            throw new ArgumentException($"{name} has {actual} elements; expected {expected}.", name);
+        if (actual != expected) ThrowLength(actual, expected, name);
     }
+
+    /// <summary>Throws unless <paramref name="problem"/> (a kernel's <c>Rejects</c>) is null: <paramref name="kernel"/> cannot run <paramref name="g"/>.</summary>
+    internal static void CheckRuns(string? problem, string kernel, in Conv2dGeometry g)
+    {
+        if (problem is not null) ThrowCannotRun(problem, kernel, g);
+    }
+
+    /// <summary>Throws unless the workspace holds the <paramref name="needed"/> floats <paramref name="kernel"/> needs for <paramref name="g"/>.</summary>
+    internal static void CheckWorkspace(int length, int needed, string kernel, in Conv2dGeometry g)
+    {
+        if (length < needed) ThrowWorkspace(length, needed, kernel, g);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLength(int actual, int expected, string name) => throw new ArgumentException($"{name} has {actual} elements; expected {expected}.", name);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowCannotRun(string problem, string kernel, Conv2dGeometry g) =>
+        throw new ArgumentException($"{kernel} cannot run {DirectConv2d.Describe(g)}: {problem}.", nameof(g));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowWorkspace(int length, int needed, string kernel, Conv2dGeometry g) =>
+        throw new ArgumentException($"workspace has {length} floats; {kernel} needs {needed} for {DirectConv2d.Describe(g)}.", "workspace");
 
     /// <summary>
     /// The packed form of the CHW kernels that read PyTorch's weight order as it is: the weights checked against
@@ -494,7 +519,9 @@ public static partial class Conv2d
 
     internal static void CheckBias(int actual, int channels)
     {
-        if (actual != 0 && actual != channels)
-            throw new ArgumentException($"bias has {actual} elements; expected 0 (no bias) or {channels}.", "bias");
+        if (actual != 0 && actual != channels) ThrowBias(actual, channels);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBias(int actual, int channels) => throw new ArgumentException($"bias has {actual} elements; expected 0 (no bias) or {channels}.", "bias");
 }

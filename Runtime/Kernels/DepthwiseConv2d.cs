@@ -28,10 +28,10 @@ public static partial class DepthwiseConv2d
     {
         g.Validate();
         string? problem = Rejects(g);
-        if (problem is not null) throw new ArgumentException($"DepthwiseConv2d cannot run {DirectConv2d.Describe(g)}: {problem}.", nameof(g));
+        Conv2d.CheckRuns(problem, "DepthwiseConv2d", g);
         Conv2d.CheckLength(weights.Length, g.WeightLength, nameof(weights));
         Conv2d.CheckBias(bias.Length, g.OutChannels);
-        var packed = new float[PackedLength(g)];
+        var packed = new float[PackedLengthUnchecked(g)];
         int taps = g.KernelHeight * g.KernelWidth;
         for (int c = 0; c < g.OutChannels; c++)
             for (int t = 0; t < taps; t++)
@@ -55,16 +55,15 @@ public static partial class DepthwiseConv2d
     {
         g.Validate();
         string? problem = Rejects(g);
-        if (problem is not null) throw new ArgumentException($"DepthwiseConv2d cannot run {DirectConv2d.Describe(g)}: {problem}.", nameof(g));
+        Conv2d.CheckRuns(problem, "DepthwiseConv2d", g);
         Conv2d.CheckLength(input.Length, Blocked16.Length(g.InChannels, g.InHeight * g.InWidth), nameof(input));
         int outputLength = Blocked16.Length(g.OutChannels, g.OutHeight * g.OutWidth);
         Conv2d.CheckLength(output.Length, outputLength, nameof(output));
-        Conv2d.CheckLength(packed.Length, PackedLength(g), nameof(packed));
+        Conv2d.CheckLength(packed.Length, PackedLengthUnchecked(g), nameof(packed));
         if (!residual.IsEmpty) Conv2d.CheckLength(residual.Length, outputLength, nameof(residual));
         if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
-        int needed = WorkspaceLength(g);
-        if (workspace.Length < needed)
-            throw new ArgumentException($"workspace has {workspace.Length} floats; DepthwiseConv2d needs {needed} for {DirectConv2d.Describe(g)}.", nameof(workspace));
+        int needed = WorkspaceLengthUnchecked(g);
+        Conv2d.CheckWorkspace(workspace.Length, needed, "DepthwiseConv2d", g);
         int ringLength = RingLength(g), ringEnd = ringLength + RingSlack;
         if (needed > ringEnd)
         {

@@ -29,7 +29,7 @@ public static partial class DirectConv2d
         g.Validate();
         Conv2d.CheckLength(weights.Length, g.WeightLength, nameof(weights));
         Conv2d.CheckBias(bias.Length, g.OutChannels);
-        var packed = new float[PackedLength(g)];
+        var packed = new float[PackedLengthUnchecked(g)];
         int outBlocks = Blocked16.Blocks(g.OutChannelsPerGroup), inBlocks = Blocked16.Blocks(g.InChannelsPerGroup);
         int rows = RowsPerTap(g), kh = g.KernelHeight, kw = g.KernelWidth;
         int cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup;
@@ -73,11 +73,10 @@ public static partial class DirectConv2d
     {
         g.Validate();
         string? problem = Rejects(g, inputLayout) ?? TileRejects(g, tile);
-        if (problem is not null) throw new ArgumentException($"DirectConv2d cannot run {Describe(g)}: {problem}.", nameof(g));
+        Conv2d.CheckRuns(problem, "DirectConv2d", g);
         CheckSpans(input, output, packed, residual, g, inputLayout);
-        int needed = WorkspaceLength(g, inputLayout);
-        if (workspace.Length < needed)
-            throw new ArgumentException($"workspace has {workspace.Length} floats; DirectConv2d needs {needed} for {Describe(g)}.", nameof(workspace));
+        int needed = WorkspaceLengthUnchecked(g, inputLayout);
+        Conv2d.CheckWorkspace(workspace.Length, needed, "DirectConv2d", g);
         var job = new Job<TAct>(input, output, packed, residual, workspace.Slice(0, needed), g, inputLayout, tile, activation);
         WidthDispatch.Run(lanes, ref job);
     }
@@ -85,13 +84,14 @@ public static partial class DirectConv2d
     internal static string Describe(in Conv2dGeometry g) =>
         $"{g.InChannels}x{g.InHeight}x{g.InWidth} -> {g.OutChannels}x{g.OutHeight}x{g.OutWidth}, kernel {g.KernelHeight}x{g.KernelWidth}, stride {g.StrideHeight}x{g.StrideWidth}, pad {g.PadTop},{g.PadLeft}, dilation {g.DilationHeight}x{g.DilationWidth}, groups {g.Groups}";
 
+    // The spans' lengths for a validated geometry.
     internal static void CheckSpans(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, ReadOnlySpan<float> residual,
         in Conv2dGeometry g, TensorLayout inputLayout)
     {
         Conv2d.CheckLength(input.Length, Blocked16.Length(inputLayout, g.InChannels, g.InHeight * g.InWidth), nameof(input));
         int outputLength = Blocked16.Length(g.OutChannels, g.OutHeight * g.OutWidth);
         Conv2d.CheckLength(output.Length, outputLength, nameof(output));
-        Conv2d.CheckLength(packed.Length, PackedLength(g), nameof(packed));
+        Conv2d.CheckLength(packed.Length, PackedLengthUnchecked(g), nameof(packed));
         if (!residual.IsEmpty) Conv2d.CheckLength(residual.Length, outputLength, nameof(residual));
         if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
     }

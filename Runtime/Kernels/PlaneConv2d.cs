@@ -22,7 +22,7 @@ public static partial class PlaneConv2d
     public static float[] Pack(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, in Conv2dGeometry g)
     {
         CheckGeometry(g);
-        return Conv2d.WeightsThenBias(weights, bias, g, PackedLength(g));
+        return Conv2d.WeightsThenBias(weights, bias, g, PackedLengthUnchecked(g));
     }
 
     /// <summary>
@@ -51,14 +51,12 @@ public static partial class PlaneConv2d
         where TAct : struct, IActivation
     {
         CheckGeometry(g);
-        if (pooled && PoolRejects(g) is { } problem)
-            throw new ArgumentException($"PlaneConv2d cannot pool {DirectConv2d.Describe(g)}: {problem}.", nameof(g));
+        if (pooled) Conv2d.CheckRuns(PoolRejects(g), "PlaneConv2d with its 2x2 max pool", g);
         Conv2d.CheckLength(input.Length, g.InputLength, nameof(input));
         Conv2d.CheckLength(output.Length, pooled ? PooledOutputLength(g) : g.OutputLength, nameof(output));
-        Conv2d.CheckLength(packed.Length, PackedLength(g), nameof(packed));
-        int needed = WorkspaceLength(g);
-        if (workspace.Length < needed)
-            throw new ArgumentException($"workspace has {workspace.Length} floats; PlaneConv2d needs {needed} for {DirectConv2d.Describe(g)}.", nameof(workspace));
+        Conv2d.CheckLength(packed.Length, PackedLengthUnchecked(g), nameof(packed));
+        int needed = WorkspaceLengthUnchecked(g);
+        Conv2d.CheckWorkspace(workspace.Length, needed, "PlaneConv2d", g);
         if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
         if (workspace.Slice(0, needed).Overlaps(input) || workspace.Slice(0, needed).Overlaps(output))
             throw new ArgumentException("workspace must not overlap the input or the output.", nameof(workspace));
@@ -69,7 +67,7 @@ public static partial class PlaneConv2d
     private static void CheckGeometry(in Conv2dGeometry g)
     {
         g.Validate();
-        if (Rejects(g) is { } problem) throw new ArgumentException($"PlaneConv2d cannot run {DirectConv2d.Describe(g)}: {problem}.", nameof(g));
+        Conv2d.CheckRuns(Rejects(g), "PlaneConv2d", g);
     }
 
     private readonly ref struct Job<TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, Span<float> workspace,

@@ -29,7 +29,7 @@ public static partial class PointwiseConv2d
     {
         g.Validate();
         string? problem = Rejects(g, inputLayout) ?? TileRejects(g, tile);
-        if (problem is not null) throw new ArgumentException($"PointwiseConv2d cannot run {DirectConv2d.Describe(g)}: {problem}.", nameof(g));
+        Conv2d.CheckRuns(problem, "PointwiseConv2d", g);
         DirectConv2d.Run(lanes, input, output, packed, residual, Flattened(g), inputLayout, tile, activation, default);
     }
 }

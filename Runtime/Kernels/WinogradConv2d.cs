@@ -38,13 +38,13 @@ public static partial class WinogradConv2d
     {
         g.Validate();
         string? problem = Rejects(g, outputTile);
-        if (problem is not null) throw new ArgumentException($"WinogradConv2d cannot run {DirectConv2d.Describe(g)}: {problem}.", nameof(g));
+        Conv2d.CheckRuns(problem, "WinogradConv2d", g);
         Conv2d.CheckLength(weights.Length, g.WeightLength, nameof(weights));
         Conv2d.CheckBias(bias.Length, g.OutChannels);
         int n = Points(outputTile), inBlocks = Blocked16.Blocks(g.InChannels), rows = Math.Min(g.InChannels, Blocked16.Lanes);
         int pointWeights = PointWeights(g);
         double[] gm = outputTile == 2 ? G2 : G4;
-        var packed = new float[PackedLength(g, outputTile)];
+        var packed = new float[PackedLengthUnchecked(g, outputTile)];
         Span<double> tmp = stackalloc double[n * 3];
         for (int co = 0; co < g.OutChannels; co++)
             for (int ci = 0; ci < g.InChannels; ci++)
@@ -80,16 +80,15 @@ public static partial class WinogradConv2d
     {
         g.Validate();
         string? problem = Rejects(g, outputTile);
-        if (problem is not null) throw new ArgumentException($"WinogradConv2d cannot run {DirectConv2d.Describe(g)}: {problem}.", nameof(g));
+        Conv2d.CheckRuns(problem, "WinogradConv2d", g);
         Conv2d.CheckLength(input.Length, Blocked16.Length(g.InChannels, g.InHeight * g.InWidth), nameof(input));
         int outputLength = Blocked16.Length(g.OutChannels, g.OutHeight * g.OutWidth);
         Conv2d.CheckLength(output.Length, outputLength, nameof(output));
-        Conv2d.CheckLength(packed.Length, PackedLength(g, outputTile), nameof(packed));
+        Conv2d.CheckLength(packed.Length, PackedLengthUnchecked(g, outputTile), nameof(packed));
         if (!residual.IsEmpty) Conv2d.CheckLength(residual.Length, outputLength, nameof(residual));
         if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
-        int needed = WorkspaceLength(g, outputTile);
-        if (workspace.Length < needed)
-            throw new ArgumentException($"workspace has {workspace.Length} floats; WinogradConv2d needs {needed} for {DirectConv2d.Describe(g)}.", nameof(workspace));
+        int needed = WorkspaceLengthUnchecked(g, outputTile);
+        Conv2d.CheckWorkspace(workspace.Length, needed, "WinogradConv2d", g);
         var job = new Job<TAct>(input, output, packed, residual, workspace.Slice(0, needed), g, outputTile, activation);
         WidthDispatch.Run(lanes, ref job);
     }

@@ -1,6 +1,7 @@
 // Portable: compiled into the runtime and linked into the generator (netstandard2.0, CONVGEN_GENERATOR), so that the
 // generator plans with the very geometry type (and the kernel rules in KernelRules.cs) the kernels validate.
 using System;
+using System.Runtime.CompilerServices;
 
 #if CONVGEN_GENERATOR
 namespace ConvGen.Generator.Planning;
@@ -60,18 +61,18 @@ public readonly record struct Conv2dGeometry(int InChannels, int InHeight, int I
     /// </summary>
     public void Validate()
     {
+        // Each condition is tested here and its message built in a helper that is never inlined: the kernels validate on
+        // every call, and message formatting inline would give this method a large stack frame to clear each time.
         Positive(InChannels, nameof(InChannels)); Positive(InHeight, nameof(InHeight)); Positive(InWidth, nameof(InWidth));
         Positive(OutChannels, nameof(OutChannels)); Positive(OutHeight, nameof(OutHeight)); Positive(OutWidth, nameof(OutWidth));
         Positive(KernelHeight, nameof(KernelHeight)); Positive(KernelWidth, nameof(KernelWidth));
         Positive(StrideHeight, nameof(StrideHeight)); Positive(StrideWidth, nameof(StrideWidth));
         Positive(DilationHeight, nameof(DilationHeight)); Positive(DilationWidth, nameof(DilationWidth));
         Positive(Groups, nameof(Groups));
-        if (PadTop < 0) throw new ArgumentException($"PadTop must be >= 0, got {PadTop}.", nameof(PadTop));
-        if (PadLeft < 0) throw new ArgumentException($"PadLeft must be >= 0, got {PadLeft}.", nameof(PadLeft));
-        if (InChannels % Groups != 0)
-            throw new ArgumentException($"InChannels {InChannels} is not divisible by Groups {Groups}.", nameof(Groups));
-        if (OutChannels % Groups != 0)
-            throw new ArgumentException($"OutChannels {OutChannels} is not divisible by Groups {Groups}.", nameof(Groups));
+        if (PadTop < 0) ThrowNegativePad(PadTop, nameof(PadTop));
+        if (PadLeft < 0) ThrowNegativePad(PadLeft, nameof(PadLeft));
+        if (InChannels % Groups != 0) ThrowNotDivisible(nameof(InChannels), InChannels, Groups);
+        if (OutChannels % Groups != 0) ThrowNotDivisible(nameof(OutChannels), OutChannels, Groups);
         FitsInt((long)InChannels * InHeight * InWidth, "input");
         FitsInt((long)OutChannels * OutHeight * OutWidth, "output");
         FitsInt((long)OutChannels * (InChannels / Groups) * KernelHeight * KernelWidth, "weight");
@@ -81,22 +82,38 @@ public readonly record struct Conv2dGeometry(int InChannels, int InHeight, int I
         long spanH = (long)(OutHeight - 1) * StrideHeight + (long)(KernelHeight - 1) * DilationHeight + 1;
         long spanW = (long)(OutWidth - 1) * StrideWidth + (long)(KernelWidth - 1) * DilationWidth + 1;
         if (spanH - PadTop - InHeight <= -StrideHeight || spanH > int.MaxValue / 2)
-            throw new ArgumentException(
-                $"OutHeight {OutHeight} is too small for InHeight {InHeight}, PadTop {PadTop}, kernel {KernelHeight}, stride {StrideHeight}, dilation {DilationHeight} (implied bottom padding {spanH - PadTop - InHeight}).",
-                nameof(OutHeight));
+            ThrowOutputTooSmall(nameof(OutHeight), OutHeight, nameof(InHeight), InHeight, nameof(PadTop), PadTop, KernelHeight, StrideHeight, DilationHeight, spanH - PadTop - InHeight, "bottom");
         if (spanW - PadLeft - InWidth <= -StrideWidth || spanW > int.MaxValue / 2)
-            throw new ArgumentException(
-                $"OutWidth {OutWidth} is too small for InWidth {InWidth}, PadLeft {PadLeft}, kernel {KernelWidth}, stride {StrideWidth}, dilation {DilationWidth} (implied right padding {spanW - PadLeft - InWidth}).",
-                nameof(OutWidth));
+            ThrowOutputTooSmall(nameof(OutWidth), OutWidth, nameof(InWidth), InWidth, nameof(PadLeft), PadLeft, KernelWidth, StrideWidth, DilationWidth, spanW - PadLeft - InWidth, "right");
     }
 
     private static void Positive(int value, string name)
     {
-        if (value < 1) throw new ArgumentException($"{name} must be >= 1, got {value}.", name);
+        if (value < 1) ThrowNotPositive(value, name);
     }
 
     private static void FitsInt(long length, string what)
     {
-        if (length > int.MaxValue) throw new ArgumentException($"The {what} tensor has {length} elements, more than int.MaxValue.");
+        if (length > int.MaxValue) ThrowTooLarge(length, what);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotPositive(int value, string name) => throw new ArgumentException($"{name} must be >= 1, got {value}.", name);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNegativePad(int value, string name) => throw new ArgumentException($"{name} must be >= 0, got {value}.", name);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotDivisible(string name, int channels, int groups)
+        => throw new ArgumentException($"{name} {channels} is not divisible by Groups {groups}.", nameof(Groups));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTooLarge(long length, string what) => throw new ArgumentException($"The {what} tensor has {length} elements, more than int.MaxValue.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOutputTooSmall(string outName, int output, string inName, int input, string padName, int pad, int kernel, int stride, int dilation,
+        long impliedPad, string side)
+        => throw new ArgumentException(
+            $"{outName} {output} is too small for {inName} {input}, {padName} {pad}, kernel {kernel}, stride {stride}, dilation {dilation} (implied {side} padding {impliedPad}).",
+            outName);
 }

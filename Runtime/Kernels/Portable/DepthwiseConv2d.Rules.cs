@@ -25,6 +25,12 @@ public static partial class DepthwiseConv2d
     public static int PackedLength(in Conv2dGeometry g)
     {
         g.Validate();
+        return PackedLengthUnchecked(g);
+    }
+
+    /// <summary><see cref="PackedLength"/> of a geometry already validated (the kernel's <c>Run</c> validates it once per call).</summary>
+    internal static int PackedLengthUnchecked(in Conv2dGeometry g)
+    {
         return checked(Blocked16.Blocks(g.OutChannels) * g.KernelHeight * g.KernelWidth * Blocked16.Lanes + Blocked16.PaddedChannels(g.OutChannels));
     }
 
@@ -66,6 +72,12 @@ public static partial class DepthwiseConv2d
     public static int WorkspaceLength(in Conv2dGeometry g)
     {
         g.Validate();
+        return WorkspaceLengthUnchecked(g);
+    }
+
+    /// <summary><see cref="WorkspaceLength"/> of a geometry already validated (the kernel's <c>Run</c> validates it once per call).</summary>
+    internal static int WorkspaceLengthUnchecked(in Conv2dGeometry g)
+    {
         long ring = (long)BufferedRows(g) * PaddedWidth(g) * Blocked16.Lanes + RingSlack;
         long expanded = g.OutChannels == g.InChannels ? 0 : Blocked16.Length(g.OutChannels, g.InHeight * g.InWidth);
         return checked((int)(ring + expanded));

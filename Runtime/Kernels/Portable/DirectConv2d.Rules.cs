@@ -39,6 +39,12 @@ public static partial class DirectConv2d
     public static int PackedLength(in Conv2dGeometry g)
     {
         g.Validate();
+        return PackedLengthUnchecked(g);
+    }
+
+    /// <summary><see cref="PackedLength"/> of a geometry already validated (the kernel's <c>Run</c> validates it once per call).</summary>
+    internal static int PackedLengthUnchecked(in Conv2dGeometry g)
+    {
         int outBlocks = Blocked16.Blocks(g.OutChannelsPerGroup), inBlocks = Blocked16.Blocks(g.InChannelsPerGroup);
         long weights = (long)g.Groups * outBlocks * inBlocks * g.KernelHeight * g.KernelWidth * RowsPerTap(g) * Blocked16.Lanes;
         return checked((int)(weights + Blocked16.PaddedChannels(g.OutChannels)));
@@ -63,6 +69,12 @@ public static partial class DirectConv2d
     public static int WorkspaceLength(in Conv2dGeometry g, TensorLayout inputLayout)
     {
         g.Validate();
+        return WorkspaceLengthUnchecked(g, inputLayout);
+    }
+
+    /// <summary><see cref="WorkspaceLength"/> of a geometry already validated (the kernel's <c>Run</c> validates it once per call).</summary>
+    internal static int WorkspaceLengthUnchecked(in Conv2dGeometry g, TensorLayout inputLayout)
+    {
         if (!CopiesInput(g)) return 0;
         long plane = (long)PaddedHeight(g) * PaddedWidth(g);
         long length = inputLayout == TensorLayout.Blocked16

@@ -64,6 +64,12 @@ public static partial class PlaneConv2d
     public static int PackedLength(in Conv2dGeometry g)
     {
         g.Validate();
+        return PackedLengthUnchecked(g);
+    }
+
+    /// <summary><see cref="PackedLength"/> of a geometry already validated (the kernel's <c>Run</c> validates it once per call).</summary>
+    internal static int PackedLengthUnchecked(in Conv2dGeometry g)
+    {
         return checked(g.WeightLength + g.OutChannels);
     }
 
@@ -80,6 +86,12 @@ public static partial class PlaneConv2d
     public static int WorkspaceLength(in Conv2dGeometry g)
     {
         g.Validate();
+        return WorkspaceLengthUnchecked(g);
+    }
+
+    /// <summary><see cref="WorkspaceLength"/> of a geometry already validated (the kernel's <c>Run</c> validates it once per call).</summary>
+    internal static int WorkspaceLengthUnchecked(in Conv2dGeometry g)
+    {
         return checked(g.InChannels * PaddedHeight(g) * PaddedWidth(g) + TileChannels * TileRows * g.OutWidth);
     }
 

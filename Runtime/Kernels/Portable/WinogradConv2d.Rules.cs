@@ -31,6 +31,12 @@ public static partial class WinogradConv2d
     public static int PackedLength(in Conv2dGeometry g, int outputTile)
     {
         g.Validate();
+        return PackedLengthUnchecked(g, outputTile);
+    }
+
+    /// <summary><see cref="PackedLength"/> of a geometry already validated (the kernel's <c>Run</c> validates it once per call).</summary>
+    internal static int PackedLengthUnchecked(in Conv2dGeometry g, int outputTile)
+    {
         int n = Points(outputTile);
         return checked(n * n * PointWeights(g) + Blocked16.PaddedChannels(g.OutChannels));
     }
@@ -49,6 +55,12 @@ public static partial class WinogradConv2d
     public static int WorkspaceLength(in Conv2dGeometry g, int outputTile)
     {
         g.Validate();
+        return WorkspaceLengthUnchecked(g, outputTile);
+    }
+
+    /// <summary><see cref="WorkspaceLength"/> of a geometry already validated (the kernel's <c>Run</c> validates it once per call).</summary>
+    internal static int WorkspaceLengthUnchecked(in Conv2dGeometry g, int outputTile)
+    {
         int n = Points(outputTile), tiles = ChunkRows(g, outputTile) * TilesPerRow(g, outputTile);
         long v = (long)n * n * Blocked16.Blocks(g.InChannels) * tiles * Blocked16.Lanes;
         long m = (long)n * n * Blocked16.Blocks(g.OutChannels) * tiles * Blocked16.Lanes;
