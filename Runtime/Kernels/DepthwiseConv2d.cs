@@ -227,8 +227,20 @@ public static partial class DepthwiseConv2d
         ref float biasRef = ref Unsafe.Add(ref wr, (nint)blocks * taps * Blocked16.Lanes);
         nint rowFloats = (nint)PaddedWidth(g) * lanes;
         int threeWide = kw == 3 && g.DilationWidth == 1 && g.StrideWidth <= 2 ? g.StrideWidth : 0;
-        int copied = Math.Min(h, height - g.PadTop);
-        ring.Slice(0, (int)(height * rowFloats)).Clear();
+        // Input rows the plane holds (fewer than InHeight when the outputs stop short of the last rows); each lands at
+        // `copyAt` + its row times rowFloats. Only the plane's borders need zeros, and the copies never write them: the
+        // run from the plane's start to the first copied position, the gap between two copied rows (one row's right
+        // padding, then the next one's left), and the run from the last copied position to the plane's end, each
+        // zeroed once per run (clearing the whole plane cost more than the multiply-adds on DS-CNN's 64 x 25 x 5).
+        int copied = Math.Max(0, Math.Min(h, height - g.PadTop));
+        nint copyAt = g.PadTop * rowFloats + (nint)g.PadLeft * lanes, rowCopy = (nint)w * lanes, zeroFrom = 0;
+        for (int y = 0; y <= copied; y++)
+        {
+            nint zeroTo = y < copied ? copyAt + y * rowFloats : height * rowFloats;
+            for (nint at = zeroFrom; at < zeroTo; at += lanes) TOps.Store(TOps.Zero, ref Unsafe.Add(ref ringRef, at));
+            zeroFrom = zeroTo + rowCopy;
+        }
+
         for (int v = 0; v < blocks * perBlock; v++)
         {
             int block = v / perBlock, lane = v % perBlock * lanes;
@@ -237,11 +249,15 @@ public static partial class DepthwiseConv2d
             bool masked = !TAct.PreservesZero && block == blocks - 1 && lastLanes < Blocked16.Lanes;
             TVec maskVector = masked ? TOps.Load(ref mask[lane]) : default;
             ref float src = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), block * inPlane + lane);
+            // The input rows are consecutive (w positions of 16 floats each), so one pointer walks them all.
             for (int y = 0; y < copied; y++)
             {
-                ref float from = ref Unsafe.Add(ref src, (nint)y * w * Blocked16.Lanes);
-                ref float to = ref Unsafe.Add(ref ringRef, (y + g.PadTop) * rowFloats + (nint)g.PadLeft * lanes);
-                for (int x = 0; x < w; x++) TOps.Store(TOps.Load(ref Unsafe.Add(ref from, (nint)x * Blocked16.Lanes)), ref Unsafe.Add(ref to, (nint)x * lanes));
+                ref float to = ref Unsafe.Add(ref ringRef, copyAt + y * rowFloats);
+                for (nint x = 0; x < rowCopy; x += lanes)
+                {
+                    TOps.Store(TOps.Load(ref src), ref Unsafe.Add(ref to, x));
+                    src = ref Unsafe.Add(ref src, Blocked16.Lanes);
+                }
             }
 
             nint outBase = block * outPlane + lane;
@@ -268,9 +284,11 @@ public static partial class DepthwiseConv2d
         // Two rows of accumulators, three weights and an input vector in the registers (32 on the 512-bit path, else 16).
         bool pairs = TStride.Value != 0 && (lanes == 16 || 2 * p + 4 <= 16);
         nint pairOffset = g.StrideHeight * rowFloats;
+        // Kernel row y of every output row is y * DilationHeight padded rows below the output row's first: the offsets
+        // are the same for every row, which adds its own first row (oy * StrideHeight) to the tiles' column.
+        for (int y = 0; y < kh; y++) rows[y] = (nint)y * g.DilationHeight * rowFloats;
         for (int oy = 0; oy < oh;)
         {
-            for (int y = 0; y < kh; y++) rows[y] = (nint)(oy * g.StrideHeight + y * g.DilationHeight) * rowFloats;
             bool pair = pairs && oy + 1 < oh;
             nint outRow = outBase + oy * outRowFloats;
             for (int c0 = 0; c0 < ow; c0 += p)
@@ -282,7 +300,7 @@ public static partial class DepthwiseConv2d
                     first = c0 - start;
                 }
 
-                nint column = (nint)start * g.StrideWidth * lanes, at = outRow + (nint)start * Blocked16.Lanes;
+                nint column = oy * pairOffset + (nint)start * g.StrideWidth * lanes, at = outRow + (nint)start * Blocked16.Lanes;
                 if (TStride.Value == 0)
                     Tile<TOps, TVec, TPositions, TAct>(ref ringRef, rows, ref weights, bias, column, (nint)g.StrideWidth * lanes,
                         (nint)g.DilationWidth * lanes, g.KernelWidth, output, residual, hasResidual, at, first, masked, maskVector, act);
@@ -344,17 +362,7 @@ public static partial class DepthwiseConv2d
             }
         }
 
-        ref float y0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), at);
-        ref float r0 = ref hasResidual ? ref Unsafe.Add(ref MemoryMarshal.GetReference(residual), at) : ref y0;
-        if (first <= 0) Store<TOps, TVec, TAct>(ref y0, ref r0, 0, a0, hasResidual, masked, mask, act);
-        if (p > 1 && first <= 1) Store<TOps, TVec, TAct>(ref y0, ref r0, 1, a1, hasResidual, masked, mask, act);
-        if (p > 2 && first <= 2) Store<TOps, TVec, TAct>(ref y0, ref r0, 2, a2, hasResidual, masked, mask, act);
-        if (p > 3 && first <= 3) Store<TOps, TVec, TAct>(ref y0, ref r0, 3, a3, hasResidual, masked, mask, act);
-        if (p > 4 && first <= 4) Store<TOps, TVec, TAct>(ref y0, ref r0, 4, a4, hasResidual, masked, mask, act);
-        if (p > 5 && first <= 5) Store<TOps, TVec, TAct>(ref y0, ref r0, 5, a5, hasResidual, masked, mask, act);
-        if (p > 6 && first <= 6) Store<TOps, TVec, TAct>(ref y0, ref r0, 6, a6, hasResidual, masked, mask, act);
-        if (p > 7 && first <= 7) Store<TOps, TVec, TAct>(ref y0, ref r0, 7, a7, hasResidual, masked, mask, act);
-        if (!TAct.InRegisters) ActivateStored<TOps, TVec, TAct>(ref y0, first, p, masked, mask, act);
+        StoreTile<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at, first, masked, mask, act, a0, a1, a2, a3, a4, a5, a6, a7);
     }
 
     // A tile of a three-wide kernel row at stride TStride: input column c of the row is loaded once and multiplied into
@@ -444,9 +452,21 @@ public static partial class DepthwiseConv2d
         }
     }
 
-    // The stores of a tile's TPositions output vectors from `at`; positions below `first` are not stored.
+    // The stores of a tile's TPositions output vectors from `at`; positions below `first` are not stored. A whole tile
+    // with no residual (most tiles of most layers) has its stores inlined with neither test (constant arguments).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreTile<TOps, TVec, TPositions, TAct>(Span<float> output, ReadOnlySpan<float> residual, bool hasResidual, nint at, int first,
+        bool masked, TVec mask, TAct act, TVec a0, TVec a1, TVec a2, TVec a3, TVec a4, TVec a5, TVec a6, TVec a7)
+        where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
+    {
+        if (first == 0 && !hasResidual)
+            StoreTileFrom<TOps, TVec, TPositions, TAct>(output, default, false, at, 0, masked, mask, act, a0, a1, a2, a3, a4, a5, a6, a7);
+        else
+            StoreTileFrom<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at, first, masked, mask, act, a0, a1, a2, a3, a4, a5, a6, a7);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTileFrom<TOps, TVec, TPositions, TAct>(Span<float> output, ReadOnlySpan<float> residual, bool hasResidual, nint at, int first,
         bool masked, TVec mask, TAct act, TVec a0, TVec a1, TVec a2, TVec a3, TVec a4, TVec a5, TVec a6, TVec a7)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
     {
