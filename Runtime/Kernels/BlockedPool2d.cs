@@ -36,9 +36,7 @@ public static class BlockedPool2d
     internal static void Average(int lanes, ReadOnlySpan<float> input, Span<float> output, in Pool2dGeometry g, bool countIncludePad, int divisorOverride)
     {
         g.Validate();
-        if (g.DilationHeight != 1 || g.DilationWidth != 1)
-            throw new ArgumentException($"Average pooling has no dilation, got ({g.DilationHeight}, {g.DilationWidth}).", nameof(g));
-        if (divisorOverride < 0) throw new ArgumentException($"divisorOverride must be >= 0 (0: none), got {divisorOverride}.", nameof(divisorOverride));
+        if (g.DilationHeight != 1 || g.DilationWidth != 1 || divisorOverride < 0) ThrowAverageArguments(g, divisorOverride);
         CheckLengths(input, output, g.Channels, g.InHeight * g.InWidth, g.OutHeight * g.OutWidth);
         var job = new Job(input, output, new Windows(g, false, countIncludePad, divisorOverride), g.Channels, true);
         WidthDispatch.Run(lanes, ref job);
@@ -53,6 +51,13 @@ public static class BlockedPool2d
         var job = new Job(input, output, new Windows(g, true, false, 0), channels, average);
         WidthDispatch.Run(lanes, ref job);
     }
+
+    // Out of line (never inlined), so that Average's frame holds no message formatting.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowAverageArguments(in Pool2dGeometry g, int divisorOverride) =>
+        throw (g.DilationHeight != 1 || g.DilationWidth != 1
+            ? new ArgumentException($"Average pooling has no dilation, got ({g.DilationHeight}, {g.DilationWidth}).", nameof(g))
+            : new ArgumentException($"divisorOverride must be >= 0 (0: none), got {divisorOverride}.", nameof(divisorOverride)));
 
     private static void CheckLengths(ReadOnlySpan<float> input, Span<float> output, int channels, int inPositions, int outPositions)
     {
