@@ -108,7 +108,10 @@ internal static partial class Emitter
             ConvAlgorithm.WinogradF2 => $"Winograd F(2×2, 3×3), {layouts}",
             ConvAlgorithm.WinogradF4 => $"Winograd F(4×4, 3×3), {layouts}",
             ConvAlgorithm.Im2ColGemm => $"im2col + packed GEMM, {layouts}",
-            ConvAlgorithm.ShiftedGemm => $"packed GEMM on shifted views of the stride-phase planes, {layouts}",
+            ConvAlgorithm.ShiftedGemm => $"packed GEMM on shifted views of the stride-phase planes, {layouts}"
+                + (ConvWorkspace.ShiftedRowByRow(step.Geometry.OutHeight, step.Geometry.OutWidth,
+                    ConvWorkspace.PhaseLength(step.Geometry.OutWidth, step.Geometry.KernelWidth, step.Geometry.DilationWidth, step.Geometry.StrideWidth))
+                    ? ", each output row straight into the output" : ""),
             ConvAlgorithm.DirectPlanes => $"direct convolution, positions on the lanes, {layouts}, tile {PlaneConv2d.TileChannels} channels × {PlaneConv2d.TileRows} rows × {PlaneConv2d.TileVectors} vectors",
             ConvAlgorithm.PointwisePlanes => $"pointwise GEMM on the input planes, {layouts}",
             ConvAlgorithm.DepthwisePlanes => $"depthwise (rows or planes on the lanes, picked by the runtime per vector width), {layouts}",

@@ -21,8 +21,8 @@ public static partial class Conv2d
     private static void ShiftedLayout(in Conv2dGeometry g, int lanes, int phases, out int phaseHeight, out int phaseWidth,
         out int bufferLength, out int wideLength, out int buffers)
     {
-        phaseWidth = g.OutWidth + (g.KernelWidth - 1) * g.DilationWidth / g.StrideWidth;
-        phaseHeight = g.OutHeight + (g.KernelHeight - 1) * g.DilationHeight / g.StrideHeight;
+        phaseWidth = PhaseWidth(g);
+        phaseHeight = PhaseHeight(g);
         int columns = (g.OutHeight - 1) * phaseWidth + g.OutWidth;
         bufferLength = checked(phases * phaseHeight * phaseWidth + Math.Max(0, lanes - columns));
         wideLength = g.OutHeight == 1 || phaseWidth == g.OutWidth ? 0 : columns;

@@ -192,9 +192,9 @@ public static partial class Conv2d
     // of output (y, x) is then Q[(kh*DH) % SH, (kw*DW) % SW][y + (kh*DH) / SH][x + (kw*DW) / SW]: each GEMM row is the
     // phase plane shifted by a constant, read in place. A phase plane is PhaseHeight x PhaseWidth; output row y is
     // computed at columns [y * PhaseWidth, y * PhaseWidth + OutWidth) of a PhaseWidth-strided grid.
-    private static int PhaseWidth(in Conv2dGeometry g) => g.OutWidth + (g.KernelWidth - 1) * g.DilationWidth / g.StrideWidth;
+    private static int PhaseWidth(in Conv2dGeometry g) => (int)ConvWorkspace.PhaseLength(g.OutWidth, g.KernelWidth, g.DilationWidth, g.StrideWidth);
 
-    private static int PhaseHeight(in Conv2dGeometry g) => g.OutHeight + (g.KernelHeight - 1) * g.DilationHeight / g.StrideHeight;
+    private static int PhaseHeight(in Conv2dGeometry g) => (int)ConvWorkspace.PhaseLength(g.OutHeight, g.KernelHeight, g.DilationHeight, g.StrideHeight);
 
     // At stride 1 without padding the single phase plane is the input plane itself, so nothing is copied.
     private static bool ShiftedCopiesInput(in Conv2dGeometry g) => g.StrideHeight != 1 || g.StrideWidth != 1

@@ -19,7 +19,7 @@ public static class ConvWorkspace
     public static bool UsesShiftedViews(int outChannelsPerGroup, int outHeight, int outWidth, int kernelHeight, int kernelWidth, int strideWidth, int dilationWidth)
     {
         if (kernelHeight == 1 && kernelWidth == 1) return false;
-        long phaseWidth = outWidth + (long)(kernelWidth - 1) * dilationWidth / strideWidth;
+        long phaseWidth = PhaseLength(outWidth, kernelWidth, dilationWidth, strideWidth);
         return outHeight == 1 || (long)(phaseWidth - outWidth) * outChannelsPerGroup <= 10L * outWidth;
     }
 
@@ -45,8 +45,8 @@ public static class ConvWorkspace
     {
         if (IsPointwise(inHeight, inWidth, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft)) return 0;
         int inPerGroup = inChannels / groups, outPerGroup = outChannels / groups;
-        long phaseWidth = outWidth + (long)(kernelWidth - 1) * dilationWidth / strideWidth;
-        long phaseHeight = outHeight + (long)(kernelHeight - 1) * dilationHeight / strideHeight;
+        long phaseWidth = PhaseLength(outWidth, kernelWidth, dilationWidth, strideWidth);
+        long phaseHeight = PhaseLength(outHeight, kernelHeight, dilationHeight, strideHeight);
         // At stride 1 without padding the one phase plane is the input plane itself: nothing is copied.
         bool copiesInput = strideHeight != 1 || strideWidth != 1 || phaseWidth != inWidth || phaseHeight != inHeight || padTop != 0 || padLeft != 0;
         bool writesOutput = ShiftedWritesOutput(outHeight, outWidth, phaseWidth);
@@ -56,6 +56,12 @@ public static class ConvWorkspace
         long wide = writesOutput ? 0 : Multiply(outPerGroup, Add(Multiply(outHeight - 1, phaseWidth), outWidth));
         return Add(planes, wide);
     }
+
+    /// <summary>
+    /// Columns (rows) of one stride-phase plane of the shifted-view method along a dimension of <paramref name="output"/>
+    /// positions: every tap of an output reads the plane at its position plus (kernel - 1) * dilation / stride.
+    /// </summary>
+    public static long PhaseLength(int output, int kernel, int dilation, int stride) => output + (long)(kernel - 1) * dilation / stride;
 
     /// <summary>
     /// Whether <c>Conv2d.ShiftedGemm</c> writes the output without a copy: when its GEMM rows (padded phase rows of

@@ -30,7 +30,7 @@ namespace Samples
     /// step 2   #3-4  Conv2d: direct convolution, blocked 16 → blocked 16, tile 1x8 (output blocks × positions), ReLU fused into the store
     /// step 3   #5    MaxUnpool2d: max unpooling: zeros, then each value scattered to its index, blocked 16
     /// step 4   #6    Reorder: reorder blocked 16 → CHW
-    /// step 5   #6    Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW
+    /// step 5   #6    Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW, each output row straight into the output
     /// step 6   #7    MaxPool2d: max pooling with indices (int32 in the scratch arena until the unpool reads them), CHW
     /// step 7   #8    MaxUnpool2d: max unpooling: zeros, then each value scattered to its index, CHW
     /// </code>
@@ -145,7 +145,7 @@ namespace Samples
         /// step 2   #3-4  Conv2d: direct convolution, blocked 16 → blocked 16, tile 1x8 (output blocks × positions), ReLU fused into the store
         /// step 3   #5    MaxUnpool2d: max unpooling: zeros, then each value scattered to its index, blocked 16
         /// step 4   #6    Reorder: reorder blocked 16 → CHW
-        /// step 5   #6    Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW
+        /// step 5   #6    Conv2d: packed GEMM on shifted views of the stride-phase planes, CHW → CHW, each output row straight into the output
         /// step 6   #7    MaxPool2d: max pooling with indices (int32 in the scratch arena until the unpool reads them), CHW
         /// step 7   #8    MaxUnpool2d: max unpooling: zeros, then each value scattered to its index, CHW
         /// </code>
@@ -245,7 +245,7 @@ namespace Samples
             global::ConvGen.Runtime.Kernels.Blocked16.ToChw(x, y, channels: 16, positions: 256);
         }
 
-        /// <summary>#6 Conv2d(3, 3, Padding = 1, Name = "dec"): 16×16×16 → 3×16×16; packed GEMM on shifted views of the stride-phase planes, CHW → CHW.</summary>
+        /// <summary>#6 Conv2d(3, 3, Padding = 1, Name = "dec"): 16×16×16 → 3×16×16; packed GEMM on shifted views of the stride-phase planes, CHW → CHW, each output row straight into the output.</summary>
         private void Step5_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
             global::ConvGen.Runtime.Kernels.Conv2d.ShiftedGemm(x, y, _weights.Step5Weights, _weights.Step5Bias, in Step5Geometry, global::ConvGen.Runtime.Kernels.Epilogue.None, scratch.Slice(0, 5184));
