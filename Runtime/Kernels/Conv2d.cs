@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Buffers;
 using ConvGen.Runtime.Simd;
 
@@ -48,20 +47,14 @@ public static partial class Conv2d
     public static int Im2ColWorkspaceLength(in Conv2dGeometry g)
     {
         g.Validate();
-        int length = WorkspaceLength(g, ConvAlgorithm.Im2Col);
-        Debug.Assert(length == ConvWorkspace.Im2ColLength(g.InChannels, g.InHeight, g.InWidth, g.OutHeight, g.OutWidth,
-            g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.Groups));
-        return length;
+        return WorkspaceLength(g, ConvAlgorithm.Im2Col);
     }
 
     /// <summary>Floats of scratch <see cref="ShiftedGemm"/> needs for <paramref name="g"/> (one group's phase planes and wide rows).</summary>
     public static int ShiftedWorkspaceLength(in Conv2dGeometry g)
     {
         g.Validate();
-        int length = WorkspaceLength(g, ConvAlgorithm.Shifted);
-        Debug.Assert(length == ConvWorkspace.ShiftedLength(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
-            g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups));
-        return length;
+        return WorkspaceLength(g, ConvAlgorithm.Shifted);
     }
 
     /// <summary>
@@ -225,18 +218,12 @@ public static partial class Conv2d
         return UsedPhases(g, phase);
     }
 
-    internal static int WorkspaceLength(in Conv2dGeometry g, ConvAlgorithm algorithm)
-    {
-        if (g.IsPointwise) return 0;
-        if (algorithm != ConvAlgorithm.Shifted) return g.ReductionLength * g.OutputPlane;
-        int phases = UsedPhaseCount(g);
-        bool copy = ShiftedCopiesInput(g);
-        int planeRows = ConvWorkspace.ShiftedBandRows(g.InChannelsPerGroup, phases, g.OutHeight, g.OutWidth, PhaseWidth(g), PhaseHeight(g), copy)
-            + PhaseHeight(g) - g.OutHeight;
-        long planes = copy ? (long)g.InChannelsPerGroup * phases * planeRows * PhaseWidth(g) : 0;
-        long wide = ShiftedWritesOutput(g) ? 0 : (long)g.OutChannelsPerGroup * ShiftedColumns(g);
-        return checked((int)(planes + wide));
-    }
+    // The scratch of either algorithm, as the generator plans it (ConvWorkspace: one rule for both).
+    internal static int WorkspaceLength(in Conv2dGeometry g, ConvAlgorithm algorithm) => checked((int)(algorithm == ConvAlgorithm.Shifted
+        ? ConvWorkspace.ShiftedLength(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
+            g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups)
+        : ConvWorkspace.Im2ColLength(g.InChannels, g.InHeight, g.InWidth, g.OutHeight, g.OutWidth,
+            g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.Groups)));
 
     /// <summary><see cref="Pointwise(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, in Conv2dGeometry, Epilogue)"/> at one width.</summary>
     internal static void Pointwise<TOps, TVec>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packedWeights,
