@@ -15,6 +15,16 @@ public static partial class Blocked16
         return (int)((0 - address / sizeof(float)) % Lanes);
     }
 
+    // 16 ones, then 16 zeros: from float 16 - n, the mask of a block whose first n lanes hold channels.
+    private static readonly float[] LaneMaskRamp = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    /// <summary>
+    /// The 16 floats of a block's lane mask: 1 in its first <paramref name="lanes"/> lanes (1 to 16), 0 in the padding
+    /// lanes. The kernels multiply an activation that does not keep zero by it, so that padding lanes stay zero.
+    /// Shared: read it, never write it.
+    /// </summary>
+    internal static ref float LaneMask(int lanes) => ref LaneMaskRamp[Lanes - lanes];
+
     /// <summary>
     /// CHW [channels][positions] to blocked [ceil(channels/16)][positions][16]; padding lanes are written zero.
     /// The spans must not overlap.

@@ -21,8 +21,7 @@ public static partial class DepthwiseConv2d
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, columns = TileColumns(g);
         nint inRow = (nint)w * lanes, inPlane = h * inRow, outRow = (nint)ow * lanes, outPlane = oh * outRow;
         int lastLanes = g.OutChannels - (blocks - 1) * lanes;
-        Span<float> mask = stackalloc float[lanes];
-        for (int l = 0; l < lanes; l++) mask[l] = l < lastLanes ? 1f : 0f;
+        ref float mask = ref Blocked16.LaneMask(lastLanes);
         // Offsets of the KH input rows an output row reads (from the block's plane), and of the padded copy's rows.
         Span<nint> rows = stackalloc nint[kh], edgeRows = stackalloc nint[kh];
         for (int y = 0; y < kh; y++) edgeRows[y] = (nint)y * columns * lanes;
@@ -40,7 +39,7 @@ public static partial class DepthwiseConv2d
             ref float weights = ref Unsafe.Add(ref wr, (nint)block * taps * lanes);
             TVec bias = TOps.Load(ref Unsafe.Add(ref biasRef, (nint)block * lanes));
             bool masked = !TAct.PreservesZero && block == blocks - 1 && lastLanes < lanes;
-            TVec maskVector = masked ? TOps.Load(ref mask[0]) : default;
+            TVec maskVector = masked ? TOps.Load(ref mask) : default;
             ref float plane = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), block * inPlane);
             nint outBase = block * outPlane;
             // Output rows in pairs where both read only input rows (twice the independent accumulators of one row: a

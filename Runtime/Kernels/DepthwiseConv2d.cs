@@ -136,8 +136,7 @@ public static partial class DepthwiseConv2d
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, wp = PaddedWidth(g), span = RingRows(g);
         nint inPlane = (nint)h * w * Blocked16.Lanes, outPlane = (nint)oh * ow * Blocked16.Lanes;
         int lastLanes = g.OutChannels - (blocks - 1) * Blocked16.Lanes;
-        Span<float> mask = stackalloc float[Blocked16.Lanes];
-        for (int l = 0; l < Blocked16.Lanes; l++) mask[l] = l < lastLanes ? 1f : 0f;
+        ref float mask = ref Blocked16.LaneMask(lastLanes);
         Span<nint> rows = stackalloc nint[kh];
         ref float wr = ref MemoryMarshal.GetReference(packed);
         ref float ringRef = ref MemoryMarshal.GetReference(ring);
@@ -152,7 +151,7 @@ public static partial class DepthwiseConv2d
             ref float weights = ref Unsafe.Add(ref wr, (nint)block * taps * Blocked16.Lanes + lane);
             TVec bias = TOps.Load(ref Unsafe.Add(ref biasRef, (nint)block * Blocked16.Lanes + lane));
             bool masked = !TAct.PreservesZero && block == blocks - 1 && lastLanes < Blocked16.Lanes;
-            TVec maskVector = masked ? TOps.Load(ref mask[lane]) : default;
+            TVec maskVector = masked ? TOps.Load(ref Unsafe.Add(ref mask, lane)) : default;
             ReadOnlySpan<float> plane = input.Slice((int)(block * inPlane));
             nint outBase = block * outPlane + lane;
             // Padded row r holds input row r - PadTop (zero outside the input), in ring slot r % span. Output row oy
@@ -219,8 +218,7 @@ public static partial class DepthwiseConv2d
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, height = PaddedHeight(g);
         nint inPlane = (nint)h * w * Blocked16.Lanes, outPlane = (nint)oh * ow * Blocked16.Lanes;
         int lastLanes = g.OutChannels - (blocks - 1) * Blocked16.Lanes;
-        Span<float> mask = stackalloc float[Blocked16.Lanes];
-        for (int l = 0; l < Blocked16.Lanes; l++) mask[l] = l < lastLanes ? 1f : 0f;
+        ref float mask = ref Blocked16.LaneMask(lastLanes);
         Span<nint> rows = stackalloc nint[kh];
         ref float wr = ref MemoryMarshal.GetReference(packed);
         ref float ringRef = ref MemoryMarshal.GetReference(ring);
@@ -247,7 +245,7 @@ public static partial class DepthwiseConv2d
             ref float weights = ref Unsafe.Add(ref wr, (nint)block * taps * Blocked16.Lanes + lane);
             TVec bias = TOps.Load(ref Unsafe.Add(ref biasRef, (nint)block * Blocked16.Lanes + lane));
             bool masked = !TAct.PreservesZero && block == blocks - 1 && lastLanes < Blocked16.Lanes;
-            TVec maskVector = masked ? TOps.Load(ref mask[lane]) : default;
+            TVec maskVector = masked ? TOps.Load(ref Unsafe.Add(ref mask, lane)) : default;
             ref float src = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), block * inPlane + lane);
             // The input rows are consecutive (w positions of 16 floats each), so one pointer walks them all.
             for (int y = 0; y < copied; y++)

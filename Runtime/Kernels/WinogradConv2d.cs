@@ -267,8 +267,7 @@ public static partial class WinogradConv2d
         int lastLanes = g.OutChannels - (outBlocks - 1) * Blocked16.Lanes;
         Span<float> s = stackalloc float[24 * Blocked16.Lanes];
         Span<float> y = stackalloc float[16 * Blocked16.Lanes];
-        Span<float> mask = stackalloc float[Blocked16.Lanes];
-        for (int l = 0; l < Blocked16.Lanes; l++) mask[l] = l < lastLanes ? 1f : 0f;
+        ref float mask = ref Blocked16.LaneMask(lastLanes);
         ref float sr = ref MemoryMarshal.GetReference(s);
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float pr = ref MemoryMarshal.GetReference(products);
@@ -302,7 +301,7 @@ public static partial class WinogradConv2d
                     }
 
                     TVec biasVector = TOps.Load(ref Unsafe.AsRef(in bias[b * Blocked16.Lanes + part]));
-                    TVec maskVector = masked ? TOps.Load(ref mask[part]) : default;
+                    TVec maskVector = masked ? TOps.Load(ref Unsafe.Add(ref mask, part)) : default;
                     nint planeAt = b * outPlane + part;
                     for (int i = 0; i < rows; i++)
                         for (int j = 0; j < columns; j++)
