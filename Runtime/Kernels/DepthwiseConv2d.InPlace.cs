@@ -18,7 +18,7 @@ public static partial class DepthwiseConv2d
         const int stride = 2;
         const int lanes = Blocked16.Lanes;
         int blocks = Blocked16.Blocks(g.OutChannels), kh = g.KernelHeight, taps = kh * 3, p = TPositions.Value;
-        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, columns = TileColumns(g);
+        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, columns = TileColumns(p, stride);
         nint inRow = (nint)w * lanes, inPlane = h * inRow, outRow = (nint)ow * lanes, outPlane = oh * outRow;
         int lastLanes = g.OutChannels - (blocks - 1) * lanes;
         ref float mask = ref Blocked16.LaneMask(lastLanes);

@@ -51,17 +51,15 @@ public static partial class DepthwiseConv2d
         where TAct : struct, IActivation
     {
         g.Validate();
-        string? problem = Rejects(g);
-        Conv2d.CheckRuns(problem, "DepthwiseConv2d", g);
+        Conv2d.CheckRuns(Rejects(g), "DepthwiseConv2d", g);
         Conv2d.CheckLength(input.Length, Blocked16.Length(g.InChannels, g.InHeight * g.InWidth), nameof(input));
         int outputLength = Blocked16.Length(g.OutChannels, g.OutHeight * g.OutWidth);
         Conv2d.CheckLength(output.Length, outputLength, nameof(output));
         Conv2d.CheckLength(packed.Length, PackedLengthUnchecked(g), nameof(packed));
         if (!residual.IsEmpty) Conv2d.CheckLength(residual.Length, outputLength, nameof(residual));
         if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
-        int needed = WorkspaceLengthUnchecked(g);
+        int ringLength = RingLength(g), ringEnd = ringLength + RingSlack, needed = WorkspaceAround(ringLength, g);
         Conv2d.CheckWorkspace(workspace.Length, needed, "DepthwiseConv2d", g);
-        int ringLength = RingLength(g), ringEnd = ringLength + RingSlack;
         if (needed > ringEnd)
         {
             Span<float> expanded = workspace.Slice(ringEnd, needed - ringEnd);

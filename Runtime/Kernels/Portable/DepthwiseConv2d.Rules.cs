@@ -96,7 +96,9 @@ public static partial class DepthwiseConv2d
     }
 
     /// <summary>Input columns one tile of a three-wide kernel reads: (positions - 1) * stride + 3.</summary>
-    public static int TileColumns(in Conv2dGeometry g) => (TilePositions(g) - 1) * g.StrideWidth + 3;
+    public static int TileColumns(in Conv2dGeometry g) => TileColumns(TilePositions(g), g.StrideWidth);
+
+    internal static int TileColumns(int positions, int stride) => (positions - 1) * stride + 3;
 
     /// <summary>Floats of the padded copy a border tile of the in-place path reads: KH rows of <see cref="TileColumns"/> vectors.</summary>
     public static int EdgeLength(in Conv2dGeometry g) => checked(g.KernelHeight * TileColumns(g) * Blocked16.Lanes);
@@ -120,11 +122,13 @@ public static partial class DepthwiseConv2d
     }
 
     /// <summary><see cref="WorkspaceLength"/> of a geometry already validated (the kernel's <c>Run</c> validates it once per call).</summary>
-    internal static int WorkspaceLengthUnchecked(in Conv2dGeometry g)
+    internal static int WorkspaceLengthUnchecked(in Conv2dGeometry g) => WorkspaceAround(RingLength(g), g);
+
+    // The workspace of a ring of ringLength floats: the slack that aligns the ring, the ring, then the expanded input.
+    internal static int WorkspaceAround(int ringLength, in Conv2dGeometry g)
     {
-        long ring = (long)RingLength(g) + RingSlack;
         long expanded = g.OutChannels == g.InChannels ? 0 : Blocked16.Length(g.OutChannels, g.InHeight * g.InWidth);
-        return checked((int)(ring + expanded));
+        return checked((int)((long)ringLength + RingSlack + expanded));
     }
 
     /// <summary>
