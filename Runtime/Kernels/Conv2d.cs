@@ -499,6 +499,25 @@ public static partial class Conv2d
         if (length < needed) ThrowWorkspace(length, needed, kernel, g);
     }
 
+    /// <summary>
+    /// The spans of a CHW kernel that works on zero-padded copies in its workspace (PlaneConv2d, PlaneDepthwiseConv2d):
+    /// their lengths, at least <paramref name="needed"/> floats of workspace, no two of them overlapping. Returns the
+    /// workspace cut to <paramref name="needed"/>.
+    /// </summary>
+    internal static Span<float> CheckPlaneSpans(ReadOnlySpan<float> input, Span<float> output, int outputLength, ReadOnlySpan<float> packed,
+        int packedLength, Span<float> workspace, int needed, string kernel, in Conv2dGeometry g)
+    {
+        CheckLength(input.Length, g.InputLength, nameof(input));
+        CheckLength(output.Length, outputLength, nameof(output));
+        CheckLength(packed.Length, packedLength, nameof(packed));
+        CheckWorkspace(workspace.Length, needed, kernel, g);
+        if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
+        Span<float> used = workspace.Slice(0, needed);
+        if (used.Overlaps(input) || used.Overlaps(output))
+            throw new ArgumentException("workspace must not overlap the input or the output.", nameof(workspace));
+        return used;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowLength(int actual, int expected, string name) => throw new ArgumentException($"{name} has {actual} elements; expected {expected}.", name);
 

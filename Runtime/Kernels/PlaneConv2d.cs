@@ -52,15 +52,9 @@ public static partial class PlaneConv2d
     {
         CheckGeometry(g);
         if (pooled) Conv2d.CheckRuns(PoolRejects(g), "PlaneConv2d with its 2x2 max pool", g);
-        Conv2d.CheckLength(input.Length, g.InputLength, nameof(input));
-        Conv2d.CheckLength(output.Length, pooled ? PooledOutputLength(g) : g.OutputLength, nameof(output));
-        Conv2d.CheckLength(packed.Length, PackedLengthUnchecked(g), nameof(packed));
-        int needed = WorkspaceLengthUnchecked(g);
-        Conv2d.CheckWorkspace(workspace.Length, needed, "PlaneConv2d", g);
-        if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
-        if (workspace.Slice(0, needed).Overlaps(input) || workspace.Slice(0, needed).Overlaps(output))
-            throw new ArgumentException("workspace must not overlap the input or the output.", nameof(workspace));
-        var job = new Job<TAct>(input, output, packed, workspace.Slice(0, needed), g, activation, pooled);
+        Span<float> used = Conv2d.CheckPlaneSpans(input, output, pooled ? PooledOutputLength(g) : g.OutputLength, packed, PackedLengthUnchecked(g),
+            workspace, WorkspaceLengthUnchecked(g), "PlaneConv2d", g);
+        var job = new Job<TAct>(input, output, packed, used, g, activation, pooled);
         WidthDispatch.Run(lanes, ref job);
     }
 

@@ -39,15 +39,9 @@ public static partial class PlaneDepthwiseConv2d
         where TAct : struct, IActivation
     {
         CheckGeometry(g);
-        Conv2d.CheckLength(input.Length, g.InputLength, nameof(input));
-        Conv2d.CheckLength(output.Length, g.OutputLength, nameof(output));
-        Conv2d.CheckLength(packed.Length, PackedLengthUnchecked(g), nameof(packed));
-        int needed = WorkspaceLengthUnchecked(g);
-        Conv2d.CheckWorkspace(workspace.Length, needed, "PlaneDepthwiseConv2d", g);
-        if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
-        if (workspace.Slice(0, needed).Overlaps(input) || workspace.Slice(0, needed).Overlaps(output))
-            throw new ArgumentException("workspace must not overlap the input or the output.", nameof(workspace));
-        var job = new Job<TAct>(input, output, packed, workspace.Slice(0, needed), g, activation);
+        Span<float> used = Conv2d.CheckPlaneSpans(input, output, g.OutputLength, packed, PackedLengthUnchecked(g),
+            workspace, WorkspaceLengthUnchecked(g), "PlaneDepthwiseConv2d", g);
+        var job = new Job<TAct>(input, output, packed, used, g, activation);
         WidthDispatch.Run(lanes, ref job);
     }
 
