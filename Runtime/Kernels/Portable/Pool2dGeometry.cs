@@ -1,6 +1,7 @@
 // Portable: compiled into the runtime and linked into the generator (netstandard2.0, CONVGEN_GENERATOR), so that the
 // generator plans and prints the very geometry type the kernels validate.
 using System;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 
 #if CONVGEN_GENERATOR
@@ -31,31 +32,23 @@ public readonly record struct Pool2dGeometry(int Channels, int InHeight, int InW
     /// </summary>
     public void Validate()
     {
-        // The conditions here, each message built in Invalid (never inlined): the kernels validate on every call, and
-        // message formatting inline would give this method a large stack frame to clear each time.
-        if (Channels < 0) Invalid(0);
-        if (InHeight < 1 || InWidth < 1) Invalid(1);
-        if (OutHeight < 1 || OutWidth < 1) Invalid(2);
-        if (KernelHeight < 1 || KernelWidth < 1) Invalid(3);
-        if (StrideHeight < 1 || StrideWidth < 1) Invalid(4);
-        if (DilationHeight < 1 || DilationWidth < 1) Invalid(5);
-        if (PadHeight < 0 || PadWidth < 0) Invalid(6);
+        // Each message is formatted in Invalid (never inlined): the kernels validate on every call, and formatting inline
+        // would give this method a large stack frame to clear each time.
+        if (Channels < 0) Invalid("Channels must be >= 0, got {0}.", Channels);
+        if (InHeight < 1 || InWidth < 1) Invalid("The input must be at least 1x1, got {0}x{1}.", InHeight, InWidth);
+        if (OutHeight < 1 || OutWidth < 1) Invalid("The output must be at least 1x1, got {0}x{1}.", OutHeight, OutWidth);
+        if (KernelHeight < 1 || KernelWidth < 1) Invalid("The kernel must be at least 1x1, got {0}x{1}.", KernelHeight, KernelWidth);
+        if (StrideHeight < 1 || StrideWidth < 1) Invalid("The stride must be at least 1, got ({0}, {1}).", StrideHeight, StrideWidth);
+        if (DilationHeight < 1 || DilationWidth < 1) Invalid("The dilation must be at least 1, got ({0}, {1}).", DilationHeight, DilationWidth);
+        if (PadHeight < 0 || PadWidth < 0) Invalid("The padding must be >= 0, got ({0}, {1}).", PadHeight, PadWidth);
         // PyTorch drops a ceil-mode window that would start in the right/bottom padding: (out - 1) * stride < in + pad.
-        if ((long)(OutHeight - 1) * StrideHeight >= (long)InHeight + PadHeight) Invalid(7);
-        if ((long)(OutWidth - 1) * StrideWidth >= (long)InWidth + PadWidth) Invalid(8);
+        if ((long)(OutHeight - 1) * StrideHeight >= (long)InHeight + PadHeight)
+            Invalid("Output height {0} has a window starting past the input (height {1}, stride {2}, padding {3}).", OutHeight, InHeight, StrideHeight, PadHeight);
+        if ((long)(OutWidth - 1) * StrideWidth >= (long)InWidth + PadWidth)
+            Invalid("Output width {0} has a window starting past the input (width {1}, stride {2}, padding {3}).", OutWidth, InWidth, StrideWidth, PadWidth);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Invalid(int check) => throw new ArgumentException(check switch
-    {
-        0 => $"Channels must be >= 0, got {Channels}.",
-        1 => $"The input must be at least 1x1, got {InHeight}x{InWidth}.",
-        2 => $"The output must be at least 1x1, got {OutHeight}x{OutWidth}.",
-        3 => $"The kernel must be at least 1x1, got {KernelHeight}x{KernelWidth}.",
-        4 => $"The stride must be at least 1, got ({StrideHeight}, {StrideWidth}).",
-        5 => $"The dilation must be at least 1, got ({DilationHeight}, {DilationWidth}).",
-        6 => $"The padding must be >= 0, got ({PadHeight}, {PadWidth}).",
-        7 => $"Output height {OutHeight} has a window starting past the input (height {InHeight}, stride {StrideHeight}, padding {PadHeight}).",
-        _ => $"Output width {OutWidth} has a window starting past the input (width {InWidth}, stride {StrideWidth}, padding {PadWidth}).",
-    });
+    private static void Invalid(string format, int a, int b = 0, int c = 0, int d = 0) =>
+        throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, format, a, b, c, d));
 }
