@@ -44,15 +44,18 @@ public static class BlockedPool2d
 
     internal static void Adaptive(int lanes, ReadOnlySpan<float> input, Span<float> output, int channels, int inHeight, int inWidth, int outHeight, int outWidth, bool average)
     {
-        if (channels < 1 || inHeight < 1 || inWidth < 1 || outHeight < 1 || outWidth < 1)
-            throw new ArgumentException($"Adaptive pooling needs positive sizes, got {channels} channels, {inHeight}x{inWidth} -> {outHeight}x{outWidth}.");
+        if (channels < 1 || inHeight < 1 || inWidth < 1 || outHeight < 1 || outWidth < 1) ThrowAdaptiveSizes(channels, inHeight, inWidth, outHeight, outWidth);
         CheckLengths(input, output, channels, inHeight * inWidth, outHeight * outWidth);
         var g = new Pool2dGeometry(channels, inHeight, inWidth, outHeight, outWidth, 1, 1, 1, 1, 0, 0, 1, 1);
         var job = new Job(input, output, new Windows(g, true, false, 0), channels, average);
         WidthDispatch.Run(lanes, ref job);
     }
 
-    // Out of line (never inlined), so that Average's frame holds no message formatting.
+    // Out of line (never inlined), so that Average's and Adaptive's frames hold no message formatting.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowAdaptiveSizes(int channels, int inHeight, int inWidth, int outHeight, int outWidth) =>
+        throw new ArgumentException($"Adaptive pooling needs positive sizes, got {channels} channels, {inHeight}x{inWidth} -> {outHeight}x{outWidth}.");
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowAverageArguments(in Pool2dGeometry g, int divisorOverride) =>
         throw (g.DilationHeight != 1 || g.DilationWidth != 1

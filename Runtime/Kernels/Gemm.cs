@@ -124,6 +124,11 @@ internal static class Gemm
         if (rented is not null) ArrayPool<int>.Shared.Return(rented);
     }
 
+    // Out of line (never inlined): RunRows and its tiles run on every call of the CHW convolutions.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowArgument(string format, int a, int b, string name) =>
+        throw new ArgumentException(string.Format(System.Globalization.CultureInfo.InvariantCulture, format, a, b), name);
+
     /// <summary>
     /// C = epilogue(bias + A B) on packed A with B row p at <c>b + bRows[p]</c> (<c>bRows.Length == k</c>).
     /// </summary>
@@ -138,7 +143,7 @@ internal static class Gemm
         where TOps : IVectorOps<TVec> where TVec : struct
     {
         if (m <= 0 || n <= 0) return;
-        if (segments > 1 && n < TOps.Count) throw new ArgumentException($"Segments of C need at least {TOps.Count} columns, got {n}.", nameof(n));
+        if (segments > 1 && n < TOps.Count) ThrowArgument("Segments of C need at least {0} columns, got {1}.", TOps.Count, n, nameof(n));
         switch (epilogue.Activation)
         {
             case ActivationKind.ReLU: Run<TOps, TVec, ReLU>(ref packedA, m, k, ref b, bRows, n, bReadable, ref c, ldc, ref bias, hasBias, default, epilogue, panelRows, segments, bSegmentStride); break;
@@ -153,7 +158,7 @@ internal static class Gemm
         ref float c, nint ldc, ref float bias, bool hasBias, TAct act, Epilogue epilogue, int panelRows, int segments, nint bSegmentStride)
         where TOps : IVectorOps<TVec> where TVec : struct where TAct : struct, IActivation
     {
-        if (panelRows % MR != 0 || panelRows > MaxPanelRows) throw new ArgumentException($"A panel has MR or 2 MR rows, got {panelRows}.", nameof(panelRows));
+        if (panelRows % MR != 0 || panelRows > MaxPanelRows) ThrowArgument("A panel has MR or 2 MR rows, got {0}.", panelRows, 0, nameof(panelRows));
         bool activateRows = typeof(TAct) == typeof(Identity) && epilogue.Activation != ActivationKind.None;
         Span<float> zeroBias = stackalloc float[MR];
         zeroBias.Clear();

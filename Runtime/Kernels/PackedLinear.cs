@@ -65,13 +65,17 @@ public static partial class PackedLinear
         where TAct : struct, IActivation
         => Run(0, input, output, packed, rows, inFeatures, outFeatures, outputLayout, activation);
 
+    // Out of line (never inlined), so that Run formats no message inline.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowRows(int rows) => throw (rows < 1
+        ? new ArgumentException($"rows must be >= 1, got {rows}.", nameof(rows))
+        : new ArgumentException($"A blocked output is one padded channel vector: rows must be 1, got {rows}.", "outputLayout"));
+
     internal static void Run<TAct>(int lanes, ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, int rows, int inFeatures, int outFeatures,
         TensorLayout outputLayout, TAct activation)
         where TAct : struct, IActivation
     {
-        if (rows < 1) throw new ArgumentException($"rows must be >= 1, got {rows}.", nameof(rows));
-        if (outputLayout == TensorLayout.Blocked16 && rows != 1)
-            throw new ArgumentException($"A blocked output is one padded channel vector: rows must be 1, got {rows}.", nameof(outputLayout));
+        if (rows < 1 || outputLayout == TensorLayout.Blocked16 && rows != 1) ThrowRows(rows);
         Conv2d.CheckLength(packed.Length, PackedLength(inFeatures, outFeatures), nameof(packed));
         Conv2d.CheckLength(input.Length, checked(rows * inFeatures), nameof(input));
         Conv2d.CheckLength(output.Length, OutputLength(rows, outFeatures, outputLayout), nameof(output));

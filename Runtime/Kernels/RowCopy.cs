@@ -86,11 +86,10 @@ internal static class RowCopy
     public static void PadPlanes(ReadOnlySpan<float> input, Span<float> padded, int planes, int unit, int height, int width, int top, int left,
         int paddedHeight, int paddedWidth)
     {
-        if (planes < 0 || unit < 1 || height < 0 || width < 0 || top < 0 || left < 0 || paddedHeight < 0 || paddedWidth < 0)
-            throw new ArgumentException($"PadPlanes: {planes} planes of {height}x{width}x{unit} padded by ({top}, {left}) to {paddedHeight}x{paddedWidth}.");
         long inputLength = (long)planes * height * width * unit, paddedLength = (long)planes * paddedHeight * paddedWidth * unit;
-        if (input.Length < inputLength || padded.Length < paddedLength)
-            throw new ArgumentException($"PadPlanes: {input.Length} input and {padded.Length} padded floats, needs {inputLength} and {paddedLength}.");
+        if (planes < 0 || unit < 1 || height < 0 || width < 0 || top < 0 || left < 0 || paddedHeight < 0 || paddedWidth < 0
+            || input.Length < inputLength || padded.Length < paddedLength)
+            ThrowPadPlanes(input.Length, padded.Length, planes, unit, height, width, top, left, paddedHeight, paddedWidth);
         int rows = Math.Max(0, Math.Min(height, paddedHeight - top)), topRows = Math.Min(top, paddedHeight);
         int front = Math.Min(left, paddedWidth) * unit, count = Math.Max(0, Math.Min(width, paddedWidth - left)) * unit;
         int rowIn = width * unit, rowOut = paddedWidth * unit, back = rowOut - front - count;
@@ -111,6 +110,14 @@ internal static class RowCopy
             Zero(ref Unsafe.Add(ref plane, (nint)(topRows + rows) * rowOut), (paddedHeight - topRows - rows) * rowOut);
         }
     }
+
+    // Out of line (never inlined), so that PadPlanes, which the convolutions call on every run, formats no message inline.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowPadPlanes(int inputFloats, int paddedFloats, int planes, int unit, int height, int width, int top, int left,
+        int paddedHeight, int paddedWidth) =>
+        throw new ArgumentException(planes < 0 || unit < 1 || height < 0 || width < 0 || top < 0 || left < 0 || paddedHeight < 0 || paddedWidth < 0
+            ? $"PadPlanes: {planes} planes of {height}x{width}x{unit} padded by ({top}, {left}) to {paddedHeight}x{paddedWidth}."
+            : $"PadPlanes: {inputFloats} input and {paddedFloats} padded floats, needs {(long)planes * height * width * unit} and {(long)planes * paddedHeight * paddedWidth * unit}.");
 
     /// <summary>
     /// destination[j] = source[j * stride] for j &lt; count, reading at most <paramref name="readable"/> floats from

@@ -171,10 +171,18 @@ public static class Softmax
 
     private static void Check(int xLength, int yLength, int outer, int axis, int inner)
     {
+        long need = (long)outer * axis * inner;
+        if (outer < 0 || axis < 0 || inner < 0 || xLength != need || yLength != need) Throw(xLength, yLength, outer, axis, inner);
+    }
+
+    // Out of line (never inlined), so that Check formats no message inline.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Throw(int xLength, int yLength, int outer, int axis, int inner)
+    {
+        long need = (long)outer * axis * inner;
         if (outer < 0 || axis < 0 || inner < 0)
             throw new ArgumentException($"outer, axis and inner must be >= 0, got ({outer}, {axis}, {inner}).", nameof(axis));
-        long need = (long)outer * axis * inner;
         if (xLength != need) throw new ArgumentException($"x has {xLength} floats, [{outer}, {axis}, {inner}] needs {need}.", "x");
-        if (yLength != need) throw new ArgumentException($"y has {yLength} floats, [{outer}, {axis}, {inner}] needs {need}.", "y");
+        throw new ArgumentException($"y has {yLength} floats, [{outer}, {axis}, {inner}] needs {need}.", "y");
     }
 }

@@ -124,7 +124,7 @@ internal static class TileDriver
             case 2: WithPositions<TJob, C2>(positions, blockedStride, ref job); break;
             case 3: WithPositions<TJob, C3>(positions, blockedStride, ref job); break;
             case 4: WithPositions<TJob, C4>(positions, blockedStride, ref job); break;
-            default: throw new ArgumentException($"A tile has 1..{ConvTile.MaxBlocks} rows, got {rows}.");
+            default: ThrowShape(ConvTile.MaxBlocks, rows, "rows"); break;
         }
     }
 
@@ -149,9 +149,13 @@ internal static class TileDriver
             case 14: WithStride<TJob, TRows, C14>(blockedStride, ref job); break;
             case 15: WithStride<TJob, TRows, C15>(blockedStride, ref job); break;
             case 16: WithStride<TJob, TRows, C16>(blockedStride, ref job); break;
-            default: throw new ArgumentException($"A tile has 1..{ConvTile.MaxPositions} positions, got {positions}.");
+            default: ThrowShape(ConvTile.MaxPositions, positions, "positions"); break;
         }
     }
+
+    // Out of line (never inlined): the shape dispatch runs on every call of a blocked convolution.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowShape(int most, int got, string what) => throw new ArgumentException($"A tile has 1..{most} {what}, got {got}.");
 
     private static void WithStride<TJob, TRows, TPositions>(int blockedStride, scoped ref TJob job)
         where TJob : IShapeJob, allows ref struct where TRows : struct, IConstant where TPositions : struct, IConstant
