@@ -4,7 +4,7 @@ namespace ConvGen.Runtime.Kernels;
 
 /// <summary>
 /// PyTorch <c>Conv2d</c> with groups = input channels (depthwise, any depth multiplier), stride 1, CHW → CHW, with the
-/// positions on the lanes: each input plane is copied into one zero-padded plane (its borders cleared once per call),
+/// positions on the lanes: each input plane is copied into one zero-padded plane (the plane cleared once per call, its borders then staying zero),
 /// then every output channel it feeds is computed from it. 3×3 taps with dilation 1 run a register tile of
 /// <see cref="TileRows"/> rows × one vector, each loaded input vector feeding up to three of its rows; other kernels
 /// (and rows left over) one row × <see cref="RowTileVectors"/> vectors per tap loop. The last vector of a row is shifted back to end at
