@@ -100,11 +100,14 @@ internal static partial class Emitter
         {
             ConvAlgorithm.Direct => $"direct convolution, {layouts}, tile {step.Tile} (output blocks × positions)",
             ConvAlgorithm.Pointwise => $"pointwise GEMM over the flattened positions, {layouts}, tile {step.Tile} (output blocks × positions)",
-            ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + (DepthwiseConv2d.PadsWholePlane(step.Geometry)
-                ? "whole padded plane per vector"
-                : DepthwiseConv2d.ReadsInPlace(step.Geometry)
-                    ? $"input rows read in place at 512 bits (columns by the padding one at a time), ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows narrower"
-                    : $"ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows"),
+            ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + (DepthwiseConv2d.TilesBlocks(step.Geometry)
+                ? $"input read in place, tiles of one output row's {DepthwiseConv2d.TilePositions(step.Geometry)} positions × "
+                  + $"{DepthwiseConv2d.TileBlocks(DepthwiseConv2d.TilePositions(step.Geometry), Blocked16.Lanes)} channel blocks at 512 bits (taps in the padding skipped)"
+                : DepthwiseConv2d.PadsWholePlane(step.Geometry)
+                    ? "whole padded plane per vector"
+                    : DepthwiseConv2d.ReadsInPlace(step.Geometry)
+                        ? $"input rows read in place at 512 bits (columns by the padding one at a time), ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows narrower"
+                        : $"ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows"),
             ConvAlgorithm.WinogradF2 => $"Winograd F(2×2, 3×3), {layouts}",
             ConvAlgorithm.WinogradF4 => $"Winograd F(4×4, 3×3), {layouts}",
             ConvAlgorithm.Im2ColGemm => $"im2col + packed GEMM, {layouts}",

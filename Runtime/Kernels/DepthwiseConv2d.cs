@@ -117,6 +117,12 @@ public static partial class DepthwiseConv2d
         ReadOnlySpan<float> residual, Span<float> ring, in Conv2dGeometry g, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
     {
+        if (TilesBlocks(g))
+        {
+            ConvolveBlockTiles<TOps, TVec, TPositions, TAct>(input, output, packed, residual, g, act);
+            return;
+        }
+
         if (PadsWholePlane(g))
         {
             ConvolvePlanes<TOps, TVec, TPositions, TAct>(input, output, packed, residual, ring, g, act);

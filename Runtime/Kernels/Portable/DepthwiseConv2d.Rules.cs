@@ -55,7 +55,30 @@ public static partial class DepthwiseConv2d
     /// <see cref="WholePlanePositions"/> positions. On small maps the ring's per-row bookkeeping and border stores cost
     /// more than the multiply-adds (DS-CNN's 64 x 25 x 5).
     /// </summary>
-    public static bool PadsWholePlane(in Conv2dGeometry g) => (long)PaddedHeight(g) * PaddedWidth(g) <= WholePlanePositions;
+    public static bool PadsWholePlane(in Conv2dGeometry g) => !TilesBlocks(g) && (long)PaddedHeight(g) * PaddedWidth(g) <= WholePlanePositions;
+
+    /// <summary>Most output positions (per channel) of a map <see cref="TilesBlocks"/> takes: VWW's 24 -> 12.</summary>
+    public const int BlockTileOutputs = 144;
+
+    /// <summary>
+    /// Whether the kernel runs tiles of one output row across several channel blocks (<see cref="TileBlocks"/>), reading
+    /// the input in place with no padded copy: a three-wide kernel (dilation 1) at stride 2 with at most one padding
+    /// column each side, on a map of at most <see cref="BlockTileOutputs"/> output positions. A tap in the padding is
+    /// skipped (the tile's first position's left tap, its last position's right tap, the kernel rows off the map), so
+    /// nothing is copied or zeroed; the independent accumulators come from the blocks as well as the row's positions.
+    /// On such maps (VWW's 24 -> 12, 12 -> 6, 6 -> 3) the plane copy and the per-block setup cost more than the
+    /// multiply-adds. Any kernel height, row stride and padding.
+    /// </summary>
+    public static bool TilesBlocks(in Conv2dGeometry g) =>
+        g.KernelWidth == 3 && g.DilationWidth == 1 && g.StrideWidth == 2 && g.PadLeft <= 1 && g.ImpliedPadRight <= 1
+        && (long)g.OutHeight * g.OutWidth <= BlockTileOutputs;
+
+    /// <summary>
+    /// Channel blocks of a <see cref="TilesBlocks"/> tile of <paramref name="positions"/> positions at a vector width of
+    /// <paramref name="lanes"/>: as many as keep the accumulators within 24 registers at 512 bits (32 registers, less
+    /// three weights, an input and spares), 12 narrower (16 registers), at most 4 and at least 1.
+    /// </summary>
+    public static int TileBlocks(int positions, int lanes) => Math.Max(1, Math.Min(4, (lanes == Blocked16.Lanes ? 24 : 12) / positions));
 
     /// <summary>
     /// Whether the kernel reads its input in place at 512 bits (where a blocked position is one vector) instead of
@@ -68,7 +91,7 @@ public static partial class DepthwiseConv2d
     /// runs every row in pairs. Narrower widths keep the ring.
     /// </summary>
     public static bool ReadsInPlace(in Conv2dGeometry g) =>
-        !PadsWholePlane(g) && g.KernelWidth == 3 && g.DilationWidth == 1 && g.StrideWidth == 2;
+        !PadsWholePlane(g) && !TilesBlocks(g) && g.KernelWidth == 3 && g.DilationWidth == 1 && g.StrideWidth == 2;
 
     /// <summary>
     /// The output columns [First, End) whose three taps at stride 2 all lie inside the input row (none in the left or
@@ -139,6 +162,6 @@ public static partial class DepthwiseConv2d
     public const int RingSlack = Blocked16.AlignmentSlack;
 
     /// <summary>Floats of the ring (after up to <see cref="RingSlack"/> floats of slack; the expanded input follows the slack and the ring).</summary>
-    public static int RingLength(in Conv2dGeometry g) =>
+    public static int RingLength(in Conv2dGeometry g) => TilesBlocks(g) ? 0 :
         checked((int)Math.Max((long)BufferedRows(g) * PaddedWidth(g) * Blocked16.Lanes, ReadsInPlace(g) ? (long)EdgeLength(g) : 0));
 }

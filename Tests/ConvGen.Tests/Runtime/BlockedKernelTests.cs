@@ -89,6 +89,22 @@ public class BlockedKernelTests
             ConvCases.Geometry(16, 24, 46, 16, 3, 3, 1, 2, 2, 1, 2, 1, dilationHeight: 2, groups: 16),
             ConvCases.Geometry(16, 2, 150, 16, 3, 3, 1, 2, 1, 1, 1, 0, groups: 16),
             ConvCases.Geometry(16, 120, 7, 16, 3, 3, 2, 2, 1, 2, 1, 2, groups: 16),
+            // Tiles across channel blocks read in place (TilesBlocks): Keras' (0, 1) padding (VWW's 6 -> 3 and 12 -> 6 with
+            // 40 and 8 channels), PyTorch's symmetric 1 (7 -> 4, 5 x 3 -> 3 x 2), a depth multiplier of 2, a tile moved back
+            // (12 -> 6 ... 22 -> 11: 6 + 6), one output row or column, no padding, a five-tall kernel at row stride 1, rows
+            // two apart (dilated rows), the blocks left over after full groups (9 blocks of tiles of 3 positions x 4).
+            ConvCases.Geometry(40, 6, 6, 40, 3, 3, 2, 2, 0, 0, 1, 1, groups: 40),
+            ConvCases.Geometry(8, 12, 12, 8, 3, 3, 2, 2, 0, 0, 1, 1, groups: 8),
+            ConvCases.Geometry(40, 7, 7, 40, 3, 3, 2, 2, 1, 1, 1, 1, groups: 40),
+            ConvCases.Geometry(24, 5, 3, 24, 3, 3, 2, 2, 1, 1, 1, 1, groups: 24),
+            ConvCases.Geometry(20, 6, 6, 40, 3, 3, 2, 2, 0, 0, 1, 1, groups: 20),
+            ConvCases.Geometry(48, 22, 22, 48, 3, 3, 2, 2, 0, 0, 1, 1, groups: 48),
+            ConvCases.Geometry(16, 1, 9, 16, 3, 3, 2, 2, 1, 1, 1, 1, groups: 16),
+            ConvCases.Geometry(16, 9, 2, 16, 3, 3, 2, 2, 1, 1, 1, 1, groups: 16),
+            ConvCases.Geometry(32, 7, 9, 32, 3, 3, 2, 2, groups: 32),
+            ConvCases.Geometry(24, 9, 8, 24, 5, 3, 1, 2, 2, 0, 2, 1, groups: 24),
+            ConvCases.Geometry(16, 11, 8, 16, 3, 3, 1, 2, 2, 1, 2, 1, dilationHeight: 2, groups: 16),
+            ConvCases.Geometry(136, 6, 6, 136, 3, 3, 2, 2, 0, 0, 1, 1, groups: 136),
         ];
         int i = 0;
         foreach (Conv2dGeometry g in shapes)
@@ -101,17 +117,18 @@ public class BlockedKernelTests
     }
 
     [Theory]
-    // DS-CNN's 25 x 5 (27 x 7 padded), VWW's 6 x 6 and 12 -> 6 with Keras' (0, 1) padding, MobileNetV2's 14 x 14 at the
-    // bound (16 x 16); 15 x 15 (17 x 17) and VWW's 24 x 24 past it keep the ring of three rows.
+    // DS-CNN's 25 x 5 (27 x 7 padded), VWW's 6 x 6, a 12 x 12 at stride 3 (12 padded rows read), MobileNetV2's 14 x 14 at the bound (16 x 16);
+    // 15 x 15 (17 x 17) and VWW's 24 x 24 past it keep the ring of three rows. (Small maps at stride 2 tile blocks instead.)
     [InlineData(25, 5, 1, 1, 1, 27, true)]
     [InlineData(6, 6, 1, 1, 1, 8, true)]
-    [InlineData(12, 12, 2, 0, 1, 13, true)]
+    [InlineData(12, 12, 3, 0, 1, 12, true)]
     [InlineData(14, 14, 1, 1, 1, 16, true)]
     [InlineData(15, 15, 1, 1, 1, 3, false)]
     [InlineData(24, 24, 1, 1, 1, 3, false)]
     public void Depthwise_PadsWholePlane_OnlyWhenThePaddedPlaneIsSmall(int h, int w, int stride, int padBegin, int padEnd, int bufferedRows, bool whole)
     {
         Conv2dGeometry g = ConvCases.Geometry(64, h, w, 64, 3, 3, stride, stride, padBegin, padBegin, padEnd, padEnd, groups: 64);
+        Assert.False(DepthwiseConv2d.TilesBlocks(g));
         Assert.Equal(whole, DepthwiseConv2d.PadsWholePlane(g));
         Assert.Equal(bufferedRows, DepthwiseConv2d.BufferedRows(g));
         Assert.Equal(bufferedRows * DepthwiseConv2d.PaddedWidth(g) * Blocked16.Lanes + DepthwiseConv2d.RingSlack, DepthwiseConv2d.WorkspaceLength(g));
@@ -121,12 +138,13 @@ public class BlockedKernelTests
     }
 
     [Theory]
-    // Three-wide kernels at stride 2 past the whole-plane bound read in place; stride 1 and 3, five-wide kernels,
-    // dilated columns and small maps (12 -> 6) do not. Tiles split the interior columns (24 -> 12 with padding 1:
-    // columns 1 to 11, two tiles of 6; 40 -> 20: 1 to 19, three of 7); the border copy is KH rows of
+    // Three-wide kernels at stride 2 past the block-tiled bound read in place; stride 1 and 3, five-wide kernels,
+    // dilated columns and small maps (24 -> 12, 12 -> 6: TilesBlocks) do not. Tiles split the interior columns (26 -> 13
+    // with padding 1: columns 1 to 12, two tiles of 6; 40 -> 20: 1 to 19, three of 7); the border copy is KH rows of
     // (positions - 1) * stride + 3 vectors.
     [InlineData(3, 3, 1, 1, 24, false, 0)]
-    [InlineData(3, 3, 2, 1, 24, true, 3 * 13 * 16)]
+    [InlineData(3, 3, 2, 1, 24, false, 0)]
+    [InlineData(3, 3, 2, 1, 26, true, 3 * 13 * 16)]
     [InlineData(3, 3, 2, 1, 12, false, 0)]
     [InlineData(5, 3, 2, 1, 40, true, 5 * 15 * 16)]
     [InlineData(3, 5, 1, 1, 24, false, 0)]
@@ -139,6 +157,45 @@ public class BlockedKernelTests
         Assert.Equal(inPlace, DepthwiseConv2d.ReadsInPlace(g));
         if (inPlace) Assert.Equal(edge, DepthwiseConv2d.EdgeLength(g));
     }
+
+    [Theory]
+    // Three-wide kernels at stride 2 with at most one padding column each side on maps of at most 144 outputs: VWW's
+    // 24 -> 12, 12 -> 6 and 6 -> 3 (Keras' (0, 1)), MobileNetV2's 14 -> 7 (1, 1), a five-tall kernel. Not: 26 -> 13 (169
+    // outputs), stride 1, two padding columns, a five-wide kernel, dilated columns.
+    [InlineData(3, 3, 2, 24, 0, 1, 1, true)]
+    [InlineData(3, 3, 2, 12, 0, 1, 1, true)]
+    [InlineData(3, 3, 2, 6, 0, 1, 1, true)]
+    [InlineData(3, 3, 2, 14, 1, 1, 1, true)]
+    [InlineData(5, 3, 2, 14, 1, 1, 1, true)]
+    [InlineData(3, 3, 2, 26, 1, 1, 1, false)]
+    [InlineData(3, 3, 1, 12, 1, 1, 1, false)]
+    [InlineData(3, 3, 2, 12, 2, 2, 1, false)]
+    [InlineData(3, 5, 2, 12, 1, 1, 1, false)]
+    [InlineData(3, 3, 2, 12, 2, 2, 2, false)]
+    public void Depthwise_TilesBlocks_SmallThreeWideMapsAtStrideTwo(int kh, int kw, int stride, int size, int padBegin, int padEnd, int dilation, bool tiles)
+    {
+        Conv2dGeometry g = ConvCases.Geometry(64, size, size, 64, kh, kw, stride, stride, padBegin, padBegin, padEnd, padEnd,
+            dilationWidth: dilation, groups: 64);
+        Assert.Equal(tiles, DepthwiseConv2d.TilesBlocks(g));
+        if (!tiles) return;
+        // No other path, no ring: the workspace is the alignment slack alone.
+        Assert.False(DepthwiseConv2d.PadsWholePlane(g));
+        Assert.False(DepthwiseConv2d.ReadsInPlace(g));
+        Assert.Equal(DepthwiseConv2d.RingSlack, DepthwiseConv2d.WorkspaceLength(g));
+    }
+
+    [Theory]
+    // Accumulators within 24 registers at 512 bits, 12 narrower; 1 to 4 blocks.
+    [InlineData(3, 16, 4)]
+    [InlineData(6, 16, 4)]
+    [InlineData(7, 16, 3)]
+    [InlineData(8, 16, 3)]
+    [InlineData(3, 8, 4)]
+    [InlineData(6, 8, 2)]
+    [InlineData(7, 4, 1)]
+    [InlineData(1, 1, 4)]
+    public void Depthwise_TileBlocks_FitTheRegisters(int positions, int lanes, int blocks) =>
+        Assert.Equal(blocks, DepthwiseConv2d.TileBlocks(positions, lanes));
 
     private static void CheckDepthwise(Conv2dGeometry g, ActivationCase act, bool withBias, bool withResidual, int width, Random random, string label)
     {
