@@ -101,8 +101,8 @@ internal static partial class Emitter
             ConvAlgorithm.Direct => $"direct convolution, {layouts}, tile {step.Tile} (output blocks × positions)",
             ConvAlgorithm.Pointwise => $"pointwise GEMM over the flattened positions, {layouts}, tile {step.Tile} (output blocks × positions)",
             ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + (DepthwiseConv2d.TilesBlocks(step.Geometry)
-                ? $"input read in place, tiles of one output row's {DepthwiseConv2d.TilePositions(step.Geometry)} positions × "
-                  + $"{DepthwiseConv2d.TileBlocks(DepthwiseConv2d.TilePositions(step.Geometry), Blocked16.Lanes)} channel blocks at 512 bits (taps in the padding skipped)"
+                ? $"input read in place, tiles of {DepthwiseConv2d.TilePositions(step.Geometry)} positions of an output row × "
+                  + $"{DepthwiseConv2d.TileBlocks(step.Geometry, Blocked16.Lanes)} channel blocks at 512 bits (taps in the padding skipped)"
                 : DepthwiseConv2d.PadsWholePlane(step.Geometry)
                     ? "whole padded plane per vector"
                     : DepthwiseConv2d.ReadsInPlace(step.Geometry)

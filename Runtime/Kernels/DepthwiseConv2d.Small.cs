@@ -13,7 +13,7 @@ public static partial class DepthwiseConv2d
         ReadOnlySpan<float> residual, in Conv2dGeometry g, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
     {
-        int lanes = TOps.Count, blocks = Blocked16.Blocks(g.OutChannels), tile = TileBlocks(TPositions.Value, lanes);
+        int lanes = TOps.Count, blocks = Blocked16.Blocks(g.OutChannels), tile = TileBlocks(g, lanes);
         // Per part of a block (one on the 512-bit path), groups of `tile` blocks, then the blocks left over.
         for (int lane = 0; lane < Blocked16.Lanes; lane += lanes)
         {

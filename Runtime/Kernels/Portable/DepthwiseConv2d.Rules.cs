@@ -57,8 +57,12 @@ public static partial class DepthwiseConv2d
     /// </summary>
     public static bool PadsWholePlane(in Conv2dGeometry g) => !TilesBlocks(g) && (long)PaddedHeight(g) * PaddedWidth(g) <= WholePlanePositions;
 
-    /// <summary>Most output positions (per channel) of a map <see cref="TilesBlocks"/> takes: VWW's 24 -> 12.</summary>
-    public const int BlockTileOutputs = 144;
+    /// <summary>
+    /// Most output positions (per channel) of a map <see cref="TilesBlocks"/> takes: VWW's 48 -> 24 (24 x 24). Larger
+    /// maps (MobileNetV2's 56 -> 28 and 112 -> 56) keep the in-place path (<see cref="ReadsInPlace"/>): the block tiles
+    /// measured no faster there.
+    /// </summary>
+    public const int BlockTileOutputs = 576;
 
     /// <summary>
     /// Whether the kernel runs tiles of one output row across several channel blocks (<see cref="TileBlocks"/>), reading
@@ -66,7 +70,7 @@ public static partial class DepthwiseConv2d
     /// column each side, on a map of at most <see cref="BlockTileOutputs"/> output positions. A tap in the padding is
     /// skipped (the tile's first position's left tap, its last position's right tap, the kernel rows off the map), so
     /// nothing is copied or zeroed; the independent accumulators come from the blocks as well as the row's positions.
-    /// On such maps (VWW's 24 -> 12, 12 -> 6, 6 -> 3) the plane copy and the per-block setup cost more than the
+    /// On such maps (VWW's 48 -> 24 to 6 -> 3, MobileNetV2's 14 -> 7) the plane copy and the per-block setup cost more than the
     /// multiply-adds. Any kernel height, row stride and padding.
     /// </summary>
     public static bool TilesBlocks(in Conv2dGeometry g) =>
@@ -74,10 +78,14 @@ public static partial class DepthwiseConv2d
         && (long)g.OutHeight * g.OutWidth <= BlockTileOutputs;
 
     /// <summary>
-    /// Channel blocks of a <see cref="TilesBlocks"/> tile of <paramref name="positions"/> positions at a vector width of
+    /// Channel blocks of a <see cref="TilesBlocks"/> tile (<see cref="TilePositions"/> positions) at a vector width of
     /// <paramref name="lanes"/>: as many as keep the accumulators within 24 registers at 512 bits (32 registers, less
-    /// three weights, an input and spares), 12 narrower (16 registers), at most 4 and at least 1.
+    /// three weights, an input and spares), 12 narrower (16 registers), at most 4 and at least 1, and no more than the
+    /// map has.
     /// </summary>
+    public static int TileBlocks(in Conv2dGeometry g, int lanes) => Math.Min(Blocked16.Blocks(g.OutChannels), TileBlocks(TilePositions(g), lanes));
+
+    /// <summary>The most channel blocks of a tile of <paramref name="positions"/> at <paramref name="lanes"/> lanes (<see cref="TileBlocks(in Conv2dGeometry, int)"/> without the map's own count).</summary>
     public static int TileBlocks(int positions, int lanes) => Math.Max(1, Math.Min(4, (lanes == Blocked16.Lanes ? 24 : 12) / positions));
 
     /// <summary>

@@ -81,13 +81,13 @@ public class BlockedKernelTests
             // Whole padded planes: rows in pairs with an odd last row (DS-CNN's 25 x 5), and a five-wide kernel row by row.
             ConvCases.Same(40, 25, 5, 40, 3, 3, groups: 40),
             ConvCases.Geometry(16, 9, 9, 16, 5, 5, 1, 1, 2, 2, 2, 2, groups: 16),
-            // Read in place at 512 bits (ReadsInPlace, stride 2): padding on every side, Keras' (0, 1) padding with a
+            // Read in place at 512 bits (ReadsInPlace, stride 2, past 576 outputs): padding on every side, Keras' (0, 1) padding with a
             // depth multiplier of 2, no padding, taps two rows apart at row stride 1, two rows, an interior narrower than a tile.
-            ConvCases.Geometry(40, 33, 31, 40, 3, 3, 2, 2, 1, 1, 1, 1, groups: 40),
-            ConvCases.Geometry(16, 30, 29, 32, 3, 3, 2, 2, 0, 0, 1, 1, groups: 16),
-            ConvCases.Geometry(16, 21, 40, 16, 3, 3, 2, 2, groups: 16),
-            ConvCases.Geometry(16, 24, 46, 16, 3, 3, 1, 2, 2, 1, 2, 1, dilationHeight: 2, groups: 16),
-            ConvCases.Geometry(16, 2, 150, 16, 3, 3, 1, 2, 1, 1, 1, 0, groups: 16),
+            ConvCases.Geometry(40, 49, 51, 40, 3, 3, 2, 2, 1, 1, 1, 1, groups: 40),
+            ConvCases.Geometry(16, 50, 49, 32, 3, 3, 2, 2, 0, 0, 1, 1, groups: 16),
+            ConvCases.Geometry(16, 41, 64, 16, 3, 3, 2, 2, groups: 16),
+            ConvCases.Geometry(16, 26, 46, 16, 3, 3, 1, 2, 2, 1, 2, 1, dilationHeight: 2, groups: 16),
+            ConvCases.Geometry(16, 2, 600, 16, 3, 3, 1, 2, 1, 1, 1, 0, groups: 16),
             ConvCases.Geometry(16, 120, 7, 16, 3, 3, 2, 2, 1, 2, 1, 2, groups: 16),
             // Tiles across channel blocks read in place (TilesBlocks): Keras' (0, 1) padding (VWW's 6 -> 3 and 12 -> 6 with
             // 40 and 8 channels), PyTorch's symmetric 1 (7 -> 4, 5 x 3 -> 3 x 2), a depth multiplier of 2, a tile moved back
@@ -139,14 +139,14 @@ public class BlockedKernelTests
 
     [Theory]
     // Three-wide kernels at stride 2 past the block-tiled bound read in place; stride 1 and 3, five-wide kernels,
-    // dilated columns and small maps (24 -> 12, 12 -> 6: TilesBlocks) do not. Tiles split the interior columns (26 -> 13
-    // with padding 1: columns 1 to 12, two tiles of 6; 40 -> 20: 1 to 19, three of 7); the border copy is KH rows of
-    // (positions - 1) * stride + 3 vectors.
+    // dilated columns and maps of at most 576 outputs (24 -> 12, 48 -> 24: TilesBlocks) do not. Tiles split the interior
+    // columns (50 -> 25 with padding 1: columns 1 to 24, three tiles of 8; 64 -> 32: 1 to 31, four of 8); the border copy
+    // is KH rows of (positions - 1) * stride + 3 vectors.
     [InlineData(3, 3, 1, 1, 24, false, 0)]
     [InlineData(3, 3, 2, 1, 24, false, 0)]
-    [InlineData(3, 3, 2, 1, 26, true, 3 * 13 * 16)]
+    [InlineData(3, 3, 2, 1, 50, true, 3 * 17 * 16)]
     [InlineData(3, 3, 2, 1, 12, false, 0)]
-    [InlineData(5, 3, 2, 1, 40, true, 5 * 15 * 16)]
+    [InlineData(5, 3, 2, 1, 64, true, 5 * 17 * 16)]
     [InlineData(3, 5, 1, 1, 24, false, 0)]
     [InlineData(3, 3, 1, 2, 24, false, 0)]
     [InlineData(3, 3, 3, 1, 24, false, 0)]
@@ -159,15 +159,16 @@ public class BlockedKernelTests
     }
 
     [Theory]
-    // Three-wide kernels at stride 2 with at most one padding column each side on maps of at most 144 outputs: VWW's
-    // 24 -> 12, 12 -> 6 and 6 -> 3 (Keras' (0, 1)), MobileNetV2's 14 -> 7 (1, 1), a five-tall kernel. Not: 26 -> 13 (169
-    // outputs), stride 1, two padding columns, a five-wide kernel, dilated columns.
+    // Three-wide kernels at stride 2 with at most one padding column each side on maps of at most 576 outputs: VWW's
+    // 24 -> 12, 12 -> 6, 6 -> 3 and 48 -> 24 (Keras' (0, 1)), MobileNetV2's 14 -> 7 (1, 1), a five-tall kernel. Not:
+    // 50 -> 25 (625 outputs), stride 1, two padding columns, a five-wide kernel, dilated columns.
     [InlineData(3, 3, 2, 24, 0, 1, 1, true)]
     [InlineData(3, 3, 2, 12, 0, 1, 1, true)]
     [InlineData(3, 3, 2, 6, 0, 1, 1, true)]
     [InlineData(3, 3, 2, 14, 1, 1, 1, true)]
     [InlineData(5, 3, 2, 14, 1, 1, 1, true)]
-    [InlineData(3, 3, 2, 26, 1, 1, 1, false)]
+    [InlineData(3, 3, 2, 48, 0, 1, 1, true)]
+    [InlineData(3, 3, 2, 50, 1, 1, 1, false)]
     [InlineData(3, 3, 1, 12, 1, 1, 1, false)]
     [InlineData(3, 3, 2, 12, 2, 2, 1, false)]
     [InlineData(3, 5, 2, 12, 1, 1, 1, false)]
