@@ -13,7 +13,7 @@ public static partial class DepthwiseConv2d
         ReadOnlySpan<float> residual, in Conv2dGeometry g, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
     {
-        int lanes = TOps.Count, blocks = Blocked16.Blocks(g.OutChannels), tile = TileBlocks(g, lanes);
+        int lanes = TOps.Count, blocks = Blocked16.Blocks(g.OutChannels), tile = TileBlocks(TPositions.Value, blocks, lanes);
         // Per part of a block (one on the 512-bit path), groups of `tile` blocks, then the blocks left over.
         for (int lane = 0; lane < Blocked16.Lanes; lane += lanes)
         {
@@ -47,7 +47,7 @@ public static partial class DepthwiseConv2d
         const int L = Blocked16.Lanes;
         int B = TBlocks.Value, p = TPositions.Value, blocks = Blocked16.Blocks(g.OutChannels), kh = g.KernelHeight;
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, dh = g.DilationHeight;
-        nint inRow = (nint)w * L, inPlane = h * inRow, outRow = (nint)ow * L, outPlane = oh * outRow, blockWeights = (nint)kh * 3 * L;
+        nint inRow = (nint)w * L, inPlane = h * inRow, outRow = (nint)ow * L, outPlane = oh * outRow, blockWeights = (nint)kh * 3 * L, rowStep = dh * inRow;
         ref float x0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), b0 * inPlane + lane);
         ref float w0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(packed), b0 * blockWeights + lane);
         ref float biasRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(packed), blocks * blockWeights + (nint)b0 * L + lane);
@@ -68,60 +68,52 @@ public static partial class DepthwiseConv2d
             while (ky < kh && iy + ky * dh < 0) ky++;
             while (kyEnd > ky && iy + (kyEnd - 1) * dh >= h) kyEnd--;
             nint rowAt = ky < kyEnd ? (iy + ky * dh) * inRow : 0;
-            for (int c0 = 0; c0 < ow; c0 += p)
+            for (int column = 0; column < ow; column += p)
             {
-                int start = c0, first = 0;
-                if (c0 + p > ow)
+                // A last tile that does not fit is moved back to end at the row's end; its first positions are not stored again.
+                int start = column, first = 0;
+                if (column + p > ow)
                 {
                     start = ow - p;
-                    first = c0 - start;
+                    first = column - start;
                 }
 
                 // The tile reads input columns 2 * start - PadLeft to that + 2p; its first position's middle tap is
-                // always inside the row, the column either side of the run may be padding.
+                // always inside the row, the column either side of the run may be padding (`left`, `right`: skipped).
+                // TPositions outputs for each of the TBlocks blocks (inPlane floats apart in the input, outPlane in the
+                // output, blockWeights in the packed weights), written out here rather than in a method the JIT would
+                // not inline (too many arguments).
                 int middle = 2 * start - g.PadLeft + 1;
-                BlockTile<TOps, TVec, TPositions, TBlocks, TAct>(ref Unsafe.Add(ref x0, rowAt + (nint)middle * L), dh * inRow, inPlane,
-                    ref Unsafe.Add(ref w0, (nint)ky * 3 * L), blockWeights, kyEnd - ky, middle == 0, middle + 2 * p - 1 >= w, bias0, bias1, bias2, bias3,
-                    output, residual, hasResidual, outBase + oy * outRow + (nint)start * L, outPlane, first, masked, mask, act);
+                bool left = middle == 0, right = middle + 2 * p - 1 >= w;
+                TVec a0 = bias0, a1 = bias0, a2 = bias0, a3 = bias0, a4 = bias0, a5 = bias0, a6 = bias0, a7 = bias0;
+                TVec e0 = bias1, e1 = bias1, e2 = bias1, e3 = bias1, e4 = bias1, e5 = bias1, e6 = bias1, e7 = bias1;
+                TVec c0 = bias2, c1 = bias2, c2 = bias2, c3 = bias2, c4 = bias2, c5 = bias2, c6 = bias2, c7 = bias2;
+                TVec d0 = bias3, d1 = bias3, d2 = bias3, d3 = bias3, d4 = bias3, d5 = bias3, d6 = bias3, d7 = bias3;
+                ref float xr = ref Unsafe.Add(ref x0, rowAt + (nint)middle * L), wt = ref Unsafe.Add(ref w0, (nint)ky * 3 * L);
+                for (int y = ky; y < kyEnd; y++)
+                {
+                    Row3Edges<TOps, TVec, TPositions>(ref xr, ref wt, left, right, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
+                    if (B > 1)
+                        Row3Edges<TOps, TVec, TPositions>(ref Unsafe.Add(ref xr, inPlane), ref Unsafe.Add(ref wt, blockWeights), left, right,
+                            ref e0, ref e1, ref e2, ref e3, ref e4, ref e5, ref e6, ref e7);
+                    if (B > 2)
+                        Row3Edges<TOps, TVec, TPositions>(ref Unsafe.Add(ref xr, 2 * inPlane), ref Unsafe.Add(ref wt, 2 * blockWeights), left, right,
+                            ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+                    if (B > 3)
+                        Row3Edges<TOps, TVec, TPositions>(ref Unsafe.Add(ref xr, 3 * inPlane), ref Unsafe.Add(ref wt, 3 * blockWeights), left, right,
+                            ref d0, ref d1, ref d2, ref d3, ref d4, ref d5, ref d6, ref d7);
+                    xr = ref Unsafe.Add(ref xr, rowStep);
+                    wt = ref Unsafe.Add(ref wt, 3 * L);
+                }
+
+                // Only the last block can have padding lanes (`masked`).
+                nint at = outBase + oy * outRow + (nint)start * L;
+                StoreTile<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at, first, masked && B == 1, mask, act, a0, a1, a2, a3, a4, a5, a6, a7);
+                if (B > 1) StoreTile<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at + outPlane, first, masked && B == 2, mask, act, e0, e1, e2, e3, e4, e5, e6, e7);
+                if (B > 2) StoreTile<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at + 2 * outPlane, first, masked && B == 3, mask, act, c0, c1, c2, c3, c4, c5, c6, c7);
+                if (B > 3) StoreTile<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at + 3 * outPlane, first, masked, mask, act, d0, d1, d2, d3, d4, d5, d6, d7);
             }
         }
-    }
-
-    // TPositions outputs of one row for TBlocks blocks (inPlane floats apart in the input, outPlane in the output,
-    // blockWeights in the packed weights): `rows` kernel rows from `x` (the first position's middle tap), each rowStep
-    // floats below the last. `left`: the first position's left tap is padding; `right`: the last one's right tap.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BlockTile<TOps, TVec, TPositions, TBlocks, TAct>(ref float x, nint rowStep, nint inPlane, ref float weights, nint blockWeights,
-        int rows, bool left, bool right, TVec bias0, TVec bias1, TVec bias2, TVec bias3, Span<float> output, ReadOnlySpan<float> residual,
-        bool hasResidual, nint at, nint outPlane, int first, bool masked, TVec mask, TAct act)
-        where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TBlocks : struct, IConstant where TAct : struct, IActivation
-    {
-        int B = TBlocks.Value;
-        TVec a0 = bias0, a1 = bias0, a2 = bias0, a3 = bias0, a4 = bias0, a5 = bias0, a6 = bias0, a7 = bias0;
-        TVec b0 = bias1, b1 = bias1, b2 = bias1, b3 = bias1, b4 = bias1, b5 = bias1, b6 = bias1, b7 = bias1;
-        TVec c0 = bias2, c1 = bias2, c2 = bias2, c3 = bias2, c4 = bias2, c5 = bias2, c6 = bias2, c7 = bias2;
-        TVec d0 = bias3, d1 = bias3, d2 = bias3, d3 = bias3, d4 = bias3, d5 = bias3, d6 = bias3, d7 = bias3;
-        ref float xr = ref x, wt = ref weights;
-        for (int y = 0; y < rows; y++)
-        {
-            Row3Edges<TOps, TVec, TPositions>(ref xr, ref wt, left, right, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
-            if (B > 1)
-                Row3Edges<TOps, TVec, TPositions>(ref Unsafe.Add(ref xr, inPlane), ref Unsafe.Add(ref wt, blockWeights), left, right,
-                    ref b0, ref b1, ref b2, ref b3, ref b4, ref b5, ref b6, ref b7);
-            if (B > 2)
-                Row3Edges<TOps, TVec, TPositions>(ref Unsafe.Add(ref xr, 2 * inPlane), ref Unsafe.Add(ref wt, 2 * blockWeights), left, right,
-                    ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
-            if (B > 3)
-                Row3Edges<TOps, TVec, TPositions>(ref Unsafe.Add(ref xr, 3 * inPlane), ref Unsafe.Add(ref wt, 3 * blockWeights), left, right,
-                    ref d0, ref d1, ref d2, ref d3, ref d4, ref d5, ref d6, ref d7);
-            xr = ref Unsafe.Add(ref xr, rowStep);
-            wt = ref Unsafe.Add(ref wt, 3 * Blocked16.Lanes);
-        }
-
-        StoreTile<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at, first, masked && B == 1, mask, act, a0, a1, a2, a3, a4, a5, a6, a7);
-        if (B > 1) StoreTile<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at + outPlane, first, masked && B == 2, mask, act, b0, b1, b2, b3, b4, b5, b6, b7);
-        if (B > 2) StoreTile<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at + 2 * outPlane, first, masked && B == 3, mask, act, c0, c1, c2, c3, c4, c5, c6, c7);
-        if (B > 3) StoreTile<TOps, TVec, TPositions, TAct>(output, residual, hasResidual, at + 3 * outPlane, first, masked, mask, act, d0, d1, d2, d3, d4, d5, d6, d7);
     }
 
     // One kernel row of a tile at stride 2 read in place: `row` is the first position's middle tap, input column

@@ -83,20 +83,21 @@ public static partial class DepthwiseConv2d
     /// three weights, an input and spares), 12 narrower (16 registers), at most 4 and at least 1, and no more than the
     /// map has.
     /// </summary>
-    public static int TileBlocks(in Conv2dGeometry g, int lanes) => Math.Min(Blocked16.Blocks(g.OutChannels), TileBlocks(TilePositions(g), lanes));
+    public static int TileBlocks(in Conv2dGeometry g, int lanes) => TileBlocks(TilePositions(g), Blocked16.Blocks(g.OutChannels), lanes);
 
-    /// <summary>The most channel blocks of a tile of <paramref name="positions"/> at <paramref name="lanes"/> lanes (<see cref="TileBlocks(in Conv2dGeometry, int)"/> without the map's own count).</summary>
-    public static int TileBlocks(int positions, int lanes) => Math.Max(1, Math.Min(4, (lanes == Blocked16.Lanes ? 24 : 12) / positions));
+    /// <summary><see cref="TileBlocks(in Conv2dGeometry, int)"/> of a tile of <paramref name="positions"/> on a map of <paramref name="blocks"/> blocks.</summary>
+    public static int TileBlocks(int positions, int blocks, int lanes) =>
+        Math.Max(1, Math.Min(Math.Min(4, blocks), (lanes == Blocked16.Lanes ? 24 : 12) / positions));
 
     /// <summary>
     /// Whether the kernel reads its input in place at 512 bits (where a blocked position is one vector) instead of
-    /// through the ring of padded rows: a three-wide kernel (dilation 1) at stride 2 on a map the whole-plane path does
-    /// not take. Its tiles read the input rows themselves, two output rows at a time, over the
-    /// <see cref="InteriorColumns"/>; the columns next to the left and right padding run one position at a time, and
-    /// rows next to the top or bottom padding read a zero-padded copy of each tile's taps (<see cref="EdgeLength"/>).
-    /// At stride 2 the ring's copies cost about as much as the multiply-adds they feed (each input vector is stored
-    /// once for 2.25 of them). Measured no faster: stride 1 (9 per store), and small maps, where the whole padded plane
-    /// runs every row in pairs. Narrower widths keep the ring.
+    /// through the ring of padded rows: a three-wide kernel (dilation 1) at stride 2 on a map neither the block tiles
+    /// (<see cref="TilesBlocks"/>) nor the whole-plane path take. Its tiles read the input rows themselves, two output
+    /// rows at a time, over the <see cref="InteriorColumns"/>; the columns next to the left and right padding run one
+    /// position at a time, and rows next to the top or bottom padding read a zero-padded copy of each tile's taps
+    /// (<see cref="EdgeLength"/>). At stride 2 the ring's copies cost about as much as the multiply-adds they feed (each
+    /// input vector is stored once for 2.25 of them). Measured no faster: stride 1 (9 per store), and small maps, where
+    /// the whole padded plane runs every row in pairs. Narrower widths keep the ring.
     /// </summary>
     public static bool ReadsInPlace(in Conv2dGeometry g) =>
         !PadsWholePlane(g) && !TilesBlocks(g) && g.KernelWidth == 3 && g.DilationWidth == 1 && g.StrideWidth == 2;

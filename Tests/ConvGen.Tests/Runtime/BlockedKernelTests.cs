@@ -186,17 +186,18 @@ public class BlockedKernelTests
     }
 
     [Theory]
-    // Accumulators within 24 registers at 512 bits, 12 narrower; 1 to 4 blocks.
-    [InlineData(3, 16, 4)]
-    [InlineData(6, 16, 4)]
-    [InlineData(7, 16, 3)]
-    [InlineData(8, 16, 3)]
-    [InlineData(3, 8, 4)]
-    [InlineData(6, 8, 2)]
-    [InlineData(7, 4, 1)]
-    [InlineData(1, 1, 4)]
-    public void Depthwise_TileBlocks_FitTheRegisters(int positions, int lanes, int blocks) =>
-        Assert.Equal(blocks, DepthwiseConv2d.TileBlocks(positions, lanes));
+    // Accumulators within 24 registers at 512 bits, 12 narrower; 1 to 4 blocks, no more than the map has.
+    [InlineData(3, 8, 16, 4)]
+    [InlineData(6, 4, 16, 4)]
+    [InlineData(6, 2, 16, 2)]
+    [InlineData(7, 36, 16, 3)]
+    [InlineData(8, 9, 16, 3)]
+    [InlineData(3, 8, 8, 4)]
+    [InlineData(6, 8, 8, 2)]
+    [InlineData(7, 8, 4, 1)]
+    [InlineData(1, 3, 1, 3)]
+    public void Depthwise_TileBlocks_FitTheRegisters(int positions, int blocks, int lanes, int expected) =>
+        Assert.Equal(expected, DepthwiseConv2d.TileBlocks(positions, blocks, lanes));
 
     private static void CheckDepthwise(Conv2dGeometry g, ActivationCase act, bool withBias, bool withResidual, int width, Random random, string label)
     {
