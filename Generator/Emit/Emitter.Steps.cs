@@ -103,11 +103,14 @@ internal static partial class Emitter
             ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + (DepthwiseConv2d.TilesBlocks(step.Geometry)
                 ? $"input read in place, tiles of {DepthwiseConv2d.TilePositions(step.Geometry)} positions of an output row × "
                   + $"{DepthwiseConv2d.TileBlocks(step.Geometry, Blocked16.Lanes)} channel blocks at 512 bits (taps in the padding skipped)"
+                : DepthwiseConv2d.ReadsRowsInPlace(step.Geometry)
+                ? "input rows read in place at 512 bits (one tile per row, the padding skipped), "
+                    + (DepthwiseConv2d.PadsWholePlane(step.Geometry) ? "whole padded plane" : $"ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows") + " narrower"
                 : DepthwiseConv2d.PadsWholePlane(step.Geometry)
-                    ? "whole padded plane per vector"
-                    : DepthwiseConv2d.ReadsInPlace(step.Geometry)
-                        ? $"input rows read in place at 512 bits (columns by the padding one at a time), ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows narrower"
-                        : $"ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows"),
+                ? (DepthwiseConv2d.ReadsPlaneInPlace(step.Geometry) ? "whole plane per vector, read in place at 512 bits (no padding)" : "whole padded plane per vector")
+                : DepthwiseConv2d.ReadsInPlace(step.Geometry)
+                    ? $"input rows read in place at 512 bits (columns by the padding one at a time), ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows narrower"
+                    : $"ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows"),
             ConvAlgorithm.WinogradF2 => $"Winograd F(2×2, 3×3), {layouts}",
             ConvAlgorithm.WinogradF4 => $"Winograd F(4×4, 3×3), {layouts}",
             ConvAlgorithm.Im2ColGemm => $"im2col + packed GEMM, {layouts}",
