@@ -104,8 +104,7 @@ internal static partial class Emitter
                 ? $"input read in place, tiles of {DepthwiseConv2d.TilePositions(step.Geometry)} positions of an output row × "
                   + $"{DepthwiseConv2d.TileBlocks(step.Geometry, Blocked16.Lanes)} channel blocks at 512 bits (taps in the padding skipped)"
                 : DepthwiseConv2d.ReadsRowsInPlace(step.Geometry)
-                ? "input rows read in place at 512 bits (one tile per row, the padding skipped), "
-                    + (DepthwiseConv2d.PadsWholePlane(step.Geometry) ? "whole padded plane" : $"ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows") + " narrower"
+                ? $"input rows read in place at 512 bits (tiles of {DepthwiseConv2d.TilePositions(step.Geometry)} positions, the padding skipped), whole padded plane narrower"
                 : DepthwiseConv2d.PadsWholePlane(step.Geometry)
                 ? (DepthwiseConv2d.ReadsPlaneInPlace(step.Geometry) ? "whole plane per vector, read in place at 512 bits (no padding)" : "whole padded plane per vector")
                 : DepthwiseConv2d.ReadsInPlace(step.Geometry)
