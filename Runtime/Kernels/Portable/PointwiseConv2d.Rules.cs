@@ -1,5 +1,6 @@
 // Portable: compiled into the runtime and linked into the generator (netstandard2.0, CONVGEN_GENERATOR).
 using System;
+using System.Runtime.CompilerServices;
 
 #if CONVGEN_GENERATOR
 namespace ConvGen.Generator.Planning;
@@ -35,6 +36,7 @@ public static partial class PointwiseConv2d
         DirectConv2d.ChooseTile(Blocked16.Blocks(g.OutChannelsPerGroup), g.OutHeight * g.OutWidth, 1, g.InChannelsPerGroup);
 
     /// <summary>The geometry the kernel runs: one row of H*W positions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Conv2dGeometry Flattened(in Conv2dGeometry g) =>
         new(g.InChannels, 1, g.InHeight * g.InWidth, g.OutChannels, 1, g.OutHeight * g.OutWidth, 1, 1, 1, 1, 0, 0, 1, 1, g.Groups);
 }
