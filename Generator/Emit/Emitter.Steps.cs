@@ -99,7 +99,9 @@ internal static partial class Emitter
         return step.Algorithm switch
         {
             ConvAlgorithm.Direct => $"direct convolution, {layouts}, tile {step.Tile} (output blocks × positions)",
-            ConvAlgorithm.Pointwise => $"pointwise GEMM over the flattened positions, {layouts}, tile {step.Tile} (output blocks × positions)",
+            ConvAlgorithm.Pointwise => $"pointwise GEMM over the flattened positions, {layouts}, " + (PointwiseConv2d.HoldsWeightsInRegisters(step.Geometry, step.Inputs[0].Layout)
+                ? $"at 512 bits each output block's {step.Geometry.InChannels} weight vectors held in registers, 16 positions per tile (the rest one by one), narrower tile {step.Tile} (output blocks × positions)"
+                : $"tile {step.Tile} (output blocks × positions)"),
             ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + (DepthwiseConv2d.PadsWholePlane(step.Geometry)
                 ? "whole padded plane per vector"
                 : DepthwiseConv2d.ReadsInPlace(step.Geometry)
