@@ -118,7 +118,7 @@ internal static partial class Emitter
             ConvAlgorithm.PointwisePlanes => $"pointwise GEMM on the input planes, {layouts}",
             ConvAlgorithm.DepthwisePlanes => $"depthwise (rows or planes on the lanes, picked by the runtime per vector width), {layouts}",
             ConvAlgorithm.PlaneDepthwise => $"depthwise, positions on the lanes, {layouts}, " + (PlaneDepthwiseConv2d.HasRowBlockTile(step.Geometry)
-                ? $"at 512 bits rows streamed down the plane {PlaneDepthwiseConv2d.StreamVectors} vectors wide, narrower tile {PlaneDepthwiseConv2d.TileRows} rows × 1 vector" : $"tile 1 row × {PlaneDepthwiseConv2d.RowTileVectors} vectors"),
+                ? $"at 512 bits rows streamed down the plane {PlaneDepthwiseConv2d.StreamVectors} vectors wide" + (PlaneDepthwiseConv2d.ReadsInPlace(step.Geometry) ? " read in place (no padded copy)" : "") + $", narrower tile {PlaneDepthwiseConv2d.TileRows} rows × 1 vector" : $"tile 1 row × {PlaneDepthwiseConv2d.RowTileVectors} vectors"),
             _ => step.Algorithm.ToString(),
         };
     }

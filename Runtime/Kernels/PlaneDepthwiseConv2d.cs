@@ -61,6 +61,12 @@ public static partial class PlaneDepthwiseConv2d
 
         public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
         {
+            if (typeof(TVec) == typeof(System.Runtime.Intrinsics.Vector512<float>) && System.Runtime.Intrinsics.X86.Avx512F.IsSupported && ReadsInPlace(g))
+            {
+                RunInPlace(_input, _output, _packed, g, activation);
+                return;
+            }
+
             _workspace.Clear();
             int multiplier = g.OutChannels / g.InChannels, taps = g.KernelHeight * g.KernelWidth;
             nint inPlane = (nint)g.InHeight * g.InWidth, outPlane = (nint)g.OutHeight * g.OutWidth;
