@@ -102,8 +102,10 @@ internal static partial class Emitter
             ConvAlgorithm.Pointwise => $"pointwise GEMM over the flattened positions, {layouts}, " + (PointwiseConv2d.HoldsWeightsInRegisters(step.Geometry, step.Inputs[0].Layout)
                 ? $"at 512 bits each output block's {step.Geometry.InChannels} weight vectors held in registers, 16 positions per tile (the rest one by one), narrower tile {step.Tile} (output blocks × positions)"
                 : $"tile {step.Tile} (output blocks × positions)"),
-            ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + (DepthwiseConv2d.PadsWholePlane(step.Geometry)
-                ? "whole padded plane per vector"
+            ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + (DepthwiseConv2d.ReadsRowsInPlace(step.Geometry)
+                ? $"input rows read in place at 512 bits (tiles of {DepthwiseConv2d.TilePositions(step.Geometry)} positions, the padding skipped), whole padded plane narrower"
+                : DepthwiseConv2d.PadsWholePlane(step.Geometry)
+                ? (DepthwiseConv2d.ReadsPlaneInPlace(step.Geometry) ? "whole plane per vector, read in place at 512 bits (no padding)" : "whole padded plane per vector")
                 : DepthwiseConv2d.ReadsInPlace(step.Geometry)
                     ? $"input rows read in place at 512 bits (columns by the padding one at a time), ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows narrower"
                     : $"ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows"),

@@ -32,6 +32,19 @@ internal interface IConstant
 internal readonly struct RuntimeStride : IConstant { public static int Value => 0; }
 
 /// <summary>
+/// The stride of a depthwise tile (DepthwiseConv2d's three-wide rows) that reads an input row in place with one column
+/// of padding either side: stride 1, the row's first float at the tile's column 1, and the padding columns 0 and
+/// positions + 1 skipped rather than read.
+/// </summary>
+internal readonly struct RowInsidePadding : IConstant { public static int Value => -21; }
+
+/// <summary>As <see cref="RowInsidePadding"/> for the first tile of a wider row: only column 0 is padding.</summary>
+internal readonly struct RowAfterPadding : IConstant { public static int Value => -22; }
+
+/// <summary>The last tile of a row read in place: stride 1 from the tile's column 0, column positions + 1 padding.</summary>
+internal readonly struct RowBeforePadding : IConstant { public static int Value => -23; }
+
+/// <summary>
 /// The CHW GEMM form of a tile (<see cref="Gemm"/>), given as its stride type: the vector rows are consecutive vectors
 /// of positions of B, the broadcasts consecutive floats of a packed panel of A (its output channels), so bias and
 /// output rows go with the broadcasts (see <see cref="TileArgs"/>).
