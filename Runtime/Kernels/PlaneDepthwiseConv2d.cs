@@ -8,7 +8,8 @@ namespace ConvGen.Runtime.Kernels;
 /// then every output channel it feeds is computed from it. 3×3 taps with dilation 1 run a register tile of
 /// <see cref="TileRows"/> rows × one vector, each loaded input vector feeding up to three of its rows; other kernels
 /// (and rows left over) one row × <see cref="RowTileVectors"/> vectors per tap loop; at 512 bits 3×3 taps instead stream
-/// groups of <see cref="StreamVectors"/> vectors down the plane. The last vector of a row is shifted back to end at
+/// groups of <see cref="StreamVectors"/> vectors down the plane, reading the input planes in place (no copy, no clear)
+/// where <see cref="ReadsInPlace"/>. The last vector of a row is shifted back to end at
 /// the row's end (it recomputes a few outputs), so no store leaves its row and no read leaves the padded plane. The
 /// epilogue adds the bias and applies the activation as the tile stores. Input and output must not overlap.
 /// </summary>
