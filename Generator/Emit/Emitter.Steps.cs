@@ -99,7 +99,9 @@ internal static partial class Emitter
         return step.Algorithm switch
         {
             ConvAlgorithm.Direct => $"direct convolution, {layouts}, tile {step.Tile} (output blocks × positions)",
-            ConvAlgorithm.Pointwise => $"pointwise GEMM over the flattened positions, {layouts}, tile {step.Tile} (output blocks × positions)",
+            ConvAlgorithm.Pointwise => $"pointwise GEMM over the flattened positions, {layouts}, " + (PointwiseConv2d.HoldsWeightsInRegisters(step.Geometry, step.Inputs[0].Layout)
+                ? $"at 512 bits each output block's {step.Geometry.InChannels} weight vectors held in registers, 16 positions per tile (the rest one by one), narrower tile {step.Tile} (output blocks × positions)"
+                : $"tile {step.Tile} (output blocks × positions)"),
             ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + (DepthwiseConv2d.TilesBlocks(step.Geometry)
                 ? $"input read in place, tiles of {DepthwiseConv2d.TilePositions(step.Geometry)} positions of an output row × "
                   + $"{DepthwiseConv2d.TileBlocks(step.Geometry, Blocked16.Lanes)} channel blocks at 512 bits (taps in the padding skipped)"
@@ -121,7 +123,7 @@ internal static partial class Emitter
             ConvAlgorithm.PointwisePlanes => $"pointwise GEMM on the input planes, {layouts}",
             ConvAlgorithm.DepthwisePlanes => $"depthwise (rows or planes on the lanes, picked by the runtime per vector width), {layouts}",
             ConvAlgorithm.PlaneDepthwise => $"depthwise, positions on the lanes, {layouts}, " + (PlaneDepthwiseConv2d.HasRowBlockTile(step.Geometry)
-                ? $"tile {PlaneDepthwiseConv2d.TileRows} rows × 1 vector" : $"tile 1 row × {PlaneDepthwiseConv2d.RowTileVectors} vectors"),
+                ? $"at 512 bits rows streamed down the plane {PlaneDepthwiseConv2d.StreamVectors} vectors wide" + (PlaneDepthwiseConv2d.ReadsInPlace(step.Geometry) ? " read in place (no padded copy)" : "") + $", narrower tile {PlaneDepthwiseConv2d.TileRows} rows × 1 vector" : $"tile 1 row × {PlaneDepthwiseConv2d.RowTileVectors} vectors"),
             _ => step.Algorithm.ToString(),
         };
     }

@@ -47,7 +47,7 @@ internal enum ConvAlgorithm
     PointwisePlanes,
     /// <summary>CHW: one group per input channel; the runtime vectorises along rows or planes, by shape and vector width.</summary>
     DepthwisePlanes,
-    /// <summary>CHW: depthwise, stride 1, positions on the lanes, on a zero-padded plane: 3×3 by a register tile of 4 rows × 1 vector (PlaneDepthwiseConv2d).</summary>
+    /// <summary>CHW: depthwise, stride 1, positions on the lanes, on a zero-padded plane: 3×3 by rows streamed down the plane 3 vectors wide at 512 bits, else a register tile of 4 rows × 1 vector (PlaneDepthwiseConv2d).</summary>
     PlaneDepthwise,
 }
 

@@ -7,7 +7,9 @@ namespace ConvGen.Runtime.Kernels;
 /// positions on the lanes: each input plane is copied into one zero-padded plane (the plane cleared once per call, its borders then staying zero),
 /// then every output channel it feeds is computed from it. 3×3 taps with dilation 1 run a register tile of
 /// <see cref="TileRows"/> rows × one vector, each loaded input vector feeding up to three of its rows; other kernels
-/// (and rows left over) one row × <see cref="RowTileVectors"/> vectors per tap loop. The last vector of a row is shifted back to end at
+/// (and rows left over) one row × <see cref="RowTileVectors"/> vectors per tap loop; at 512 bits 3×3 taps instead stream
+/// groups of <see cref="StreamVectors"/> vectors down the plane, reading the input planes in place (no copy, no clear)
+/// where <see cref="ReadsInPlace"/>. The last vector of a row is shifted back to end at
 /// the row's end (it recomputes a few outputs), so no store leaves its row and no read leaves the padded plane. The
 /// epilogue adds the bias and applies the activation as the tile stores. Input and output must not overlap.
 /// </summary>
@@ -60,6 +62,12 @@ public static partial class PlaneDepthwiseConv2d
 
         public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
         {
+            if (typeof(TVec) == typeof(System.Runtime.Intrinsics.Vector512<float>) && System.Runtime.Intrinsics.X86.Avx512F.IsSupported && ReadsInPlace(g))
+            {
+                RunInPlace(_input, _output, _packed, g, activation);
+                return;
+            }
+
             _workspace.Clear();
             int multiplier = g.OutChannels / g.InChannels, taps = g.KernelHeight * g.KernelWidth;
             nint inPlane = (nint)g.InHeight * g.InWidth, outPlane = (nint)g.OutHeight * g.OutWidth;
@@ -103,6 +111,25 @@ public static partial class PlaneDepthwiseConv2d
         int vectors = (ow + lanes - 1) / lanes;
         ref float plane = ref Unsafe.Add(ref MemoryMarshal.GetReference(workspace), (nint)(Front(g) - g.PadLeft));
         int y = 0;
+        if (HasRowBlockTile(g) && lanes == Blocked16.Lanes)
+        {
+            // At 512 bits: groups of up to StreamVectors vectors streamed down the plane (Stream3x3).
+            for (int v = 0; v < vectors; v += StreamVectors)
+            {
+                nint xa = Math.Min(v * lanes, ow - lanes), xb = Math.Min((v + 1) * lanes, ow - lanes) - xa, xc = Math.Min((v + 2) * lanes, ow - lanes) - xa;
+                ref float at = ref Unsafe.Add(ref plane, xa);
+                ref float to = ref Unsafe.Add(ref output, xa);
+                switch (Math.Min(StreamVectors, vectors - v))
+                {
+                    case 1: Stream3x3<TOps, TVec, TAct, C1>(ref at, stride, ref to, ow, oh, xb, xc, ref weights, bias, act); break;
+                    case 2: Stream3x3<TOps, TVec, TAct, C2>(ref at, stride, ref to, ow, oh, xb, xc, ref weights, bias, act); break;
+                    default: Stream3x3<TOps, TVec, TAct, C3>(ref at, stride, ref to, ow, oh, xb, xc, ref weights, bias, act); break;
+                }
+            }
+
+            return;
+        }
+
         if (HasRowBlockTile(g))
         {
             y = oh / TileRows * TileRows;

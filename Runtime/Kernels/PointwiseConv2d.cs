@@ -1,3 +1,5 @@
+using ConvGen.Runtime.Simd;
+
 namespace ConvGen.Runtime.Kernels;
 
 /// <summary>
@@ -30,6 +32,13 @@ public static partial class PointwiseConv2d
         g.Validate();
         string? problem = Rejects(g, inputLayout) ?? TileRejects(g, tile);
         Conv2d.CheckRuns(problem, "PointwiseConv2d", g);
+        if (HoldsWeightsInRegisters(g, inputLayout) && (lanes == 16 || lanes == 0 && Vec512.IsHardwareAccelerated))
+        {
+            DirectConv2d.CheckSpans(input, output, packed, residual, g, inputLayout);
+            RunChwShortReduction(input, output, packed, residual, g, activation);
+            return;
+        }
+
         DirectConv2d.Run(lanes, input, output, packed, residual, Flattened(g), inputLayout, tile, activation, default);
     }
 }

@@ -14,6 +14,8 @@ internal static class Cases
             yield return Direct(name, g, layout, DirectConv2d.ChooseTile(g), lanes);
         foreach ((string name, Conv2dGeometry g) in Pointwise())
             yield return PointwiseCase(name, g, PointwiseConv2d.ChooseTile(g), lanes);
+        // VWW's second step: the CHW depthwise before it writes planes, the pointwise reads them (CHW -> blocked).
+        yield return PointwiseCase("vww.pw 8->16 48x48 chw", Pw(8, 48, 48, 16), PointwiseConv2d.ChooseTile(Pw(8, 48, 48, 16)), lanes, TensorLayout.Chw);
         foreach ((string name, Conv2dGeometry g) in Depthwise())
             yield return DepthwiseCase(name, g, lanes);
         // The CHW depthwise forms (positions on the lanes) where the register tile takes the layer: the tile, then the
@@ -243,14 +245,14 @@ internal static class Cases
             () => DirectConv2d.Run(lanes, x, y, packed, default, g, layout, tile, default(ReLU), ws));
     }
 
-    public static BenchCase PointwiseCase(string name, Conv2dGeometry g, ConvTile tile, int lanes)
+    public static BenchCase PointwiseCase(string name, Conv2dGeometry g, ConvTile tile, int lanes, TensorLayout layout = TensorLayout.Blocked16)
     {
         var random = new Random(1);
-        float[] x = Random(random, Blocked16.Length(g.InChannels, g.InHeight * g.InWidth));
+        float[] x = Random(random, Blocked16.Length(layout, g.InChannels, g.InHeight * g.InWidth));
         float[] packed = PointwiseConv2d.Pack(Random(random, g.WeightLength), Random(random, g.OutChannels), g);
         var y = new float[Blocked16.Length(g.OutChannels, g.OutHeight * g.OutWidth)];
-        return new BenchCase(name, $"pointwise {tile}", Macs(g),
-            () => PointwiseConv2d.Run(lanes, x, y, packed, default, g, TensorLayout.Blocked16, tile, default(ReLU)));
+        return new BenchCase(name, $"pointwise {layout} {tile}", Macs(g),
+            () => PointwiseConv2d.Run(lanes, x, y, packed, default, g, layout, tile, default(ReLU)));
     }
 
     // Pointwise layers one after the other, each with its own weights (as in a network: more weights than L2 holds, so

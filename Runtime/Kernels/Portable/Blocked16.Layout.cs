@@ -1,6 +1,7 @@
 // Portable: compiled into the runtime and linked into the generator (netstandard2.0, CONVGEN_GENERATOR), so that the
 // generator sizes channel-blocked tensors with the very rule the kernels use.
 using System;
+using System.Runtime.CompilerServices;
 
 #if CONVGEN_GENERATOR
 namespace ConvGen.Generator.Planning;
@@ -40,26 +41,35 @@ public static partial class Blocked16
     /// </summary>
     public const int AlignmentSlack = Lanes - 1;
 
+    // The rules below run on every kernel call (span checks, workspace sizes): inlined, their throws out of line.
+
     /// <summary>Blocks of <paramref name="channels"/> channels: ceil(channels / 16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Blocks(int channels)
     {
-        if (channels < 0) throw new ArgumentException($"channels must be >= 0, got {channels}.", nameof(channels));
+        if (channels < 0) ThrowNegative(channels, nameof(channels));
         return (channels + Lanes - 1) / Lanes;
     }
 
     /// <summary>Channels rounded up to whole blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int PaddedChannels(int channels) => checked(Blocks(channels) * Lanes);
 
     /// <summary>Floats of a blocked tensor of <paramref name="channels"/> x <paramref name="positions"/> (H*W, or L).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Length(int channels, int positions)
     {
-        if (positions < 0) throw new ArgumentException($"positions must be >= 0, got {positions}.", nameof(positions));
+        if (positions < 0) ThrowNegative(positions, nameof(positions));
         return checked(Blocks(channels) * positions * Lanes);
     }
 
     /// <summary>Floats of a tensor of <paramref name="channels"/> x <paramref name="positions"/> in <paramref name="layout"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Length(TensorLayout layout, int channels, int positions) =>
         layout == TensorLayout.Blocked16 ? Length(channels, positions) : checked(channels * positions);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNegative(int value, string name) => throw new ArgumentException($"{name} must be >= 0, got {value}.", name);
 }
 
 /// <summary>

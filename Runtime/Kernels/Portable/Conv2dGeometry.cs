@@ -29,29 +29,29 @@ public readonly record struct Conv2dGeometry(int InChannels, int InHeight, int I
     public int WeightLength => OutChannels * (InChannels / Groups) * KernelHeight * KernelWidth;
 
     /// <summary>Input channels each group reads.</summary>
-    public int InChannelsPerGroup => InChannels / Groups;
+    public int InChannelsPerGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => InChannels / Groups; }
 
     /// <summary>Output channels each group writes.</summary>
-    public int OutChannelsPerGroup => OutChannels / Groups;
+    public int OutChannelsPerGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => OutChannels / Groups; }
 
     /// <summary>The reduction length of one output value: (InChannels/Groups) x KernelHeight x KernelWidth.</summary>
     public int ReductionLength => InChannelsPerGroup * KernelHeight * KernelWidth;
 
     /// <summary>Output positions per channel: OutHeight x OutWidth.</summary>
-    public int OutputPlane => OutHeight * OutWidth;
+    public int OutputPlane { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => OutHeight * OutWidth; }
 
     /// <summary>The bottom padding the output height implies (negative when the stride leaves the last input rows unread).</summary>
-    public int ImpliedPadBottom => (OutHeight - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1 - PadTop - InHeight;
+    public int ImpliedPadBottom { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => (OutHeight - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1 - PadTop - InHeight; }
 
     /// <summary>The right padding the output width implies (negative when the stride leaves the last input columns unread).</summary>
-    public int ImpliedPadRight => (OutWidth - 1) * StrideWidth + (KernelWidth - 1) * DilationWidth + 1 - PadLeft - InWidth;
+    public int ImpliedPadRight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => (OutWidth - 1) * StrideWidth + (KernelWidth - 1) * DilationWidth + 1 - PadLeft - InWidth; }
 
     /// <summary>A 1x1 kernel at stride 1 without padding: the convolution is a GEMM straight on the input.</summary>
-    public bool IsPointwise => KernelHeight == 1 && KernelWidth == 1 && StrideHeight == 1 && StrideWidth == 1
-        && PadTop == 0 && PadLeft == 0 && OutHeight == InHeight && OutWidth == InWidth;
+    public bool IsPointwise { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => KernelHeight == 1 && KernelWidth == 1 && StrideHeight == 1 && StrideWidth == 1
+        && PadTop == 0 && PadLeft == 0 && OutHeight == InHeight && OutWidth == InWidth; }
 
     /// <summary>One group per input channel, each writing a whole number of output channels (the depth multiplier).</summary>
-    public bool IsDepthwise => Groups == InChannels && OutChannels % InChannels == 0;
+    public bool IsDepthwise { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Groups == InChannels && OutChannels % InChannels == 0; }
 
     /// <summary>
     /// Throws <see cref="ArgumentException"/> unless every size is positive, pads are non-negative, both channel

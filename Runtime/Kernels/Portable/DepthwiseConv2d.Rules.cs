@@ -1,5 +1,6 @@
 // Portable: compiled into the runtime and linked into the generator (netstandard2.0, CONVGEN_GENERATOR).
 using System;
+using System.Runtime.CompilerServices;
 
 #if CONVGEN_GENERATOR
 namespace ConvGen.Generator.Planning;
@@ -14,6 +15,7 @@ namespace ConvGen.Runtime.Kernels;
 public static partial class DepthwiseConv2d
 {
     /// <summary>Why the depthwise kernel cannot run <paramref name="g"/>, or null: it needs groups = input channels and output channels a multiple of them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static string? Rejects(in Conv2dGeometry g)
     {
         if (!g.IsDepthwise)
@@ -29,18 +31,21 @@ public static partial class DepthwiseConv2d
     }
 
     /// <summary><see cref="PackedLength"/> of a geometry already validated (the kernel's <c>Run</c> validates it once per call).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int PackedLengthUnchecked(in Conv2dGeometry g)
     {
         return checked(Blocked16.Blocks(g.OutChannels) * g.KernelHeight * g.KernelWidth * Blocked16.Lanes + Blocked16.PaddedChannels(g.OutChannels));
     }
 
     /// <summary>Input rows the kernel keeps zero-padded at once: the span of one output row's taps, (KH - 1) * dilation + 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int RingRows(in Conv2dGeometry g) => (g.KernelHeight - 1) * g.DilationHeight + 1;
 
     /// <summary>
     /// Padded rows the outputs read: (OutHeight - 1) * StrideHeight + <see cref="RingRows"/> (PadTop zero rows, the
     /// input rows, the bottom padding the output height implies).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int PaddedHeight(in Conv2dGeometry g) => (g.OutHeight - 1) * g.StrideHeight + RingRows(g);
 
     /// <summary>
@@ -55,6 +60,7 @@ public static partial class DepthwiseConv2d
     /// <see cref="WholePlanePositions"/> positions. On small maps the ring's per-row bookkeeping and border stores cost
     /// more than the multiply-adds (DS-CNN's 64 x 25 x 5).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool PadsWholePlane(in Conv2dGeometry g) => !TilesBlocks(g) && (long)PaddedHeight(g) * PaddedWidth(g) <= WholePlanePositions;
 
     /// <summary>
@@ -73,6 +79,7 @@ public static partial class DepthwiseConv2d
     /// On such maps (VWW's 48 -> 24 to 6 -> 3, MobileNetV2's 28 -> 14 and 14 -> 7) the plane copy and the per-block
     /// setup cost more than the multiply-adds. Any kernel height, row stride and padding, any vector width.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TilesBlocks(in Conv2dGeometry g) =>
         g.KernelWidth == 3 && g.DilationWidth == 1 && g.StrideWidth == 2 && g.PadLeft <= 1 && g.ImpliedPadRight <= 1
         && (long)g.OutHeight * g.OutWidth <= BlockTileOutputs;
@@ -86,6 +93,7 @@ public static partial class DepthwiseConv2d
     public static int TileBlocks(in Conv2dGeometry g, int lanes) => TileBlocks(TilePositions(g), Blocked16.Blocks(g.OutChannels), lanes);
 
     /// <summary><see cref="TileBlocks(in Conv2dGeometry, int)"/> of a tile of <paramref name="positions"/> on a map of <paramref name="blocks"/> blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int TileBlocks(int positions, int blocks, int lanes) =>
         Math.Max(1, Math.Min(Math.Min(4, blocks), (lanes == Blocked16.Lanes ? 24 : 12) / positions));
 
@@ -99,6 +107,7 @@ public static partial class DepthwiseConv2d
     /// instead of 9.2-9.5. Measured slower on larger maps (the ring path's 28 x 28 to 112 x 112: 1.1-1.4x), which keep
     /// the ring; narrower widths keep the padded copies (their positions are `lanes` floats).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool ReadsRowsInPlace(in Conv2dGeometry g) =>
         g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1 && g.DilationHeight == 1 && g.DilationWidth == 1
         && g.PadTop == 1 && g.PadLeft == 1 && g.ImpliedPadBottom == 1 && g.ImpliedPadRight == 1 && PadsWholePlane(g);
@@ -108,6 +117,7 @@ public static partial class DepthwiseConv2d
     /// blocked position is one vector) instead of copying it into a padded plane: when no tap falls outside the input
     /// (no padding). Narrower widths copy, as a padded plane's position is `lanes` floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool ReadsPlaneInPlace(in Conv2dGeometry g) =>
         PadsWholePlane(g) && g.PadTop == 0 && g.PadLeft == 0 && g.ImpliedPadBottom <= 0 && g.ImpliedPadRight <= 0;
 
@@ -121,6 +131,7 @@ public static partial class DepthwiseConv2d
     /// input vector is stored once for 2.25 of them). Measured no faster: stride 1 (9 per store), and small maps, where
     /// the whole padded plane runs every row in pairs. Narrower widths keep the ring.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool ReadsInPlace(in Conv2dGeometry g) =>
         !PadsWholePlane(g) && !TilesBlocks(g) && g.KernelWidth == 3 && g.DilationWidth == 1 && g.StrideWidth == 2;
 
@@ -128,6 +139,7 @@ public static partial class DepthwiseConv2d
     /// The output columns [First, End) whose three taps at stride 2 all lie inside the input row (none in the left or
     /// right padding); empty when there are none.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (int First, int End) InteriorColumns(in Conv2dGeometry g)
     {
         int first = Math.Min(g.OutWidth, (g.PadLeft + 1) / 2), last = g.InWidth - 3 + g.PadLeft;
@@ -141,6 +153,7 @@ public static partial class DepthwiseConv2d
     /// Positions of a tile: the output row (the interior columns when the kernel <see cref="ReadsInPlace"/>) in equal
     /// tiles of at most <see cref="MaxPositions"/> (12 = 6 + 6, not 8 + 8 overlapping).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int TilePositions(in Conv2dGeometry g)
     {
         (int first, int end) = InteriorColumns(g);
@@ -150,17 +163,22 @@ public static partial class DepthwiseConv2d
     }
 
     /// <summary>Input columns one tile of a three-wide kernel reads: (positions - 1) * stride + 3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int TileColumns(in Conv2dGeometry g) => TileColumns(TilePositions(g), g.StrideWidth);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int TileColumns(int positions, int stride) => (positions - 1) * stride + 3;
 
     /// <summary>Floats of the padded copy a border tile of the in-place path reads: KH rows of <see cref="TileColumns"/> vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int EdgeLength(in Conv2dGeometry g) => checked(g.KernelHeight * TileColumns(g) * Blocked16.Lanes);
 
     /// <summary>Padded rows the kernel keeps at once: <see cref="PaddedHeight"/> if it <see cref="PadsWholePlane"/>, else <see cref="RingRows"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int BufferedRows(in Conv2dGeometry g) => PadsWholePlane(g) ? PaddedHeight(g) : RingRows(g);
 
     /// <summary>Positions of a zero-padded input row: PadLeft + InWidth + the right padding the output width implies.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int PaddedWidth(in Conv2dGeometry g) => g.PadLeft + g.InWidth + Math.Max(0, g.ImpliedPadRight);
 
     /// <summary>
@@ -179,6 +197,7 @@ public static partial class DepthwiseConv2d
     internal static int WorkspaceLengthUnchecked(in Conv2dGeometry g) => WorkspaceAround(RingLength(g), g);
 
     // The workspace of a ring of ringLength floats: the slack that aligns the ring, the ring, then the expanded input.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int WorkspaceAround(int ringLength, in Conv2dGeometry g)
     {
         long expanded = g.OutChannels == g.InChannels ? 0 : Blocked16.Length(g.OutChannels, g.InHeight * g.InWidth);
@@ -193,6 +212,7 @@ public static partial class DepthwiseConv2d
     public const int RingSlack = Blocked16.AlignmentSlack;
 
     /// <summary>Floats of the ring (after up to <see cref="RingSlack"/> floats of slack; the expanded input follows the slack and the ring).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int RingLength(in Conv2dGeometry g) => TilesBlocks(g) ? 0 :
         checked((int)Math.Max((long)BufferedRows(g) * PaddedWidth(g) * Blocked16.Lanes, ReadsInPlace(g) ? (long)EdgeLength(g) : 0));
 }

@@ -1,6 +1,7 @@
 // Portable: compiled into the runtime and linked into the generator (netstandard2.0, CONVGEN_GENERATOR): which
 // geometries the direct convolution accepts, its packed weight length, workspace and tile rules, written once.
 using System;
+using System.Runtime.CompilerServices;
 
 #if CONVGEN_GENERATOR
 namespace ConvGen.Generator.Planning;
@@ -30,6 +31,7 @@ public static partial class DirectConv2d
     }
 
     /// <summary>Input channels per tap of the packed weights: 16 per input block, or all of them when a group has fewer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int RowsPerTap(in Conv2dGeometry g) => Math.Min(g.InChannelsPerGroup, Blocked16.Lanes);
 
     /// <summary>
@@ -54,14 +56,17 @@ public static partial class DirectConv2d
     /// Whether the kernel reads a zero-padded copy of its input (in the workspace): when any tap falls outside the
     /// input, i.e. some padding is used.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool CopiesInput(in Conv2dGeometry g) =>
         g.PadTop > 0 || g.PadLeft > 0 || g.ImpliedPadBottom > 0 || g.ImpliedPadRight > 0;
 
     /// <summary>Rows of the input the kernel reads: the padded rows when it copies, else the input's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int PaddedHeight(in Conv2dGeometry g) =>
         CopiesInput(g) ? g.PadTop + g.InHeight + Math.Max(0, g.ImpliedPadBottom) : g.InHeight;
 
     /// <summary>Columns of the input the kernel reads: the padded columns when it copies, else the input's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int PaddedWidth(in Conv2dGeometry g) =>
         CopiesInput(g) ? g.PadLeft + g.InWidth + Math.Max(0, g.ImpliedPadRight) : g.InWidth;
 

@@ -1,5 +1,6 @@
 // Portable: compiled into the runtime and linked into the generator (netstandard2.0, CONVGEN_GENERATOR).
 using System;
+using System.Runtime.CompilerServices;
 
 #if CONVGEN_GENERATOR
 namespace ConvGen.Generator.Planning;
@@ -34,7 +35,21 @@ public static partial class PointwiseConv2d
     public static ConvTile ChooseTile(in Conv2dGeometry g) =>
         DirectConv2d.ChooseTile(Blocked16.Blocks(g.OutChannelsPerGroup), g.OutHeight * g.OutWidth, 1, g.InChannelsPerGroup);
 
+    /// <summary>Most input channels of the short-reduction CHW form (<see cref="HoldsWeightsInRegisters"/>).</summary>
+    public const int MostShortReductionChannels = 8;
+
+    /// <summary>
+    /// Whether the 512-bit path runs <paramref name="g"/> in the short-reduction CHW form: a CHW input of at most
+    /// <see cref="MostShortReductionChannels"/> channels and one group. Per output block its weight vectors and bias stay
+    /// in registers for the whole map, a tile is 16 consecutive positions (one broadcast per multiply-add, each at a
+    /// constant displacement from its channel's plane), so a short reduction no longer pays the general tile's set-up
+    /// and epilogue per 8 steps; the tile argument is then unused. Narrower paths run the general tile.
+    /// </summary>
+    public static bool HoldsWeightsInRegisters(in Conv2dGeometry g, TensorLayout inputLayout) =>
+        inputLayout == TensorLayout.Chw && g.Groups == 1 && g.InChannels <= MostShortReductionChannels;
+
     /// <summary>The geometry the kernel runs: one row of H*W positions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Conv2dGeometry Flattened(in Conv2dGeometry g) =>
         new(g.InChannels, 1, g.InHeight * g.InWidth, g.OutChannels, 1, g.OutHeight * g.OutWidth, 1, 1, 1, 1, 0, 0, 1, 1, g.Groups);
 }

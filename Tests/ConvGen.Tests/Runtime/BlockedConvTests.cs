@@ -59,6 +59,37 @@ public class BlockedConvTests
         }
     }
 
+    // CHW inputs, short reductions (the 512-bit short-reduction form: at most 8 input channels) and longer ones; output
+    // channels filling part of a block, one, or more; maps below, at and past whole tiles of 16 positions.
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(ConvTestSupport))]
+    public void Pointwise_ChwInput_MatchesReference(int width)
+    {
+        var random = new Random(83 + width);
+        int index = 0;
+        foreach (int cin in new[] { 1, 3, 8, 9, 13 })
+            foreach (int cout in new[] { 5, 16, 20 })
+                foreach ((int h, int w) in new[] { (3, 5), (4, 4), (7, 9) })
+                {
+                    var g = new Conv2dGeometry(cin, h, w, cout, h, w, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                    ActivationCase act = BlockedReference.Activations[index % BlockedReference.Activations.Length];
+                    ConvTile tile = PointwiseConv2d.ChooseTile(g);
+                    CheckPointwise(g, tile, act, withResidual: index % 2 == 1, width, random, $"CHW {cin}->{cout} {h}x{w} tile {tile} {act} width {width}", TensorLayout.Chw);
+                    index++;
+                }
+    }
+
+    [Fact]
+    public void Pointwise_HoldsWeightsInRegisters_OnlyForShortChwReductions()
+    {
+        static Conv2dGeometry Pw(int cin, int cout, int groups = 1) => new(cin, 48, 48, cout, 48, 48, 1, 1, 1, 1, 0, 0, 1, 1, groups);
+        Assert.True(PointwiseConv2d.HoldsWeightsInRegisters(Pw(8, 16), TensorLayout.Chw));
+        Assert.True(PointwiseConv2d.HoldsWeightsInRegisters(Pw(1, 40), TensorLayout.Chw));
+        Assert.False(PointwiseConv2d.HoldsWeightsInRegisters(Pw(9, 16), TensorLayout.Chw));
+        Assert.False(PointwiseConv2d.HoldsWeightsInRegisters(Pw(8, 16), TensorLayout.Blocked16));
+        Assert.False(PointwiseConv2d.HoldsWeightsInRegisters(Pw(8, 16, groups: 2), TensorLayout.Chw));
+    }
+
     [Theory]
     [MemberData(nameof(Widths), MemberType = typeof(ConvTestSupport))]
     public void Direct_RandomGeometries_MatchReference(int width)
@@ -179,17 +210,18 @@ public class BlockedConvTests
         AssertClose(BlockedReference.FromBlocked(output.Span, g.OutChannels, g.OutputPlane), expected, g.ReductionLength, label);
     }
 
-    private static void CheckPointwise(Conv2dGeometry g, ConvTile tile, ActivationCase act, bool withResidual, int width, Random random, string label)
+    private static void CheckPointwise(Conv2dGeometry g, ConvTile tile, ActivationCase act, bool withResidual, int width, Random random, string label,
+        TensorLayout layout = TensorLayout.Blocked16)
     {
         float[] x = ConvReference.RandomValues(random, g.InputLength);
         float[] w = ConvReference.RandomValues(random, g.WeightLength);
         float[] b = ConvReference.RandomValues(random, g.OutChannels);
         float[]? residual = withResidual ? ConvReference.RandomValues(random, g.OutputLength) : null;
         float[] expected = BlockedReference.Conv2d(x, w, b, residual, g, act);
-        var input = Guarded.Input(BlockedReference.ToBlocked(x, g.InChannels, g.InHeight * g.InWidth));
+        var input = Guarded.Input(layout == TensorLayout.Blocked16 ? BlockedReference.ToBlocked(x, g.InChannels, g.InHeight * g.InWidth) : x);
         var output = Guarded.Output(Blocked16.Length(g.OutChannels, g.OutputPlane));
         float[] res = residual is null ? [] : BlockedReference.ToBlocked(residual, g.OutChannels, g.OutputPlane);
-        act.Accept(new PointwiseUser(width, input, output, PointwiseConv2d.Pack(w, b, g), res, g, tile));
+        act.Accept(new PointwiseUser(width, input, output, PointwiseConv2d.Pack(w, b, g), res, g, tile, layout));
         output.AssertGuardsIntact(label);
         Assert.Null(BlockedReference.PaddingLanesProblem(output.Span, g.OutChannels, g.OutputPlane));
         AssertClose(BlockedReference.FromBlocked(output.Span, g.OutChannels, g.OutputPlane), expected, g.ReductionLength, label);
@@ -203,9 +235,9 @@ public class BlockedConvTests
     }
 
     private sealed class PointwiseUser(int width, Guarded input, Guarded output, float[] packed, float[] residual, Conv2dGeometry g,
-        ConvTile tile) : IActivationUser
+        ConvTile tile, TensorLayout layout) : IActivationUser
     {
         public void Use<TAct>(TAct activation) where TAct : struct, IActivation =>
-            PointwiseConv2d.Run(width, input.Span, output.Span, packed, residual, g, TensorLayout.Blocked16, tile, activation);
+            PointwiseConv2d.Run(width, input.Span, output.Span, packed, residual, g, layout, tile, activation);
     }
 }

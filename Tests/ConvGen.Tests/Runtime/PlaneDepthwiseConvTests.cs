@@ -54,6 +54,27 @@ public class PlaneDepthwiseConvTests
             Check(g, act, withBias: true, width, new Random(7), $"vww dw width {width}");
     }
 
+    // The input read in place at 512 bits (ReadsInPlace: 3×3, padding 1 on every side, rows a whole number of vectors):
+    // one group of one, two and three vectors per row, and rows of several groups (3 + 1, 3 + 3), with neighbours read
+    // across groups; heights 1 and 2 (no output row has both neighbour rows inside the plane), depth multiplier 2.
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(ConvTestSupport))]
+    public void ReadInPlace_MatchesReference(int width)
+    {
+        var random = new Random(4000 + width);
+        int index = 0;
+        foreach (int w in new[] { 16, 32, 48, 64, 96 })
+            foreach (int h in new[] { 1, 2, 5 })
+            {
+                int channels = 1 + index % 3, multiplier = index % 4 == 3 ? 2 : 1;
+                Conv2dGeometry g = ConvCases.Geometry(channels, h, w, channels * multiplier, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: channels);
+                Assert.True(PlaneDepthwiseConv2d.ReadsInPlace(g));
+                Check(g, BlockedReference.Activations[index % BlockedReference.Activations.Length], withBias: index % 3 != 1, width, random,
+                    $"{ConvCases.Describe(g)} width {width}");
+                index++;
+            }
+    }
+
     [Fact]
     public void Rules()
     {
@@ -61,6 +82,10 @@ public class PlaneDepthwiseConvTests
         Assert.True(PlaneDepthwiseConv2d.Suits(vww));
         Assert.True(PlaneDepthwiseConv2d.HasRowBlockTile(vww));
         Assert.False(PlaneDepthwiseConv2d.HasRowBlockTile(ConvCases.Geometry(8, 48, 48, 8, 5, 5, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2, groups: 8)));
+        Assert.True(PlaneDepthwiseConv2d.ReadsInPlace(vww));
+        Assert.False(PlaneDepthwiseConv2d.ReadsInPlace(ConvCases.Geometry(8, 48, 40, 8, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, groups: 8)));
+        Assert.False(PlaneDepthwiseConv2d.ReadsInPlace(ConvCases.Geometry(8, 48, 48, 8, 3, 3, padTop: 0, padLeft: 0, padBottom: 2, padRight: 2, groups: 8)));
+        Assert.False(PlaneDepthwiseConv2d.ReadsInPlace(ConvCases.Geometry(8, 48, 48, 8, 3, 3, padTop: 1, padLeft: 1, padBottom: 0, padRight: 0, groups: 8)));
         // 50 padded rows of 16 (front) + 48 + 1 (right padding), rounded up to 80.
         Assert.Equal(50 * 80, PlaneDepthwiseConv2d.WorkspaceLength(vww));
         Assert.Equal(8 * 9 + 8, PlaneDepthwiseConv2d.PackedLength(vww));

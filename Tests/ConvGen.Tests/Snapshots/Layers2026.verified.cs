@@ -44,7 +44,7 @@ namespace Samples
     /// step 1   #2      AdaptiveAvgPool2d: adaptive average pooling, blocked 16
     /// step 2   #3      Reorder: reorder blocked 16 → CHW
     /// step 3   #3-4    Conv2d: pointwise GEMM on the input planes, CHW → CHW, ReLU fused into the store
-    /// step 4   #5-6    Conv2d: pointwise GEMM over the flattened positions, CHW → blocked 16, tile 2x1 (output blocks × positions), Hardsigmoid fused into the store
+    /// step 4   #5-6    Conv2d: pointwise GEMM over the flattened positions, CHW → blocked 16, at 512 bits each output block's 8 weight vectors held in registers, 16 positions per tile (the rest one by one), narrower tile 2x1 (output blocks × positions), Hardsigmoid fused into the store
     /// step 5   #7      Multiply: channel-wise broadcast multiply, blocked 16, in place
     /// step 6   #8      Chunk: channel slice (whole blocks copied), blocked 16
     /// step 7   #9      Chunk: channel slice (whole blocks copied), blocked 16
@@ -202,7 +202,7 @@ namespace Samples
         /// step 1   #2      AdaptiveAvgPool2d: adaptive average pooling, blocked 16
         /// step 2   #3      Reorder: reorder blocked 16 → CHW
         /// step 3   #3-4    Conv2d: pointwise GEMM on the input planes, CHW → CHW, ReLU fused into the store
-        /// step 4   #5-6    Conv2d: pointwise GEMM over the flattened positions, CHW → blocked 16, tile 2x1 (output blocks × positions), Hardsigmoid fused into the store
+        /// step 4   #5-6    Conv2d: pointwise GEMM over the flattened positions, CHW → blocked 16, at 512 bits each output block's 8 weight vectors held in registers, 16 positions per tile (the rest one by one), narrower tile 2x1 (output blocks × positions), Hardsigmoid fused into the store
         /// step 5   #7      Multiply: channel-wise broadcast multiply, blocked 16, in place
         /// step 6   #8      Chunk: channel slice (whole blocks copied), blocked 16
         /// step 7   #9      Chunk: channel slice (whole blocks copied), blocked 16
@@ -325,7 +325,7 @@ namespace Samples
             global::ConvGen.Runtime.Kernels.Conv2d.Pointwise(x, y, _weights.Step3Weights, _weights.Step3Bias, in Step3Geometry, new global::ConvGen.Runtime.Kernels.Epilogue(global::ConvGen.Runtime.Kernels.ActivationKind.ReLU, 0f));
         }
 
-        /// <summary>#5 Conv2d(32, 1) + #6 Hardsigmoid: 8×1×1 → 32×1×1; pointwise GEMM over the flattened positions, CHW → blocked 16, tile 2x1 (output blocks × positions), Hardsigmoid fused into the store.</summary>
+        /// <summary>#5 Conv2d(32, 1) + #6 Hardsigmoid: 8×1×1 → 32×1×1; pointwise GEMM over the flattened positions, CHW → blocked 16, at 512 bits each output block's 8 weight vectors held in registers, 16 positions per tile (the rest one by one), narrower tile 2x1 (output blocks × positions), Hardsigmoid fused into the store.</summary>
         private void Step4_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::ConvGen.Runtime.Kernels.PointwiseConv2d.Run(x, y, _weights.Step4Weights, global::System.ReadOnlySpan<float>.Empty, in Step4Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(2, 1), default(global::ConvGen.Runtime.Kernels.Hardsigmoid));
