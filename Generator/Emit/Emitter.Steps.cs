@@ -100,8 +100,11 @@ internal static partial class Emitter
         {
             ConvAlgorithm.Direct => $"direct convolution, {layouts}, tile {step.Tile} (output blocks × positions)",
             ConvAlgorithm.Pointwise => $"pointwise GEMM over the flattened positions, {layouts}, tile {step.Tile} (output blocks × positions)",
-            ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + (DepthwiseConv2d.PadsWholePlane(step.Geometry)
-                ? "whole padded plane per vector"
+            ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + (DepthwiseConv2d.ReadsRowsInPlace(step.Geometry)
+                ? "input rows read in place at 512 bits (one tile per row, the padding skipped), "
+                    + (DepthwiseConv2d.PadsWholePlane(step.Geometry) ? "whole padded plane" : $"ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows") + " narrower"
+                : DepthwiseConv2d.PadsWholePlane(step.Geometry)
+                ? (DepthwiseConv2d.ReadsPlaneInPlace(step.Geometry) ? "whole plane per vector, read in place at 512 bits (no padding)" : "whole padded plane per vector")
                 : DepthwiseConv2d.ReadsInPlace(step.Geometry)
                     ? $"input rows read in place at 512 bits (columns by the padding one at a time), ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows narrower"
                     : $"ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows"),

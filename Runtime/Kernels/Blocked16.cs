@@ -83,6 +83,25 @@ public static partial class Blocked16
         perChannel.Slice(block * Lanes, Math.Min(Lanes, channels - block * Lanes)).CopyTo(lanes16);
     }
 
+    /// <summary>
+    /// Zeros the border of a plane of (top + rows + bottom) x (left + columns + right) positions of
+    /// <paramref name="position"/> floats each (a multiple of the vector's lanes): every float outside the rows x columns
+    /// of values at (top, left), which are not touched. The border is one run per row gap (a row's right columns and the
+    /// next row's left ones), plus the top rows and the bottom rows, each stored as zero vectors.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ClearBorder<TOps, TVec>(ref float plane, nint position, int rows, int columns, int top, int left, int bottom, int right)
+        where TOps : IVectorOps<TVec> where TVec : struct
+    {
+        nint width = left + columns + right, from = 0;
+        for (int y = 0; y <= rows; y++)
+        {
+            nint to = y < rows ? ((top + y) * width + left) * position : (top + rows + bottom) * width * position;
+            for (nint at = from; at < to; at += TOps.Count) TOps.Store(TOps.Zero, ref Unsafe.Add(ref plane, at));
+            from = to + columns * position;
+        }
+    }
+
     /// <summary>Zeros the padding lanes (channels past <paramref name="channels"/>) of a blocked tensor's last block.</summary>
     internal static void ClearPadding(Span<float> blocked, int channels, int positions)
     {

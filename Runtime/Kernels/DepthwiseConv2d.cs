@@ -117,6 +117,12 @@ public static partial class DepthwiseConv2d
         ReadOnlySpan<float> residual, Span<float> ring, in Conv2dGeometry g, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
     {
+        if (TOps.Count == Blocked16.Lanes && ReadsRowsInPlace(g))
+        {
+            ConvolveRows<TOps, TVec, TPositions, TAct>(input, output, packed, residual, g, act);
+            return;
+        }
+
         if (PadsWholePlane(g))
         {
             ConvolvePlanes<TOps, TVec, TPositions, TAct>(input, output, packed, residual, ring, g, act);
@@ -223,19 +229,15 @@ public static partial class DepthwiseConv2d
         ref float biasRef = ref Unsafe.Add(ref wr, (nint)blocks * taps * Blocked16.Lanes);
         nint rowFloats = (nint)PaddedWidth(g) * lanes;
         int threeWide = kw == 3 && g.DilationWidth == 1 && g.StrideWidth <= 2 ? g.StrideWidth : 0;
-        // Input rows the plane holds (fewer than InHeight when the outputs stop short of the last rows); each lands at
-        // `copyAt` + its row times rowFloats. Only the plane's borders need zeros, and the copies never write them: the
-        // run from the plane's start to the first copied position, the gap between two copied rows (one row's right
-        // padding, then the next one's left), and the run from the last copied position to the plane's end, each
-        // zeroed once per run (clearing the whole plane cost more than the multiply-adds on DS-CNN's 64 x 25 x 5).
+        // Input rows the plane holds (fewer than InHeight when the outputs stop short of the last rows), at PadTop,
+        // PadLeft of the padded plane. Only the plane's borders need zeros, and the copies never write them: cleared
+        // once per run (clearing the whole plane cost more than the multiply-adds on DS-CNN's 64 x 25 x 5). An
+        // unpadded geometry at 512 bits (ReadsPlaneInPlace: a position is one vector) reads each block in place.
+        bool inPlace = lanes == Blocked16.Lanes && ReadsPlaneInPlace(g);
         int copied = Math.Max(0, Math.Min(h, height - g.PadTop));
-        nint copyAt = g.PadTop * rowFloats + (nint)g.PadLeft * lanes, rowCopy = (nint)w * lanes, zeroFrom = 0;
-        for (int y = 0; y <= copied; y++)
-        {
-            nint zeroTo = y < copied ? copyAt + y * rowFloats : height * rowFloats;
-            for (nint at = zeroFrom; at < zeroTo; at += lanes) TOps.Store(TOps.Zero, ref Unsafe.Add(ref ringRef, at));
-            zeroFrom = zeroTo + rowCopy;
-        }
+        nint copyAt = g.PadTop * rowFloats + (nint)g.PadLeft * lanes, rowCopy = (nint)w * lanes;
+        if (!inPlace)
+            Blocked16.ClearBorder<TOps, TVec>(ref ringRef, lanes, copied, w, g.PadTop, g.PadLeft, height - g.PadTop - copied, PaddedWidth(g) - g.PadLeft - w);
 
         for (int v = 0; v < blocks * perBlock; v++)
         {
@@ -245,24 +247,30 @@ public static partial class DepthwiseConv2d
             bool masked = !TAct.PreservesZero && block == blocks - 1 && lastLanes < Blocked16.Lanes;
             TVec maskVector = masked ? TOps.Load(ref Unsafe.Add(ref mask, lane)) : default;
             ref float src = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), block * inPlane + lane);
-            // The input rows are consecutive (w positions of 16 floats each), so one pointer walks them all.
-            for (int y = 0; y < copied; y++)
+            ref float plane = ref ringRef;
+            if (inPlace)
+                plane = ref src;
+            else
             {
-                ref float to = ref Unsafe.Add(ref ringRef, copyAt + y * rowFloats);
-                for (nint x = 0; x < rowCopy; x += lanes)
+                // The input rows are consecutive (w positions of 16 floats each), so one pointer walks them all.
+                for (int y = 0; y < copied; y++)
                 {
-                    TOps.Store(TOps.Load(ref src), ref Unsafe.Add(ref to, x));
-                    src = ref Unsafe.Add(ref src, Blocked16.Lanes);
+                    ref float to = ref Unsafe.Add(ref ringRef, copyAt + y * rowFloats);
+                    for (nint x = 0; x < rowCopy; x += lanes)
+                    {
+                        TOps.Store(TOps.Load(ref src), ref Unsafe.Add(ref to, x));
+                        src = ref Unsafe.Add(ref src, Blocked16.Lanes);
+                    }
                 }
             }
 
             nint outBase = block * outPlane + lane;
             if (threeWide == 1)
-                PlaneRows<TOps, TVec, TPositions, C1, TAct>(output, residual, ref ringRef, rows, rowFloats, ref weights, bias, g, outBase, masked, maskVector, act);
+                PlaneRows<TOps, TVec, TPositions, C1, TAct>(output, residual, ref plane, rows, rowFloats, ref weights, bias, g, outBase, masked, maskVector, act);
             else if (threeWide == 2)
-                PlaneRows<TOps, TVec, TPositions, C2, TAct>(output, residual, ref ringRef, rows, rowFloats, ref weights, bias, g, outBase, masked, maskVector, act);
+                PlaneRows<TOps, TVec, TPositions, C2, TAct>(output, residual, ref plane, rows, rowFloats, ref weights, bias, g, outBase, masked, maskVector, act);
             else
-                PlaneRows<TOps, TVec, TPositions, RuntimeStride, TAct>(output, residual, ref ringRef, rows, rowFloats, ref weights, bias, g, outBase, masked, maskVector, act);
+                PlaneRows<TOps, TVec, TPositions, RuntimeStride, TAct>(output, residual, ref plane, rows, rowFloats, ref weights, bias, g, outBase, masked, maskVector, act);
         }
     }
 
@@ -403,7 +411,8 @@ public static partial class DepthwiseConv2d
     }
 
     // One kernel row of a three-wide tile: input column c of the row loaded once and multiplied into every output p with
-    // c = TStride * p + k (tap k, weight vector k of the row at `wt`).
+    // c = TStride * p + k (tap k, weight vector k of the row at `wt`). RowInsidePadding: stride 1 on a row read in place,
+    // `row` its column 1 (the first input column), columns 0 and P + 1 (the padding) skipped.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Row3<TOps, TVec, TPositions, TStride>(ref float row, ref float wt,
         ref TVec a0, ref TVec a1, ref TVec a2, ref TVec a3, ref TVec a4, ref TVec a5, ref TVec a6, ref TVec a7)
@@ -413,18 +422,22 @@ public static partial class DepthwiseConv2d
         nint lanes = TOps.Count;
         TVec w0 = TOps.Load(ref wt), w1 = TOps.Load(ref Unsafe.Add(ref wt, Blocked16.Lanes)), w2 = TOps.Load(ref Unsafe.Add(ref wt, 2 * Blocked16.Lanes));
         TVec x;
-        if (TStride.Value == 1)
+        if (TStride.Value == 1 || TStride.Value == RowInsidePadding.Value)
         {
-            if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes)); a0 = TOps.MultiplyAdd(w0, x, a0); }
-            if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w1, x, a0); }
-            if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); if (P > 1) a1 = TOps.MultiplyAdd(w1, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
-            if (P > 1) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); if (P > 2) a2 = TOps.MultiplyAdd(w1, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }
-            if (P > 2) { x = TOps.Load(ref Unsafe.Add(ref row, 4 * lanes)); if (P > 4) a4 = TOps.MultiplyAdd(w0, x, a4); if (P > 3) a3 = TOps.MultiplyAdd(w1, x, a3); a2 = TOps.MultiplyAdd(w2, x, a2); }
-            if (P > 3) { x = TOps.Load(ref Unsafe.Add(ref row, 5 * lanes)); if (P > 5) a5 = TOps.MultiplyAdd(w0, x, a5); if (P > 4) a4 = TOps.MultiplyAdd(w1, x, a4); a3 = TOps.MultiplyAdd(w2, x, a3); }
-            if (P > 4) { x = TOps.Load(ref Unsafe.Add(ref row, 6 * lanes)); if (P > 6) a6 = TOps.MultiplyAdd(w0, x, a6); if (P > 5) a5 = TOps.MultiplyAdd(w1, x, a5); a4 = TOps.MultiplyAdd(w2, x, a4); }
-            if (P > 5) { x = TOps.Load(ref Unsafe.Add(ref row, 7 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w0, x, a7); if (P > 6) a6 = TOps.MultiplyAdd(w1, x, a6); a5 = TOps.MultiplyAdd(w2, x, a5); }
-            if (P > 6) { x = TOps.Load(ref Unsafe.Add(ref row, 8 * lanes)); if (P > 7) a7 = TOps.MultiplyAdd(w1, x, a7); a6 = TOps.MultiplyAdd(w2, x, a6); }
-            if (P > 7) { x = TOps.Load(ref Unsafe.Add(ref row, 9 * lanes)); a7 = TOps.MultiplyAdd(w2, x, a7); }
+            // Column c at (c - 1) * lanes when the row starts at column 1; a padding column is not read.
+            bool inside = TStride.Value == RowInsidePadding.Value;
+            nint o = inside ? -lanes : 0;
+            int pad = inside ? P + 1 : -1;
+            if (P > 0 && !inside) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes + o)); a0 = TOps.MultiplyAdd(w0, x, a0); }
+            if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes + o)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w1, x, a0); }
+            if (P > 0 && pad != 2) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes + o)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); if (P > 1) a1 = TOps.MultiplyAdd(w1, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
+            if (P > 1 && pad != 3) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes + o)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); if (P > 2) a2 = TOps.MultiplyAdd(w1, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }
+            if (P > 2 && pad != 4) { x = TOps.Load(ref Unsafe.Add(ref row, 4 * lanes + o)); if (P > 4) a4 = TOps.MultiplyAdd(w0, x, a4); if (P > 3) a3 = TOps.MultiplyAdd(w1, x, a3); a2 = TOps.MultiplyAdd(w2, x, a2); }
+            if (P > 3 && pad != 5) { x = TOps.Load(ref Unsafe.Add(ref row, 5 * lanes + o)); if (P > 5) a5 = TOps.MultiplyAdd(w0, x, a5); if (P > 4) a4 = TOps.MultiplyAdd(w1, x, a4); a3 = TOps.MultiplyAdd(w2, x, a3); }
+            if (P > 4 && pad != 6) { x = TOps.Load(ref Unsafe.Add(ref row, 6 * lanes + o)); if (P > 6) a6 = TOps.MultiplyAdd(w0, x, a6); if (P > 5) a5 = TOps.MultiplyAdd(w1, x, a5); a4 = TOps.MultiplyAdd(w2, x, a4); }
+            if (P > 5 && pad != 7) { x = TOps.Load(ref Unsafe.Add(ref row, 7 * lanes + o)); if (P > 7) a7 = TOps.MultiplyAdd(w0, x, a7); if (P > 6) a6 = TOps.MultiplyAdd(w1, x, a6); a5 = TOps.MultiplyAdd(w2, x, a5); }
+            if (P > 6 && pad != 8) { x = TOps.Load(ref Unsafe.Add(ref row, 8 * lanes + o)); if (P > 7) a7 = TOps.MultiplyAdd(w1, x, a7); a6 = TOps.MultiplyAdd(w2, x, a6); }
+            if (P > 7 && pad != 9) { x = TOps.Load(ref Unsafe.Add(ref row, 9 * lanes + o)); a7 = TOps.MultiplyAdd(w2, x, a7); }
         }
         else
         {

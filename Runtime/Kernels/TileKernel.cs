@@ -32,6 +32,13 @@ internal interface IConstant
 internal readonly struct RuntimeStride : IConstant { public static int Value => 0; }
 
 /// <summary>
+/// The stride of a depthwise tile (DepthwiseConv2d's three-wide rows) that reads an input row in place with one column
+/// of padding either side: stride 1, the row's first float at the tile's column 1, and the padding columns 0 and
+/// positions + 1 skipped rather than read.
+/// </summary>
+internal readonly struct RowInsidePadding : IConstant { public static int Value => -1; }
+
+/// <summary>
 /// The CHW GEMM form of a tile (<see cref="Gemm"/>), given as its stride type: the vector rows are consecutive vectors
 /// of positions of B, the broadcasts consecutive floats of a packed panel of A (its output channels), so bias and
 /// output rows go with the broadcasts (see <see cref="TileArgs"/>).

@@ -208,6 +208,7 @@ internal static class Cases
         yield return ("vww.stem 3->8 s2 48x48", Pad(3, 96, 96, 8, 3, 2, 0, 1), TensorLayout.Chw);
         yield return ("dscnn.stem 1->64 10x4 s2", new Conv2dGeometry(1, 49, 10, 64, 25, 5, 10, 4, 2, 2, 4, 1, 1, 1, 1), TensorLayout.Chw);
         yield return ("mnv2.stem 3->32 s2 112x112", Pad(3, 224, 224, 32, 3, 2, 1, 1), TensorLayout.Chw);
+        yield return ("dscnn.pw rows 64->64 25x5", Pw(64, 25, 5, 64), TensorLayout.Blocked16);
         yield return ("lenet.conv2 6->16 5x5 14->10", new Conv2dGeometry(6, 14, 14, 16, 10, 10, 5, 5, 1, 1, 0, 0, 1, 1, 1), TensorLayout.Chw);
     }
 

@@ -58,6 +58,25 @@ public static partial class DepthwiseConv2d
     public static bool PadsWholePlane(in Conv2dGeometry g) => (long)PaddedHeight(g) * PaddedWidth(g) <= WholePlanePositions;
 
     /// <summary>
+    /// Whether the kernel reads narrow input rows in place at 512 bits (where a blocked position is one vector): a 3x3
+    /// kernel at stride 1, dilation 1, padded by one on every side (PyTorch's <c>padding=1</c>), over output rows of at
+    /// most <see cref="MaxPositions"/> positions. Each output row is one tile that skips the padding columns; the first
+    /// and last rows run over the input rows they reach. No copy of the input (on DS-CNN's 25 x 5 the whole-plane path's
+    /// copy was a fifth of the layer). Narrower widths keep the padded copies (their positions are `lanes` floats).
+    /// </summary>
+    public static bool ReadsRowsInPlace(in Conv2dGeometry g) =>
+        g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1 && g.DilationHeight == 1 && g.DilationWidth == 1
+        && g.PadTop == 1 && g.PadLeft == 1 && g.ImpliedPadBottom == 1 && g.ImpliedPadRight == 1 && g.OutWidth <= MaxPositions;
+
+    /// <summary>
+    /// Whether the whole-plane path (<see cref="PadsWholePlane"/>) reads each block's plane in place at 512 bits (where a
+    /// blocked position is one vector) instead of copying it into a padded plane: when no tap falls outside the input
+    /// (no padding). Narrower widths copy, as a padded plane's position is `lanes` floats.
+    /// </summary>
+    public static bool ReadsPlaneInPlace(in Conv2dGeometry g) =>
+        PadsWholePlane(g) && g.PadTop == 0 && g.PadLeft == 0 && g.ImpliedPadBottom <= 0 && g.ImpliedPadRight <= 0;
+
+    /// <summary>
     /// Whether the kernel reads its input in place at 512 bits (where a blocked position is one vector) instead of
     /// through the ring of padded rows: a three-wide kernel (dilation 1) at stride 2 on a map the whole-plane path does
     /// not take. Its tiles read the input rows themselves, two output rows at a time, over the

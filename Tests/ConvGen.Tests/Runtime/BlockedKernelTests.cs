@@ -89,6 +89,18 @@ public class BlockedKernelTests
             ConvCases.Geometry(16, 24, 46, 16, 3, 3, 1, 2, 2, 1, 2, 1, dilationHeight: 2, groups: 16),
             ConvCases.Geometry(16, 2, 150, 16, 3, 3, 1, 2, 1, 1, 1, 0, groups: 16),
             ConvCases.Geometry(16, 120, 7, 16, 3, 3, 2, 2, 1, 2, 1, 2, groups: 16),
+            // Narrow rows read in place at 512 bits (ReadsRowsInPlace): one row, two, three (no pair), a one-wide
+            // column, eight wide, a tall map past the whole-plane bound, a depth multiplier of 2.
+            ConvCases.Same(16, 1, 5, 16, 3, 3, groups: 16),
+            ConvCases.Same(16, 2, 8, 16, 3, 3, groups: 16),
+            ConvCases.Same(24, 3, 4, 24, 3, 3, groups: 24),
+            ConvCases.Same(16, 9, 1, 16, 3, 3, groups: 16),
+            ConvCases.Same(40, 8, 8, 40, 3, 3, groups: 40),
+            ConvCases.Same(16, 70, 6, 16, 3, 3, groups: 16),
+            ConvCases.Same(20, 6, 7, 40, 3, 3, groups: 20),
+            // Unpadded whole planes read in place at 512 bits (ReadsPlaneInPlace).
+            ConvCases.Geometry(32, 9, 9, 32, 3, 3, groups: 32),
+            ConvCases.Geometry(16, 11, 10, 16, 3, 3, 2, 2, groups: 16),
         ];
         int i = 0;
         foreach (Conv2dGeometry g in shapes)
@@ -138,6 +150,24 @@ public class BlockedKernelTests
             dilationHeight: dilation, dilationWidth: dilation, groups: 32);
         Assert.Equal(inPlace, DepthwiseConv2d.ReadsInPlace(g));
         if (inPlace) Assert.Equal(edge, DepthwiseConv2d.EdgeLength(g));
+    }
+
+    [Theory]
+    // 3x3, stride 1, padding 1 on every side, rows of at most 8: DS-CNN's 25 x 5, VWW's 6 x 6 and 3 x 3, a tall 70 x 6;
+    // not 9 wide, stride 2, Keras' (0, 1) padding, a 5x5 kernel or dilation 2.
+    [InlineData(25, 5, 3, 1, 1, 1, 1, true)]
+    [InlineData(6, 6, 3, 1, 1, 1, 1, true)]
+    [InlineData(3, 3, 3, 1, 1, 1, 1, true)]
+    [InlineData(70, 6, 3, 1, 1, 1, 1, true)]
+    [InlineData(9, 9, 3, 1, 1, 1, 1, false)]
+    [InlineData(12, 8, 3, 2, 1, 1, 1, false)]
+    [InlineData(6, 6, 3, 1, 0, 1, 1, false)]
+    [InlineData(6, 6, 5, 1, 2, 2, 1, false)]
+    [InlineData(6, 6, 3, 1, 2, 2, 2, false)]
+    public void Depthwise_ReadsRowsInPlace_ThreeByThreePaddedNarrowRows(int h, int w, int k, int stride, int padBegin, int padEnd, int dilation, bool inPlace)
+    {
+        Conv2dGeometry g = ConvCases.Geometry(32, h, w, 32, k, k, stride, stride, padBegin, padBegin, padEnd, padEnd, dilation, dilation, groups: 32);
+        Assert.Equal(inPlace, DepthwiseConv2d.ReadsRowsInPlace(g));
     }
 
     private static void CheckDepthwise(Conv2dGeometry g, ActivationCase act, bool withBias, bool withResidual, int width, Random random, string label)
