@@ -101,8 +101,7 @@ internal static partial class Emitter
             ConvAlgorithm.Direct => $"direct convolution, {layouts}, tile {step.Tile} (output blocks × positions)",
             ConvAlgorithm.Pointwise => $"pointwise GEMM over the flattened positions, {layouts}, tile {step.Tile} (output blocks × positions)",
             ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + (DepthwiseConv2d.ReadsRowsInPlace(step.Geometry)
-                ? "input rows read in place at 512 bits (one tile per row, the padding skipped), "
-                    + (DepthwiseConv2d.PadsWholePlane(step.Geometry) ? "whole padded plane" : $"ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows") + " narrower"
+                ? $"input rows read in place at 512 bits (tiles of {DepthwiseConv2d.TilePositions(step.Geometry)} positions, the padding skipped), whole padded plane narrower"
                 : DepthwiseConv2d.PadsWholePlane(step.Geometry)
                 ? (DepthwiseConv2d.ReadsPlaneInPlace(step.Geometry) ? "whole plane per vector, read in place at 512 bits (no padding)" : "whole padded plane per vector")
                 : DepthwiseConv2d.ReadsInPlace(step.Geometry)

@@ -27,6 +27,8 @@ public static partial class DepthwiseConv2d
         ref float wr = ref MemoryMarshal.GetReference(packed);
         ref float biasRef = ref Unsafe.Add(ref wr, (nint)blocks * taps * lanes);
         bool hasResidual = !residual.IsEmpty;
+        // A row wider than a tile: its tiles (RowTiles) read their columns in place, the first and last skip the padding.
+        bool wide = g.OutWidth > TPositions.Value;
         for (int block = 0; block < blocks; block++)
         {
             ref float weights = ref Unsafe.Add(ref wr, (nint)block * taps * lanes);
@@ -44,12 +46,49 @@ public static partial class DepthwiseConv2d
                 for (int k = 0; k < count; k++) rows[k] = (oy - 1 + first + k) * row;
                 ref float wt = ref Unsafe.Add(ref weights, (nint)first * 3 * lanes);
                 nint at = outBase + oy * row;
-                if (pair)
+                if (!wide && pair)
                     Tile3Pair<TOps, TVec, TPositions, RowInsidePadding, TAct>(ref x, rows, row, ref wt, bias, 0, output, residual, hasResidual, at, row, 0, masked, maskVector, act);
-                else
+                else if (!wide)
                     Tile3<TOps, TVec, TPositions, RowInsidePadding, TAct>(ref x, rows.Slice(0, count), ref wt, bias, 0, output, residual, hasResidual, at, 0, masked, maskVector, act);
+                else if (pair)
+                    RowTiles<TOps, TVec, TPositions, C2, TAct>(ref x, rows, ref wt, bias, row, g.OutWidth, output, residual, hasResidual, at, masked, maskVector, act);
+                else
+                    RowTiles<TOps, TVec, TPositions, C1, TAct>(ref x, rows.Slice(0, count), ref wt, bias, row, g.OutWidth, output, residual, hasResidual, at, masked, maskVector, act);
                 oy += pair ? 2 : 1;
             }
         }
+    }
+
+    // The tiles of one output row (TRows 1) or of two (TRows 2, the second a row below) wider than a tile: the first
+    // tile after the left padding column, the middle ones with both neighbours inside the row, the last before the right
+    // padding column (a last tile that does not fit moved back to end at the row's end, its first positions not stored
+    // again). Not inlined: one body per tile kind, whole within the JIT's inlining budget.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void RowTiles<TOps, TVec, TPositions, TRows, TAct>(ref float x, ReadOnlySpan<nint> rows, ref float weights, TVec bias, nint row, int width,
+        Span<float> output, ReadOnlySpan<float> residual, bool hasResidual, nint at, bool masked, TVec maskVector, TAct act)
+        where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TRows : struct, IConstant where TAct : struct, IActivation
+    {
+        const int lanes = Blocked16.Lanes;
+        int p = TPositions.Value;
+        if (TRows.Value == 2)
+            Tile3Pair<TOps, TVec, TPositions, RowAfterPadding, TAct>(ref x, rows, row, ref weights, bias, 0, output, residual, hasResidual, at, row, 0, masked, maskVector, act);
+        else
+            Tile3<TOps, TVec, TPositions, RowAfterPadding, TAct>(ref x, rows, ref weights, bias, 0, output, residual, hasResidual, at, 0, masked, maskVector, act);
+        int c0 = p;
+        for (; c0 + p < width; c0 += p)
+        {
+            nint column = (nint)(c0 - 1) * lanes, to = at + (nint)c0 * lanes;
+            if (TRows.Value == 2)
+                Tile3Pair<TOps, TVec, TPositions, C1, TAct>(ref x, rows, row, ref weights, bias, column, output, residual, hasResidual, to, row, 0, masked, maskVector, act);
+            else
+                Tile3<TOps, TVec, TPositions, C1, TAct>(ref x, rows, ref weights, bias, column, output, residual, hasResidual, to, 0, masked, maskVector, act);
+        }
+
+        int start = width - p, first = c0 - start;
+        nint last = (nint)(start - 1) * lanes, lastAt = at + (nint)start * lanes;
+        if (TRows.Value == 2)
+            Tile3Pair<TOps, TVec, TPositions, RowBeforePadding, TAct>(ref x, rows, row, ref weights, bias, last, output, residual, hasResidual, lastAt, row, first, masked, maskVector, act);
+        else
+            Tile3<TOps, TVec, TPositions, RowBeforePadding, TAct>(ref x, rows, ref weights, bias, last, output, residual, hasResidual, lastAt, first, masked, maskVector, act);
     }
 }

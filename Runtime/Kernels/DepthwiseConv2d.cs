@@ -412,7 +412,8 @@ public static partial class DepthwiseConv2d
 
     // One kernel row of a three-wide tile: input column c of the row loaded once and multiplied into every output p with
     // c = TStride * p + k (tap k, weight vector k of the row at `wt`). RowInsidePadding: stride 1 on a row read in place,
-    // `row` its column 1 (the first input column), columns 0 and P + 1 (the padding) skipped.
+    // `row` its column 1 (the first input column), columns 0 and P + 1 (the padding) skipped; RowAfterPadding only
+    // column 0 (the first tile of a wider row), RowBeforePadding only column P + 1 (the last, `row` its column 0).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Row3<TOps, TVec, TPositions, TStride>(ref float row, ref float wt,
         ref TVec a0, ref TVec a1, ref TVec a2, ref TVec a3, ref TVec a4, ref TVec a5, ref TVec a6, ref TVec a7)
@@ -422,13 +423,14 @@ public static partial class DepthwiseConv2d
         nint lanes = TOps.Count;
         TVec w0 = TOps.Load(ref wt), w1 = TOps.Load(ref Unsafe.Add(ref wt, Blocked16.Lanes)), w2 = TOps.Load(ref Unsafe.Add(ref wt, 2 * Blocked16.Lanes));
         TVec x;
-        if (TStride.Value == 1 || TStride.Value == RowInsidePadding.Value)
+        bool padLeft = TStride.Value == RowInsidePadding.Value || TStride.Value == RowAfterPadding.Value;
+        bool padRight = TStride.Value == RowInsidePadding.Value || TStride.Value == RowBeforePadding.Value;
+        if (TStride.Value == 1 || padLeft || padRight)
         {
             // Column c at (c - 1) * lanes when the row starts at column 1; a padding column is not read.
-            bool inside = TStride.Value == RowInsidePadding.Value;
-            nint o = inside ? -lanes : 0;
-            int pad = inside ? P + 1 : -1;
-            if (P > 0 && !inside) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes + o)); a0 = TOps.MultiplyAdd(w0, x, a0); }
+            nint o = padLeft ? -lanes : 0;
+            int pad = padRight ? P + 1 : -1;
+            if (P > 0 && !padLeft) { x = TOps.Load(ref Unsafe.Add(ref row, 0 * lanes + o)); a0 = TOps.MultiplyAdd(w0, x, a0); }
             if (P > 0) { x = TOps.Load(ref Unsafe.Add(ref row, 1 * lanes + o)); if (P > 1) a1 = TOps.MultiplyAdd(w0, x, a1); a0 = TOps.MultiplyAdd(w1, x, a0); }
             if (P > 0 && pad != 2) { x = TOps.Load(ref Unsafe.Add(ref row, 2 * lanes + o)); if (P > 2) a2 = TOps.MultiplyAdd(w0, x, a2); if (P > 1) a1 = TOps.MultiplyAdd(w1, x, a1); a0 = TOps.MultiplyAdd(w2, x, a0); }
             if (P > 1 && pad != 3) { x = TOps.Load(ref Unsafe.Add(ref row, 3 * lanes + o)); if (P > 3) a3 = TOps.MultiplyAdd(w0, x, a3); if (P > 2) a2 = TOps.MultiplyAdd(w1, x, a2); a1 = TOps.MultiplyAdd(w2, x, a1); }

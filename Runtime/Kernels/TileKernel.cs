@@ -36,7 +36,13 @@ internal readonly struct RuntimeStride : IConstant { public static int Value => 
 /// of padding either side: stride 1, the row's first float at the tile's column 1, and the padding columns 0 and
 /// positions + 1 skipped rather than read.
 /// </summary>
-internal readonly struct RowInsidePadding : IConstant { public static int Value => -1; }
+internal readonly struct RowInsidePadding : IConstant { public static int Value => -21; }
+
+/// <summary>As <see cref="RowInsidePadding"/> for the first tile of a wider row: only column 0 is padding.</summary>
+internal readonly struct RowAfterPadding : IConstant { public static int Value => -22; }
+
+/// <summary>The last tile of a row read in place: stride 1 from the tile's column 0, column positions + 1 padding.</summary>
+internal readonly struct RowBeforePadding : IConstant { public static int Value => -23; }
 
 /// <summary>
 /// The CHW GEMM form of a tile (<see cref="Gemm"/>), given as its stride type: the vector rows are consecutive vectors

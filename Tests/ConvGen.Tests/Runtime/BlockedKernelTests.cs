@@ -89,8 +89,9 @@ public class BlockedKernelTests
             ConvCases.Geometry(16, 24, 46, 16, 3, 3, 1, 2, 2, 1, 2, 1, dilationHeight: 2, groups: 16),
             ConvCases.Geometry(16, 2, 150, 16, 3, 3, 1, 2, 1, 1, 1, 0, groups: 16),
             ConvCases.Geometry(16, 120, 7, 16, 3, 3, 2, 2, 1, 2, 1, 2, groups: 16),
-            // Narrow rows read in place at 512 bits (ReadsRowsInPlace): one row, two, three (no pair), a one-wide
-            // column, eight wide, a tall map past the whole-plane bound, a depth multiplier of 2.
+            // Rows read in place at 512 bits (ReadsRowsInPlace): one row, two, three (no pair), a one-wide column, eight
+            // wide, a depth multiplier of 2; rows of two tiles (9 = 5 + 5, the last moved back; 12 = 6 + 6), of three
+            // (17 = 6 + 6 + 6 moved back); past the whole-plane bound (70 x 6, 20 x 30) the ring instead.
             ConvCases.Same(16, 1, 5, 16, 3, 3, groups: 16),
             ConvCases.Same(16, 2, 8, 16, 3, 3, groups: 16),
             ConvCases.Same(24, 3, 4, 24, 3, 3, groups: 24),
@@ -98,6 +99,11 @@ public class BlockedKernelTests
             ConvCases.Same(40, 8, 8, 40, 3, 3, groups: 40),
             ConvCases.Same(16, 70, 6, 16, 3, 3, groups: 16),
             ConvCases.Same(20, 6, 7, 40, 3, 3, groups: 20),
+            ConvCases.Same(16, 9, 9, 16, 3, 3, groups: 16),
+            ConvCases.Same(24, 5, 12, 24, 3, 3, groups: 24),
+            ConvCases.Same(16, 4, 17, 16, 3, 3, groups: 16),
+            ConvCases.Same(16, 1, 10, 16, 3, 3, groups: 16),
+            ConvCases.Same(32, 20, 30, 32, 3, 3, groups: 32),
             // Unpadded whole planes read in place at 512 bits (ReadsPlaneInPlace).
             ConvCases.Geometry(32, 9, 9, 32, 3, 3, groups: 32),
             ConvCases.Geometry(16, 11, 10, 16, 3, 3, 2, 2, groups: 16),
@@ -153,13 +159,18 @@ public class BlockedKernelTests
     }
 
     [Theory]
-    // 3x3, stride 1, padding 1 on every side, rows of at most 8: DS-CNN's 25 x 5, VWW's 6 x 6 and 3 x 3, a tall 70 x 6;
-    // not 9 wide, stride 2, Keras' (0, 1) padding, a 5x5 kernel or dilation 2.
+    // 3x3, stride 1, padding 1 on every side, on maps the whole-plane path takes: DS-CNN's 25 x 5, VWW's 6 x 6, 3 x 3 and
+    // 12 x 12, MobileNetV2's 14 x 14, rows of two tiles (9 x 9); not past the whole-plane bound (a tall 70 x 6, VWW's
+    // 24 x 24, MobileNetV2's 112 x 112), stride 2, Keras' (0, 1) padding, a 5x5 kernel or dilation 2.
     [InlineData(25, 5, 3, 1, 1, 1, 1, true)]
     [InlineData(6, 6, 3, 1, 1, 1, 1, true)]
     [InlineData(3, 3, 3, 1, 1, 1, 1, true)]
-    [InlineData(70, 6, 3, 1, 1, 1, 1, true)]
-    [InlineData(9, 9, 3, 1, 1, 1, 1, false)]
+    [InlineData(12, 12, 3, 1, 1, 1, 1, true)]
+    [InlineData(14, 14, 3, 1, 1, 1, 1, true)]
+    [InlineData(9, 9, 3, 1, 1, 1, 1, true)]
+    [InlineData(70, 6, 3, 1, 1, 1, 1, false)]
+    [InlineData(24, 24, 3, 1, 1, 1, 1, false)]
+    [InlineData(112, 112, 3, 1, 1, 1, 1, false)]
     [InlineData(12, 8, 3, 2, 1, 1, 1, false)]
     [InlineData(6, 6, 3, 1, 0, 1, 1, false)]
     [InlineData(6, 6, 5, 1, 2, 2, 1, false)]
