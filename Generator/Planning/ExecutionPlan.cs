@@ -39,7 +39,11 @@ internal enum ConvAlgorithm
     WinogradF4,
     /// <summary>CHW: unfold the input into a column matrix (zeros for padding taps), then packed GEMM.</summary>
     Im2ColGemm,
-    /// <summary>CHW: GEMM on shifted views of the zero-padded stride-phase planes, output rows computed phase-width wide.</summary>
+    /// <summary>
+    /// CHW: GEMM on shifted views of the zero-padded stride-phase planes, output rows computed phase-width wide; at 512
+    /// bits, column stride 2 and few output channels, the runtime computes it directly with the columns gathered in
+    /// registers instead (ConvWorkspace.GathersStrideTwoColumns, printed in the step summary).
+    /// </summary>
     ShiftedGemm,
     /// <summary>CHW: direct convolution with positions on the lanes, a register tile of 3 output channels × 2 rows × 2 vectors (PlaneConv2d).</summary>
     DirectPlanes,

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using ConvGen.Runtime.Simd;
 
 namespace ConvGen.Runtime.Kernels;
@@ -154,7 +156,9 @@ public static partial class Conv2d
         int needed = WorkspaceLength(g, algorithm);
         if (workspace.Length < needed)
             throw new ArgumentException($"workspace has {workspace.Length} elements; Im2ColGemm needs {needed}.", nameof(workspace));
-        if (algorithm == ConvAlgorithm.Shifted)
+        if (algorithm == ConvAlgorithm.Shifted && typeof(TVec) == typeof(Vector512<float>) && Avx512F.IsSupported && GathersStrideTwoColumns(g))
+            StrideTwoColumns(input, output, packedWeights, bias, g, epilogue);
+        else if (algorithm == ConvAlgorithm.Shifted)
             ShiftedGemm<TOps, TVec>(input, output, packedWeights, bias, g, epilogue, workspace.Slice(0, needed));
         else
             GroupedGemm<TOps, TVec>(input, output, packedWeights, bias, g, epilogue, workspace.Slice(0, needed));

@@ -75,6 +75,14 @@ public static partial class DirectConv2d
         string? problem = Rejects(g, inputLayout) ?? TileRejects(g, tile);
         Conv2d.CheckRuns(problem, "DirectConv2d", g);
         CheckSpans(input, output, packed, residual, g, inputLayout);
+        RunChecked(lanes, input, output, packed, residual, g, inputLayout, tile, activation, workspace);
+    }
+
+    /// <summary><c>Run</c> on a geometry, tile and spans already checked (PointwiseConv2d checks its own, then runs the flattened geometry).</summary>
+    internal static void RunChecked<TAct>(int lanes, ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed, ReadOnlySpan<float> residual,
+        in Conv2dGeometry g, TensorLayout inputLayout, ConvTile tile, TAct activation, Span<float> workspace)
+        where TAct : struct, IActivation
+    {
         int needed = WorkspaceLengthUnchecked(g, inputLayout);
         Conv2d.CheckWorkspace(workspace.Length, needed, "DirectConv2d", g);
         var job = new Job<TAct>(input, output, packed, residual, workspace.Slice(0, needed), g, inputLayout, tile, activation);

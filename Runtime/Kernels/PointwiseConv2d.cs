@@ -39,6 +39,9 @@ public static partial class PointwiseConv2d
             return;
         }
 
-        DirectConv2d.Run(lanes, input, output, packed, residual, Flattened(g), inputLayout, tile, activation, default);
+        // The flattened geometry is valid and takes the tile when g does (the checks above): the direct kernel checks the
+        // spans only, not the geometry a second time.
+        DirectConv2d.CheckSpans(input, output, packed, residual, g, inputLayout);
+        DirectConv2d.RunChecked(lanes, input, output, packed, residual, Flattened(g), inputLayout, tile, activation, default);
     }
 }

@@ -81,6 +81,39 @@ public static class ConvWorkspace
     public static bool ShiftedRowByRow(int outHeight, int outWidth, long phaseWidth) =>
         outHeight > 1 && phaseWidth != outWidth && outWidth >= WidestLanes && (outWidth + WidestLanes - 1L) / WidestLanes * WidestLanes <= phaseWidth;
 
+    /// <summary>
+    /// Whether <c>Conv2d.ShiftedGemm</c>, at 512 bits, skips the phase planes for a column stride of 2: it computes
+    /// the convolution directly, reading the input rows in place and gathering each tap's 16 even-spaced columns in
+    /// registers (two loads and a two-source permute), for a register tile of <see cref="GatherTileChannels"/> output
+    /// channels × up to <see cref="GatherTileVectors"/> vectors of an output row. It needs at most one tile of output
+    /// channels per group (the phase copy is shared by all output channels, the gathers are redone per tile: at 32
+    /// channels, the MobileNetV2 stem, the GEMM on the phase planes was faster), output rows at least a vector wide,
+    /// at most <see cref="MaxGatherKernelWidth"/> tap columns reaching at most <see cref="MaxGatherKernelReach"/>
+    /// columns, and left and right padding no wider than the input (then only the input's first and last rows need
+    /// zero-padded copies). Narrower vector widths (256, 128 bits, scalar) keep the phase planes and the packed GEMM;
+    /// the workspace stays sized for them. Measured on the VWW stem (3->8, 96x96 -> 48x48), where the phase copy cost
+    /// about as much as the GEMM: about 0.65 of the phase-plane GEMM's time.
+    /// </summary>
+    public static bool GathersStrideTwoColumns(int outChannelsPerGroup, int inWidth, int outWidth, int kernelWidth, int strideWidth, int padLeft, int dilationWidth)
+    {
+        if (strideWidth != 2 || outChannelsPerGroup > GatherTileChannels || outWidth < WidestLanes || kernelWidth > MaxGatherKernelWidth) return false;
+        long reach = (long)(kernelWidth - 1) * dilationWidth;
+        long padRight = 2L * (outWidth - 1) + reach + 1 - inWidth - padLeft;
+        return reach <= MaxGatherKernelReach && padLeft <= inWidth && padRight <= inWidth;
+    }
+
+    /// <summary>Output channels of the register tile of <see cref="GathersStrideTwoColumns"/> (one panel of the packed GEMM weights).</summary>
+    public const int GatherTileChannels = 8;
+
+    /// <summary>512-bit vectors along an output row in the register tile of <see cref="GathersStrideTwoColumns"/>.</summary>
+    public const int GatherTileVectors = 3;
+
+    /// <summary>The farthest tap column of <see cref="GathersStrideTwoColumns"/> past the first, (KW - 1) * DW: its edge-row copies live on the stack.</summary>
+    public const int MaxGatherKernelReach = 32;
+
+    /// <summary>The widest kernel of <see cref="GathersStrideTwoColumns"/>: its gather descriptors live on the stack.</summary>
+    public const int MaxGatherKernelWidth = 16;
+
     // Floats of the widest vector (512 bits), the width the row-by-row rule is judged at.
     private const int WidestLanes = 16;
 

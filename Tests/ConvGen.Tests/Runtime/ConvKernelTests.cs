@@ -55,6 +55,71 @@ public class ConvKernelTests
 
     [Theory]
     [MemberData(nameof(Widths), MemberType = typeof(ConvTestSupport))]
+    public void ShiftedGemm_StrideTwoColumns_MatchReference(int width)
+    {
+        // Column stride 2 with rows at least 16 wide: at 512 bits the columns are gathered in registers
+        // (Conv2d.GathersStrideTwoColumns); the other widths run the phase planes. The VWW and MobileNetV2 stems,
+        // padding on each side, odd sizes, channel counts around the 8-channel panel, output rows not a multiple of
+        // 16 (one, two and three vectors per tile, the last shifted back), groups, dilation and row strides 1 to 3.
+        var random = new Random(4242);
+        var shapes = new List<Conv2dGeometry>
+        {
+            ConvCases.Geometry(3, 96, 96, 8, 3, 3, 2, 2, padBottom: 1, padRight: 1),
+            ConvCases.Geometry(3, 36, 40, 32, 3, 3, 2, 2, 1, 1, 1, 1),
+            ConvCases.Geometry(1, 9, 33, 1, 3, 3, 2, 2, padTop: 1),
+            ConvCases.Geometry(2, 7, 35, 5, 3, 3, 2, 2, padLeft: 1),
+            ConvCases.Geometry(4, 8, 63, 9, 3, 3, 2, 2, padBottom: 2, padRight: 2),
+            ConvCases.Geometry(3, 11, 97, 17, 3, 3, 2, 2, 1, 1, 1, 1),
+            ConvCases.Geometry(5, 6, 131, 7, 2, 5, 1, 2, 0, 2, 1, 2),
+            ConvCases.Geometry(2, 13, 70, 3, 4, 4, 3, 2, 1, 3, 0, 0),
+            ConvCases.Geometry(3, 10, 50, 6, 3, 3, 2, 2, 2, 2, 0, 0, dilationHeight: 2, dilationWidth: 2),
+            ConvCases.Geometry(4, 6, 45, 6, 3, 1, 2, 2, 1, 0, 1, 0, groups: 2),
+            ConvCases.Geometry(6, 5, 40, 12, 3, 3, 2, 2, 1, 1, 1, 1, groups: 3),
+            ConvCases.Geometry(1, 3, 31, 2, 1, 3, 1, 2),
+            ConvCases.Geometry(2, 2, 64, 10, 2, 2, 2, 2),
+        };
+        for (int i = 0; i < 30; i++)
+        {
+            int k = random.Next(1, 6), pl = random.Next(0, k), pr = random.Next(0, k), w = random.Next(31 - pl - pr + k, 110);
+            shapes.Add(ConvCases.Geometry(random.Next(1, 6), random.Next(5, 12), w, random.Next(1, 9), random.Next(1, 5), k,
+                random.Next(1, 4), 2, random.Next(0, 2), pl, random.Next(0, 2), pr));
+        }
+
+        int gathered = 0;
+        for (int i = 0; i < shapes.Count; i++)
+        {
+            Conv2dGeometry g = shapes[i];
+            if (Conv2d.GathersStrideTwoColumns(g)) gathered++;
+            CheckIm2ColGemm(g, width, ConvReference.Epilogues[i % ConvReference.Epilogues.Length], withBias: i % 3 != 1, random,
+                $"stride-2 columns #{i} {ConvCases.Describe(g)}", Conv2d.ConvAlgorithm.Shifted);
+        }
+
+        Assert.True(gathered >= 36, $"only {gathered} geometries take the stride-2 gathers");
+    }
+
+    [Fact]
+    public void GathersStrideTwoColumns_Rule()
+    {
+        // Stride 2 only, at most 8 output channels per group, rows at least a 512-bit vector wide, kernels up to 16
+        // taps reaching 32 columns, padding no wider than the input.
+        Assert.True(ConvWorkspace.GathersStrideTwoColumns(8, 96, 48, 3, 2, 0, 1));
+        Assert.False(ConvWorkspace.GathersStrideTwoColumns(8, 96, 94, 3, 1, 0, 1));
+        Assert.False(ConvWorkspace.GathersStrideTwoColumns(8, 96, 32, 3, 3, 0, 1));
+        Assert.False(ConvWorkspace.GathersStrideTwoColumns(8, 30, 15, 3, 2, 1, 1));
+        Assert.True(ConvWorkspace.GathersStrideTwoColumns(8, 31, 16, 3, 2, 1, 1));
+        Assert.True(ConvWorkspace.GathersStrideTwoColumns(8, 64, 16, 16, 2, 0, 2));
+        Assert.False(ConvWorkspace.GathersStrideTwoColumns(8, 64, 16, 17, 2, 0, 1));
+        Assert.False(ConvWorkspace.GathersStrideTwoColumns(8, 80, 16, 3, 2, 0, 17));
+        Assert.False(ConvWorkspace.GathersStrideTwoColumns(8, 8, 16, 3, 2, 10, 1));
+        Assert.False(ConvWorkspace.GathersStrideTwoColumns(8, 12, 16, 3, 2, 0, 1));
+        // One tile of output channels per group: the MobileNetV2 stem (32) keeps the phase planes.
+        Assert.True(ConvWorkspace.GathersStrideTwoColumns(1, 96, 48, 3, 2, 0, 1));
+        Assert.False(ConvWorkspace.GathersStrideTwoColumns(9, 96, 48, 3, 2, 0, 1));
+        Assert.False(ConvWorkspace.GathersStrideTwoColumns(32, 224, 112, 3, 2, 1, 1));
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(ConvTestSupport))]
     public void Pointwise_ShapesAndGroups_MatchReference(int width)
     {
         var random = new Random(77);
