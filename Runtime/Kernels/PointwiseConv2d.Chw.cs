@@ -44,9 +44,7 @@ public static partial class PointwiseConv2d
         ref float bias = ref Unsafe.Add(ref w, (nint)blocks * k * Blocked16.Lanes);
         ref float yr = ref MemoryMarshal.GetReference(output);
         ref float rr = ref MemoryMarshal.GetReference(residual);
-        Span<float> maskBuffer = stackalloc float[Blocked16.Lanes];
-        for (int l = 0; l < Blocked16.Lanes; l++) maskBuffer[l] = l < lastLanes ? 1f : 0f;
-        Vector512<float> lastMask = Vec512.Load(ref MemoryMarshal.GetReference(maskBuffer));
+        Vector512<float> lastMask = Vec512.Load(ref Blocked16.LaneMask(lastLanes));
         int whole = positions / Blocked16.Lanes * Blocked16.Lanes;
         for (int b = 0; b < blocks; b++)
         {
