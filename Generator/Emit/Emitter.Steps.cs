@@ -119,8 +119,7 @@ internal static partial class Emitter
                 + (ConvWorkspace.ShiftedRowByRow(step.Geometry.OutHeight, step.Geometry.OutWidth,
                     ConvWorkspace.PhaseLength(step.Geometry.OutWidth, step.Geometry.KernelWidth, step.Geometry.DilationWidth, step.Geometry.StrideWidth))
                     ? ", each output row straight into the output" : "")
-                + (ConvWorkspace.GathersStrideTwoColumns(step.Geometry.OutChannelsPerGroup, step.Geometry.InWidth, step.Geometry.OutWidth,
-                    step.Geometry.KernelWidth, step.Geometry.StrideWidth, step.Geometry.PadLeft, step.Geometry.DilationWidth)
+                + (ConvWorkspace.GathersStrideTwoColumns(step.Geometry)
                     ? $"; at 512 bits instead direct on the input in place, each tap's stride-2 columns gathered in registers by permutes (no phase copy), tile {ConvWorkspace.GatherTileChannels} channels × {ConvWorkspace.GatherTileVectors} vectors"
                     : ""),
             ConvAlgorithm.DirectPlanes => $"direct convolution, positions on the lanes, {layouts}, tile {PlaneConv2d.TileChannels} channels × {PlaneConv2d.TileRows} rows × {PlaneConv2d.TileVectors} vectors",

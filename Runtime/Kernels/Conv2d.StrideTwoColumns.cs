@@ -13,16 +13,7 @@ public static partial class Conv2d
     private const int Lanes16 = 16;
 
     /// <summary>
-    /// Whether <see cref="ShiftedGemm(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, in Conv2dGeometry, Epilogue, Span{float})"/>
-    /// at 512 bits computes <paramref name="g"/> directly with its stride-2 columns gathered in registers
-    /// (<see cref="StrideTwoColumns"/>) instead of through the phase planes: the rule of
-    /// <see cref="ConvWorkspace.GathersStrideTwoColumns"/>, in one place.
-    /// </summary>
-    internal static bool GathersStrideTwoColumns(in Conv2dGeometry g) =>
-        ConvWorkspace.GathersStrideTwoColumns(g.OutChannelsPerGroup, g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadLeft, g.DilationWidth);
-
-    /// <summary>
-    /// The shifted algorithm's 512-bit form for column stride 2 (<see cref="GathersStrideTwoColumns"/>), reading the
+    /// The shifted algorithm's 512-bit form for column stride 2 (<see cref="ConvWorkspace.GathersStrideTwoColumns(in Conv2dGeometry)"/>), reading the
     /// input in place: no phase copy, no workspace. For 16 output columns x0..x0+15, tap column kw reads input columns
     /// 2x + kw*DW - PadLeft: two loads of the input row (at that column for x0 and 15 columns further on) and one
     /// two-source permute give the 16 even-spaced values, lanes outside the row zeroed by a mask (the padding; only

@@ -156,7 +156,7 @@ public static partial class Conv2d
         int needed = WorkspaceLength(g, algorithm);
         if (workspace.Length < needed)
             throw new ArgumentException($"workspace has {workspace.Length} elements; Im2ColGemm needs {needed}.", nameof(workspace));
-        if (algorithm == ConvAlgorithm.Shifted && typeof(TVec) == typeof(Vector512<float>) && Avx512F.IsSupported && GathersStrideTwoColumns(g))
+        if (algorithm == ConvAlgorithm.Shifted && typeof(TVec) == typeof(Vector512<float>) && Avx512F.IsSupported && ConvWorkspace.GathersStrideTwoColumns(g))
             StrideTwoColumns(input, output, packedWeights, bias, g, epilogue);
         else if (algorithm == ConvAlgorithm.Shifted)
             ShiftedGemm<TOps, TVec>(input, output, packedWeights, bias, g, epilogue, workspace.Slice(0, needed));

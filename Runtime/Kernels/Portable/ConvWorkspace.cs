@@ -94,6 +94,14 @@ public static class ConvWorkspace
     /// the workspace stays sized for them. Measured on the VWW stem (3->8, 96x96 -> 48x48), where the phase copy cost
     /// about as much as the GEMM: about 0.65 of the phase-plane GEMM's time.
     /// </summary>
+    public static bool GathersStrideTwoColumns(in Conv2dGeometry g) =>
+        (long)g.InChannelsPerGroup * g.KernelHeight <= MaxGatherRows
+        && GathersStrideTwoColumns(g.OutChannelsPerGroup, g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadLeft, g.DilationWidth);
+
+    /// <summary>
+    /// The column conditions of <see cref="GathersStrideTwoColumns(in Conv2dGeometry)"/> (stride, output channels, row
+    /// width, kernel width and reach, padding); the geometry overload adds the bound on the input rows a tile reads.
+    /// </summary>
     public static bool GathersStrideTwoColumns(int outChannelsPerGroup, int inWidth, int outWidth, int kernelWidth, int strideWidth, int padLeft, int dilationWidth)
     {
         if (strideWidth != 2 || outChannelsPerGroup > GatherTileChannels || outWidth < WidestLanes || kernelWidth > MaxGatherKernelWidth) return false;
@@ -110,6 +118,12 @@ public static class ConvWorkspace
 
     /// <summary>The farthest tap column of <see cref="GathersStrideTwoColumns"/> past the first, (KW - 1) * DW: its edge-row copies live on the stack.</summary>
     public const int MaxGatherKernelReach = 32;
+
+    /// <summary>
+    /// Most input rows (input channels per group × kernel rows) one output row of <see cref="GathersStrideTwoColumns(in Conv2dGeometry)"/>
+    /// reads: their addresses live on the stack (12 bytes each), so a layer with more keeps the phase planes.
+    /// </summary>
+    public const int MaxGatherRows = 1024;
 
     /// <summary>The widest kernel of <see cref="GathersStrideTwoColumns"/>: its gather descriptors live on the stack.</summary>
     public const int MaxGatherKernelWidth = 16;

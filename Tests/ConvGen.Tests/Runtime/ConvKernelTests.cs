@@ -89,7 +89,7 @@ public class ConvKernelTests
         for (int i = 0; i < shapes.Count; i++)
         {
             Conv2dGeometry g = shapes[i];
-            if (Conv2d.GathersStrideTwoColumns(g)) gathered++;
+            if (ConvWorkspace.GathersStrideTwoColumns(g)) gathered++;
             CheckIm2ColGemm(g, width, ConvReference.Epilogues[i % ConvReference.Epilogues.Length], withBias: i % 3 != 1, random,
                 $"stride-2 columns #{i} {ConvCases.Describe(g)}", Conv2d.ConvAlgorithm.Shifted);
         }
@@ -116,6 +116,11 @@ public class ConvKernelTests
         Assert.True(ConvWorkspace.GathersStrideTwoColumns(1, 96, 48, 3, 2, 0, 1));
         Assert.False(ConvWorkspace.GathersStrideTwoColumns(9, 96, 48, 3, 2, 0, 1));
         Assert.False(ConvWorkspace.GathersStrideTwoColumns(32, 224, 112, 3, 2, 1, 1));
+        // The input rows one output row reads live on the stack: at most MaxGatherRows of them (channels × kernel rows).
+        Assert.True(ConvWorkspace.GathersStrideTwoColumns(ConvCases.Geometry(3, 96, 96, 8, 3, 3, 2, 2, 0, 0, 1, 1)));
+        Assert.True(ConvWorkspace.GathersStrideTwoColumns(ConvCases.Geometry(1024, 40, 40, 8, 1, 3, 2, 2, 0, 0, 1, 1)));
+        Assert.False(ConvWorkspace.GathersStrideTwoColumns(ConvCases.Geometry(1025, 40, 40, 8, 1, 3, 2, 2, 0, 0, 1, 1)));
+        Assert.False(ConvWorkspace.GathersStrideTwoColumns(ConvCases.Geometry(400, 40, 40, 8, 3, 3, 2, 2, 0, 0, 1, 1)));
     }
 
     [Theory]
