@@ -102,16 +102,7 @@ internal static partial class Emitter
             ConvAlgorithm.Pointwise => $"pointwise GEMM over the flattened positions, {layouts}, " + (PointwiseConv2d.HoldsWeightsInRegisters(step.Geometry, step.Inputs[0].Layout)
                 ? $"at 512 bits each output block's {step.Geometry.InChannels} weight vectors held in registers, 16 positions per tile (the rest one by one), narrower tile {step.Tile} (output blocks × positions)"
                 : $"tile {step.Tile} (output blocks × positions)"),
-            ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + (DepthwiseConv2d.TilesBlocks(step.Geometry)
-                ? $"input read in place, tiles of {DepthwiseConv2d.TilePositions(step.Geometry)} positions of an output row × "
-                  + $"{DepthwiseConv2d.TileBlocks(step.Geometry, Blocked16.Lanes)} channel blocks at 512 bits (taps in the padding skipped)"
-                : DepthwiseConv2d.ReadsRowsInPlace(step.Geometry)
-                ? $"input rows read in place at 512 bits (tiles of {DepthwiseConv2d.TilePositions(step.Geometry)} positions, the padding skipped), whole padded plane narrower"
-                : DepthwiseConv2d.PadsWholePlane(step.Geometry)
-                ? (DepthwiseConv2d.ReadsPlaneInPlace(step.Geometry) ? "whole plane per vector, read in place at 512 bits (no padding)" : "whole padded plane per vector")
-                : DepthwiseConv2d.ReadsInPlace(step.Geometry)
-                    ? $"input rows read in place at 512 bits (columns by the padding one at a time), ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows narrower"
-                    : $"ring of {DepthwiseConv2d.RingRows(step.Geometry)} padded rows"),
+            ConvAlgorithm.Depthwise => $"depthwise, 16 channels per vector, {layouts}, " + DepthwisePathText(step.Geometry),
             ConvAlgorithm.WinogradF2 => $"Winograd F(2×2, 3×3), {layouts}",
             ConvAlgorithm.WinogradF4 => $"Winograd F(4×4, 3×3), {layouts}",
             ConvAlgorithm.Im2ColGemm => $"im2col + packed GEMM, {layouts}",
@@ -130,6 +121,19 @@ internal static partial class Emitter
             _ => step.Algorithm.ToString(),
         };
     }
+
+    // The blocked depthwise kernel's path at 512 bits (DepthwiseConv2d.PathOf, the dispatch Run follows), and where the
+    // narrower widths differ, theirs.
+    private static string DepthwisePathText(in Conv2dGeometry g) => DepthwiseConv2d.PathOf(g, Blocked16.Lanes) switch
+    {
+        DepthwisePath.BlockTiles => $"input read in place, tiles of {DepthwiseConv2d.TilePositions(g)} positions of an output row × "
+            + $"{DepthwiseConv2d.TileBlocks(g, Blocked16.Lanes)} channel blocks at 512 bits (taps in the padding skipped)",
+        DepthwisePath.RowsInPlace => $"input rows read in place at 512 bits (tiles of {DepthwiseConv2d.TilePositions(g)} positions, the padding skipped), whole padded plane narrower",
+        DepthwisePath.WholePlaneInPlace => "whole plane per vector, read in place at 512 bits (no padding)",
+        DepthwisePath.WholePlane => "whole padded plane per vector",
+        DepthwisePath.StrideTwoInPlace => $"input rows read in place at 512 bits (columns by the padding one at a time), ring of {DepthwiseConv2d.RingRows(g)} padded rows narrower",
+        _ => $"ring of {DepthwiseConv2d.RingRows(g)} padded rows",
+    };
 
     private static string? FusionText(Fusion fusion, bool residual = false) => Join(
         fusion.FoldedBatchNorm is null ? null : "BatchNorm folded into the weights at load",

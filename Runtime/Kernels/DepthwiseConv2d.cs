@@ -117,29 +117,26 @@ public static partial class DepthwiseConv2d
         ReadOnlySpan<float> residual, Span<float> ring, in Conv2dGeometry g, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
     {
-        if (TilesBlocks(g))
+        switch (PathOf(g, TOps.Count))
         {
-            ConvolveBlockTiles<TOps, TVec, TPositions, TAct>(input, output, packed, residual, g, act);
-            return;
+            case DepthwisePath.BlockTiles:
+                ConvolveBlockTiles<TOps, TVec, TPositions, TAct>(input, output, packed, residual, g, act);
+                return;
+            case DepthwisePath.RowsInPlace:
+                ConvolveRows<TOps, TVec, TPositions, TAct>(input, output, packed, residual, g, act);
+                return;
+            case DepthwisePath.WholePlane:
+                ConvolvePlanes<TOps, TVec, TPositions, TAct>(input, output, packed, residual, ring, g, act, inPlace: false);
+                return;
+            case DepthwisePath.WholePlaneInPlace:
+                ConvolvePlanes<TOps, TVec, TPositions, TAct>(input, output, packed, residual, ring, g, act, inPlace: true);
+                return;
+            case DepthwisePath.StrideTwoInPlace:
+                ConvolveInPlace<TOps, TVec, TPositions, TAct>(input, output, packed, residual, ring, g, act);
+                return;
         }
 
-        if (TOps.Count == Blocked16.Lanes && ReadsRowsInPlace(g))
-        {
-            ConvolveRows<TOps, TVec, TPositions, TAct>(input, output, packed, residual, g, act);
-            return;
-        }
-
-        if (PadsWholePlane(g))
-        {
-            ConvolvePlanes<TOps, TVec, TPositions, TAct>(input, output, packed, residual, ring, g, act);
-            return;
-        }
-
-        if (TOps.Count == Blocked16.Lanes && ReadsInPlace(g))
-        {
-            ConvolveInPlace<TOps, TVec, TPositions, TAct>(input, output, packed, residual, ring, g, act);
-            return;
-        }
+        // DepthwisePath.Ring.
 
         int lanes = TOps.Count, perBlock = Blocked16.Lanes / lanes;
         int blocks = Blocked16.Blocks(g.OutChannels), kh = g.KernelHeight, kw = g.KernelWidth, taps = kh * kw;
@@ -220,7 +217,7 @@ public static partial class DepthwiseConv2d
     // Not inlined, so that Convolve's ring path keeps the JIT's inlining budget.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ConvolvePlanes<TOps, TVec, TPositions, TAct>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> packed,
-        ReadOnlySpan<float> residual, Span<float> ring, in Conv2dGeometry g, TAct act)
+        ReadOnlySpan<float> residual, Span<float> ring, in Conv2dGeometry g, TAct act, bool inPlace)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TAct : struct, IActivation
     {
         int lanes = TOps.Count, perBlock = Blocked16.Lanes / lanes;
@@ -237,9 +234,8 @@ public static partial class DepthwiseConv2d
         int threeWide = kw == 3 && g.DilationWidth == 1 && g.StrideWidth <= 2 ? g.StrideWidth : 0;
         // Input rows the plane holds (fewer than InHeight when the outputs stop short of the last rows), at PadTop,
         // PadLeft of the padded plane. Only the plane's borders need zeros, and the copies never write them: cleared
-        // once per run (clearing the whole plane cost more than the multiply-adds on DS-CNN's 64 x 25 x 5). An
-        // unpadded geometry at 512 bits (ReadsPlaneInPlace: a position is one vector) reads each block in place.
-        bool inPlace = lanes == Blocked16.Lanes && ReadsPlaneInPlace(g);
+        // once per run (clearing the whole plane cost more than the multiply-adds on DS-CNN's 64 x 25 x 5). In place
+        // (DepthwisePath.WholePlaneInPlace: unpadded, 512 bits, a position one vector) each block is read where it is.
         int copied = Math.Max(0, Math.Min(h, height - g.PadTop));
         nint copyAt = g.PadTop * rowFloats + (nint)g.PadLeft * lanes, rowCopy = (nint)w * lanes;
         if (!inPlace)

@@ -173,6 +173,22 @@ public static partial class DepthwiseConv2d
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int EdgeLength(in Conv2dGeometry g) => checked(g.KernelHeight * TileColumns(g) * Blocked16.Lanes);
 
+    /// <summary>
+    /// The path the kernel runs <paramref name="g"/> on at a vector width of <paramref name="lanes"/> floats: the one
+    /// dispatch, which <c>Run</c> follows and the step summary prints. The in-place forms of the 512-bit path (a blocked
+    /// position is one vector) fall back narrower to the padded copies of the same map: rows in place to the whole padded
+    /// plane, the unpadded plane in place to the plane copied, the stride-2 in-place tiles to the ring.
+    /// </summary>
+    public static DepthwisePath PathOf(in Conv2dGeometry g, int lanes)
+    {
+        bool wide = lanes == Blocked16.Lanes;
+        if (TilesBlocks(g)) return DepthwisePath.BlockTiles;
+        if (wide && ReadsRowsInPlace(g)) return DepthwisePath.RowsInPlace;
+        if (PadsWholePlane(g)) return wide && ReadsPlaneInPlace(g) ? DepthwisePath.WholePlaneInPlace : DepthwisePath.WholePlane;
+        if (wide && ReadsInPlace(g)) return DepthwisePath.StrideTwoInPlace;
+        return DepthwisePath.Ring;
+    }
+
     /// <summary>Padded rows the kernel keeps at once: <see cref="PaddedHeight"/> if it <see cref="PadsWholePlane"/>, else <see cref="RingRows"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int BufferedRows(in Conv2dGeometry g) => PadsWholePlane(g) ? PaddedHeight(g) : RingRows(g);
@@ -215,4 +231,21 @@ public static partial class DepthwiseConv2d
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int RingLength(in Conv2dGeometry g) => TilesBlocks(g) ? 0 :
         checked((int)Math.Max((long)BufferedRows(g) * PaddedWidth(g) * Blocked16.Lanes, ReadsInPlace(g) ? (long)EdgeLength(g) : 0));
+}
+
+/// <summary>How the blocked depthwise kernel runs a geometry (<see cref="DepthwiseConv2d.PathOf"/>).</summary>
+public enum DepthwisePath
+{
+    /// <summary>Tiles of an output row's positions × channel blocks, the input read in place (<see cref="DepthwiseConv2d.TilesBlocks"/>).</summary>
+    BlockTiles,
+    /// <summary>3x3 <c>padding=1</c> rows read in place, the padding skipped in the tiles (<see cref="DepthwiseConv2d.ReadsRowsInPlace"/>).</summary>
+    RowsInPlace,
+    /// <summary>Each vector's input copied into a whole zero-padded plane (<see cref="DepthwiseConv2d.PadsWholePlane"/>).</summary>
+    WholePlane,
+    /// <summary>The whole-plane path on an unpadded map, each plane read in place (<see cref="DepthwiseConv2d.ReadsPlaneInPlace"/>).</summary>
+    WholePlaneInPlace,
+    /// <summary>Three-wide stride-2 tiles reading the input rows in place (<see cref="DepthwiseConv2d.ReadsInPlace"/>).</summary>
+    StrideTwoInPlace,
+    /// <summary>A ring of <see cref="DepthwiseConv2d.RingRows"/> zero-padded input rows.</summary>
+    Ring,
 }

@@ -240,6 +240,27 @@ public class BlockedKernelTests
         Assert.Equal(inPlace, DepthwiseConv2d.ReadsRowsInPlace(g));
     }
 
+    [Fact]
+    public void Depthwise_PathOf_IsTheOneDispatch()
+    {
+        // 512 bits, then narrower: DS-CNN's 25 x 5 (rows in place, else the whole padded plane), VWW's 12 -> 6 (block
+        // tiles at every width), VWW's 24 x 24 (ring), MobileNetV2's 96 x 112 -> 56 (stride-2 tiles in place, else the
+        // ring), an unpadded small map at stride 3 (its plane in place, else copied).
+        (Conv2dGeometry G, DepthwisePath Wide, DepthwisePath Narrow)[] cases =
+        [
+            (ConvCases.Same(64, 25, 5, 64, 3, 3, groups: 64), DepthwisePath.RowsInPlace, DepthwisePath.WholePlane),
+            (ConvCases.Geometry(64, 12, 12, 64, 3, 3, 2, 2, 0, 0, 1, 1, groups: 64), DepthwisePath.BlockTiles, DepthwisePath.BlockTiles),
+            (ConvCases.Same(32, 24, 24, 32, 3, 3, groups: 32), DepthwisePath.Ring, DepthwisePath.Ring),
+            (ConvCases.Geometry(96, 112, 112, 96, 3, 3, 2, 2, 1, 1, 1, 1, groups: 96), DepthwisePath.StrideTwoInPlace, DepthwisePath.Ring),
+            (ConvCases.Geometry(16, 11, 10, 16, 3, 3, 3, 3, groups: 16), DepthwisePath.WholePlaneInPlace, DepthwisePath.WholePlane),
+        ];
+        foreach ((Conv2dGeometry g, DepthwisePath wide, DepthwisePath narrow) in cases)
+        {
+            Assert.Equal(wide, DepthwiseConv2d.PathOf(g, Blocked16.Lanes));
+            foreach (int lanes in new[] { 8, 4, 1 }) Assert.Equal(narrow, DepthwiseConv2d.PathOf(g, lanes));
+        }
+    }
+
     private static void CheckDepthwise(Conv2dGeometry g, ActivationCase act, bool withBias, bool withResidual, int width, Random random, string label)
     {
         float[] x = ConvReference.RandomValues(random, g.InputLength);
