@@ -63,7 +63,7 @@ internal static partial class Emitter
         PointwiseDepthwiseStep s => Join($"pointwise and depthwise fused, blocked 16 → blocked 16: at 512 bits per {s.Tile.Blocks} output blocks "
             + $"bands of {PointwiseDepthwiseConv2d.BandRows(s.Depthwise.Geometry)} output rows, the pointwise tile {s.Tile} (output blocks × positions) "
             + "writing each band's padded rows, the depthwise reading them (the pointwise output is never stored whole); narrower, "
-            + "the two kernels through the whole map", Prefixed("pointwise: ", FusionText(s.Pointwise.Fusion)), Prefixed("depthwise: ", FusionText(s.Depthwise.Fusion))),
+            + "the depthwise kernel on each block's band", Prefixed("pointwise: ", FusionText(s.Pointwise.Fusion)), Prefixed("depthwise: ", FusionText(s.Depthwise.Fusion))),
         TransposedConvolutionStep s => Join("transposed: GEMM into columns, then col2im", FusionText(s.Fusion)),
         LinearStep s => Join(s.Rows == 1 ? "GEMV over weight panels of 16 outputs" : "GEMM over weight panels of 16 outputs",
             s.Inputs[0].Layout == TensorLayout.Blocked16 ? "reading the blocked map as it is (weights permuted at load)" : null, FusionText(s.Fusion)),

@@ -429,9 +429,17 @@ internal static partial class Planner
         }
 
         int inputRoot = Find(0), outputRoot = Find(outputValue);
+        // Values no step writes (a fused step's intermediate) take no memory.
+        var written = new bool[values];
+        foreach (Draft d in drafts)
+        {
+            written[d.OutputValue] = true;
+            if (d.SecondOutputValue >= 0) written[d.SecondOutputValue] = true;
+        }
         var classStart = new Dictionary<int, int>();
         for (int v = 1; v < values; v++)
         {
+            if (!written[v]) continue;
             int r = Find(v);
             classStart[r] = classStart.TryGetValue(r, out int start) ? Math.Min(start, defined[v]) : defined[v];
         }

@@ -3,11 +3,11 @@ using ConvGen.Runtime.Simd;
 namespace ConvGen.Runtime.Kernels;
 
 /// <summary>
-/// A 1x1 convolution and the depthwise convolution that reads only its output, in one pass over row bands: at 512 bits,
-/// per group of the tile's output blocks, the pointwise tiles write a band of padded rows (zero borders) that the
-/// depthwise tiles then read, so the pointwise output, the largest tensor of an inverted-residual block, never goes
-/// to memory. Rows shared by consecutive bands are moved up, not recomputed. Narrower widths run the two kernels one
-/// after the other through a whole intermediate map in the workspace.
+/// A 1x1 convolution and the depthwise convolution that reads only its output, in one pass over row bands: per group of
+/// the tile's output blocks, the pointwise tiles write a band of padded rows (zero borders) that the depthwise then
+/// reads, so the pointwise output, the largest tensor of an inverted-residual block, is never stored whole. Rows shared
+/// by consecutive bands are moved up, not recomputed. At 512 bits the depthwise runs the whole-plane rows on the band;
+/// narrower, the depthwise kernel runs each block's band as a map of its own (<see cref="BandGeometry"/>).
 /// </summary>
 [SkipLocalsInit]
 public static partial class PointwiseDepthwiseConv2d
@@ -42,51 +42,43 @@ public static partial class PointwiseDepthwiseConv2d
         Conv2d.CheckWorkspace(workspace.Length, WorkspaceLength(pointwise, depthwise, tile), "PointwiseDepthwiseConv2d", depthwise);
         if (input.Overlaps(workspace) || output.Overlaps(workspace)) throw new ArgumentException("the workspace must not overlap the input or the output.", nameof(workspace));
 
-        if (lanes == 16 || lanes == 0 && Vec512.IsHardwareAccelerated)
-        {
-            Span<float> bands = workspace.Slice(Blocked16.AlignmentSkip(ref MemoryMarshal.GetReference(workspace)));
-            var job = new Job<TPointwise, TDepthwise>(input, output, pointwisePacked, depthwisePacked, bands, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation);
-            WidthDispatch.Run(16, ref job);
-            return;
-        }
-
-        // Narrower: the two kernels, through the whole intermediate map.
-        int middle = IntermediateLength(pointwise);
-        Span<float> map = workspace.Slice(0, middle);
-        PointwiseConv2d.Run(lanes, input, map, pointwisePacked, default, pointwise, TensorLayout.Blocked16, tile, pointwiseActivation);
-        DepthwiseConv2d.Run(lanes, map, output, depthwisePacked, default, depthwise, depthwiseActivation, workspace.Slice(middle));
+        int skip = Blocked16.AlignmentSkip(ref MemoryMarshal.GetReference(workspace)), bands = (int)BandsLength(pointwise, depthwise, tile);
+        var job = new Job<TPointwise, TDepthwise>(input, output, pointwisePacked, depthwisePacked, workspace.Slice(skip, bands), workspace.Slice(skip + bands),
+            pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation);
+        WidthDispatch.Run(lanes, ref job);
     }
 
     private readonly ref struct Job<TPointwise, TDepthwise>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> pointwisePacked,
-        ReadOnlySpan<float> depthwisePacked, Span<float> bands, Conv2dGeometry pointwise, Conv2dGeometry depthwise, ConvTile tile,
+        ReadOnlySpan<float> depthwisePacked, Span<float> bands, Span<float> narrow, Conv2dGeometry pointwise, Conv2dGeometry depthwise, ConvTile tile,
         TPointwise pointwiseActivation, TDepthwise depthwiseActivation) : IWidthKernel
         where TPointwise : struct, IActivation where TDepthwise : struct, IActivation
     {
         private readonly ReadOnlySpan<float> _input = input, _pointwise = pointwisePacked, _depthwise = depthwisePacked;
-        private readonly Span<float> _output = output, _bands = bands;
+        private readonly Span<float> _output = output, _bands = bands, _narrow = narrow;
 
         public void Run<TOps, TVec>() where TOps : IVectorOps<TVec> where TVec : struct
         {
             switch (DepthwiseConv2d.TilePositions(depthwise))
             {
-                case 1: Convolve<TOps, TVec, C1, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
-                case 2: Convolve<TOps, TVec, C2, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
-                case 3: Convolve<TOps, TVec, C3, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
-                case 4: Convolve<TOps, TVec, C4, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
-                case 5: Convolve<TOps, TVec, C5, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
-                case 6: Convolve<TOps, TVec, C6, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
-                case 7: Convolve<TOps, TVec, C7, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
-                default: Convolve<TOps, TVec, C8, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
+                case 1: Convolve<TOps, TVec, C1, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, _narrow, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
+                case 2: Convolve<TOps, TVec, C2, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, _narrow, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
+                case 3: Convolve<TOps, TVec, C3, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, _narrow, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
+                case 4: Convolve<TOps, TVec, C4, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, _narrow, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
+                case 5: Convolve<TOps, TVec, C5, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, _narrow, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
+                case 6: Convolve<TOps, TVec, C6, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, _narrow, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
+                case 7: Convolve<TOps, TVec, C7, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, _narrow, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
+                default: Convolve<TOps, TVec, C8, TPointwise, TDepthwise>(_input, _output, _pointwise, _depthwise, _bands, _narrow, pointwise, depthwise, tile, pointwiseActivation, depthwiseActivation); break;
             }
         }
     }
 
     // Per group of tile.Blocks output blocks, per band of BandRows output rows: the band's new padded rows (the
-    // pointwise tiles over the input rows they hold, zero rows off the map), then the depthwise rows of each block.
+    // pointwise tiles over the input rows they hold, zero rows off the map), then the depthwise rows of each block
+    // (at 512 bits the whole-plane rows on the band; narrower, the depthwise kernel on the block's band, `narrow` its workspace).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Convolve<TOps, TVec, TPositions, TPointwise, TDepthwise>(ReadOnlySpan<float> input, Span<float> output,
-        ReadOnlySpan<float> pointwisePacked, ReadOnlySpan<float> depthwisePacked, Span<float> bands, in Conv2dGeometry pw, in Conv2dGeometry dw,
-        ConvTile tile, TPointwise pointwiseAct, TDepthwise depthwiseAct)
+        ReadOnlySpan<float> pointwisePacked, ReadOnlySpan<float> depthwisePacked, Span<float> bands, Span<float> narrow, in Conv2dGeometry pw,
+        in Conv2dGeometry dw, ConvTile tile, TPointwise pointwiseAct, TDepthwise depthwiseAct)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant
         where TPointwise : struct, IActivation where TDepthwise : struct, IActivation
     {
@@ -118,6 +110,8 @@ public static partial class PointwiseDepthwiseConv2d
         ref float bandRef = ref MemoryMarshal.GetReference(bands);
         ref float mask = ref Blocked16.LaneMask(lastLanes);
         Span<nint> rows = stackalloc nint[dw.KernelHeight];
+        // Narrower widths: one block's packed depthwise weights and bias, as the kernel packs a 16-channel map.
+        Span<float> blockWeights = stackalloc float[TOps.Count == L ? 0 : (taps + 1) * L];
         int threeWide = dw.KernelWidth == 3 && dw.DilationWidth == 1 && dw.StrideWidth <= 2 ? dw.StrideWidth : 0;
 
         for (int g0 = 0; g0 < blocks; g0 += group)
@@ -182,11 +176,18 @@ public static partial class PointwiseDepthwiseConv2d
                 for (int b = 0; b < nb; b++)
                 {
                     int block = g0 + b;
+                    nint outBase = block * outPlane + (nint)oy0 * ow * L;
+                    if (TOps.Count != L)
+                    {
+                        BandDepthwise<TOps, TVec, TDepthwise>(bands.Slice((int)(b * bandPlane)), output.Slice((int)outBase, (oy1 - oy0) * ow * L), depthwisePacked,
+                            blockWeights, narrow, dw, block, oy1 - oy0, block == blocks - 1 ? lastLanes : L, depthwiseAct);
+                        continue;
+                    }
+
                     ref float weights = ref Unsafe.Add(ref dwr, (nint)block * taps * L);
                     TVec bias = TOps.Load(ref Unsafe.Add(ref dwBias, (nint)block * L));
                     bool masked = !TDepthwise.PreservesZero && block == blocks - 1 && lastLanes < L;
                     TVec maskVector = masked ? TOps.Load(ref mask) : default;
-                    nint outBase = block * outPlane + (nint)oy0 * ow * L;
                     ref float plane = ref Unsafe.Add(ref bandRef, b * bandPlane);
                     if (threeWide == 1)
                         DepthwiseConv2d.PlaneRows<TOps, TVec, TPositions, C1, TDepthwise>(output, default, ref plane, rows, rowFloats, ref weights, bias, band, outBase, masked, maskVector, depthwiseAct);
@@ -197,5 +198,23 @@ public static partial class PointwiseDepthwiseConv2d
                 }
             }
         }
+    }
+
+    // Below 512 bits: the depthwise kernel on one block's band (its padded rows as an unpadded 16-channel map), the
+    // block's weights and bias copied into the packing of a 16-channel kernel; the padding lanes of a last block cleared
+    // after an activation with f(0) != 0.
+    private static void BandDepthwise<TOps, TVec, TDepthwise>(Span<float> plane, Span<float> output, ReadOnlySpan<float> packed, Span<float> blockWeights,
+        Span<float> workspace, in Conv2dGeometry dw, int block, int rows, int lanes, TDepthwise act)
+        where TOps : IVectorOps<TVec> where TVec : struct where TDepthwise : struct, IActivation
+    {
+        const int L = Blocked16.Lanes;
+        int taps = dw.KernelHeight * dw.KernelWidth, blocks = Blocked16.Blocks(dw.OutChannels);
+        packed.Slice(block * taps * L, taps * L).CopyTo(blockWeights);
+        packed.Slice((blocks * taps + block) * L, L).CopyTo(blockWeights.Slice(taps * L));
+        Conv2dGeometry g = BandGeometry(dw, rows);
+        DepthwiseConv2d.Run(TOps.Count, plane.Slice(0, g.InHeight * g.InWidth * L), output, blockWeights, default, g, act,
+            workspace.Slice(0, DepthwiseConv2d.WorkspaceLength(g)));
+        if (!TDepthwise.PreservesZero && lanes < L)
+            for (int p = 0; p < output.Length; p += L) output.Slice(p + lanes, L - lanes).Clear();
     }
 }

@@ -65,19 +65,31 @@ public static partial class PointwiseDepthwiseConv2d
     public static int BandHeight(in Conv2dGeometry depthwise) => (BandRows(depthwise) - 1) * depthwise.StrideHeight + DepthwiseConv2d.RingRows(depthwise);
 
     /// <summary>
-    /// Workspace floats: at 512 bits a band of padded rows per block of the tile; narrower, the whole pointwise output
-    /// and the depthwise kernel's own workspace (the two kernels one after the other). The larger of the two, plus a
-    /// vector to align the bands.
+    /// Workspace floats: a band of padded rows per block of the tile (and a vector to align it), then, for the widths
+    /// below 512 bits, the workspace of the depthwise kernel they run on one block's band
+    /// (<see cref="BandGeometry"/>, the full band and the last).
     /// </summary>
     public static int WorkspaceLength(in Conv2dGeometry pointwise, in Conv2dGeometry depthwise, ConvTile tile)
     {
         pointwise.Validate();
         depthwise.Validate();
-        long band = (long)Math.Min(tile.Blocks, Blocked16.Blocks(pointwise.OutChannels)) * BandHeight(depthwise) * DepthwiseConv2d.PaddedWidth(depthwise) * Blocked16.Lanes + Blocked16.Lanes;
-        long composed = (long)IntermediateLength(pointwise) + DepthwiseConv2d.WorkspaceLength(depthwise);
-        return checked((int)Math.Max(band, composed));
+        int rows = BandRows(depthwise), last = depthwise.OutHeight - (depthwise.OutHeight - 1) / rows * rows;
+        long bands = BandsLength(pointwise, depthwise, tile) + Blocked16.Lanes;
+        long narrow = Math.Max(DepthwiseConv2d.WorkspaceLength(BandGeometry(depthwise, rows)), DepthwiseConv2d.WorkspaceLength(BandGeometry(depthwise, last)));
+        return checked((int)(bands + narrow));
     }
 
-    /// <summary>Floats of the pointwise output (blocked).</summary>
-    public static int IntermediateLength(in Conv2dGeometry pointwise) => Blocked16.Length(pointwise.OutChannels, pointwise.OutHeight * pointwise.OutWidth);
+    /// <summary>Floats of the bands: <c>min(tile.Blocks, blocks) * BandHeight * PaddedWidth * 16</c>.</summary>
+    public static long BandsLength(in Conv2dGeometry pointwise, in Conv2dGeometry depthwise, ConvTile tile) =>
+        (long)Math.Min(tile.Blocks, Blocked16.Blocks(pointwise.OutChannels)) * BandHeight(depthwise) * DepthwiseConv2d.PaddedWidth(depthwise) * Blocked16.Lanes;
+
+    /// <summary>
+    /// The depthwise convolution of one block's band of <paramref name="rows"/> output rows as a map of its own: 16
+    /// channels, the band's padded rows and width, no padding (the band holds it).
+    /// </summary>
+    public static Conv2dGeometry BandGeometry(in Conv2dGeometry depthwise, int rows) =>
+        new(Blocked16.Lanes, (rows - 1) * depthwise.StrideHeight + DepthwiseConv2d.RingRows(depthwise), DepthwiseConv2d.PaddedWidth(depthwise),
+            Blocked16.Lanes, rows, depthwise.OutWidth, depthwise.KernelHeight, depthwise.KernelWidth, depthwise.StrideHeight, depthwise.StrideWidth,
+            0, 0, depthwise.DilationHeight, depthwise.DilationWidth, Blocked16.Lanes);
+
 }

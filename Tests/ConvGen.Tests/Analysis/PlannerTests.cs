@@ -71,6 +71,8 @@ public class PlannerTests
         Assert.Equal(TensorLayout.Blocked16, fused.Inputs[0].Layout);
         Assert.IsType<ConvolutionStep>(plan.Steps[fused.Number + 1]);
         Assert.DoesNotContain(plan.Steps, s => s is ConvolutionStep { Algorithm: ConvAlgorithm.Depthwise });
+        // The expansion (192 x 28 x 28: 150,528 floats) is never stored: the arena holds less than it.
+        Assert.True(plan.ArenaLength < 192 * 28 * 28, $"arena {plan.ArenaLength}");
     }
 
     [Fact]

@@ -61,6 +61,9 @@ public class PointwiseDepthwiseTests
         Assert.True(PointwiseDepthwiseConv2d.Fuses(Pw(32, 28, 28, 192), Dw(192, 28, 28, 3, 2, 1, 1)));
         Assert.False(PointwiseDepthwiseConv2d.Fuses(Pw(96, 14, 14, 576), Dw(576, 14, 14, 3, 2, 1, 1)));
         Assert.False(PointwiseDepthwiseConv2d.Fuses(Pw(64, 25, 5, 64), Dw(64, 25, 5, 3, 1, 1, 1)));
+        // The scratch is the bands (and a band's depthwise workspace), not the 4.8 MB map: 112x112 rows of 16 floats.
+        Conv2dGeometry pw112 = Pw(16, 112, 112, 96), dw112 = Dw(96, 112, 112, 3, 2, 1, 1);
+        Assert.InRange(PointwiseDepthwiseConv2d.WorkspaceLength(pw112, dw112, PointwiseDepthwiseConv2d.ChooseTile(pw112)), 1, 100_000);
         // Not a pointwise, a depth multiplier, a shape mismatch.
         Assert.NotNull(PointwiseDepthwiseConv2d.Rejects(new Conv2dGeometry(16, 56, 56, 144, 54, 54, 3, 3, 1, 1, 0, 0, 1, 1, 1), Dw(144, 54, 54, 3, 1, 1, 1)));
         Assert.NotNull(PointwiseDepthwiseConv2d.Rejects(Pw(16, 56, 56, 144), new Conv2dGeometry(144, 56, 56, 288, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 144)));
@@ -73,8 +76,10 @@ public class PointwiseDepthwiseTests
             ConvTile tile = PointwiseDepthwiseConv2d.ChooseTile(pw);
             Assert.Null(DirectConv2d.TileRejects(pw, tile));
             int needed = PointwiseDepthwiseConv2d.WorkspaceLength(pw, dw, tile);
-            Assert.True(needed >= PointwiseDepthwiseConv2d.IntermediateLength(pw) + DepthwiseConv2d.WorkspaceLength(dw));
-            Assert.True(needed >= Math.Min(tile.Blocks, Blocked16.Blocks(pw.OutChannels)) * PointwiseDepthwiseConv2d.BandHeight(dw) * DepthwiseConv2d.PaddedWidth(dw) * 16 + 16);
+            long bands = Math.Min(tile.Blocks, Blocked16.Blocks(pw.OutChannels)) * PointwiseDepthwiseConv2d.BandHeight(dw) * DepthwiseConv2d.PaddedWidth(dw) * 16;
+            Assert.True(needed >= bands + 16 + DepthwiseConv2d.WorkspaceLength(PointwiseDepthwiseConv2d.BandGeometry(dw, bandRows)));
+            // The bands, not the whole intermediate map: the fused step's scratch is far below the pointwise output's.
+            if (PointwiseDepthwiseConv2d.Fuses(pw, dw)) Assert.True(needed < Blocked16.Length(pw.OutChannels, pw.OutHeight * pw.OutWidth) / 4);
         }
     }
 

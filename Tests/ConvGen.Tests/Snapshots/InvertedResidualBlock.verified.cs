@@ -31,12 +31,12 @@ namespace Samples
     /// <para>How Run computes it, one step per line (layers by index):</para>
     /// <code>
     /// step 0   #0-2   Conv2d: direct convolution, CHW → blocked 16, tile 2x14 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store
-    /// step 1   #3-8   Conv2d: pointwise and depthwise fused, blocked 16 → blocked 16: at 512 bits per 3 output blocks bands of 6 output rows, the pointwise tile 3x8 (output blocks × positions) writing each band's padded rows, the depthwise reading them (the pointwise output is never stored whole); narrower, the two kernels through the whole map, pointwise: BatchNorm folded into the weights at load, ReLU6 fused into the store, depthwise: BatchNorm folded into the weights at load, ReLU6 fused into the store
+    /// step 1   #3-8   Conv2d: pointwise and depthwise fused, blocked 16 → blocked 16: at 512 bits per 3 output blocks bands of 6 output rows, the pointwise tile 3x8 (output blocks × positions) writing each band's padded rows, the depthwise reading them (the pointwise output is never stored whole); narrower, the depthwise kernel on each block's band, pointwise: BatchNorm folded into the weights at load, ReLU6 fused into the store, depthwise: BatchNorm folded into the weights at load, ReLU6 fused into the store
     /// step 2   #9-10  Conv2d: pointwise GEMM over the flattened positions, blocked 16 → blocked 16, tile 2x14 (output blocks × positions), BatchNorm folded into the weights at load
     /// step 3   #11    AdaptiveAvgPool2d: adaptive average pooling, blocked 16
     /// step 4   #13    Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load)
     /// </code>
-    /// <para>Run takes 50176 floats (16×56×56, CHW) and writes 10; it calls 5 fused steps and uses 2,670,336 bytes of scratch per instance, allocating nothing.</para>
+    /// <para>Run takes 50176 floats (16×56×56, CHW) and writes 10; it calls 5 fused steps and uses 995,388 bytes of scratch per instance, allocating nothing.</para>
     /// <para>Threading: an instance owns its scratch memory, so one instance must not run two samples at once. The weights are
     /// read-only after Load, and <c>Clone()</c> returns an instance that shares them with scratch of its own: use one clone per thread.</para>
     /// </remarks>
@@ -55,9 +55,9 @@ namespace Samples
         /// <summary>Multiply-accumulates per sample in convolution and linear layers.</summary>
         public const long MultiplyAccumulates = 26305088;
         /// <summary>Floats of scratch memory each instance owns for Run (intermediate tensors, im2col columns).</summary>
-        public const int ScratchLength = 667584;
+        public const int ScratchLength = 248847;
         /// <summary>Bytes of scratch memory each instance owns for Run.</summary>
-        public const long ScratchBytes = 2670336;
+        public const long ScratchBytes = 995388;
 
         private readonly LoadedWeights _weights;
         private readonly float[] _scratch;
@@ -135,7 +135,7 @@ namespace Samples
                     bias = global::ConvGen.Runtime.Weights.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, 144);
                     weights.Step1DepthwiseWeights = global::ConvGen.Runtime.Kernels.DepthwiseConv2d.Pack(weight, bias, in Step1DepthwiseGeometry);
                 }
-                if (global::ConvGen.Runtime.Kernels.PointwiseDepthwiseConv2d.WorkspaceLength(in Step1PointwiseGeometry, in Step1DepthwiseGeometry, new global::ConvGen.Runtime.Kernels.ConvTile(3, 8)) > 454335)
+                if (global::ConvGen.Runtime.Kernels.PointwiseDepthwiseConv2d.WorkspaceLength(in Step1PointwiseGeometry, in Step1DepthwiseGeometry, new global::ConvGen.Runtime.Kernels.ConvTile(3, 8)) > 35599)
                     throw new global::System.InvalidOperationException("ConvGen: the runtime needs more scratch than the generator planned for step 1; use matching ConvGen.Runtime and ConvGen.Generator versions.");
             }
             // #9 Conv2d(32, 1, Bias = false) + #10 BatchNorm2d
@@ -194,7 +194,7 @@ namespace Samples
         /// <para>How Run computes it, one step per line (layers by index):</para>
         /// <code>
         /// step 0   #0-2   Conv2d: direct convolution, CHW → blocked 16, tile 2x14 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store
-        /// step 1   #3-8   Conv2d: pointwise and depthwise fused, blocked 16 → blocked 16: at 512 bits per 3 output blocks bands of 6 output rows, the pointwise tile 3x8 (output blocks × positions) writing each band's padded rows, the depthwise reading them (the pointwise output is never stored whole); narrower, the two kernels through the whole map, pointwise: BatchNorm folded into the weights at load, ReLU6 fused into the store, depthwise: BatchNorm folded into the weights at load, ReLU6 fused into the store
+        /// step 1   #3-8   Conv2d: pointwise and depthwise fused, blocked 16 → blocked 16: at 512 bits per 3 output blocks bands of 6 output rows, the pointwise tile 3x8 (output blocks × positions) writing each band's padded rows, the depthwise reading them (the pointwise output is never stored whole); narrower, the depthwise kernel on each block's band, pointwise: BatchNorm folded into the weights at load, ReLU6 fused into the store, depthwise: BatchNorm folded into the weights at load, ReLU6 fused into the store
         /// step 2   #9-10  Conv2d: pointwise GEMM over the flattened positions, blocked 16 → blocked 16, tile 2x14 (output blocks × positions), BatchNorm folded into the weights at load
         /// step 3   #11    AdaptiveAvgPool2d: adaptive average pooling, blocked 16
         /// step 4   #13    Linear: GEMV over weight panels of 16 outputs, reading the blocked map as it is (weights permuted at load)
@@ -255,23 +255,23 @@ namespace Samples
         private void RunSteps(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             global::System.Span<float> scratch = new global::System.Span<float>(_scratch, _scratchStart, ScratchLength);
-            Step0_Conv2d(input, scratch.Slice(567232, 100352), scratch);
-            Step1_Conv2d(scratch.Slice(567232, 100352), scratch.Slice(454336, 112896), scratch);
-            Step2_Conv2d(scratch.Slice(454336, 112896), scratch.Slice(0, 25088));
-            Step3_AdaptiveAvgPool2d(scratch.Slice(0, 25088), scratch.Slice(25088, 32));
-            Step4_Linear(scratch.Slice(25088, 32), output);
+            Step0_Conv2d(input, scratch.Slice(112896, 100352), scratch);
+            Step1_Conv2d(scratch.Slice(112896, 100352), scratch.Slice(0, 112896), scratch);
+            Step2_Conv2d(scratch.Slice(0, 112896), scratch.Slice(112896, 25088));
+            Step3_AdaptiveAvgPool2d(scratch.Slice(112896, 25088), scratch.Slice(0, 32));
+            Step4_Linear(scratch.Slice(0, 32), output);
         }
 
         /// <summary>#0 Conv2d(24, 3, Padding = 1, Bias = false) + #1 BatchNorm2d + #2 ReLU6: 16×56×56 → 24×56×56; direct convolution, CHW → blocked 16, tile 2x14 (output blocks × positions), BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
         private void Step0_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step0Weights, global::System.ReadOnlySpan<float>.Empty, in Step0Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(2, 14), default(global::ConvGen.Runtime.Kernels.ReLU6), scratch.Slice(451584, 53824));
+            global::ConvGen.Runtime.Kernels.DirectConv2d.Run(x, y, _weights.Step0Weights, global::System.ReadOnlySpan<float>.Empty, in Step0Geometry, global::ConvGen.Runtime.Kernels.TensorLayout.Chw, new global::ConvGen.Runtime.Kernels.ConvTile(2, 14), default(global::ConvGen.Runtime.Kernels.ReLU6), scratch.Slice(0, 53824));
         }
 
-        /// <summary>#3 Conv2d(144, 1, Bias = false) + #4 BatchNorm2d + #5 ReLU6 + #6 Conv2d(144, 3, Stride = 2, Padding = 1, Groups = 144, Bias = false) + #7 BatchNorm2d + #8 ReLU6: 144×56×56 → 144×28×28; pointwise and depthwise fused, blocked 16 → blocked 16: at 512 bits per 3 output blocks bands of 6 output rows, the pointwise tile 3x8 (output blocks × positions) writing each band's padded rows, the depthwise reading them (the pointwise output is never stored whole); narrower, the two kernels through the whole map, pointwise: BatchNorm folded into the weights at load, ReLU6 fused into the store, depthwise: BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
+        /// <summary>#3 Conv2d(144, 1, Bias = false) + #4 BatchNorm2d + #5 ReLU6 + #6 Conv2d(144, 3, Stride = 2, Padding = 1, Groups = 144, Bias = false) + #7 BatchNorm2d + #8 ReLU6: 144×56×56 → 144×28×28; pointwise and depthwise fused, blocked 16 → blocked 16: at 512 bits per 3 output blocks bands of 6 output rows, the pointwise tile 3x8 (output blocks × positions) writing each band's padded rows, the depthwise reading them (the pointwise output is never stored whole); narrower, the depthwise kernel on each block's band, pointwise: BatchNorm folded into the weights at load, ReLU6 fused into the store, depthwise: BatchNorm folded into the weights at load, ReLU6 fused into the store.</summary>
         private void Step1_Conv2d(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
-            global::ConvGen.Runtime.Kernels.PointwiseDepthwiseConv2d.Run(x, y, _weights.Step1PointwiseWeights, _weights.Step1DepthwiseWeights, in Step1PointwiseGeometry, in Step1DepthwiseGeometry, new global::ConvGen.Runtime.Kernels.ConvTile(3, 8), default(global::ConvGen.Runtime.Kernels.ReLU6), default(global::ConvGen.Runtime.Kernels.ReLU6), scratch.Slice(0, 454335));
+            global::ConvGen.Runtime.Kernels.PointwiseDepthwiseConv2d.Run(x, y, _weights.Step1PointwiseWeights, _weights.Step1DepthwiseWeights, in Step1PointwiseGeometry, in Step1DepthwiseGeometry, new global::ConvGen.Runtime.Kernels.ConvTile(3, 8), default(global::ConvGen.Runtime.Kernels.ReLU6), default(global::ConvGen.Runtime.Kernels.ReLU6), scratch.Slice(213248, 35599));
         }
 
         /// <summary>#9 Conv2d(32, 1, Bias = false) + #10 BatchNorm2d: 144×28×28 → 32×28×28; pointwise GEMM over the flattened positions, blocked 16 → blocked 16, tile 2x14 (output blocks × positions), BatchNorm folded into the weights at load.</summary>
