@@ -42,7 +42,9 @@ internal ref struct TileProblem
 /// <summary>
 /// Runs a <see cref="TileProblem"/> with <see cref="TileKernel"/>: per group of output vector rows (the tile's blocks
 /// on the 512-bit path; on narrower paths two vectors of one block, so that a tile fits 16 registers), per output row,
-/// tiles of positions, the row's last tile moved back to end at the row's end and storing only its new positions.
+/// tiles of positions, the row's last tile moved back to end at the row's end and storing only its new positions. On the
+/// 512-bit path the tiles of a group prefetch the next group's weights between them (<see cref="TileArgs.PrefetchLinesPerTap"/>):
+/// a network's weights arrive from L3 or memory, and without it each group's first tile waits for them.
 /// </summary>
 internal static class TileDriver
 {
