@@ -280,7 +280,7 @@ public static partial class DepthwiseConv2d
     // pair's accumulators fit the registers; any other kernel (RuntimeStride) row by row. One method per tile kind, as
     // each inlines its tiles whole (within the JIT's inlining budget).
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void PlaneRows<TOps, TVec, TPositions, TStride, TAct>(Span<float> output, ReadOnlySpan<float> residual, ref float ringRef, Span<nint> rows,
+    internal static void PlaneRows<TOps, TVec, TPositions, TStride, TAct>(Span<float> output, ReadOnlySpan<float> residual, ref float ringRef, Span<nint> rows,
         nint rowFloats, ref float weights, TVec bias, in Conv2dGeometry g, nint outBase, bool masked, TVec maskVector, TAct act)
         where TOps : IVectorOps<TVec> where TVec : struct where TPositions : struct, IConstant where TStride : struct, IConstant where TAct : struct, IActivation
     {

@@ -39,6 +39,12 @@ internal static class Cases
         foreach ((string name, Conv2dGeometry g) in Pointwise())
             if (name.StartsWith("mnv2.pw") && g.OutHeight <= 14)
                 yield return ColdWeightsCase(name.Replace("mnv2.pw", "mnv2.pw cold"), g, lanes);
+        // MobileNetV2's expansion and depthwise pairs: fused in row bands, then the two kernels one after the other.
+        foreach ((string name, Conv2dGeometry pw, Conv2dGeometry dw) in PointwiseDepthwise())
+        {
+            yield return FusedCase(name + " fused", pw, dw, lanes);
+            yield return PairCase(name + " pair", pw, dw, lanes);
+        }
         yield return LinearCase("mnv2.classifier 1280->1000", 1, 1280, 1000, lanes);
         yield return LinearCase("lenet.fc1 400->120", 1, 400, 120, lanes);
         yield return LinearCase("vww.fc 256->2", 1, 256, 2, lanes);
@@ -292,6 +298,53 @@ internal static class Cases
         {
             PointwiseConv2d.Run(lanes, x, y, packed[next], default, g, TensorLayout.Blocked16, tile, default(ReLU6));
             next = next + 1 == packed.Length ? 0 : next + 1;
+        });
+    }
+
+    private static IEnumerable<(string, Conv2dGeometry, Conv2dGeometry)> PointwiseDepthwise()
+    {
+        yield return ("mnv2.pwdw 16->96 112->56 s2", Pw(16, 112, 112, 96), Pad(96, 112, 112, 96, 3, 2, 1, 1, 96));
+        yield return ("mnv2.pwdw 24->144 56x56", Pw(24, 56, 56, 144), Same(144, 56, 56, 144, 3, 144));
+        yield return ("mnv2.pwdw 24->144 56->28 s2", Pw(24, 56, 56, 144), Pad(144, 56, 56, 144, 3, 2, 1, 1, 144));
+        yield return ("mnv2.pwdw 32->192 28x28", Pw(32, 28, 28, 192), Same(192, 28, 28, 192, 3, 192));
+        yield return ("mnv2.pwdw 32->192 28->14 s2", Pw(32, 28, 28, 192), Pad(192, 28, 28, 192, 3, 2, 1, 1, 192));
+        yield return ("mnv2.pwdw 64->384 14x14", Pw(64, 14, 14, 384), Same(384, 14, 14, 384, 3, 384));
+        yield return ("mnv2.pwdw 96->576 14->7 s2", Pw(96, 14, 14, 576), Pad(576, 14, 14, 576, 3, 2, 1, 1, 576));
+        yield return ("mnv2.pwdw 160->960 7x7", Pw(160, 7, 7, 960), Same(960, 7, 7, 960, 3, 960));
+        yield return ("dscnn.pwdw 64->64 25x5", Pw(64, 25, 5, 64), Same(64, 25, 5, 64, 3, 64));
+        yield return ("vww.pwdw 16->32 24x24", Pw(16, 24, 24, 32), Same(32, 24, 24, 32, 3, 32));
+        yield return ("vww.pwdw 32->32 24->12 s2", Pw(32, 24, 24, 32), Pad(32, 24, 24, 32, 3, 2, 0, 1, 32));
+        yield return ("vww.pwdw 64->64 12->6 s2", Pw(64, 12, 12, 64), Pad(64, 12, 12, 64, 3, 2, 0, 1, 64));
+        yield return ("vww.pwdw 128->128 6x6", Pw(128, 6, 6, 128), Same(128, 6, 6, 128, 3, 128));
+    }
+
+    public static BenchCase FusedCase(string name, Conv2dGeometry pw, Conv2dGeometry dw, int lanes)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, Blocked16.Length(pw.InChannels, pw.InHeight * pw.InWidth));
+        float[] pwPacked = PointwiseConv2d.Pack(Random(random, pw.WeightLength), Random(random, pw.OutChannels), pw);
+        float[] dwPacked = DepthwiseConv2d.Pack(Random(random, dw.WeightLength), Random(random, dw.OutChannels), dw);
+        var y = new float[Blocked16.Length(dw.OutChannels, dw.OutHeight * dw.OutWidth)];
+        ConvTile tile = PointwiseDepthwiseConv2d.ChooseTile(pw);
+        var ws = new float[PointwiseDepthwiseConv2d.WorkspaceLength(pw, dw, tile)];
+        return new BenchCase(name, $"pointwise+depthwise {tile} band {PointwiseDepthwiseConv2d.BandRows(dw)}", Macs(pw) + Macs(dw),
+            () => PointwiseDepthwiseConv2d.Run(lanes, x, y, pwPacked, dwPacked, pw, dw, tile, default(ReLU6), default(ReLU6), ws));
+    }
+
+    public static BenchCase PairCase(string name, Conv2dGeometry pw, Conv2dGeometry dw, int lanes)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, Blocked16.Length(pw.InChannels, pw.InHeight * pw.InWidth));
+        float[] pwPacked = PointwiseConv2d.Pack(Random(random, pw.WeightLength), Random(random, pw.OutChannels), pw);
+        float[] dwPacked = DepthwiseConv2d.Pack(Random(random, dw.WeightLength), Random(random, dw.OutChannels), dw);
+        var mid = new float[Blocked16.Length(pw.OutChannels, pw.OutHeight * pw.OutWidth)];
+        var y = new float[Blocked16.Length(dw.OutChannels, dw.OutHeight * dw.OutWidth)];
+        ConvTile tile = PointwiseConv2d.ChooseTile(pw);
+        var ws = new float[DepthwiseConv2d.WorkspaceLength(dw)];
+        return new BenchCase(name, $"pointwise {tile}, depthwise", Macs(pw) + Macs(dw), () =>
+        {
+            PointwiseConv2d.Run(lanes, x, mid, pwPacked, default, pw, TensorLayout.Blocked16, tile, default(ReLU6));
+            DepthwiseConv2d.Run(lanes, mid, y, dwPacked, default, dw, default(ReLU6), ws);
         });
     }
 

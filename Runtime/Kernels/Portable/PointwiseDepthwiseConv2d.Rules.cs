@@ -1,0 +1,82 @@
+// Portable: compiled into the runtime and linked into the generator (netstandard2.0, CONVGEN_GENERATOR).
+using System;
+
+#if CONVGEN_GENERATOR
+namespace ConvGen.Generator.Planning;
+#else
+namespace ConvGen.Runtime.Kernels;
+#endif
+
+/// <summary>
+/// A pointwise (1x1) convolution and the depthwise convolution that reads only its output, run as one step on
+/// <see cref="TensorLayout.Blocked16"/> tensors (MobileNetV2's expansion and the depthwise after it): the rules the
+/// generator plans with and the kernel validates.
+/// </summary>
+public static partial class PointwiseDepthwiseConv2d
+{
+    /// <summary>
+    /// Least size of the pointwise output (bytes, blocked) for which the step is fused: below it the intermediate map
+    /// stays in L2 between the two kernels anyway, and each kernel's own path (flattened pointwise tiles, the depthwise
+    /// paths for small maps) is faster than row bands.
+    /// </summary>
+    public const long FusedIntermediateBytes = 1L << 20;
+
+    /// <summary>Most floats of one channel block's band of padded rows (48 KB: the pointwise writes it, the depthwise reads it from L1/L2).</summary>
+    public const int BandFloats = 12 * 1024;
+
+    /// <summary>
+    /// Why <paramref name="pointwise"/> then <paramref name="depthwise"/> cannot run fused, or null: a 1x1 stride-1
+    /// unpadded convolution of one group with a blocked input, then a depthwise convolution of depth multiplier 1 on its
+    /// whole output.
+    /// </summary>
+    public static string? Rejects(in Conv2dGeometry pointwise, in Conv2dGeometry depthwise)
+    {
+        if (!pointwise.IsPointwise || pointwise.Groups != 1)
+            return $"the first convolution is not a 1x1, stride-1, unpadded convolution of one group";
+        if (!depthwise.IsDepthwise || depthwise.OutChannels != depthwise.InChannels)
+            return "the second convolution is not a depthwise convolution of depth multiplier 1";
+        if (depthwise.InChannels != pointwise.OutChannels || depthwise.InHeight != pointwise.OutHeight || depthwise.InWidth != pointwise.OutWidth)
+            return $"the depthwise convolution reads {depthwise.InChannels}x{depthwise.InHeight}x{depthwise.InWidth}, the pointwise writes {pointwise.OutChannels}x{pointwise.OutHeight}x{pointwise.OutWidth}";
+        return null;
+    }
+
+    /// <summary>
+    /// Whether the planner fuses the pair: <see cref="Rejects"/> accepts it and the pointwise output (blocked) is at
+    /// least <see cref="FusedIntermediateBytes"/>, so that writing it and reading it back would go through L3 or memory.
+    /// </summary>
+    public static bool Fuses(in Conv2dGeometry pointwise, in Conv2dGeometry depthwise) =>
+        Rejects(pointwise, depthwise) is null && 4L * Blocked16.Blocks(pointwise.OutChannels) * Blocked16.Lanes * pointwise.OutHeight * pointwise.OutWidth >= FusedIntermediateBytes;
+
+    /// <summary>The pointwise tile of the fused step: the direct kernel's tile for the pointwise over rows (a band's rows are not contiguous in the output).</summary>
+    public static ConvTile ChooseTile(in Conv2dGeometry pointwise) => DirectConv2d.ChooseTile(pointwise);
+
+    /// <summary>Output rows of the depthwise per band: as many as keep <see cref="BandFloats"/> per block, at least one.</summary>
+    public static int BandRows(in Conv2dGeometry depthwise)
+    {
+        long row = (long)DepthwiseConv2d.PaddedWidth(depthwise) * Blocked16.Lanes;
+        long rows = BandFloats / row;
+        // A band of b output rows holds (b - 1) * stride + RingRows padded rows.
+        long bands = (rows - DepthwiseConv2d.RingRows(depthwise)) / depthwise.StrideHeight + 1;
+        return (int)Math.Max(1, Math.Min(depthwise.OutHeight, bands));
+    }
+
+    /// <summary>Padded rows a band holds: (BandRows - 1) * stride + RingRows.</summary>
+    public static int BandHeight(in Conv2dGeometry depthwise) => (BandRows(depthwise) - 1) * depthwise.StrideHeight + DepthwiseConv2d.RingRows(depthwise);
+
+    /// <summary>
+    /// Workspace floats: at 512 bits a band of padded rows per block of the tile; narrower, the whole pointwise output
+    /// and the depthwise kernel's own workspace (the two kernels one after the other). The larger of the two, plus a
+    /// vector to align the bands.
+    /// </summary>
+    public static int WorkspaceLength(in Conv2dGeometry pointwise, in Conv2dGeometry depthwise, ConvTile tile)
+    {
+        pointwise.Validate();
+        depthwise.Validate();
+        long band = (long)Math.Min(tile.Blocks, Blocked16.Blocks(pointwise.OutChannels)) * BandHeight(depthwise) * DepthwiseConv2d.PaddedWidth(depthwise) * Blocked16.Lanes + Blocked16.Lanes;
+        long composed = (long)IntermediateLength(pointwise) + DepthwiseConv2d.WorkspaceLength(depthwise);
+        return checked((int)Math.Max(band, composed));
+    }
+
+    /// <summary>Floats of the pointwise output (blocked).</summary>
+    public static int IntermediateLength(in Conv2dGeometry pointwise) => Blocked16.Length(pointwise.OutChannels, pointwise.OutHeight * pointwise.OutWidth);
+}
