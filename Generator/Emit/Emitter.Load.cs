@@ -85,6 +85,20 @@ internal static partial class Emitter
                     }
                     break;
                 }
+            case PointwiseDepthwiseStep s:
+                {
+                    // Each part's weights in its own scope (each reads its layer's weight and bias, folds its BatchNorm).
+                    foreach ((string part, ConvolutionStep conv) in new[] { ("Pointwise", s.Pointwise), ("Depthwise", s.Depthwise) })
+                    {
+                        w.Open();
+                        ReadWeightsAndBias(w, conv, conv.Geometry.OutChannels, conv.Fusion.FoldedBatchNorm,
+                            $"{Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {conv.Geometry.OutChannels})");
+                        w.Line($"weights.{WeightsField(s, part + "Weights")} = {Kernels}.{part}Conv2d.Pack(weight, bias, in {GeometryField(s, part)});");
+                        w.Close();
+                    }
+                    WriteWorkspaceCheck(w, s, $"PointwiseDepthwiseConv2d.WorkspaceLength(in {GeometryField(s, "Pointwise")}, in {GeometryField(s, "Depthwise")}, new {Kernels}.ConvTile({s.Tile.Blocks}, {s.Tile.Positions}))");
+                    break;
+                }
             case TransposedConvolutionStep s:
                 {
                     ConvTranspose2dGeometry g = s.Geometry;

@@ -22,6 +22,8 @@ internal static partial class Emitter
         public const string Pointwise = "pointwise";
         /// <summary>A convolution with groups = input channels (depth multiplier allowed).</summary>
         public const string Depthwise = "depthwise";
+        /// <summary>A pointwise convolution and the depthwise convolution after it, run as one step (their times cannot be told apart).</summary>
+        public const string PointwiseDepthwise = "pointwise+depthwise";
         public const string Linear = "linear";
         /// <summary>Pooling, merges, activations, normalisation, padding, resampling, softmax, copies.</summary>
         public const string Other = "other";
@@ -41,6 +43,7 @@ internal static partial class Emitter
     {
         LinearStep => ProfileKinds.Linear,
         ConvolutionStep conv => ConvolutionKind(conv.Geometry),
+        PointwiseDepthwiseStep => ProfileKinds.PointwiseDepthwise,
         TransposedConvolutionStep => step.Layer.Geometry.KernelH == 1 && step.Layer.Geometry.KernelW == 1 ? ProfileKinds.Pointwise : ProfileKinds.Dense,
         _ => ProfileKinds.Other,
     };
@@ -64,7 +67,7 @@ internal static partial class Emitter
         w.Line("// Profiling members: this build sets the MSBuild property ConvGenProfile=true.");
         w.Line();
         w.Line("/// <summary>");
-        w.Line("/// The steps of Run, in order, for profiling: the generated method, its kind (dense, pointwise, depthwise, linear");
+        w.Line("/// The steps of Run, in order, for profiling: the generated method, its kind (dense, pointwise, depthwise, pointwise+depthwise, linear");
         w.Line("/// or other), the declared layers it implements, its output shape and its multiply-accumulates.");
         w.Line("/// </summary>");
         w.Line("public static readonly (string Method, string Kind, string Layers, string Output, long MultiplyAccumulates)[] ProfileSteps =");

@@ -27,6 +27,7 @@ internal static partial class Emitter
             switch (step)
             {
                 case ConvolutionStep s: EmitConvolution(w, s); break;
+                case PointwiseDepthwiseStep s: EmitPointwiseDepthwise(w, s); break;
                 case TransposedConvolutionStep s: EmitTransposedConvolution(w, s); break;
                 case LinearStep s: EmitLinear(w, s); break;
                 case PoolStep s: EmitPool(w, s); break;
@@ -59,6 +60,10 @@ internal static partial class Emitter
     private static string Choices(PlanStep step) => step switch
     {
         ConvolutionStep s => Join(ConvAlgorithmText(s), FusionText(s.Fusion, s.Residual), s.PoolsMax2x2 ? "2×2 max pool fused into the store" : null),
+        PointwiseDepthwiseStep s => Join($"pointwise and depthwise fused, blocked 16 → blocked 16: at 512 bits per {s.Tile.Blocks} output blocks "
+            + $"bands of {PointwiseDepthwiseConv2d.BandRows(s.Depthwise.Geometry)} output rows, the pointwise tile {s.Tile} (output blocks × positions) "
+            + "writing each band's padded rows, the depthwise reading them (the pointwise output is never stored whole); narrower, "
+            + "the two kernels through the whole map", Prefixed("pointwise: ", FusionText(s.Pointwise.Fusion)), Prefixed("depthwise: ", FusionText(s.Depthwise.Fusion))),
         TransposedConvolutionStep s => Join("transposed: GEMM into columns, then col2im", FusionText(s.Fusion)),
         LinearStep s => Join(s.Rows == 1 ? "GEMV over weight panels of 16 outputs" : "GEMM over weight panels of 16 outputs",
             s.Inputs[0].Layout == TensorLayout.Blocked16 ? "reading the blocked map as it is (weights permuted at load)" : null, FusionText(s.Fusion)),
@@ -140,6 +145,8 @@ internal static partial class Emitter
         residual ? "residual added in the store" : null,
         ActivationText(fusion.Activation));
 
+    private static string? Prefixed(string prefix, string? text) => string.IsNullOrEmpty(text) ? null : prefix + text;
+
     private static string? ActivationText(ActivationUse? activation) => activation is null ? null : $"{activation} fused into the store";
 
     private static string Join(params string?[] parts)
@@ -199,6 +206,14 @@ internal static partial class Emitter
             ConvAlgorithm.DepthwisePlanes => $"{Kernels}.Conv2d.Depthwise({common});",
             _ => throw new InvalidOperationException($"no call for {step.Algorithm}"),
         });
+    }
+
+    private static void EmitPointwiseDepthwise(SourceWriter w, PointwiseDepthwiseStep step)
+    {
+        string tile = $"new {Kernels}.ConvTile({step.Tile.Blocks}, {step.Tile.Positions})";
+        w.Line($"{Kernels}.PointwiseDepthwiseConv2d.Run(x, y, _weights.{WeightsField(step, "PointwiseWeights")}, _weights.{WeightsField(step, "DepthwiseWeights")}, "
+            + $"in {GeometryField(step, "Pointwise")}, in {GeometryField(step, "Depthwise")}, {tile}, "
+            + $"{ActivationOperator(step.Pointwise.Fusion.Activation)}, {ActivationOperator(step.Depthwise.Fusion.Activation)}, {ScratchSlice(step.Workspace!.Value)});");
     }
 
     private static int WinogradTile(ConvAlgorithm algorithm) => algorithm == ConvAlgorithm.WinogradF4 ? 4 : 2;
@@ -348,6 +363,11 @@ internal static partial class Emitter
         {
             switch (step)
             {
+                case PointwiseDepthwiseStep s:
+                    foreach ((string part, Conv2dGeometry g) in new[] { ("Pointwise", s.Pointwise.Geometry), ("Depthwise", s.Depthwise.Geometry) })
+                        WriteConvGeometry(w, GeometryField(step, part), "Conv2dGeometry", g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
+                            g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups);
+                    break;
                 case ConvolutionStep { Geometry: var g }:
                     WriteConvGeometry(w, step, "Conv2dGeometry", g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
                         g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups);
@@ -379,9 +399,15 @@ internal static partial class Emitter
 
     private static void WriteConvGeometry(SourceWriter w, PlanStep step, string type, int inChannels, int inHeight, int inWidth,
         int outChannels, int outHeight, int outWidth, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
+        int padTop, int padLeft, int dilationHeight, int dilationWidth, int groups) =>
+        WriteConvGeometry(w, GeometryField(step), type, inChannels, inHeight, inWidth, outChannels, outHeight, outWidth, kernelHeight, kernelWidth,
+            strideHeight, strideWidth, padTop, padLeft, dilationHeight, dilationWidth, groups);
+
+    private static void WriteConvGeometry(SourceWriter w, string field, string type, int inChannels, int inHeight, int inWidth,
+        int outChannels, int outHeight, int outWidth, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
         int padTop, int padLeft, int dilationHeight, int dilationWidth, int groups)
     {
-        w.Line($"private static readonly {Kernels}.{type} {GeometryField(step)} = new {Kernels}.{type}(");
+        w.Line($"private static readonly {Kernels}.{type} {field} = new {Kernels}.{type}(");
         w.Line($"    InChannels: {inChannels}, InHeight: {inHeight}, InWidth: {inWidth}, OutChannels: {outChannels}, OutHeight: {outHeight}, OutWidth: {outWidth},");
         w.Line($"    KernelHeight: {kernelHeight}, KernelWidth: {kernelWidth}, StrideHeight: {strideHeight}, StrideWidth: {strideWidth}, PadTop: {padTop}, PadLeft: {padLeft},");
         w.Line($"    DilationHeight: {dilationHeight}, DilationWidth: {dilationWidth}, Groups: {groups});");
@@ -405,6 +431,7 @@ internal static partial class Emitter
         ConvolutionStep { Tile: not null } or ConvolutionStep { Algorithm: ConvAlgorithm.Depthwise or ConvAlgorithm.DirectPlanes or ConvAlgorithm.PlaneDepthwise or ConvAlgorithm.WinogradF2 or ConvAlgorithm.WinogradF4 } or LinearStep
             => new[] { "Weights" },
         ConvolutionStep or TransposedConvolutionStep => new[] { "Weights", "Bias" },
+        PointwiseDepthwiseStep => new[] { "PointwiseWeights", "DepthwiseWeights" },
         ChannelAffineStep => new[] { "Scale", "Shift" },
         ParameterStep => new[] { "Tensor" },
         PReLUStep => new[] { "Slopes" },

@@ -208,6 +208,9 @@ internal static partial class Emitter
 
     private static string GeometryField(PlanStep step) => $"Step{step.Number}Geometry";
 
+    /// <summary>The geometry of one part of a step that runs two convolutions (<see cref="PointwiseDepthwiseStep"/>).</summary>
+    private static string GeometryField(PlanStep step, string part) => $"Step{step.Number}{part}Geometry";
+
     /// <summary>
     /// "#0 Conv2d(6, 5, Padding = 2) + #1 ReLU": the declared layers a step implements; for a reorder, the layer that
     /// reads the reordered tensor.

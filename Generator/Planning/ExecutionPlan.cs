@@ -105,6 +105,13 @@ internal sealed record ConvolutionStep(Conv2dGeometry Geometry, ConvAlgorithm Al
     public bool PoolsMax2x2 { get; init; }
 }
 
+/// <summary>
+/// A pointwise convolution and the depthwise convolution that reads only its output, run as one step
+/// (PointwiseDepthwiseConv2d: at 512 bits in row bands, the pointwise output never written whole). Each part keeps its
+/// own record (layer, geometry, BatchNorm, activation); <paramref name="Tile"/> is the pointwise tile over a band's rows.
+/// </summary>
+internal sealed record PointwiseDepthwiseStep(ConvolutionStep Pointwise, ConvolutionStep Depthwise, ConvTile Tile) : PlanStep;
+
 /// <summary>ConvTranspose1d/2d: a GEMM into columns, then col2im scatter-add.</summary>
 internal sealed record TransposedConvolutionStep(ConvTranspose2dGeometry Geometry, Fusion Fusion) : PlanStep;
 

@@ -3,9 +3,10 @@ using ConvGen.Generator.Model;
 namespace ConvGen.Generator.Planning;
 
 /// <summary>
-/// Turns an analysed network into the steps of Run, in three passes: <see cref="Fuse"/> groups each producer with the
+/// Turns an analysed network into the steps of Run, in four passes: <see cref="Fuse"/> groups each producer with the
 /// BatchNorm and activation after it; <see cref="Lay"/> decides every tensor's layout and every step's kernel,
 /// algorithm and scratch, inserting a reorder wherever a reader needs another layout than its producer wrote;
+/// <see cref="FusePointwiseDepthwise"/> joins a pointwise step and the depthwise step reading its large output;
 /// <see cref="Allocate"/> decides in-place steps and lays every tensor out in one scratch arena sized at compile time,
 /// reusing memory once a tensor is dead. Every decision ends up as data in a <see cref="PlanStep"/> record; the
 /// emitter only prints them.
@@ -59,6 +60,7 @@ internal static partial class Planner
         var values = new List<Value> { new(network.InputShape) };
         (List<Group> groups, int outputValue) = Fuse(network, values);
         List<Draft> drafts = Lay(network, groups, values, ref outputValue);
+        drafts = FusePointwiseDepthwise(drafts, values, outputValue);
         return Allocate(network, drafts, values, outputValue);
     }
 

@@ -10,7 +10,7 @@ namespace ConvGen.Benchmarks;
 /// </summary>
 internal static class Profile
 {
-    public static readonly string[] Kinds = ["dense", "pointwise", "depthwise", "linear", "other"];
+    public static readonly string[] Kinds = ["dense", "pointwise", "depthwise", "pointwise+depthwise", "linear", "other"];
 
     private sealed record StepTime(ProfileStep Step, double Microseconds);
 

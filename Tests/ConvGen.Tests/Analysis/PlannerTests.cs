@@ -44,6 +44,50 @@ public class PlannerTests
         Assert.Null(Assert.IsType<ConvolutionStep>(plan.Steps[0]).Fusion.Activation);
     }
 
+    // An inverted-residual block: the expansion, the depthwise, the projection.
+    private static LayerDeclaration[] InvertedResidual(int stride, string? expansionName = null) =>
+    [
+        Layer(LayerKind.Conv2d, ("OutChannels", 192), ("KernelSize", 1), ("Bias", false)),
+        Layer(LayerKind.BatchNorm2d), expansionName is null ? Activation("ReLU6") : Activation("ReLU6", ("Name", expansionName)),
+        Layer(LayerKind.Conv2d, ("OutChannels", 192), ("KernelSize", 3), ("Stride", stride), ("Padding", 1), ("Groups", 192), ("Bias", false)),
+        Layer(LayerKind.BatchNorm2d), Activation("ReLU6"),
+        Layer(LayerKind.Conv2d, ("OutChannels", 32), ("KernelSize", 1), ("Bias", false)), Layer(LayerKind.BatchNorm2d),
+    ];
+
+    [Fact]
+    public void ExpansionAndDepthwiseOnALargeMapBecomeOneStep()
+    {
+        // A 3x3 convolution writes the blocked map the block reads (a CHW input goes to the pointwise kernel's CHW form).
+        ExecutionPlan plan = Plan(Network(new[] { 16, 28, 28 }, [Layer(LayerKind.Conv2d, ("OutChannels", 32), ("KernelSize", 3), ("Padding", 1)), .. InvertedResidual(2)]));
+        PointwiseDepthwiseStep fused = Assert.IsType<PointwiseDepthwiseStep>(Assert.Single(plan.Steps, s => s is PointwiseDepthwiseStep));
+        Assert.Equal(new[] { 1, 2, 3, 4, 5, 6 }, fused.Layers.Select(l => l.Index));
+        Assert.Equal(ConvAlgorithm.Pointwise, fused.Pointwise.Algorithm);
+        Assert.Equal(ConvAlgorithm.Depthwise, fused.Depthwise.Algorithm);
+        Assert.Equal("ReLU6", fused.Pointwise.Fusion.Activation?.Name);
+        Assert.Equal(5, fused.Depthwise.Fusion.FoldedBatchNorm?.Index);
+        Assert.Equal(PointwiseDepthwiseConv2d.ChooseTile(fused.Pointwise.Geometry), fused.Tile);
+        Assert.Equal(PointwiseDepthwiseConv2d.WorkspaceLength(fused.Pointwise.Geometry, fused.Depthwise.Geometry, fused.Tile), fused.Workspace?.Length);
+        Assert.Equal(Shape.Of(192, 14, 14), fused.Output.Shape);
+        Assert.Equal(TensorLayout.Blocked16, fused.Inputs[0].Layout);
+        Assert.IsType<ConvolutionStep>(plan.Steps[fused.Number + 1]);
+        Assert.DoesNotContain(plan.Steps, s => s is ConvolutionStep { Algorithm: ConvAlgorithm.Depthwise });
+    }
+
+    [Fact]
+    public void ExpansionAndDepthwiseStaySeparate_OnSmallMaps_OrWhenTheExpansionIsReadElsewhere()
+    {
+        // 192 x 14 x 14 (147 KB): the kernels' own forms.
+        ExecutionPlan small = Plan(Network(new[] { 16, 14, 14 }, [Layer(LayerKind.Conv2d, ("OutChannels", 32), ("KernelSize", 3), ("Padding", 1)), .. InvertedResidual(1)]));
+        Assert.DoesNotContain(small.Steps, s => s is PointwiseDepthwiseStep);
+        Assert.Contains(small.Steps, s => s is ConvolutionStep { Algorithm: ConvAlgorithm.Depthwise });
+
+        // The expansion's output is also added to the end of the block: it must be stored.
+        LayerDeclaration[] layers = [Layer(LayerKind.Conv2d, ("OutChannels", 32), ("KernelSize", 3), ("Padding", 1)), .. InvertedResidual(1, "e"), Layer(LayerKind.Conv2d, ("OutChannels", 192), ("KernelSize", 1)), Layer(LayerKind.Add, ("Inputs", new[] { "e" }))];
+        ExecutionPlan shared = Plan(Network(new[] { 16, 28, 28 }, layers));
+        Assert.DoesNotContain(shared.Steps, s => s is PointwiseDepthwiseStep);
+        Assert.Contains(shared.Steps, s => s is ConvolutionStep { Algorithm: ConvAlgorithm.Pointwise, Fusion.Activation.Name: "ReLU6" });
+    }
+
     [Fact]
     public void ActivationArgumentsAndVariantComeFromTheCatalog()
     {

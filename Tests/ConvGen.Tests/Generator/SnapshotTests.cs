@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace ConvGen.Tests.Generator;
 
 /// <summary>
-/// The generated code of five networks (one of them a graph), as golden text; each must compile with no diagnostic at all in a user
+/// The generated code of six networks (one of them a graph), as golden text; each must compile with no diagnostic at all in a user
 /// project (warnings included).
 /// </summary>
 public class SnapshotTests
@@ -33,6 +33,16 @@ public class SnapshotTests
         [Conv2d(32, 1, Bias = false), BatchNorm2d, ReLU6]
         [AdaptiveAvgPool2d(1), Flatten, Dropout(0.2), Linear(10), Softmax]
         public partial class DepthwiseSeparable;
+        """);
+
+    // A MobileNetV2 block on a 56x56 map: the expansion and the depthwise after it run as one fused step.
+    [Fact]
+    public void InvertedResidualBlock() => VerifyNetwork("InvertedResidualBlock", """
+        [Network(16, 56, 56)]
+        [Conv2d(24, 3, Padding = 1, Bias = false), BatchNorm2d, ReLU6]
+        [Conv2d(144, 1, Bias = false), BatchNorm2d, ReLU6, Conv2d(144, 3, Stride = 2, Padding = 1, Groups = 144, Bias = false), BatchNorm2d, ReLU6]
+        [Conv2d(32, 1, Bias = false), BatchNorm2d, AdaptiveAvgPool2d(1), Flatten, Linear(10)]
+        public partial class InvertedResidualBlock;
         """);
 
     [Fact]

@@ -54,10 +54,13 @@ public class PointwiseDepthwiseTests
     [Fact]
     public void Rules_FuseOnlyLargeIntermediates_AndTheWorkspaceHoldsBothForms()
     {
-        // MobileNetV2: 16 -> 96 on 112x112 (4.8 MB) and 24 -> 144 on 56x56 (1.8 MB) fuse; 32 -> 192 on 28x28 (602 KB) does not.
+        // MobileNetV2: 16 -> 96 on 112x112 (4.8 MB), 24 -> 144 on 56x56 (1.8 MB), 32 -> 192 on 28x28 (602 KB) fuse;
+        // 96 -> 576 on 14x14 (451 KB) and DS-CNN's 64 -> 64 on 25x5 do not.
         Assert.True(PointwiseDepthwiseConv2d.Fuses(Pw(16, 112, 112, 96), Dw(96, 112, 112, 3, 2, 1, 1)));
         Assert.True(PointwiseDepthwiseConv2d.Fuses(Pw(24, 56, 56, 144), Dw(144, 56, 56, 3, 1, 1, 1)));
-        Assert.False(PointwiseDepthwiseConv2d.Fuses(Pw(32, 28, 28, 192), Dw(192, 28, 28, 3, 1, 1, 1)));
+        Assert.True(PointwiseDepthwiseConv2d.Fuses(Pw(32, 28, 28, 192), Dw(192, 28, 28, 3, 2, 1, 1)));
+        Assert.False(PointwiseDepthwiseConv2d.Fuses(Pw(96, 14, 14, 576), Dw(576, 14, 14, 3, 2, 1, 1)));
+        Assert.False(PointwiseDepthwiseConv2d.Fuses(Pw(64, 25, 5, 64), Dw(64, 25, 5, 3, 1, 1, 1)));
         // Not a pointwise, a depth multiplier, a shape mismatch.
         Assert.NotNull(PointwiseDepthwiseConv2d.Rejects(new Conv2dGeometry(16, 56, 56, 144, 54, 54, 3, 3, 1, 1, 0, 0, 1, 1, 1), Dw(144, 54, 54, 3, 1, 1, 1)));
         Assert.NotNull(PointwiseDepthwiseConv2d.Rejects(Pw(16, 56, 56, 144), new Conv2dGeometry(144, 56, 56, 288, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 144)));

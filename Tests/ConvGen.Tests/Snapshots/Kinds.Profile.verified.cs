@@ -2,7 +2,7 @@
         // Profiling members: this build sets the MSBuild property ConvGenProfile=true.
 
         /// <summary>
-        /// The steps of Run, in order, for profiling: the generated method, its kind (dense, pointwise, depthwise, linear
+        /// The steps of Run, in order, for profiling: the generated method, its kind (dense, pointwise, depthwise, pointwise+depthwise, linear
         /// or other), the declared layers it implements, its output shape and its multiply-accumulates.
         /// </summary>
         public static readonly (string Method, string Kind, string Layers, string Output, long MultiplyAccumulates)[] ProfileSteps =
