@@ -231,7 +231,7 @@ internal static class TileDriver
             nint prefetchLeft = nextBlocks > 0 ? nextBlocks * pr.WeightBlockStride / TileKernel.LineFloats : 0;
             nint linesPerTap = Math.Min(MostPrefetchLinesPerTap, (prefetchLeft + tapRuns - 1) / Math.Max(1, tapRuns));
             nint linesPerTile = linesPerTap * (pr.Taps.Length >> 1);
-            ref float prefetch = ref Unsafe.Add(ref pr.Weights, (nint)(v0 + TRows.Value) * pr.WeightBlockStride);
+            nint prefetch = TileKernel.AddressOf(ref pr.Weights) + (nint)(v0 + TRows.Value) * pr.WeightBlockStride * sizeof(float);
             int block = v0 / perBlock, lane = v0 % perBlock * lanes;
             nint blockOffset = block * pr.OutputBlockStride + lane;
             args.Weights = ref Unsafe.Add(ref pr.Weights, block * pr.WeightBlockStride + lane);
@@ -262,8 +262,8 @@ internal static class TileDriver
                     args.Residual = ref pr.HasResidual ? ref Unsafe.Add(ref pr.Residual, at) : ref pr.Output;
                     // The tiles after those that cover the next group's weights prefetch nothing.
                     args.PrefetchLinesPerTap = prefetchLeft > 0 ? linesPerTap : 0;
-                    args.Prefetch = ref prefetch;
-                    prefetch = ref Unsafe.Add(ref prefetch, linesPerTile * TileKernel.LineFloats);
+                    args.PrefetchAddress = prefetch;
+                    prefetch += linesPerTile * TileKernel.LineFloats * sizeof(float);
                     prefetchLeft -= linesPerTile;
                     TileKernel.Run<TOps, TVec, TRows, TPositions, TStride, TAct>(ref args, act);
                 }

@@ -96,12 +96,16 @@ internal ref struct TileArgs
     public bool CheckLanes;
     public int ValidLanes;
     /// <summary>
-    /// Lines of 64 bytes prefetched into L2 per tap from <see cref="Prefetch"/> (the weights of the next group of vector
-    /// rows; <see cref="TileDriver"/>), consecutive lines, so that the group's first tiles do not wait for weights
+    /// Lines of 64 bytes prefetched into L2 per tap from <see cref="PrefetchAddress"/> (the weights of the next group of
+    /// vector rows; <see cref="TileDriver"/>), consecutive lines, so that the group's first tiles do not wait for weights
     /// arriving from L3 or memory; 0: none (the CHW GEMM form never prefetches).
     /// </summary>
     public nint PrefetchLinesPerTap;
-    public ref float Prefetch;
+    /// <summary>
+    /// An address, not a reference: a hint the GC does not track (if the weights move, a prefetch is wasted, never
+    /// wrong) and that may run a few lines past the next group's weights.
+    /// </summary>
+    public nint PrefetchAddress;
 }
 
 /// <summary>
@@ -217,8 +221,8 @@ internal static class TileKernel
                 int steps = Unsafe.Add(ref taps, 2 * tap + 1);
                 for (nint line = 0; line < t.PrefetchLinesPerTap; line++)
                 {
-                    PrefetchLine(ref t.Prefetch);
-                    t.Prefetch = ref Unsafe.Add(ref t.Prefetch, LineFloats);
+                    PrefetchLine(t.PrefetchAddress);
+                    t.PrefetchAddress += LineFloats * sizeof(float);
                 }
 
                 for (int i = 0; i < steps; i++)
@@ -332,12 +336,16 @@ internal static class TileKernel
     /// <summary>Floats in a cache line of 64 bytes.</summary>
     internal const int LineFloats = 16;
 
-    // A hint (never a fault, whatever the address): the line holding `at` into L2, where the ISA has the instruction.
+    // A hint (never a fault, whatever the address): the line holding `address` into L2, where the ISA has the instruction.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PrefetchLine(ref float at)
+    private static unsafe void PrefetchLine(nint address)
     {
-        if (System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.Prefetch1(Unsafe.AsPointer(ref at));
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.Prefetch1((void*)address);
     }
+
+    /// <summary>The address of <paramref name="at"/> now (for <see cref="TileArgs.PrefetchAddress"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe nint AddressOf(ref float at) => (nint)Unsafe.AsPointer(ref at);
 
     // Accumulators of position p into the scratch tile [p][row][lanes].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
