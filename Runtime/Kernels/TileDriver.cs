@@ -42,12 +42,17 @@ internal ref struct TileProblem
 /// <summary>
 /// Runs a <see cref="TileProblem"/> with <see cref="TileKernel"/>: per group of output vector rows (the tile's blocks
 /// on the 512-bit path; on narrower paths two vectors of one block, so that a tile fits 16 registers), per output row,
-/// tiles of positions, the row's last tile moved back to end at the row's end and storing only its new positions.
+/// tiles of positions, the row's last tile moved back to end at the row's end and storing only its new positions. On the
+/// 512-bit path the tiles of a group prefetch the next group's weights between them (<see cref="TileArgs.PrefetchLinesPerTap"/>):
+/// a network's weights arrive from L3 or memory, and without it each group's first tile waits for them.
 /// </summary>
 internal static class TileDriver
 {
     /// <summary>Vector rows of a narrow-path tile, and its most positions: 2 x 6 accumulators + 2 weights + 1 broadcast in 16 registers.</summary>
     private const int NarrowRows = 2, NarrowPositions = 6;
+
+    /// <summary>Most lines of the next group's weights a tile prefetches per tap (a burst the miss queues take).</summary>
+    private const int MostPrefetchLinesPerTap = 8;
 
     /// <summary>Measurement switch (KernelBench): every tile reads its position stride at run time.</summary>
     internal static bool RuntimeStridesOnly;
@@ -217,8 +222,16 @@ internal static class TileDriver
         int channels = (pr.Blocks - 1) * Blocked16.Lanes + pr.LastBlockLanes;
         bool maskNeeded = !TAct.PreservesZero && pr.LastBlockLanes < Blocked16.Lanes;
         bool lanesChecked = pr.StoreLastBlockPartially && pr.LastBlockLanes < Blocked16.Lanes;
+        // Per tile, its share of the next group's weights (of the 512-bit path, whose groups are whole blocks) is
+        // prefetched a few lines per tap (TileArgs.PrefetchLinesPerTap), spread over the group's tap iterations.
+        int tapRuns = pr.Rows * ((columns + p - 1) / p) * (pr.Taps.Length >> 1);
         for (int v0 = first; v0 < end; v0 += TRows.Value)
         {
+            int nextBlocks = blockRows ? Math.Min(TRows.Value, pr.Blocks - v0 - TRows.Value) : 0;
+            nint prefetchLeft = nextBlocks > 0 ? nextBlocks * pr.WeightBlockStride / TileKernel.LineFloats : 0;
+            nint linesPerTap = Math.Min(MostPrefetchLinesPerTap, (prefetchLeft + tapRuns - 1) / Math.Max(1, tapRuns));
+            nint linesPerTile = linesPerTap * (pr.Taps.Length >> 1);
+            nint prefetch = TileKernel.AddressOf(ref pr.Weights) + (nint)(v0 + TRows.Value) * pr.WeightBlockStride * sizeof(float);
             int block = v0 / perBlock, lane = v0 % perBlock * lanes;
             nint blockOffset = block * pr.OutputBlockStride + lane;
             args.Weights = ref Unsafe.Add(ref pr.Weights, block * pr.WeightBlockStride + lane);
@@ -247,6 +260,11 @@ internal static class TileDriver
                     nint at = outRow + start * pr.OutputPositionStride;
                     args.Output = ref Unsafe.Add(ref pr.Output, at);
                     args.Residual = ref pr.HasResidual ? ref Unsafe.Add(ref pr.Residual, at) : ref pr.Output;
+                    // The tiles after those that cover the next group's weights prefetch nothing.
+                    args.PrefetchLinesPerTap = prefetchLeft > 0 ? linesPerTap : 0;
+                    args.PrefetchAddress = prefetch;
+                    prefetch += linesPerTile * TileKernel.LineFloats * sizeof(float);
+                    prefetchLeft -= linesPerTile;
                     TileKernel.Run<TOps, TVec, TRows, TPositions, TStride, TAct>(ref args, act);
                 }
             }

@@ -95,6 +95,17 @@ internal ref struct TileArgs
     /// </summary>
     public bool CheckLanes;
     public int ValidLanes;
+    /// <summary>
+    /// Lines of 64 bytes prefetched into L2 per tap from <see cref="PrefetchAddress"/> (the weights of the next group of
+    /// vector rows; <see cref="TileDriver"/>), consecutive lines, so that the group's first tiles do not wait for weights
+    /// arriving from L3 or memory; 0: none (the CHW GEMM form never prefetches).
+    /// </summary>
+    public nint PrefetchLinesPerTap;
+    /// <summary>
+    /// An address, not a reference: a hint the GC does not track (if the weights move, a prefetch is wasted, never
+    /// wrong) and that may run a few lines past the next group's weights.
+    /// </summary>
+    public nint PrefetchAddress;
 }
 
 /// <summary>
@@ -208,6 +219,12 @@ internal static class TileKernel
                 ref float xt = ref Unsafe.Add(ref t.Input, (nint)Unsafe.Add(ref taps, 2 * tap));
                 ref float wt = ref Unsafe.Add(ref w, tap * wts);
                 int steps = Unsafe.Add(ref taps, 2 * tap + 1);
+                for (nint line = 0; line < t.PrefetchLinesPerTap; line++)
+                {
+                    PrefetchLine(t.PrefetchAddress);
+                    t.PrefetchAddress += LineFloats * sizeof(float);
+                }
+
                 for (int i = 0; i < steps; i++)
                 {
                     TVec w0 = TOps.Load(ref wt);
@@ -315,6 +332,20 @@ internal static class TileKernel
 
         FinishPartial<TOps, TVec, TRows, TPositions, TAct>(ref t, act, scratch);
     }
+
+    /// <summary>Floats in a cache line of 64 bytes.</summary>
+    internal const int LineFloats = 16;
+
+    // A hint (never a fault, whatever the address): the line holding `address` into L2, where the ISA has the instruction.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchLine(nint address)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.Prefetch1((void*)address);
+    }
+
+    /// <summary>The address of <paramref name="at"/> now (for <see cref="TileArgs.PrefetchAddress"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe nint AddressOf(ref float at) => (nint)Unsafe.AsPointer(ref at);
 
     // Accumulators of position p into the scratch tile [p][row][lanes].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

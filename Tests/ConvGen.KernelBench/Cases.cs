@@ -34,6 +34,11 @@ internal static class Cases
             Pw(160, 7, 7, 960), Pw(960, 7, 7, 320), Pw(320, 7, 7, 1280)], lanes);
         yield return ChainCase("mnv2.chain 14x14 pointwise", [Pw(64, 14, 14, 384), Pw(384, 14, 14, 64), Pw(64, 14, 14, 384), Pw(384, 14, 14, 64), Pw(64, 14, 14, 384),
             Pw(384, 14, 14, 96), Pw(96, 14, 14, 576), Pw(576, 14, 14, 96), Pw(96, 14, 14, 576), Pw(576, 14, 14, 96)], lanes);
+        // MobileNetV2's late pointwise layers as the network runs them: weights cold (each call takes the next of copies
+        // filling 48 MB, more than the L3, as a network of 14 MB of weights with other processes beside it), ReLU6.
+        foreach ((string name, Conv2dGeometry g) in Pointwise())
+            if (name.StartsWith("mnv2.pw") && g.OutHeight <= 14)
+                yield return ColdWeightsCase(name.Replace("mnv2.pw", "mnv2.pw cold"), g, lanes);
         // MobileNetV2's expansion and depthwise pairs: fused in row bands, then the two kernels one after the other.
         foreach ((string name, Conv2dGeometry pw, Conv2dGeometry dw) in PointwiseDepthwise())
         {
@@ -234,6 +239,8 @@ internal static class Cases
         yield return ("mnv2.pw 192->32 28x28", Pw(192, 28, 28, 32));
         yield return ("mnv2.pw 64->384 14x14", Pw(64, 14, 14, 384));
         yield return ("mnv2.pw 384->64 14x14", Pw(384, 14, 14, 64));
+        yield return ("mnv2.pw 96->576 14x14", Pw(96, 14, 14, 576));
+        yield return ("mnv2.pw 576->160 7x7", Pw(576, 7, 7, 160));
         yield return ("mnv2.pw 160->960 7x7", Pw(160, 7, 7, 960));
         yield return ("mnv2.pw 960->160 7x7", Pw(960, 7, 7, 160));
         yield return ("mnv2.pw 960->320 7x7", Pw(960, 7, 7, 320));
@@ -274,6 +281,23 @@ internal static class Cases
         {
             for (int i = 0; i < layers.Length; i++)
                 PointwiseConv2d.Run(lanes, buffers[i], buffers[i + 1], packed[i], default, layers[i], TensorLayout.Blocked16, tiles[i], default(ReLU6));
+        });
+    }
+
+    public static BenchCase ColdWeightsCase(string name, Conv2dGeometry g, int lanes)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, Blocked16.Length(TensorLayout.Blocked16, g.InChannels, g.InHeight * g.InWidth));
+        float[] one = PointwiseConv2d.Pack(Random(random, g.WeightLength), Random(random, g.OutChannels), g);
+        var packed = new float[Math.Max(2, 48 * 1024 * 1024 / (4 * one.Length))][];
+        for (int i = 0; i < packed.Length; i++) packed[i] = (float[])one.Clone();
+        var y = new float[Blocked16.Length(g.OutChannels, g.OutHeight * g.OutWidth)];
+        var tile = PointwiseConv2d.ChooseTile(g);
+        int next = 0;
+        return new BenchCase(name, $"pointwise cold {tile}", Macs(g), () =>
+        {
+            PointwiseConv2d.Run(lanes, x, y, packed[next], default, g, TensorLayout.Blocked16, tile, default(ReLU6));
+            next = next + 1 == packed.Length ? 0 : next + 1;
         });
     }
 
