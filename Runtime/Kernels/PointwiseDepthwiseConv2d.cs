@@ -86,11 +86,14 @@ public static partial class PointwiseDepthwiseConv2d
         int channels = pw.OutChannels, blocks = Blocked16.Blocks(channels), inBlocks = Blocked16.Blocks(pw.InChannels);
         int h = dw.InHeight, w = dw.InWidth, oh = dw.OutHeight, ow = dw.OutWidth, stride = dw.StrideHeight, taps = dw.KernelHeight * dw.KernelWidth;
         int group = Math.Min(tile.Blocks, blocks), bandRows = BandRows(dw), bandHeight = BandHeight(dw), span = DepthwiseConv2d.RingRows(dw);
-        nint rowFloats = (nint)DepthwiseConv2d.PaddedWidth(dw) * L, bandPlane = bandHeight * rowFloats;
+        int wp = DepthwiseConv2d.PaddedWidth(dw);
+        nint rowFloats = (nint)wp * L, bandPlane = bandHeight * rowFloats;
         nint inPlane = (nint)h * w * L, outPlane = (nint)oh * ow * L;
         int lastLanes = channels - (blocks - 1) * L;
-        // The bands' zero columns (and rows) are never written by the pointwise tiles: cleared once per run.
-        bands.Slice(0, (int)(group * bandPlane)).Clear();
+        // The bands' padding columns are never written but by zeros: cleared once per run (their rows are written or
+        // cleared band by band). Clearing the whole bands cost 3-5 µs per call on MobileNetV2's maps.
+        for (int b = 0; b < group; b++)
+            Blocked16.ClearBorder<TOps, TVec>(ref Unsafe.Add(ref MemoryMarshal.GetReference(bands), b * bandPlane), L, bandHeight, w, 0, dw.PadLeft, 0, wp - dw.PadLeft - w);
 
         // The pointwise reduction: one tap per input block (16 input channels, fewer in the last).
         int rowsPerTap = DirectConv2d.RowsPerTap(pw);
