@@ -318,13 +318,10 @@ internal static class Cases
         yield return ("vww.pwdw 128->128 6x6", Pw(128, 6, 6, 128), Same(128, 6, 6, 128, 3, 128));
     }
 
+    // The pair fused (PointwiseDepthwiseConv2d), or the two kernels one after the other through the whole map.
     public static BenchCase FusedCase(string name, Conv2dGeometry pw, Conv2dGeometry dw, int lanes)
     {
-        var random = new Random(1);
-        float[] x = Random(random, Blocked16.Length(pw.InChannels, pw.InHeight * pw.InWidth));
-        float[] pwPacked = PointwiseConv2d.Pack(Random(random, pw.WeightLength), Random(random, pw.OutChannels), pw);
-        float[] dwPacked = DepthwiseConv2d.Pack(Random(random, dw.WeightLength), Random(random, dw.OutChannels), dw);
-        var y = new float[Blocked16.Length(dw.OutChannels, dw.OutHeight * dw.OutWidth)];
+        (float[] x, float[] y, float[] pwPacked, float[] dwPacked) = PairData(pw, dw);
         ConvTile tile = PointwiseDepthwiseConv2d.ChooseTile(pw);
         var ws = new float[PointwiseDepthwiseConv2d.WorkspaceLength(pw, dw, tile)];
         return new BenchCase(name, $"pointwise+depthwise {tile} band {PointwiseDepthwiseConv2d.BandRows(dw)}", Macs(pw) + Macs(dw),
@@ -333,12 +330,8 @@ internal static class Cases
 
     public static BenchCase PairCase(string name, Conv2dGeometry pw, Conv2dGeometry dw, int lanes)
     {
-        var random = new Random(1);
-        float[] x = Random(random, Blocked16.Length(pw.InChannels, pw.InHeight * pw.InWidth));
-        float[] pwPacked = PointwiseConv2d.Pack(Random(random, pw.WeightLength), Random(random, pw.OutChannels), pw);
-        float[] dwPacked = DepthwiseConv2d.Pack(Random(random, dw.WeightLength), Random(random, dw.OutChannels), dw);
+        (float[] x, float[] y, float[] pwPacked, float[] dwPacked) = PairData(pw, dw);
         var mid = new float[Blocked16.Length(pw.OutChannels, pw.OutHeight * pw.OutWidth)];
-        var y = new float[Blocked16.Length(dw.OutChannels, dw.OutHeight * dw.OutWidth)];
         ConvTile tile = PointwiseConv2d.ChooseTile(pw);
         var ws = new float[DepthwiseConv2d.WorkspaceLength(dw)];
         return new BenchCase(name, $"pointwise {tile}, depthwise", Macs(pw) + Macs(dw), () =>
@@ -346,6 +339,15 @@ internal static class Cases
             PointwiseConv2d.Run(lanes, x, mid, pwPacked, default, pw, TensorLayout.Blocked16, tile, default(ReLU6));
             DepthwiseConv2d.Run(lanes, mid, y, dwPacked, default, dw, default(ReLU6), ws);
         });
+    }
+
+    private static (float[] X, float[] Y, float[] PointwisePacked, float[] DepthwisePacked) PairData(in Conv2dGeometry pw, in Conv2dGeometry dw)
+    {
+        var random = new Random(1);
+        float[] x = Random(random, Blocked16.Length(pw.InChannels, pw.InHeight * pw.InWidth));
+        float[] pwPacked = PointwiseConv2d.Pack(Random(random, pw.WeightLength), Random(random, pw.OutChannels), pw);
+        float[] dwPacked = DepthwiseConv2d.Pack(Random(random, dw.WeightLength), Random(random, dw.OutChannels), dw);
+        return (x, new float[Blocked16.Length(dw.OutChannels, dw.OutHeight * dw.OutWidth)], pwPacked, dwPacked);
     }
 
     public static double Macs(in Conv2dGeometry g) => (double)g.OutChannels * g.OutHeight * g.OutWidth * g.ReductionLength;
