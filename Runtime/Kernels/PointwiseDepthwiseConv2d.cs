@@ -113,8 +113,10 @@ public static partial class PointwiseDepthwiseConv2d
         ref float bandRef = ref MemoryMarshal.GetReference(bands);
         ref float mask = ref Blocked16.LaneMask(lastLanes);
         Span<nint> rows = stackalloc nint[dw.KernelHeight];
-        // Narrower widths: one block's packed depthwise weights and bias, as the kernel packs a 16-channel map.
-        Span<float> blockWeights = stackalloc float[TOps.Count == L ? 0 : (taps + 1) * L];
+        // Narrower widths: one block's packed depthwise weights and bias, as the kernel packs a 16-channel map (in the
+        // workspace: a kernel of any size), then the kernel's own workspace.
+        Span<float> blockWeights = narrow.Slice(0, (taps + 1) * L);
+        narrow = narrow.Slice((taps + 1) * L);
         int threeWide = dw.KernelWidth == 3 && dw.DilationWidth == 1 && dw.StrideWidth <= 2 ? dw.StrideWidth : 0;
 
         for (int g0 = 0; g0 < blocks; g0 += group)

@@ -22,6 +22,9 @@ public static partial class PointwiseDepthwiseConv2d
     /// </summary>
     public const long FusedIntermediateBytes = 1L << 19;
 
+    /// <summary>Most input blocks of the pointwise convolution (16,384 channels): the kernel's table of them is on the stack.</summary>
+    public const int MostInputBlocks = 1024;
+
     /// <summary>Most floats of one channel block's band of padded rows (48 KB: the pointwise writes it, the depthwise reads it from L1/L2).</summary>
     public const int BandFloats = 12 * 1024;
 
@@ -34,6 +37,8 @@ public static partial class PointwiseDepthwiseConv2d
     {
         if (!pointwise.IsPointwise || pointwise.Groups != 1)
             return $"the first convolution is not a 1x1, stride-1, unpadded convolution of one group";
+        if (Blocked16.Blocks(pointwise.InChannels) > MostInputBlocks)
+            return $"the pointwise convolution has {pointwise.InChannels} input channels, more than {MostInputBlocks * Blocked16.Lanes} (its tap table stays on the stack)";
         if (!depthwise.IsDepthwise || depthwise.OutChannels != depthwise.InChannels)
             return "the second convolution is not a depthwise convolution of depth multiplier 1";
         if (depthwise.InChannels != pointwise.OutChannels || depthwise.InHeight != pointwise.OutHeight || depthwise.InWidth != pointwise.OutWidth)
@@ -66,8 +71,8 @@ public static partial class PointwiseDepthwiseConv2d
 
     /// <summary>
     /// Workspace floats: a band of padded rows per block of the tile (and a vector to align it), then, for the widths
-    /// below 512 bits, the workspace of the depthwise kernel they run on one block's band
-    /// (<see cref="BandGeometry"/>, the full band and the last).
+    /// below 512 bits, one block's packed depthwise weights and bias and the workspace of the depthwise kernel they run
+    /// on one block's band (<see cref="BandGeometry"/>, the full band and the last).
     /// </summary>
     public static int WorkspaceLength(in Conv2dGeometry pointwise, in Conv2dGeometry depthwise, ConvTile tile)
     {
@@ -75,7 +80,8 @@ public static partial class PointwiseDepthwiseConv2d
         depthwise.Validate();
         int rows = BandRows(depthwise), last = depthwise.OutHeight - (depthwise.OutHeight - 1) / rows * rows;
         long bands = BandsLength(pointwise, depthwise, tile) + Blocked16.Lanes;
-        long narrow = Math.Max(DepthwiseConv2d.WorkspaceLength(BandGeometry(depthwise, rows)), DepthwiseConv2d.WorkspaceLength(BandGeometry(depthwise, last)));
+        long narrow = (long)(depthwise.KernelHeight * depthwise.KernelWidth + 1) * Blocked16.Lanes
+            + Math.Max(DepthwiseConv2d.WorkspaceLength(BandGeometry(depthwise, rows)), DepthwiseConv2d.WorkspaceLength(BandGeometry(depthwise, last)));
         return checked((int)(bands + narrow));
     }
 

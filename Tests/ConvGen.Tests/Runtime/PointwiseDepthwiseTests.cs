@@ -68,6 +68,7 @@ public class PointwiseDepthwiseTests
         Assert.NotNull(PointwiseDepthwiseConv2d.Rejects(new Conv2dGeometry(16, 56, 56, 144, 54, 54, 3, 3, 1, 1, 0, 0, 1, 1, 1), Dw(144, 54, 54, 3, 1, 1, 1)));
         Assert.NotNull(PointwiseDepthwiseConv2d.Rejects(Pw(16, 56, 56, 144), new Conv2dGeometry(144, 56, 56, 288, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 144)));
         Assert.NotNull(PointwiseDepthwiseConv2d.Rejects(Pw(16, 56, 56, 144), Dw(144, 28, 28, 3, 1, 1, 1)));
+        Assert.Contains("input channels", PointwiseDepthwiseConv2d.Rejects(Pw(20000, 8, 8, 16), Dw(16, 8, 8, 3, 1, 1, 1)));
         foreach (int i in Enumerable.Range(0, Pairs.Length))
         {
             (Conv2dGeometry pw, Conv2dGeometry dw) = Geometries(i);
