@@ -419,8 +419,12 @@ internal static partial class Emitter
         w.Open("private sealed class LoadedWeights");
         foreach (PlanStep step in plan.Steps)
         {
+            // A kernel's packed weights at a 64-byte boundary of a pinned array (AlignedWeights: assigned from the packing
+            // function's array); the rest (biases of the CHW forms, scales, tensors) as they are read.
             foreach (string field in WeightFields(step))
-                w.Line($"public float[] {WeightsField(step, field)} = global::System.Array.Empty<float>();");
+                w.Line(field.EndsWith("Weights", StringComparison.Ordinal)
+                    ? $"public {Kernels}.AlignedWeights {WeightsField(step, field)} = {Kernels}.AlignedWeights.Empty;"
+                    : $"public float[] {WeightsField(step, field)} = global::System.Array.Empty<float>();");
         }
         w.Close();
     }

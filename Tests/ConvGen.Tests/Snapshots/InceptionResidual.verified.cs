@@ -445,19 +445,19 @@ namespace Samples
         /// <summary>The weights after load: packed for the kernels, BatchNorm folded. Shared by clones; never written after Load.</summary>
         private sealed class LoadedWeights
         {
-            public float[] Step0Weights = global::System.Array.Empty<float>();
-            public float[] Step2Weights = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step0Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step2Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public float[] Step2Bias = global::System.Array.Empty<float>();
-            public float[] Step3Weights = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step3Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public float[] Step3Bias = global::System.Array.Empty<float>();
-            public float[] Step4Weights = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step4Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public float[] Step4Bias = global::System.Array.Empty<float>();
-            public float[] Step7Weights = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step7Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public float[] Step7Bias = global::System.Array.Empty<float>();
-            public float[] Step10Weights = global::System.Array.Empty<float>();
-            public float[] Step13Weights = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step10Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step13Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public float[] Step13Bias = global::System.Array.Empty<float>();
-            public float[] Step15Weights = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step15Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
         }
     }
 }

@@ -314,11 +314,11 @@ namespace Samples
         /// <summary>The weights after load: packed for the kernels, BatchNorm folded. Shared by clones; never written after Load.</summary>
         private sealed class LoadedWeights
         {
-            public float[] Step0Weights = global::System.Array.Empty<float>();
-            public float[] Step1PointwiseWeights = global::System.Array.Empty<float>();
-            public float[] Step1DepthwiseWeights = global::System.Array.Empty<float>();
-            public float[] Step2Weights = global::System.Array.Empty<float>();
-            public float[] Step4Weights = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step0Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step1PointwiseWeights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step1DepthwiseWeights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step2Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step4Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
         }
     }
 }

@@ -287,9 +287,9 @@ namespace Samples
             /// <summary>The weights after load: packed for the kernels, BatchNorm folded. Shared by clones; never written after Load.</summary>
             private sealed class LoadedWeights
             {
-                public float[] Step1Weights = global::System.Array.Empty<float>();
-                public float[] Step3Weights = global::System.Array.Empty<float>();
-                public float[] Step5Weights = global::System.Array.Empty<float>();
+                public global::ConvGen.Runtime.Kernels.AlignedWeights Step1Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+                public global::ConvGen.Runtime.Kernels.AlignedWeights Step3Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+                public global::ConvGen.Runtime.Kernels.AlignedWeights Step5Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             }
         }
     }

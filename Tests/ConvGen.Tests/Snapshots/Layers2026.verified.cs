@@ -452,10 +452,10 @@ namespace Samples
         /// <summary>The weights after load: packed for the kernels, BatchNorm folded. Shared by clones; never written after Load.</summary>
         private sealed class LoadedWeights
         {
-            public float[] Step0Weights = global::System.Array.Empty<float>();
-            public float[] Step3Weights = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step0Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step3Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public float[] Step3Bias = global::System.Array.Empty<float>();
-            public float[] Step4Weights = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step4Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public float[] Step8Slopes = global::System.Array.Empty<float>();
             public float[] Step13Weight = global::System.Array.Empty<float>();
             public float[] Step13Bias = global::System.Array.Empty<float>();

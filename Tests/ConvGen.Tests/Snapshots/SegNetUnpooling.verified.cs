@@ -291,9 +291,9 @@ namespace Samples
         /// <summary>The weights after load: packed for the kernels, BatchNorm folded. Shared by clones; never written after Load.</summary>
         private sealed class LoadedWeights
         {
-            public float[] Step0Weights = global::System.Array.Empty<float>();
-            public float[] Step2Weights = global::System.Array.Empty<float>();
-            public float[] Step5Weights = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step0Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step2Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step5Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public float[] Step5Bias = global::System.Array.Empty<float>();
         }
     }
