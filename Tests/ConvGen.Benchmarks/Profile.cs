@@ -53,9 +53,11 @@ internal static class Profile
                     double scale = p.Unprofiled / p.Nodes.Sum(n => n.Microseconds);
                     var theirs = p.Nodes.Where(n => n.Kind == kind).ToList();
                     double ortUs = scale * theirs.Sum(n => n.Microseconds);
-                    row += $" {theirs.Count} | {ortUs:F1} | {PercentOfPeak(macs, ortUs)} | {us - ortUs:+0.0;-0.0} |";
+                    row += $" {theirs.Count} | {ortUs:F1} | {(theirs.Count == 0 ? "-" : PercentOfPeak(macs, ortUs))} | {us - ortUs:+0.0;-0.0} |";
                 }
                 Console.WriteLine(row);
+                if (ortProfile is not null && kind == "pointwise+depthwise" && mine.Count > 0)
+                    Console.WriteLine("| (ConvGen's fused pairs count here, ORT's same layers under pointwise and depthwise: compare the three rows' sum; ORT's % of peak above uses ConvGen's MACs of each row) | | | | | | | | | | |");
                 cells.Add(mine.Count == 0 ? "-" : $"{us:F1} ({PercentOfPeak(macs, us)})");
             }
             summary.Add($"| {model} | {runUs:F1} | {sum:F1} | {string.Join(" | ", cells)} |");
