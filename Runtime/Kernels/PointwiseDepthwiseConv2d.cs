@@ -39,7 +39,7 @@ public static partial class PointwiseDepthwiseConv2d
         Conv2d.CheckLength(pointwisePacked.Length, DirectConv2d.PackedLengthUnchecked(pointwise), nameof(pointwisePacked));
         Conv2d.CheckLength(depthwisePacked.Length, DepthwiseConv2d.PackedLengthUnchecked(depthwise), nameof(depthwisePacked));
         if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
-        Conv2d.CheckWorkspace(workspace.Length, WorkspaceLength(pointwise, depthwise, tile), "PointwiseDepthwiseConv2d", depthwise);
+        Conv2d.CheckWorkspace(workspace.Length, WorkspaceLengthUnchecked(pointwise, depthwise, tile), "PointwiseDepthwiseConv2d", depthwise);
         if (input.Overlaps(workspace) || output.Overlaps(workspace)) throw new ArgumentException("the workspace must not overlap the input or the output.", nameof(workspace));
 
         int skip = Blocked16.AlignmentSkip(ref MemoryMarshal.GetReference(workspace)), bands = (int)BandsLength(pointwise, depthwise, tile);
@@ -206,10 +206,10 @@ public static partial class PointwiseDepthwiseConv2d
     }
 
     // Below 512 bits: the depthwise kernel on one block's band (its padded rows as an unpadded 16-channel map), the
-    // block's weights and bias copied into the packing of a 16-channel kernel; the padding lanes of a last block cleared
-    // after an activation with f(0) != 0.
+    // block's weights and bias copied into the packing of a 16-channel kernel; the padding lanes of a last block (of
+    // `channels` real channels) cleared after an activation with f(0) != 0.
     private static void BandDepthwise<TOps, TVec, TDepthwise>(Span<float> plane, Span<float> output, ReadOnlySpan<float> packed, Span<float> blockWeights,
-        Span<float> workspace, in Conv2dGeometry dw, int block, int rows, int lanes, TDepthwise act)
+        Span<float> workspace, in Conv2dGeometry dw, int block, int rows, int channels, TDepthwise act)
         where TOps : IVectorOps<TVec> where TVec : struct where TDepthwise : struct, IActivation
     {
         const int L = Blocked16.Lanes;
@@ -217,9 +217,7 @@ public static partial class PointwiseDepthwiseConv2d
         packed.Slice(block * taps * L, taps * L).CopyTo(blockWeights);
         packed.Slice((blocks * taps + block) * L, L).CopyTo(blockWeights.Slice(taps * L));
         Conv2dGeometry g = BandGeometry(dw, rows);
-        DepthwiseConv2d.Run(TOps.Count, plane.Slice(0, g.InHeight * g.InWidth * L), output, blockWeights, default, g, act,
-            workspace.Slice(0, DepthwiseConv2d.WorkspaceLength(g)));
-        if (!TDepthwise.PreservesZero && lanes < L)
-            for (int p = 0; p < output.Length; p += L) output.Slice(p + lanes, L - lanes).Clear();
+        DepthwiseConv2d.Run(TOps.Count, plane.Slice(0, g.InHeight * g.InWidth * L), output, blockWeights, default, g, act, workspace);
+        if (!TDepthwise.PreservesZero) Blocked16.ClearPadding(output, channels, g.OutputPlane);
     }
 }

@@ -51,7 +51,8 @@ public static partial class PointwiseDepthwiseConv2d
     /// least <see cref="FusedIntermediateBytes"/>: writing it and reading it back would leave L1 and the nearer half of L2.
     /// </summary>
     public static bool Fuses(in Conv2dGeometry pointwise, in Conv2dGeometry depthwise) =>
-        Rejects(pointwise, depthwise) is null && 4L * Blocked16.Blocks(pointwise.OutChannels) * Blocked16.Lanes * pointwise.OutHeight * pointwise.OutWidth >= FusedIntermediateBytes;
+        Rejects(pointwise, depthwise) is null
+        && (long)Blocked16.PaddedChannels(pointwise.OutChannels) * pointwise.OutHeight * pointwise.OutWidth * sizeof(float) >= FusedIntermediateBytes;
 
     /// <summary>The pointwise tile of the fused step: the direct kernel's tile for the pointwise over rows (a band's rows are not contiguous in the output).</summary>
     public static ConvTile ChooseTile(in Conv2dGeometry pointwise) => DirectConv2d.ChooseTile(pointwise);
@@ -78,10 +79,16 @@ public static partial class PointwiseDepthwiseConv2d
     {
         pointwise.Validate();
         depthwise.Validate();
+        return WorkspaceLengthUnchecked(pointwise, depthwise, tile);
+    }
+
+    /// <summary><see cref="WorkspaceLength"/> of geometries already validated (the kernel's <c>Run</c> validates them once per call).</summary>
+    internal static int WorkspaceLengthUnchecked(in Conv2dGeometry pointwise, in Conv2dGeometry depthwise, ConvTile tile)
+    {
         int rows = BandRows(depthwise), last = depthwise.OutHeight - (depthwise.OutHeight - 1) / rows * rows;
         long bands = BandsLength(pointwise, depthwise, tile) + Blocked16.Lanes;
         long narrow = (long)(depthwise.KernelHeight * depthwise.KernelWidth + 1) * Blocked16.Lanes
-            + Math.Max(DepthwiseConv2d.WorkspaceLength(BandGeometry(depthwise, rows)), DepthwiseConv2d.WorkspaceLength(BandGeometry(depthwise, last)));
+            + Math.Max(DepthwiseConv2d.WorkspaceLengthUnchecked(BandGeometry(depthwise, rows)), DepthwiseConv2d.WorkspaceLengthUnchecked(BandGeometry(depthwise, last)));
         return checked((int)(bands + narrow));
     }
 
