@@ -47,9 +47,7 @@ internal static partial class Emitter
         {
             case ConvolutionStep s:
                 {
-                    Conv2dGeometry g = s.Geometry;
-                    ReadWeightsAndBias(w, s, g.OutChannels, s.Fusion.FoldedBatchNorm,
-                        $"{Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {g.OutChannels})");
+                    ReadConvolutionWeights(w, s);
                     switch (s.Algorithm)
                     {
                         case ConvAlgorithm.Direct or ConvAlgorithm.Pointwise:
@@ -91,8 +89,7 @@ internal static partial class Emitter
                     foreach ((string part, ConvolutionStep conv) in new[] { ("Pointwise", s.Pointwise), ("Depthwise", s.Depthwise) })
                     {
                         w.Open();
-                        ReadWeightsAndBias(w, conv, conv.Geometry.OutChannels, conv.Fusion.FoldedBatchNorm,
-                            $"{Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {conv.Geometry.OutChannels})");
+                        ReadConvolutionWeights(w, conv);
                         w.Line($"weights.{WeightsField(s, part + "Weights")} = {Kernels}.{part}Conv2d.Pack(weight, bias, in {GeometryField(s, part)});");
                         w.Close();
                     }
@@ -137,6 +134,11 @@ internal static partial class Emitter
                 break;
         }
     }
+
+    /// <summary>A convolution's <c>weight</c> and <c>bias</c>, its BatchNorm (if any) folded in.</summary>
+    private static void ReadConvolutionWeights(SourceWriter w, ConvolutionStep s) =>
+        ReadWeightsAndBias(w, s, s.Geometry.OutChannels, s.Fusion.FoldedBatchNorm,
+            $"{Weights}.WeightTransforms.FoldAffineIntoWeights(weight, bias, scale, shift, {s.Geometry.OutChannels})");
 
     /// <summary>Reads <c>weight</c> and <c>bias</c> of the step's layer, folding a BatchNorm into them with <paramref name="fold"/>.</summary>
     private static void ReadWeightsAndBias(SourceWriter w, PlanStep step, int outChannels, AnalyzedLayer? batchNorm, string fold)

@@ -42,7 +42,7 @@ internal static partial class Emitter
                 case UpsampleStep s: EmitUpsample(w, s); break;
                 case ChannelShuffleStep s: EmitChannelShuffle(w, s); break;
                 case ArithmeticStep s: EmitArithmetic(w, s); break;
-                case ParameterStep s: w.Line($"new {ReadOnlySpan}(_weights.{WeightsField(s, "Tensor")}).CopyTo(y);"); break;
+                case ParameterStep s: w.Line($"_weights.{WeightsField(s, "Tensor")}.Span.CopyTo(y);"); break;
                 case PReLUStep s: w.Line($"{Kernels}.ParametricReLU.Forward(x, y, _weights.{WeightsField(s, "Slopes")}, {Planes(s.Output)});"); break;
                 case SliceStep s: EmitSlice(w, s); break;
                 case PermuteStep s: w.Line($"{Kernels}.TensorCopy.Permute(x, y, {Dims4Literal(s.Sizes)}, {Dims4Literal(s.Strides)});"); break;
@@ -364,16 +364,14 @@ internal static partial class Emitter
             switch (step)
             {
                 case PointwiseDepthwiseStep s:
-                    foreach ((string part, Conv2dGeometry g) in new[] { ("Pointwise", s.Pointwise.Geometry), ("Depthwise", s.Depthwise.Geometry) })
-                        WriteConvGeometry(w, GeometryField(step, part), "Conv2dGeometry", g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
-                            g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups);
+                    WriteConv2dGeometry(w, GeometryField(step, "Pointwise"), s.Pointwise.Geometry);
+                    WriteConv2dGeometry(w, GeometryField(step, "Depthwise"), s.Depthwise.Geometry);
                     break;
                 case ConvolutionStep { Geometry: var g }:
-                    WriteConvGeometry(w, step, "Conv2dGeometry", g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
-                        g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups);
+                    WriteConv2dGeometry(w, GeometryField(step), g);
                     break;
                 case TransposedConvolutionStep { Geometry: var g }:
-                    WriteConvGeometry(w, step, "ConvTranspose2dGeometry", g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
+                    WriteConvGeometry(w, GeometryField(step), "ConvTranspose2dGeometry", g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
                         g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups);
                     break;
                 case PoolStep { Geometry: var g }:
@@ -397,11 +395,9 @@ internal static partial class Emitter
         w.Line($"    PadHeight: {g.PadHeight}, PadWidth: {g.PadWidth}, DilationHeight: {g.DilationHeight}, DilationWidth: {g.DilationWidth});");
     }
 
-    private static void WriteConvGeometry(SourceWriter w, PlanStep step, string type, int inChannels, int inHeight, int inWidth,
-        int outChannels, int outHeight, int outWidth, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
-        int padTop, int padLeft, int dilationHeight, int dilationWidth, int groups) =>
-        WriteConvGeometry(w, GeometryField(step), type, inChannels, inHeight, inWidth, outChannels, outHeight, outWidth, kernelHeight, kernelWidth,
-            strideHeight, strideWidth, padTop, padLeft, dilationHeight, dilationWidth, groups);
+    private static void WriteConv2dGeometry(SourceWriter w, string field, in Conv2dGeometry g) =>
+        WriteConvGeometry(w, field, "Conv2dGeometry", g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
+            g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups);
 
     private static void WriteConvGeometry(SourceWriter w, string field, string type, int inChannels, int inHeight, int inWidth,
         int outChannels, int outHeight, int outWidth, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
@@ -419,12 +415,10 @@ internal static partial class Emitter
         w.Open("private sealed class LoadedWeights");
         foreach (PlanStep step in plan.Steps)
         {
-            // A kernel's packed weights at a 64-byte boundary of a pinned array (AlignedWeights: assigned from the packing
-            // function's array); the rest (biases of the CHW forms, scales, tensors) as they are read.
+            // Every array Load makes (packed weights, biases, scales, tensors) at a 64-byte boundary of a pinned array
+            // (AlignedWeights, assigned from the array; the kernels take it as a span).
             foreach (string field in WeightFields(step))
-                w.Line(field.EndsWith("Weights", StringComparison.Ordinal)
-                    ? $"public {Kernels}.AlignedWeights {WeightsField(step, field)} = {Kernels}.AlignedWeights.Empty;"
-                    : $"public float[] {WeightsField(step, field)} = global::System.Array.Empty<float>();");
+                w.Line($"public {Kernels}.AlignedWeights {WeightsField(step, field)} = {Kernels}.AlignedWeights.Empty;");
         }
         w.Close();
     }

@@ -27,10 +27,10 @@ internal static partial class Planner
                 && second.InputValues.Count == 1 && second.InputValues[0] == first.OutputValue
                 && readers[first.OutputValue] == 1 && first.OutputValue != outputValue && first.SecondOutputValue < 0
                 && PointwiseDepthwiseConv2d.Fuses(pointwise.Geometry, depthwise.Geometry)
-                && IntSize(() => PointwiseDepthwiseConv2d.WorkspaceLength(pointwise.Geometry, depthwise.Geometry,
-                    PointwiseDepthwiseConv2d.ChooseTile(pointwise.Geometry))) is { } workspace)
+                && PointwiseDepthwiseConv2d.ChooseTile(pointwise.Geometry) is var tile
+                && IntSize(() => PointwiseDepthwiseConv2d.WorkspaceLength(pointwise.Geometry, depthwise.Geometry, tile)) is { } workspace)
             {
-                var step = new PointwiseDepthwiseStep(pointwise, depthwise, PointwiseDepthwiseConv2d.ChooseTile(pointwise.Geometry))
+                var step = new PointwiseDepthwiseStep(pointwise, depthwise, tile)
                 {
                     Layer = depthwise.Layer,
                     Layers = pointwise.Layers.Concat(depthwise.Layers).ToEquatableArray(),

@@ -24,15 +24,15 @@ public static class Arena
 }
 
 /// <summary>
-/// A layer's packed weights as the kernels read them: copied once, at load, to a 64-byte boundary of a pinned array.
+/// A layer's weights as the kernels read them: copied once, at load, to a 64-byte boundary of a pinned array.
 /// </summary>
 /// <remarks>
 /// For the reason <see cref="Arena"/> aligns the scratch: a 512-bit load of a weight vector that crosses a cache line
 /// costs two. A packed array from the ordinary heap starts wherever the allocator put it, and a compacting collection
 /// may move it: BenchmarkDotNet's forced collections between iterations moved VWW's weights mid-run, its Run swinging
 /// between 84 and 102-106 µs in one process. Pinned and aligned, the weights' placement is the same in every process
-/// and every run. Generated networks hold each kernel's packed weights in one (assigned from the packing function's
-/// array) and pass it where a kernel takes a <see cref="ReadOnlySpan{T}"/>.
+/// and every run. Generated networks hold every array their Load makes in one (packed weights, biases, scales, learned
+/// tensors; assigned from the array) and pass it where a kernel takes a <see cref="ReadOnlySpan{T}"/>.
 /// </remarks>
 public sealed class AlignedWeights
 {
@@ -54,9 +54,6 @@ public sealed class AlignedWeights
 
     /// <summary>The packed weights, starting on a 64-byte boundary.</summary>
     public ReadOnlySpan<float> Span => new(_array, _start, Length);
-
-    /// <summary>A copy of <paramref name="packed"/> (a packing function's result) at a 64-byte boundary of a pinned array.</summary>
-    public static AlignedWeights Of(ReadOnlySpan<float> packed) => new(packed);
 
     /// <summary>A copy of <paramref name="packed"/> at a 64-byte boundary of a pinned array (what a generated <c>Load</c> assigns).</summary>
     public static implicit operator AlignedWeights(float[] packed) => new(packed);

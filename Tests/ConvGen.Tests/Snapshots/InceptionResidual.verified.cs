@@ -447,16 +447,16 @@ namespace Samples
         {
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step0Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step2Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
-            public float[] Step2Bias = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step2Bias = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step3Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
-            public float[] Step3Bias = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step3Bias = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step4Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
-            public float[] Step4Bias = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step4Bias = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step7Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
-            public float[] Step7Bias = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step7Bias = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step10Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step13Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
-            public float[] Step13Bias = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step13Bias = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step15Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
         }
     }

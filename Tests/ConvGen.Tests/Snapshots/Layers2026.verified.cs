@@ -401,7 +401,7 @@ namespace Samples
         /// <summary>#17 Parameter(32, 1, 1, Name = "layer_scale"): 32×1×1 → 32×1×1; learned tensor copied from the weights.</summary>
         private void Step16_Parameter(global::System.Span<float> y)
         {
-            new global::System.ReadOnlySpan<float>(_weights.Step16Tensor).CopyTo(y);
+            _weights.Step16Tensor.Span.CopyTo(y);
         }
 
         /// <summary>#18 Multiply("norm"): 32×1×1 → 32×8×8; channel-wise broadcast multiply, CHW, in place.</summary>
@@ -454,14 +454,14 @@ namespace Samples
         {
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step0Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step3Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
-            public float[] Step3Bias = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step3Bias = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step4Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
-            public float[] Step8Slopes = global::System.Array.Empty<float>();
-            public float[] Step13Weight = global::System.Array.Empty<float>();
-            public float[] Step13Bias = global::System.Array.Empty<float>();
-            public float[] Step15Weight = global::System.Array.Empty<float>();
-            public float[] Step15Bias = global::System.Array.Empty<float>();
-            public float[] Step16Tensor = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step8Slopes = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step13Weight = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step13Bias = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step15Weight = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step15Bias = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step16Tensor = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
         }
     }
 }

@@ -294,7 +294,7 @@ namespace Samples
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step0Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step2Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
             public global::ConvGen.Runtime.Kernels.AlignedWeights Step5Weights = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
-            public float[] Step5Bias = global::System.Array.Empty<float>();
+            public global::ConvGen.Runtime.Kernels.AlignedWeights Step5Bias = global::ConvGen.Runtime.Kernels.AlignedWeights.Empty;
         }
     }
 }
